@@ -1,0 +1,34 @@
+//! # spanalloc-model
+//!
+//! Everything the spanalloc strategies share, so that the only thing that differs between two
+//! scenarios is how a span context is handed on: ids and contexts ([`ids`], [`context`],
+//! [`trace_state`]), the W3C Trace Context codec ([`w3c`]), the seeded workload ([`workload`]),
+//! the pacing driver ([`pacing`]), the pipeline and its exporter ([`pipeline`], [`digest`]), the
+//! stage markers an allocator reads ([`stage`]), and the seam a strategy implements
+//! ([`strategy::Strategy`]).
+//!
+//! It is not a tracing SDK: spans carry fixed names and attributes and are exported into a
+//! digest, which is what lets the suite prove every strategy did the same work. It imports no
+//! strategy and knows nothing of how runs are measured.
+#![deny(missing_docs)]
+
+pub mod context;
+pub mod digest;
+pub mod ids;
+pub mod pacing;
+pub mod pipeline;
+pub mod registry;
+pub mod sampler;
+pub mod stage;
+pub mod strategy;
+pub mod trace_state;
+pub mod w3c;
+pub mod workload;
+
+pub use context::{ContextView, SharedSpanContext, SpanContext};
+pub use ids::{SpanId, TraceFlags, TraceId};
+pub use pipeline::{run, NoHooks, RunHooks, RunReport};
+pub use registry::Scenario;
+pub use strategy::{ExportView, Strategy};
+pub use trace_state::TraceState;
+pub use workload::WorkloadConfig;

@@ -1,0 +1,394 @@
+//! The pipeline every strategy runs: producers (tracer → sampler → span start → span end →
+//! processor) and one exporter thread behind a bounded channel, in batches of [`BATCH`].
+//!
+//! The measured region is bracketed by [`RunHooks::measured_start`] and
+//! [`RunHooks::measured_end`], called from the coordinating thread while every pipeline thread
+//! waits on a barrier: before it, the warm-up stream has been exported and the exporter has reset;
+//! after it, every measured span has been exported and dropped. Thread start and exit, channel
+//! and pool setup all fall outside.
+
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Barrier;
+use std::time::Instant;
+
+use hdrhistogram::Histogram;
+
+use crate::digest::DigestExporter;
+use crate::ids::SpanId;
+use crate::pacing::Pacer;
+use crate::sampler::Sampler;
+use crate::stage::{self, Stage};
+use crate::strategy::Strategy;
+use crate::trace_state::TraceState;
+use crate::w3c::{self, HeaderCarrier};
+use crate::workload::{Stream, WorkloadConfig, SPAN_NAMES};
+
+/// Spans per batch sent to the exporter.
+pub const BATCH: usize = 512;
+/// Capacity of the producer → exporter channel, in batches.
+pub const CHANNEL_BATCHES: usize = 4;
+/// Batch buffers each producer owns; they circulate producer → exporter → producer, so that
+/// batching allocates nothing after setup. A producer with none free waits for the exporter.
+pub const BUFFERS_PER_PRODUCER: usize = CHANNEL_BATCHES + 2;
+/// The most finished spans one producer can have on their way to the exporter.
+pub const MAX_RECORDS_IN_FLIGHT_PER_PRODUCER: usize = BUFFERS_PER_PRODUCER * BATCH;
+
+/// Callbacks from the pipeline to whoever measures it.
+pub trait RunHooks: Sync {
+    /// Every pipeline thread is parked; the measured region begins when this returns.
+    fn measured_start(&self) {}
+    /// Every measured span has been exported and dropped; pipeline threads are parked.
+    fn measured_end(&self) {}
+    /// The exporter finished a batch of `spans` measured spans (for progress bars).
+    fn exported(&self, _spans: u64) {}
+}
+
+/// Hooks that do nothing.
+pub struct NoHooks;
+impl RunHooks for NoHooks {}
+
+/// End-to-export latency of the measured spans.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LatencySummary {
+    /// Median, ns.
+    pub p50_ns: u64,
+    /// 99th percentile, ns.
+    pub p99_ns: u64,
+    /// Largest, ns.
+    pub max_ns: u64,
+}
+
+/// What a run did, as the pipeline itself saw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunReport {
+    /// Spans started in the measured region.
+    pub spans_started: u64,
+    /// Spans the exporter received (the sampled ones).
+    pub spans_exported: u64,
+    /// Digest of every exported span; equal for every strategy on one workload.
+    pub digest: u64,
+    /// From the start of the measured region until the last producer let out its last span.
+    pub emit_elapsed_ns: u64,
+    /// Spans started per second of `emit_elapsed_ns`.
+    pub achieved_rate: f64,
+    /// The largest delay of a span behind its schedule, over all producers.
+    pub max_lag_ns: u64,
+    /// From span end to the exporter.
+    pub latency: LatencySummary,
+    /// Current-context reads that found a context.
+    pub current_reads: u64,
+}
+
+struct SpanMeta {
+    name: &'static str,
+    ended_at: Instant,
+}
+
+type Batch<R> = Vec<(R, SpanMeta)>;
+
+enum Message<R> {
+    Batch { producer: usize, spans: Batch<R> },
+    WarmupDone,
+    Done,
+}
+
+/// Runs `cfg` with strategy `S`. The configuration must be valid ([`WorkloadConfig::validate`]).
+pub fn run<S: Strategy>(cfg: &WorkloadConfig, hooks: &dyn RunHooks) -> RunReport {
+    cfg.validate().expect("pipeline::run takes a validated configuration");
+    let strategy = S::new(cfg);
+    let producers = cfg.producers;
+    let (tx, rx) = sync_channel::<Message<S::Record>>(CHANNEL_BATCHES);
+    let mut returns = Vec::with_capacity(producers);
+    let mut return_rxs = Vec::with_capacity(producers);
+    for _ in 0..producers {
+        let (rtx, rrx) = sync_channel::<Batch<S::Record>>(BUFFERS_PER_PRODUCER);
+        for _ in 0..BUFFERS_PER_PRODUCER {
+            rtx.send(Vec::with_capacity(BATCH)).expect("receiver alive");
+        }
+        returns.push(rtx);
+        return_rxs.push(rrx);
+    }
+    // Everyone — producers, exporter, this thread — meets here four times: warm-up exported,
+    // go, all exported, release.
+    let barrier = Barrier::new(producers + 2);
+    let (strategy, barrier) = (&strategy, &barrier);
+
+    std::thread::scope(|scope| {
+        let exporter = scope.spawn(move || export_loop::<S>(rx, returns, producers, barrier, hooks));
+        let workers: Vec<_> = return_rxs
+            .into_iter()
+            .enumerate()
+            .map(|(p, buffers)| {
+                let tx = tx.clone();
+                scope.spawn(move || Producer::<S>::new(strategy, cfg, p, tx, buffers).run(barrier))
+            })
+            .collect();
+        drop(tx);
+
+        barrier.wait(); // warm-up exported
+        hooks.measured_start();
+        let start = Instant::now();
+        barrier.wait(); // go
+        barrier.wait(); // all exported
+        hooks.measured_end();
+        barrier.wait(); // release
+
+        let mut report = RunReport {
+            spans_started: 0,
+            spans_exported: 0,
+            digest: 0,
+            emit_elapsed_ns: 0,
+            achieved_rate: 0.0,
+            max_lag_ns: 0,
+            latency: LatencySummary::default(),
+            current_reads: 0,
+        };
+        for w in workers {
+            let out = w.join().expect("producer panicked");
+            report.spans_started += out.spans;
+            report.max_lag_ns = report.max_lag_ns.max(out.max_lag_ns);
+            report.current_reads += out.current_reads;
+            let elapsed = out.finished.saturating_duration_since(start).as_nanos() as u64;
+            report.emit_elapsed_ns = report.emit_elapsed_ns.max(elapsed);
+        }
+        let (exporter, latency) = exporter.join().expect("exporter panicked");
+        report.spans_exported = exporter.spans();
+        report.digest = exporter.digest();
+        report.latency = latency;
+        report.achieved_rate = report.spans_started as f64 / (report.emit_elapsed_ns.max(1) as f64 / 1e9);
+        report
+    })
+}
+
+fn export_loop<S: Strategy>(
+    rx: Receiver<Message<S::Record>>,
+    returns: Vec<SyncSender<Batch<S::Record>>>,
+    producers: usize,
+    barrier: &Barrier,
+    hooks: &dyn RunHooks,
+) -> (DigestExporter, LatencySummary) {
+    let mut exporter = DigestExporter::new();
+    // Bounded and preallocated: recording never allocates. Values above an hour saturate.
+    let mut latency = Histogram::<u64>::new_with_bounds(1, 3_600_000_000_000, 3).expect("valid bounds");
+    let (mut warmed, mut done) = (0, 0);
+    let mut measuring = false;
+    while done < producers {
+        match rx.recv().expect("producers send Done before hanging up") {
+            Message::Batch { producer, mut spans } => {
+                let _stage = stage::enter(Stage::Exporter);
+                let n = spans.len() as u64;
+                for (record, meta) in spans.drain(..) {
+                    let view = S::export_view(&record);
+                    exporter.export(view.context, view.parent_span_id, meta.name);
+                    latency.saturating_record(meta.ended_at.elapsed().as_nanos() as u64);
+                    drop(record);
+                }
+                // Never blocks: the return channel holds every buffer its producer owns.
+                let _ = returns[producer].send(spans);
+                if measuring {
+                    hooks.exported(n);
+                }
+            }
+            Message::WarmupDone => {
+                warmed += 1;
+                if warmed == producers {
+                    exporter.reset();
+                    latency.reset();
+                    barrier.wait(); // warm-up exported
+                    barrier.wait(); // go
+                    measuring = true;
+                }
+            }
+            Message::Done => done += 1,
+        }
+    }
+    barrier.wait(); // all exported
+    barrier.wait(); // release
+    let summary = LatencySummary {
+        p50_ns: latency.value_at_quantile(0.50),
+        p99_ns: latency.value_at_quantile(0.99),
+        max_ns: latency.max(),
+    };
+    (exporter, summary)
+}
+
+struct ProducerOutcome {
+    spans: u64,
+    max_lag_ns: u64,
+    current_reads: u64,
+    finished: Instant,
+}
+
+/// One producer thread's state; nothing in it allocates per span once set up.
+struct Producer<'a, S: Strategy> {
+    strategy: &'a S,
+    cfg: &'a WorkloadConfig,
+    index: usize,
+    tx: SyncSender<Message<S::Record>>,
+    buffers: Receiver<Batch<S::Record>>,
+    batch: Batch<S::Record>,
+    sampler: Sampler,
+    template: TraceState,
+    carrier: HeaderCarrier,
+    current_reads: u64,
+}
+
+/// Where in a trace a producer is.
+struct TraceCursor {
+    stream: Stream,
+    trace: u64,
+    next_span: u64,
+    budget: u64,
+}
+
+impl<'a, S: Strategy> Producer<'a, S> {
+    fn new(
+        strategy: &'a S,
+        cfg: &'a WorkloadConfig,
+        index: usize,
+        tx: SyncSender<Message<S::Record>>,
+        buffers: Receiver<Batch<S::Record>>,
+    ) -> Self {
+        let batch = buffers.recv().expect("buffers were prefilled");
+        let mut template = TraceState::new();
+        template.reserve_entries(cfg.trace_state_entries, crate::workload::KEY_LEN, crate::workload::VALUE_LEN);
+        Producer {
+            strategy,
+            cfg,
+            index,
+            tx,
+            buffers,
+            batch,
+            sampler: Sampler::new(cfg.sample_ratio),
+            template,
+            carrier: HeaderCarrier {
+                traceparent: String::with_capacity(64),
+                tracestate: String::with_capacity(32 * 32),
+            },
+            current_reads: 0,
+        }
+    }
+
+    fn run(mut self, barrier: &Barrier) -> ProducerOutcome {
+        let (p, n) = (self.index, self.cfg.producers);
+        let warm = self.cfg.warmup_stream();
+        let mut pacer = Pacer::new(0.0);
+        for t in warm.traces_for(p, n) {
+            self.trace(warm, t, &mut pacer);
+        }
+        self.flush();
+        self.send(Message::WarmupDone);
+        barrier.wait(); // warm-up exported
+        barrier.wait(); // go
+        self.current_reads = 0;
+        let measured = self.cfg.measured();
+        let mut pacer = Pacer::new(self.cfg.rate as f64 / n as f64);
+        for t in measured.traces_for(p, n) {
+            self.trace(measured, t, &mut pacer);
+        }
+        self.flush();
+        let finished = Instant::now();
+        self.send(Message::Done);
+        barrier.wait(); // all exported
+        barrier.wait(); // release
+        ProducerOutcome {
+            spans: pacer.emitted(),
+            max_lag_ns: pacer.max_lag_ns(),
+            current_reads: self.current_reads,
+            finished,
+        }
+    }
+
+    fn trace(&mut self, stream: Stream, t: u64, pacer: &mut Pacer) {
+        stream.fill_trace_state(t, self.cfg.trace_state_entries, &mut self.template);
+        let mut cursor = TraceCursor { stream, trace: t, next_span: 1, budget: stream.spans_in_trace(t) };
+        pacer.wait_turn();
+        let root = {
+            let _stage = stage::enter(Stage::Tracer);
+            let trace_id = stream.trace_id(t);
+            let flags = self.sampler.sample_root(trace_id);
+            let ctx = self.strategy.root(trace_id, stream.span_id(t, 0), flags, &self.template);
+            self.publish_and_read(&ctx);
+            self.strategy.start(ctx, None)
+        };
+        self.children(&root, 1, &mut cursor, pacer);
+        self.finish(root, 0);
+    }
+
+    /// Starts, recurses into and ends the children of `parent`, in pre-order, within budget.
+    fn children(&mut self, parent: &S::Span, level: usize, cursor: &mut TraceCursor, pacer: &mut Pacer) {
+        if level > self.cfg.depth {
+            return;
+        }
+        for _ in 0..self.cfg.fan_out {
+            if cursor.next_span == cursor.budget {
+                return;
+            }
+            let j = cursor.next_span;
+            cursor.next_span += 1;
+            pacer.wait_turn();
+            let remote;
+            let mut parent_ctx = S::context(parent);
+            if cursor.stream.crosses_boundary(cursor.trace, j, self.cfg.propagate_every) {
+                let _stage = stage::enter(Stage::Propagator);
+                w3c::inject(parent_ctx, &mut self.carrier);
+                remote = self.strategy.extract(&self.carrier).expect("the model's own headers are valid");
+                parent_ctx = &remote;
+            }
+            let flags = {
+                let _stage = stage::enter(Stage::Sampler);
+                self.strategy.sample(&self.sampler, parent_ctx)
+            };
+            let span = {
+                let _stage = stage::enter(Stage::Tracer);
+                let ctx = self.strategy.child(parent_ctx, cursor.stream.span_id(cursor.trace, j), flags);
+                self.publish_and_read(&ctx);
+                self.strategy.start(ctx, Some(parent_ctx))
+            };
+            self.children(&span, level + 1, cursor, pacer);
+            self.finish(span, level);
+        }
+    }
+
+    fn publish_and_read(&mut self, ctx: &S::Ctx) {
+        self.strategy.publish(ctx);
+        if self.strategy.read_current().is_some() {
+            self.current_reads += 1;
+        }
+    }
+
+    /// Span end: a sampled span goes to the processor's batch; an unsampled one is dropped.
+    fn finish(&mut self, span: S::Span, level: usize) {
+        use crate::context::ContextView;
+        if !S::context(&span).flags().is_sampled() {
+            let _stage = stage::enter(Stage::Tracer);
+            drop(span);
+            return;
+        }
+        let _stage = stage::enter(Stage::Processor);
+        let record = self.strategy.end(span);
+        let name = SPAN_NAMES[level.min(SPAN_NAMES.len() - 1)];
+        self.batch.push((record, SpanMeta { name, ended_at: Instant::now() }));
+        if self.batch.len() == BATCH {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.batch.is_empty() {
+            return;
+        }
+        let next = self.buffers.recv().expect("the exporter returns every buffer");
+        let spans = std::mem::replace(&mut self.batch, next);
+        self.send(Message::Batch { producer: self.index, spans });
+    }
+
+    fn send(&self, message: Message<S::Record>) {
+        self.tx.send(message).ok().expect("the exporter outlives the producers");
+    }
+}
+
+/// The parent span id of a record whose parent context is `parent`, or zeros for a root.
+pub fn parent_span_id(parent: Option<&impl crate::context::ContextView>) -> SpanId {
+    parent.map_or(SpanId::default(), |p| p.span_id())
+}
