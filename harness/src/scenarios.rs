@@ -2,6 +2,8 @@
 
 use spanalloc_model::Scenario;
 
+use crate::known_answer::{KNOWN_ANSWER, TEST_CRASH};
+
 /// All scenarios, value-copy first: ratios in every table are against it.
 pub const ALL: [Scenario; 4] = [
     spanalloc_value_copy::SCENARIO,
@@ -10,7 +12,18 @@ pub const ALL: [Scenario; 4] = [
     spanalloc_atomic_swap::SCENARIO,
 ];
 
-/// The scenario called `name`.
+/// Test-only scenarios: runnable by name, never listed or run by default.
+pub const HIDDEN: [Scenario; 2] = [KNOWN_ANSWER, TEST_CRASH];
+
+/// The name every ratio is taken against.
+pub const REFERENCE: &str = "value-copy";
+
+/// The scenario called `name`, listed or hidden.
 pub fn by_name(name: &str) -> Option<&'static Scenario> {
-    ALL.iter().find(|s| s.name == name)
+    ALL.iter().chain(HIDDEN.iter()).find(|s| s.name == name)
+}
+
+/// The listed names, for error messages.
+pub fn names() -> String {
+    ALL.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
 }

@@ -14,6 +14,7 @@
 
 pub mod context;
 pub mod digest;
+pub mod handoff;
 pub mod ids;
 pub mod pacing;
 pub mod pipeline;

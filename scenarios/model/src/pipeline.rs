@@ -7,13 +7,14 @@
 //! after it, every measured span has been exported and dropped. Thread start and exit, channel
 //! and pool setup all fall outside.
 
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::Barrier;
+use std::sync::{Barrier, OnceLock};
+use std::thread::Thread;
 use std::time::Instant;
 
 use hdrhistogram::Histogram;
 
 use crate::digest::DigestExporter;
+use crate::handoff::Handoff;
 use crate::ids::SpanId;
 use crate::pacing::Pacer;
 use crate::sampler::Sampler;
@@ -25,7 +26,7 @@ use crate::workload::{Stream, WorkloadConfig, SPAN_NAMES};
 
 /// Spans per batch sent to the exporter.
 pub const BATCH: usize = 512;
-/// Capacity of the producer → exporter channel, in batches.
+/// Capacity of the producer → exporter queue, in batches.
 pub const CHANNEL_BATCHES: usize = 4;
 /// Batch buffers each producer owns; they circulate producer → exporter → producer, so that
 /// batching allocates nothing after setup. A producer with none free waits for the exporter.
@@ -94,36 +95,45 @@ enum Message<R> {
 
 /// Runs `cfg` with strategy `S`. The configuration must be valid ([`WorkloadConfig::validate`]).
 pub fn run<S: Strategy>(cfg: &WorkloadConfig, hooks: &dyn RunHooks) -> RunReport {
-    cfg.validate().expect("pipeline::run takes a validated configuration");
+    cfg.validate()
+        .expect("pipeline::run takes a validated configuration");
     let strategy = S::new(cfg);
     let producers = cfg.producers;
-    let (tx, rx) = sync_channel::<Message<S::Record>>(CHANNEL_BATCHES);
-    let mut returns = Vec::with_capacity(producers);
-    let mut return_rxs = Vec::with_capacity(producers);
-    for _ in 0..producers {
-        let (rtx, rrx) = sync_channel::<Batch<S::Record>>(BUFFERS_PER_PRODUCER);
-        for _ in 0..BUFFERS_PER_PRODUCER {
-            rtx.send(Vec::with_capacity(BATCH)).expect("receiver alive");
-        }
-        returns.push(rtx);
-        return_rxs.push(rrx);
-    }
+    let to_exporter = Handoff::<Message<S::Record>>::new(CHANNEL_BATCHES);
+    let buffers: Vec<Handoff<Batch<S::Record>>> = (0..producers)
+        .map(|_| {
+            let h = Handoff::new(BUFFERS_PER_PRODUCER);
+            for _ in 0..BUFFERS_PER_PRODUCER {
+                let _ = h.try_push(Vec::with_capacity(BATCH));
+            }
+            h
+        })
+        .collect();
+    let producer_threads = OnceLock::<Vec<Thread>>::new();
     // Everyone — producers, exporter, this thread — meets here four times: warm-up exported,
     // go, all exported, release.
     let barrier = Barrier::new(producers + 2);
-    let (strategy, barrier) = (&strategy, &barrier);
+    let links = Links {
+        to_exporter: &to_exporter,
+        buffers: &buffers,
+        producer_threads: &producer_threads,
+        barrier: &barrier,
+    };
+    let strategy = &strategy;
 
     std::thread::scope(|scope| {
-        let exporter = scope.spawn(move || export_loop::<S>(rx, returns, producers, barrier, hooks));
-        let workers: Vec<_> = return_rxs
-            .into_iter()
-            .enumerate()
-            .map(|(p, buffers)| {
-                let tx = tx.clone();
-                scope.spawn(move || Producer::<S>::new(strategy, cfg, p, tx, buffers).run(barrier))
+        let exporter = scope.spawn(move || export_loop::<S>(links, producers, hooks));
+        let exporter_thread = exporter.thread().clone();
+        let workers: Vec<_> = (0..producers)
+            .map(|p| {
+                let exporter_thread = exporter_thread.clone();
+                scope.spawn(move || {
+                    Producer::<S>::new(strategy, cfg, p, links, exporter_thread).run()
+                })
             })
             .collect();
-        drop(tx);
+        let _ = producer_threads.set(workers.iter().map(|w| w.thread().clone()).collect());
+        let barrier = links.barrier;
 
         barrier.wait(); // warm-up exported
         hooks.measured_start();
@@ -155,26 +165,58 @@ pub fn run<S: Strategy>(cfg: &WorkloadConfig, hooks: &dyn RunHooks) -> RunReport
         report.spans_exported = exporter.spans();
         report.digest = exporter.digest();
         report.latency = latency;
-        report.achieved_rate = report.spans_started as f64 / (report.emit_elapsed_ns.max(1) as f64 / 1e9);
+        report.achieved_rate =
+            report.spans_started as f64 / (report.emit_elapsed_ns.max(1) as f64 / 1e9);
         report
     })
 }
 
+/// What connects the pipeline's threads.
+struct Links<'a, R> {
+    to_exporter: &'a Handoff<Message<R>>,
+    /// Each producer's batch buffers, on their way back from the exporter.
+    buffers: &'a [Handoff<Batch<R>>],
+    producer_threads: &'a OnceLock<Vec<Thread>>,
+    barrier: &'a Barrier,
+}
+
+impl<R> Clone for Links<'_, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<R> Copy for Links<'_, R> {}
+
 fn export_loop<S: Strategy>(
-    rx: Receiver<Message<S::Record>>,
-    returns: Vec<SyncSender<Batch<S::Record>>>,
+    links: Links<'_, S::Record>,
     producers: usize,
-    barrier: &Barrier,
     hooks: &dyn RunHooks,
 ) -> (DigestExporter, LatencySummary) {
+    let producer_threads = loop {
+        // Set by the coordinating thread right after it starts the producers.
+        if let Some(t) = links.producer_threads.get() {
+            break t;
+        }
+        std::thread::yield_now();
+    };
+    let barrier = links.barrier;
     let mut exporter = DigestExporter::new();
     // Bounded and preallocated: recording never allocates. Values above an hour saturate.
-    let mut latency = Histogram::<u64>::new_with_bounds(1, 3_600_000_000_000, 3).expect("valid bounds");
+    let mut latency =
+        Histogram::<u64>::new_with_bounds(1, 3_600_000_000_000, 3).expect("valid bounds");
     let (mut warmed, mut done) = (0, 0);
     let mut measuring = false;
     while done < producers {
-        match rx.recv().expect("producers send Done before hanging up") {
-            Message::Batch { producer, mut spans } => {
+        let message = links.to_exporter.pop();
+        // A slot is free: wake any producer waiting to push.
+        for t in producer_threads {
+            t.unpark();
+        }
+        match message {
+            Message::Batch {
+                producer,
+                mut spans,
+            } => {
                 let _stage = stage::enter(Stage::Exporter);
                 let n = spans.len() as u64;
                 for (record, meta) in spans.drain(..) {
@@ -183,8 +225,8 @@ fn export_loop<S: Strategy>(
                     latency.saturating_record(meta.ended_at.elapsed().as_nanos() as u64);
                     drop(record);
                 }
-                // Never blocks: the return channel holds every buffer its producer owns.
-                let _ = returns[producer].send(spans);
+                // Never waits: the queue holds every buffer its producer owns.
+                links.buffers[producer].push(spans, &producer_threads[producer]);
                 if measuring {
                     hooks.exported(n);
                 }
@@ -224,8 +266,8 @@ struct Producer<'a, S: Strategy> {
     strategy: &'a S,
     cfg: &'a WorkloadConfig,
     index: usize,
-    tx: SyncSender<Message<S::Record>>,
-    buffers: Receiver<Batch<S::Record>>,
+    links: Links<'a, S::Record>,
+    exporter: Thread,
     batch: Batch<S::Record>,
     sampler: Sampler,
     template: TraceState,
@@ -246,18 +288,22 @@ impl<'a, S: Strategy> Producer<'a, S> {
         strategy: &'a S,
         cfg: &'a WorkloadConfig,
         index: usize,
-        tx: SyncSender<Message<S::Record>>,
-        buffers: Receiver<Batch<S::Record>>,
+        links: Links<'a, S::Record>,
+        exporter: Thread,
     ) -> Self {
-        let batch = buffers.recv().expect("buffers were prefilled");
+        let batch = links.buffers[index].pop();
         let mut template = TraceState::new();
-        template.reserve_entries(cfg.trace_state_entries, crate::workload::KEY_LEN, crate::workload::VALUE_LEN);
+        template.reserve_entries(
+            cfg.trace_state_entries,
+            crate::workload::KEY_LEN,
+            crate::workload::VALUE_LEN,
+        );
         Producer {
             strategy,
             cfg,
             index,
-            tx,
-            buffers,
+            links,
+            exporter,
             batch,
             sampler: Sampler::new(cfg.sample_ratio),
             template,
@@ -269,8 +315,9 @@ impl<'a, S: Strategy> Producer<'a, S> {
         }
     }
 
-    fn run(mut self, barrier: &Barrier) -> ProducerOutcome {
+    fn run(mut self) -> ProducerOutcome {
         let (p, n) = (self.index, self.cfg.producers);
+        let barrier = self.links.barrier;
         let warm = self.cfg.warmup_stream();
         let mut pacer = Pacer::new(0.0);
         for t in warm.traces_for(p, n) {
@@ -301,13 +348,20 @@ impl<'a, S: Strategy> Producer<'a, S> {
 
     fn trace(&mut self, stream: Stream, t: u64, pacer: &mut Pacer) {
         stream.fill_trace_state(t, self.cfg.trace_state_entries, &mut self.template);
-        let mut cursor = TraceCursor { stream, trace: t, next_span: 1, budget: stream.spans_in_trace(t) };
+        let mut cursor = TraceCursor {
+            stream,
+            trace: t,
+            next_span: 1,
+            budget: stream.spans_in_trace(t),
+        };
         pacer.wait_turn();
         let root = {
             let _stage = stage::enter(Stage::Tracer);
             let trace_id = stream.trace_id(t);
             let flags = self.sampler.sample_root(trace_id);
-            let ctx = self.strategy.root(trace_id, stream.span_id(t, 0), flags, &self.template);
+            let ctx = self
+                .strategy
+                .root(trace_id, stream.span_id(t, 0), flags, &self.template);
             self.publish_and_read(&ctx);
             self.strategy.start(ctx, None)
         };
@@ -316,7 +370,13 @@ impl<'a, S: Strategy> Producer<'a, S> {
     }
 
     /// Starts, recurses into and ends the children of `parent`, in pre-order, within budget.
-    fn children(&mut self, parent: &S::Span, level: usize, cursor: &mut TraceCursor, pacer: &mut Pacer) {
+    fn children(
+        &mut self,
+        parent: &S::Span,
+        level: usize,
+        cursor: &mut TraceCursor,
+        pacer: &mut Pacer,
+    ) {
         if level > self.cfg.depth {
             return;
         }
@@ -329,10 +389,16 @@ impl<'a, S: Strategy> Producer<'a, S> {
             pacer.wait_turn();
             let remote;
             let mut parent_ctx = S::context(parent);
-            if cursor.stream.crosses_boundary(cursor.trace, j, self.cfg.propagate_every) {
+            if cursor
+                .stream
+                .crosses_boundary(cursor.trace, j, self.cfg.propagate_every)
+            {
                 let _stage = stage::enter(Stage::Propagator);
                 w3c::inject(parent_ctx, &mut self.carrier);
-                remote = self.strategy.extract(&self.carrier).expect("the model's own headers are valid");
+                remote = self
+                    .strategy
+                    .extract(&self.carrier)
+                    .expect("the model's own headers are valid");
                 parent_ctx = &remote;
             }
             let flags = {
@@ -341,7 +407,9 @@ impl<'a, S: Strategy> Producer<'a, S> {
             };
             let span = {
                 let _stage = stage::enter(Stage::Tracer);
-                let ctx = self.strategy.child(parent_ctx, cursor.stream.span_id(cursor.trace, j), flags);
+                let ctx =
+                    self.strategy
+                        .child(parent_ctx, cursor.stream.span_id(cursor.trace, j), flags);
                 self.publish_and_read(&ctx);
                 self.strategy.start(ctx, Some(parent_ctx))
             };
@@ -368,7 +436,13 @@ impl<'a, S: Strategy> Producer<'a, S> {
         let _stage = stage::enter(Stage::Processor);
         let record = self.strategy.end(span);
         let name = SPAN_NAMES[level.min(SPAN_NAMES.len() - 1)];
-        self.batch.push((record, SpanMeta { name, ended_at: Instant::now() }));
+        self.batch.push((
+            record,
+            SpanMeta {
+                name,
+                ended_at: Instant::now(),
+            },
+        ));
         if self.batch.len() == BATCH {
             self.flush();
         }
@@ -378,13 +452,16 @@ impl<'a, S: Strategy> Producer<'a, S> {
         if self.batch.is_empty() {
             return;
         }
-        let next = self.buffers.recv().expect("the exporter returns every buffer");
+        let next = self.links.buffers[self.index].pop();
         let spans = std::mem::replace(&mut self.batch, next);
-        self.send(Message::Batch { producer: self.index, spans });
+        self.send(Message::Batch {
+            producer: self.index,
+            spans,
+        });
     }
 
     fn send(&self, message: Message<S::Record>) {
-        self.tx.send(message).ok().expect("the exporter outlives the producers");
+        self.links.to_exporter.push(message, &self.exporter);
     }
 }
 

@@ -1,0 +1,209 @@
+//! Turning the passes of one scenario into its [`ScenarioResult`]: medians of the noisy figures,
+//! exact figures from the count pass, and the dhat cross-check.
+
+use spanalloc_model::stage::Stage;
+
+use crate::results::{CrossCheck, Metrics, PassOutput, Samples, ScenarioResult, StageRow};
+
+/// The passes of one scenario at one trace-state size.
+pub struct Passes {
+    /// Plain passes, one per repeat.
+    pub plain: Vec<PassOutput>,
+    /// Count passes, one per repeat.
+    pub count: Vec<PassOutput>,
+    /// The dhat pass, if run.
+    pub dhat: Option<PassOutput>,
+    /// The count pass on the dhat pass's spans, if run.
+    pub dhat_twin: Option<PassOutput>,
+}
+
+/// The median; 0 for no values.
+pub fn median(values: &[f64]) -> f64 {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        (v[m - 1] + v[m]) / 2.0
+    }
+}
+
+fn per_span(total: u64, spans: u64) -> f64 {
+    if spans == 0 {
+        0.0
+    } else {
+        total as f64 / spans as f64
+    }
+}
+
+/// Why a scenario's passes cannot be combined.
+#[derive(Debug, PartialEq)]
+pub struct Inconsistent(pub String);
+
+/// Combines the passes. All passes of one workload must agree on spans and digest.
+pub fn combine(
+    name: &str,
+    trace_state: usize,
+    producers: usize,
+    p: &Passes,
+) -> Result<ScenarioResult, Inconsistent> {
+    let first_count = p
+        .count
+        .first()
+        .ok_or_else(|| Inconsistent("no count pass".into()))?;
+    let first_plain = p
+        .plain
+        .first()
+        .ok_or_else(|| Inconsistent("no plain pass".into()))?;
+    for pass in p.plain.iter().chain(&p.count) {
+        if (pass.spans_exported, &pass.digest) != (first_count.spans_exported, &first_count.digest)
+        {
+            return Err(Inconsistent(format!(
+                "the {} pass exported {} spans with digest {}, the count pass {} with {}",
+                pass.pass,
+                pass.spans_exported,
+                pass.digest,
+                first_count.spans_exported,
+                first_count.digest
+            )));
+        }
+    }
+    let counts = first_count
+        .counts
+        .ok_or_else(|| Inconsistent("count pass reported no counts".into()))?;
+    let spans = first_count.spans;
+    let cpu = |o: &PassOutput| per_span(o.cpu_ns, o.spans);
+    let samples = Samples {
+        cpu_ns_per_span: p.plain.iter().map(cpu).collect(),
+        count_cpu_ns_per_span: p.count.iter().map(cpu).collect(),
+        latency_p50_ns: p.plain.iter().map(|o| o.latency_p50_ns as f64).collect(),
+        latency_p99_ns: p.plain.iter().map(|o| o.latency_p99_ns as f64).collect(),
+        peak_rss_bytes: p.plain.iter().map(|o| o.peak_rss_bytes as f64).collect(),
+        achieved_rate: p.plain.iter().map(|o| o.achieved_rate).collect(),
+    };
+    let plain_cpu = median(&samples.cpu_ns_per_span);
+    let rate = median(&samples.achieved_rate);
+    let calls = counts.allocs + counts.deallocs + counts.reallocs;
+    let metrics = Metrics {
+        allocs: counts.allocs,
+        deallocs: counts.deallocs,
+        reallocs: counts.reallocs,
+        bytes_allocated: counts.bytes_allocated,
+        bytes_deallocated: counts.bytes_deallocated,
+        allocs_per_span: per_span(counts.allocs, spans),
+        bytes_per_span: per_span(counts.bytes_allocated, spans),
+        peak_heap_bytes: first_count.peak_heap_bytes.unwrap_or(0),
+        peak_heap_error_bytes: first_count.peak_heap_error_bytes.unwrap_or(0),
+        peak_rss_bytes: median(&samples.peak_rss_bytes) as u64,
+        achieved_rate: rate,
+        max_lag_ns: median(
+            &p.plain
+                .iter()
+                .map(|o| o.max_lag_ns as f64)
+                .collect::<Vec<_>>(),
+        ) as u64,
+        cpu_ns_per_span: plain_cpu,
+        latency_p50_ns: median(&samples.latency_p50_ns) as u64,
+        latency_p99_ns: median(&samples.latency_p99_ns) as u64,
+        latency_max_ns: median(
+            &p.plain
+                .iter()
+                .map(|o| o.latency_max_ns as f64)
+                .collect::<Vec<_>>(),
+        ) as u64,
+        allocs_per_sec: per_span(calls, spans) * rate,
+        meter_overhead: if plain_cpu > 0.0 {
+            median(&samples.count_cpu_ns_per_span) / plain_cpu
+        } else {
+            0.0
+        },
+    };
+    let stages = first_count
+        .stages
+        .as_ref()
+        .map(|rows| {
+            Stage::ALL
+                .iter()
+                .zip(rows)
+                .map(|(s, [a, b])| StageRow {
+                    stage: s.name().into(),
+                    allocs: *a,
+                    bytes: *b,
+                    allocs_per_span: per_span(*a, spans),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let dhat = p.dhat.as_ref().and_then(|d| d.dhat.clone());
+    let cross_check = match (&dhat, &p.dhat_twin) {
+        (Some(d), Some(twin)) => Some(cross_check(d, twin, producers)?),
+        _ => None,
+    };
+    Ok(ScenarioResult {
+        name: name.into(),
+        trace_state_entries: trace_state,
+        producers,
+        spans,
+        spans_exported: first_plain.spans_exported,
+        digest: first_count.digest.clone(),
+        metrics,
+        samples,
+        dhat,
+        cross_check,
+        stages,
+        timeline: first_count.timeline.clone().unwrap_or_default(),
+    })
+}
+
+/// dhat's blocks and bytes against the count meter's on the same spans. One producer: exact.
+/// Several: within 1%, since thread interleaving can change the few allocations that depend on it.
+fn cross_check(
+    d: &crate::results::DhatSummary,
+    twin: &PassOutput,
+    producers: usize,
+) -> Result<CrossCheck, Inconsistent> {
+    let counts = twin
+        .counts
+        .ok_or_else(|| Inconsistent("the dhat twin count pass reported no counts".into()))?;
+    if twin.spans != d.spans {
+        return Err(Inconsistent(format!(
+            "dhat ran {} spans, its twin count pass {}",
+            d.spans, twin.spans
+        )));
+    }
+    let (mb, mby) = (counts.dhat_blocks(), counts.dhat_bytes());
+    let exact = producers == 1;
+    let close = |a: u64, b: u64| {
+        if exact {
+            a == b
+        } else {
+            a.abs_diff(b) as f64 <= 0.01 * a.max(b) as f64
+        }
+    };
+    Ok(CrossCheck {
+        agrees: close(d.total_blocks, mb) && close(d.total_bytes, mby),
+        spans: d.spans,
+        dhat_blocks: d.total_blocks,
+        meter_blocks: mb,
+        dhat_bytes: d.total_bytes,
+        meter_bytes: mby,
+        exact,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&[]), 0.0);
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert_eq!(median(&[f64::NAN, 1.0]), 1.0);
+    }
+}

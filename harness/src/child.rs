@@ -1,0 +1,281 @@
+//! The child side of a pass: runs one scenario in this process under one meter mode and
+//! reports a [`PassOutput`]. Measuring only — nothing here renders.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use spanalloc_model::stage::Stage;
+use spanalloc_model::{RunHooks, Scenario, WorkloadConfig};
+
+use crate::dhat_profile;
+use crate::meter::{self, slots, timeline::TimelineSampler, Counts, Mode, StageCounts};
+use crate::results::PassOutput;
+use crate::sys;
+
+/// The passes a child can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Pass {
+    /// No meter: CPU, rate, lag, latency, RSS.
+    Plain,
+    /// The fast meter: counts, bytes, peak, timeline, stages.
+    Count,
+    /// stats_alloc's counters, the reference the fast meter must equal.
+    StatsAlloc,
+    /// dhat's profiler: call sites and an independent count.
+    Dhat,
+}
+
+impl Pass {
+    /// The pass's name in results and errors.
+    pub fn name(self) -> &'static str {
+        match self {
+            Pass::Plain => "plain",
+            Pass::Count => "count",
+            Pass::StatsAlloc => "stats-alloc",
+            Pass::Dhat => "dhat",
+        }
+    }
+
+    fn mode(self) -> Mode {
+        match self {
+            Pass::Plain => Mode::Off,
+            Pass::Count => Mode::Fast,
+            Pass::StatsAlloc => Mode::StatsAlloc,
+            Pass::Dhat => Mode::Dhat,
+        }
+    }
+}
+
+/// The meter's reading at one edge of the measured region.
+#[derive(Clone, Copy, Default)]
+struct Reading {
+    cpu: Duration,
+    counts: Counts,
+    stages: StageCounts,
+    live: i64,
+    peak: i64,
+}
+
+struct ChildHooks {
+    pass: Pass,
+    start: Mutex<Reading>,
+    end: Mutex<Reading>,
+    timeline: Option<TimelineSampler>,
+    exported: Arc<AtomicU64>,
+}
+
+impl ChildHooks {
+    fn read(&self) -> Reading {
+        let cpu = sys::process_cpu();
+        match self.pass {
+            Pass::Plain => Reading {
+                cpu,
+                ..Default::default()
+            },
+            Pass::Count => {
+                let live = slots::live_bytes();
+                Reading {
+                    cpu,
+                    counts: slots::totals(),
+                    stages: slots::stage_totals(),
+                    live,
+                    peak: slots::peak_bytes(live),
+                }
+            }
+            Pass::StatsAlloc => Reading {
+                cpu,
+                counts: meter::stats_alloc_counts(),
+                ..Default::default()
+            },
+            Pass::Dhat => {
+                let s = dhat::HeapStats::get();
+                let counts = Counts {
+                    allocs: s.total_blocks,
+                    fresh_bytes: s.total_bytes,
+                    ..Default::default()
+                };
+                Reading {
+                    cpu,
+                    counts,
+                    peak: s.max_bytes as i64,
+                    ..Default::default()
+                }
+            }
+        }
+    }
+}
+
+impl RunHooks for ChildHooks {
+    fn measured_start(&self) {
+        if self.pass == Pass::Count {
+            slots::reset_peak();
+        }
+        if let Some(t) = &self.timeline {
+            t.begin();
+        }
+        let r = self.read();
+        *self.start.lock().unwrap_or_else(PoisonError::into_inner) = r;
+    }
+
+    fn measured_end(&self) {
+        let r = self.read();
+        *self.end.lock().unwrap_or_else(PoisonError::into_inner) = r;
+    }
+
+    fn exported(&self, spans: u64) {
+        self.exported.fetch_add(spans, Ordering::Relaxed);
+    }
+}
+
+/// Writes `@progress N` lines to stderr for the parent's progress bar, without allocating: the
+/// count pass must not see its own reporting.
+fn spawn_progress(exported: Arc<AtomicU64>, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut line = [0u8; 40];
+        while !stop.load(Ordering::Acquire) {
+            std::thread::sleep(Duration::from_millis(200));
+            let n = format_progress(exported.load(Ordering::Relaxed), &mut line);
+            let _ = std::io::stderr().write_all(&line[..n]);
+        }
+    })
+}
+
+/// `@progress N\n` into `buf`; returns its length.
+fn format_progress(mut n: u64, buf: &mut [u8; 40]) -> usize {
+    const PREFIX: &[u8] = b"@progress ";
+    buf[..PREFIX.len()].copy_from_slice(PREFIX);
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (n % 10) as u8;
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for i in 0..len {
+        buf[PREFIX.len() + i] = digits[len - 1 - i];
+    }
+    buf[PREFIX.len() + len] = b'\n';
+    PREFIX.len() + len + 1
+}
+
+/// Runs `scenario` with `cfg` as `pass`; `dhat_file` is where the dhat pass writes its profile.
+pub fn measure(
+    scenario: &Scenario,
+    cfg: &WorkloadConfig,
+    pass: Pass,
+    dhat_file: Option<&Path>,
+) -> PassOutput {
+    meter::set_mode(pass.mode());
+    let profiler = (pass == Pass::Dhat).then(|| {
+        let file: PathBuf = dhat_file.map_or_else(|| "dhat-heap.json".into(), Path::to_path_buf);
+        dhat::Profiler::builder()
+            .file_name(file)
+            .trim_backtraces(Some(24))
+            .build()
+    });
+    // Room for four times the expected duration at one point per 10 ms.
+    let expected_ms = if cfg.rate > 0 {
+        cfg.spans * 1000 / cfg.rate
+    } else {
+        10_000
+    };
+    let timeline = (pass == Pass::Count).then(|| {
+        TimelineSampler::spawn(
+            Duration::from_millis(10),
+            (expected_ms as usize / 10 * 4 + 1000).min(200_000),
+        )
+    });
+    let exported = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let progress = spawn_progress(Arc::clone(&exported), Arc::clone(&stop));
+    let hooks = ChildHooks {
+        pass,
+        start: Mutex::default(),
+        end: Mutex::default(),
+        timeline,
+        exported,
+    };
+
+    let report = (scenario.run)(cfg, &hooks);
+
+    stop.store(true, Ordering::Release);
+    let _ = progress.join();
+    let (start, end) = (
+        *hooks.start.lock().unwrap_or_else(PoisonError::into_inner),
+        *hooks.end.lock().unwrap_or_else(PoisonError::into_inner),
+    );
+    let timeline = hooks.timeline.map(TimelineSampler::finish);
+    let counted = matches!(pass, Pass::Count | Pass::StatsAlloc);
+    let mut out = PassOutput {
+        pass: pass.name().to_owned(),
+        scenario: scenario.name.to_owned(),
+        spans: report.spans_started,
+        spans_exported: report.spans_exported,
+        digest: format!("{:016x}", report.digest),
+        cpu_ns: (end.cpu.saturating_sub(start.cpu)).as_nanos() as u64,
+        emit_elapsed_ns: report.emit_elapsed_ns,
+        achieved_rate: report.achieved_rate,
+        max_lag_ns: report.max_lag_ns,
+        latency_p50_ns: report.latency.p50_ns,
+        latency_p99_ns: report.latency.p99_ns,
+        latency_max_ns: report.latency.max_ns,
+        peak_rss_bytes: sys::peak_rss_bytes(),
+        counts: counted.then(|| end.counts - start.counts),
+        peak_heap_bytes: None,
+        peak_heap_error_bytes: None,
+        stages: None,
+        timeline: timeline.map(|t| t.into_iter().map(|(ms, b)| [ms as i64, b]).collect()),
+        dhat: None,
+    };
+    if pass == Pass::Count {
+        out.peak_heap_bytes = Some(end.peak.max(start.live).max(0) as u64);
+        out.peak_heap_error_bytes = Some(slots::peak_error_bound());
+        let s = end.stages - start.stages;
+        out.stages = Some(
+            Stage::ALL
+                .iter()
+                .map(|st| [s.allocs[st.index()], s.bytes[st.index()]])
+                .collect(),
+        );
+    }
+    if let Some(profiler) = profiler {
+        let region = end.counts - start.counts;
+        drop(profiler); // writes the profile
+        meter::set_mode(Mode::Off);
+        let file = dhat_file
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| "dhat-heap.json".into());
+        out.dhat = Some(dhat_profile::summary(
+            &file,
+            report.spans_started,
+            region.allocs,
+            region.fresh_bytes,
+            end.peak as u64,
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_lines() {
+        let mut b = [0u8; 40];
+        for (n, want) in [
+            (0u64, "@progress 0\n"),
+            (1_234_567, "@progress 1234567\n"),
+            (u64::MAX, "@progress 18446744073709551615\n"),
+        ] {
+            let len = format_progress(n, &mut b);
+            assert_eq!(std::str::from_utf8(&b[..len]).unwrap(), want);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! Writes that must never be seen half-done: a temporary file in the target's directory,
+//! flushed to disk, then renamed over the target.
+
+use std::io::Write;
+use std::path::Path;
+
+/// Writes `bytes` to `path` atomically: readers see the old file or the new one, never a mix,
+/// and a failure leaves the old file as it was.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_whole_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a.json");
+        write_atomic(&f, b"first").unwrap();
+        write_atomic(&f, b"second").unwrap();
+        assert_eq!(std::fs::read(&f).unwrap(), b"second");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_failed_write_keeps_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a.json");
+        write_atomic(&f, b"old").unwrap();
+        // A directory in the file's place cannot be replaced by a file.
+        let blocked = dir.path().join("sub");
+        std::fs::create_dir(&blocked).unwrap();
+        assert!(write_atomic(&blocked, b"new").is_err());
+        assert_eq!(std::fs::read(&f).unwrap(), b"old");
+    }
+}

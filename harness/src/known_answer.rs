@@ -1,0 +1,95 @@
+//! Test-only scenarios, hidden from `spanalloc list` and from the default run.
+//!
+//! `known-answer` is the pooled strategy (which allocates nothing per span once warm) plus
+//! exactly [`BLOCKS`] heap blocks of [`BLOCK_BYTES`] bytes per span, allocated at span start and
+//! freed by the exporter: the meters must report exactly that. `test-crash` panics, for the
+//! failure-handling tests.
+
+use spanalloc_model::sampler::Sampler;
+use spanalloc_model::w3c::{HeaderCarrier, W3cError};
+use spanalloc_model::{
+    ExportView, RunHooks, RunReport, Scenario, SpanId, Strategy, TraceFlags, TraceId, TraceState,
+    WorkloadConfig,
+};
+use spanalloc_pooled::Pooled;
+
+/// Blocks each span allocates.
+pub const BLOCKS: usize = 3;
+/// Bytes in each block.
+pub const BLOCK_BYTES: usize = 100;
+
+/// The known-answer scenario.
+pub const KNOWN_ANSWER: Scenario = Scenario {
+    name: "known-answer",
+    description: "test only: pooled plus exactly 3 blocks of 100 bytes per span",
+    run: spanalloc_model::run::<KnownAnswer>,
+};
+
+/// A scenario whose child panics.
+pub const TEST_CRASH: Scenario = Scenario {
+    name: "test-crash",
+    description: "test only: panics",
+    run: crash,
+};
+
+fn crash(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
+    panic!("test-crash scenario: deliberate panic");
+}
+
+/// Pooled, plus a known allocation per span.
+pub struct KnownAnswer(Pooled);
+
+/// A pooled span carrying its known blocks.
+/// The blocks are never read: they exist to be allocated and freed.
+pub struct Span(
+    <Pooled as Strategy>::Span,
+    #[allow(dead_code)] [Box<[u8; BLOCK_BYTES]>; BLOCKS],
+);
+
+impl Strategy for KnownAnswer {
+    type Ctx = <Pooled as Strategy>::Ctx;
+    type Span = Span;
+    type Record = Span;
+
+    fn new(cfg: &WorkloadConfig) -> Self {
+        KnownAnswer(Pooled::new(cfg))
+    }
+    fn root(
+        &self,
+        trace_id: TraceId,
+        span_id: SpanId,
+        flags: TraceFlags,
+        trace_state: &TraceState,
+    ) -> Self::Ctx {
+        self.0.root(trace_id, span_id, flags, trace_state)
+    }
+    fn sample(&self, sampler: &Sampler, parent: &Self::Ctx) -> TraceFlags {
+        self.0.sample(sampler, parent)
+    }
+    fn child(&self, parent: &Self::Ctx, span_id: SpanId, flags: TraceFlags) -> Self::Ctx {
+        self.0.child(parent, span_id, flags)
+    }
+    fn start(&self, ctx: Self::Ctx, parent: Option<&Self::Ctx>) -> Span {
+        let blocks =
+            std::array::from_fn(|i| std::hint::black_box(Box::new([i as u8; BLOCK_BYTES])));
+        Span(self.0.start(ctx, parent), blocks)
+    }
+    fn context(span: &Span) -> &Self::Ctx {
+        Pooled::context(&span.0)
+    }
+    fn end(&self, span: Span) -> Span {
+        span
+    }
+    fn export_view(record: &Span) -> ExportView<'_> {
+        Pooled::export_view(&record.0)
+    }
+    fn extract(&self, carrier: &HeaderCarrier) -> Result<Self::Ctx, W3cError> {
+        self.0.extract(carrier)
+    }
+    fn publish(&self, ctx: &Self::Ctx) {
+        self.0.publish(ctx)
+    }
+    fn read_current(&self) -> Option<TraceId> {
+        self.0.read_current()
+    }
+}

@@ -1,0 +1,140 @@
+//! The allocation meter: one global allocator whose accounting is chosen once per process.
+//!
+//! Every pass runs in its own child process, which picks its [`Mode`] first thing:
+//! - [`Mode::Off`] (the plain pass): straight to the system allocator, nothing counted;
+//! - [`Mode::Fast`] (the count pass): per-thread single-writer counters, per-stage tallies and a
+//!   peak-live-bytes tracker ([`slots`]);
+//! - [`Mode::StatsAlloc`]: `stats_alloc`'s shared counters, kept as the reference the fast meter
+//!   must agree with exactly;
+//! - [`Mode::Dhat`]: `dhat::Alloc`, which records call sites while a `dhat::Profiler` runs.
+//!
+//! Why not stats_alloc for the count pass: its `SeqCst` counters are shared by the producer and
+//! exporter threads, and the cache line bouncing between them doubled the CPU of the heaviest
+//! pipelines in calibration. Counters that only their own thread writes cost a plain load and
+//! store; totals are summed when the pipeline is parked.
+//!
+//! Every mode allocates from the system allocator in the end, so memory allocated in one mode
+//! and freed in another is still handled correctly; only its accounting differs.
+
+pub mod slots;
+pub mod timeline;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
+
+pub use slots::{Counts, StageCounts};
+
+/// Which accounting the global allocator does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Mode {
+    /// Nothing counted.
+    Off = 0,
+    /// Per-thread counters, stages and peak tracking.
+    Fast = 1,
+    /// stats_alloc's shared counters (reference).
+    StatsAlloc = 2,
+    /// dhat's heap profiler.
+    Dhat = 3,
+}
+
+static MODE: AtomicU8 = AtomicU8::new(Mode::Off as u8);
+
+/// Chooses the accounting for the rest of the process. Call it before the work to be measured
+/// starts; blocks allocated under another mode are freed correctly but not counted as such.
+pub fn set_mode(mode: Mode) {
+    MODE.store(mode as u8, Relaxed);
+}
+
+/// The current mode.
+pub fn mode() -> Mode {
+    match MODE.load(Relaxed) {
+        1 => Mode::Fast,
+        2 => Mode::StatsAlloc,
+        3 => Mode::Dhat,
+        _ => Mode::Off,
+    }
+}
+
+/// stats_alloc's totals, in the fast meter's shape.
+pub fn stats_alloc_counts() -> Counts {
+    let s = stats_alloc::INSTRUMENTED_SYSTEM.stats();
+    Counts {
+        allocs: s.allocations as u64,
+        deallocs: s.deallocations as u64,
+        reallocs: s.reallocations as u64,
+        bytes_allocated: s.bytes_allocated as u64,
+        bytes_deallocated: s.bytes_deallocated as u64,
+        bytes_reallocated: s.bytes_reallocated as i64,
+        // stats_alloc does not keep these; the fast meter does, for the dhat cross-check.
+        fresh_bytes: 0,
+        realloc_new_bytes: 0,
+    }
+}
+
+/// The spanalloc global allocator. Install it with
+/// `#[global_allocator] static A: spanalloc::meter::Meter = spanalloc::meter::Meter;`.
+pub struct Meter;
+
+// SAFETY: every method forwards the caller's pointer and layout unchanged to an allocator that
+// upholds `GlobalAlloc`'s contract (System directly, or stats_alloc / dhat, which wrap System);
+// the accounting around it only touches atomics and a const-initialised thread-local, neither of
+// which allocates or unwinds.
+unsafe impl GlobalAlloc for Meter {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        match MODE.load(Relaxed) {
+            0 => System.alloc(layout),
+            1 => {
+                let p = System.alloc(layout);
+                if !p.is_null() {
+                    slots::on_alloc(layout.size());
+                }
+                p
+            }
+            2 => stats_alloc::INSTRUMENTED_SYSTEM.alloc(layout),
+            _ => dhat::Alloc.alloc(layout),
+        }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        match MODE.load(Relaxed) {
+            0 => System.alloc_zeroed(layout),
+            1 => {
+                let p = System.alloc_zeroed(layout);
+                if !p.is_null() {
+                    slots::on_alloc(layout.size());
+                }
+                p
+            }
+            2 => stats_alloc::INSTRUMENTED_SYSTEM.alloc_zeroed(layout),
+            _ => dhat::Alloc.alloc_zeroed(layout),
+        }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        match MODE.load(Relaxed) {
+            0 => System.dealloc(ptr, layout),
+            1 => {
+                System.dealloc(ptr, layout);
+                slots::on_dealloc(layout.size());
+            }
+            2 => stats_alloc::INSTRUMENTED_SYSTEM.dealloc(ptr, layout),
+            _ => dhat::Alloc.dealloc(ptr, layout),
+        }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        match MODE.load(Relaxed) {
+            0 => System.realloc(ptr, layout, new_size),
+            1 => {
+                let p = System.realloc(ptr, layout, new_size);
+                if !p.is_null() {
+                    slots::on_realloc(layout.size(), new_size);
+                }
+                p
+            }
+            2 => stats_alloc::INSTRUMENTED_SYSTEM.realloc(ptr, layout, new_size),
+            _ => dhat::Alloc.realloc(ptr, layout, new_size),
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! `results.json`: the seam between measuring and showing. Documented field by field in
+//! `docs/results-schema.md`; bump [`SCHEMA_VERSION`] whenever a field changes meaning.
+
+use serde::{Deserialize, Serialize};
+
+use crate::meter::Counts;
+
+/// The version of this layout.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One `spanalloc run`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Results {
+    /// Layout version; readers refuse versions they do not know.
+    pub schema_version: u32,
+    /// What was run.
+    pub config: RunConfig,
+    /// Where it ran.
+    pub environment: Environment,
+    /// One entry per scenario × trace-state size that completed.
+    pub scenarios: Vec<ScenarioResult>,
+    /// Scenarios that failed, with why.
+    pub failures: Vec<Failure>,
+}
+
+/// The workload and passes of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunConfig {
+    /// Measured spans per pass.
+    pub spans: u64,
+    /// Target rate, spans/s; 0 = unpaced.
+    pub rate: u64,
+    /// Trace-state sizes run.
+    pub trace_state: Vec<usize>,
+    /// Producer threads.
+    pub producers: usize,
+    /// Workload seed.
+    pub seed: u64,
+    /// Warm-up spans before each measured region.
+    pub warmup: u64,
+    /// Plain and count passes per scenario.
+    pub repeat: usize,
+    /// Spans in the dhat pass; `None` when it was skipped.
+    pub dhat_spans: Option<u64>,
+    /// Children per span and levels below the root.
+    pub fan_out: usize,
+    /// Levels below the root.
+    pub depth: usize,
+    /// Every k-th span's parent crosses a process boundary.
+    pub propagate_every: u64,
+}
+
+/// The machine and build.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Environment {
+    /// `git rev-parse HEAD`, if available.
+    pub git_commit: Option<String>,
+    /// The compiler that built the harness.
+    pub rustc: String,
+    /// CPU model name.
+    pub cpu: String,
+    /// Logical CPUs.
+    pub cores: usize,
+    /// The allocator every pass allocates from.
+    pub allocator: String,
+    /// When the run started (RFC 3339, UTC).
+    pub started_at: String,
+}
+
+/// One scenario at one trace-state size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    /// Scenario name.
+    pub name: String,
+    /// W3C trace-state entries per trace.
+    pub trace_state_entries: usize,
+    /// Producer threads.
+    pub producers: usize,
+    /// Measured spans started.
+    pub spans: u64,
+    /// Spans exported (sampled).
+    pub spans_exported: u64,
+    /// Export digest, hex; equal for every scenario at one trace-state size.
+    pub digest: String,
+    /// Headline figures.
+    pub metrics: Metrics,
+    /// Every repeat's noisy figures, for statistics.
+    pub samples: Samples,
+    /// The dhat pass, when it ran.
+    pub dhat: Option<DhatSummary>,
+    /// The dhat pass against the count meter on the same spans.
+    pub cross_check: Option<CrossCheck>,
+    /// Allocation events and bytes per pipeline stage (count pass).
+    pub stages: Vec<StageRow>,
+    /// `[ms since the measured region began, live heap bytes]` (count pass).
+    pub timeline: Vec<[i64; 2]>,
+}
+
+/// The headline figures of a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// Allocations in the measured region (count pass).
+    pub allocs: u64,
+    /// Deallocations.
+    pub deallocs: u64,
+    /// Reallocations.
+    pub reallocs: u64,
+    /// Bytes allocated (reallocation growth included).
+    pub bytes_allocated: u64,
+    /// Bytes freed (reallocation shrinkage included).
+    pub bytes_deallocated: u64,
+    /// `allocs / spans`.
+    pub allocs_per_span: f64,
+    /// `bytes_allocated / spans`.
+    pub bytes_per_span: f64,
+    /// Largest live heap during the measured region, setup memory included (count pass).
+    pub peak_heap_bytes: u64,
+    /// How far below the true peak `peak_heap_bytes` may be.
+    pub peak_heap_error_bytes: u64,
+    /// Peak resident set of the plain pass's process (median over repeats).
+    pub peak_rss_bytes: u64,
+    /// Spans/s the plain pass achieved (median).
+    pub achieved_rate: f64,
+    /// Largest lag behind schedule in the plain pass (median over repeats).
+    pub max_lag_ns: u64,
+    /// Process CPU per span in the plain pass (median).
+    pub cpu_ns_per_span: f64,
+    /// End-to-export latency, plain pass (median over repeats).
+    pub latency_p50_ns: u64,
+    /// 99th percentile.
+    pub latency_p99_ns: u64,
+    /// Largest.
+    pub latency_max_ns: u64,
+    /// Allocator calls (allocs + deallocs + reallocs) per second at the plain pass's rate: the
+    /// pressure figure Rust has instead of a GC count.
+    pub allocs_per_sec: f64,
+    /// Count-pass CPU per span over plain-pass CPU per span: what the meter costs.
+    pub meter_overhead: f64,
+}
+
+/// Repeated noisy figures, one value per repeat.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Samples {
+    /// Plain-pass CPU ns per span.
+    pub cpu_ns_per_span: Vec<f64>,
+    /// Count-pass CPU ns per span.
+    pub count_cpu_ns_per_span: Vec<f64>,
+    /// Plain-pass latency p50, ns.
+    pub latency_p50_ns: Vec<f64>,
+    /// Plain-pass latency p99, ns.
+    pub latency_p99_ns: Vec<f64>,
+    /// Plain-pass peak RSS, bytes.
+    pub peak_rss_bytes: Vec<f64>,
+    /// Plain-pass achieved rate.
+    pub achieved_rate: Vec<f64>,
+}
+
+/// What dhat saw.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DhatSummary {
+    /// Spans in the dhat pass.
+    pub spans: u64,
+    /// Blocks allocated in the measured region (a realloc counts as a block).
+    pub total_blocks: u64,
+    /// Bytes allocated in the measured region (a realloc counts its new size).
+    pub total_bytes: u64,
+    /// The largest live heap dhat saw in the whole process.
+    pub max_bytes: u64,
+    /// `total_blocks / spans`.
+    pub allocs_per_span: f64,
+    /// `total_bytes / spans`.
+    pub bytes_per_span: f64,
+    /// The profile, relative to the results directory (opens in DHAT's `dh_view.html`).
+    pub file: String,
+    /// The sites that allocated the most bytes over the whole profile.
+    pub top_sites: Vec<AllocationSite>,
+}
+
+/// One allocation site from the dhat profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AllocationSite {
+    /// The innermost spanalloc frame, `function (file:line)`.
+    pub site: String,
+    /// Blocks allocated there.
+    pub blocks: u64,
+    /// Bytes allocated there.
+    pub bytes: u64,
+}
+
+/// dhat against the count meter, like with like: the same spans, unpaced, one block per realloc.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CrossCheck {
+    /// Whether blocks and bytes agreed (exactly, for one producer).
+    pub agrees: bool,
+    /// Spans both sides ran.
+    pub spans: u64,
+    /// dhat's blocks.
+    pub dhat_blocks: u64,
+    /// The meter's allocs + reallocs.
+    pub meter_blocks: u64,
+    /// dhat's bytes.
+    pub dhat_bytes: u64,
+    /// The meter's fresh bytes + realloc new sizes.
+    pub meter_bytes: u64,
+    /// Whether an exact match was required (one producer) or a 1% tolerance (several).
+    pub exact: bool,
+}
+
+/// One stage's share of allocation (count pass).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageRow {
+    /// Stage name.
+    pub stage: String,
+    /// Allocation events (allocs + reallocs).
+    pub allocs: u64,
+    /// Requested bytes.
+    pub bytes: u64,
+    /// `allocs / spans`.
+    pub allocs_per_span: f64,
+}
+
+/// A scenario that did not complete.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Failure {
+    /// Scenario name.
+    pub name: String,
+    /// Trace-state size.
+    pub trace_state_entries: usize,
+    /// The pass that failed.
+    pub pass: String,
+    /// What went wrong.
+    pub error: String,
+    /// The last lines the child wrote to stderr.
+    pub stderr_tail: String,
+}
+
+/// What one child process reports for one pass: the raw material of a [`ScenarioResult`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PassOutput {
+    /// Which pass.
+    pub pass: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Spans started in the measured region.
+    pub spans: u64,
+    /// Spans exported.
+    pub spans_exported: u64,
+    /// Digest, hex.
+    pub digest: String,
+    /// Process CPU over the measured region, ns.
+    pub cpu_ns: u64,
+    /// Measured region, start to last span out, ns.
+    pub emit_elapsed_ns: u64,
+    /// Achieved spans/s.
+    pub achieved_rate: f64,
+    /// Largest lag, ns.
+    pub max_lag_ns: u64,
+    /// Latency p50, ns.
+    pub latency_p50_ns: u64,
+    /// Latency p99, ns.
+    pub latency_p99_ns: u64,
+    /// Latency max, ns.
+    pub latency_max_ns: u64,
+    /// VmHWM at the end of the child.
+    pub peak_rss_bytes: u64,
+    /// Allocator totals in the measured region (count, stats-alloc and count-check passes).
+    pub counts: Option<Counts>,
+    /// Peak live heap in the measured region (count passes).
+    pub peak_heap_bytes: Option<u64>,
+    /// Its error bound.
+    pub peak_heap_error_bytes: Option<u64>,
+    /// Per-stage `[allocs, bytes]`, indexed like `spanalloc_model::stage::Stage::ALL`.
+    pub stages: Option<Vec<[u64; 2]>>,
+    /// Live-heap timeline (count pass).
+    pub timeline: Option<Vec<[i64; 2]>>,
+    /// dhat figures (dhat pass).
+    pub dhat: Option<DhatSummary>,
+}
