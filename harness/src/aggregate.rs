@@ -45,36 +45,18 @@ fn per_span(total: u64, spans: u64) -> f64 {
 pub struct Inconsistent(pub String);
 
 /// Combines the passes. All passes of one workload must agree on spans and digest.
-pub fn combine(
-    name: &str,
-    trace_state: usize,
-    producers: usize,
-    p: &Passes,
-) -> Result<ScenarioResult, Inconsistent> {
-    let first_count = p
-        .count
-        .first()
-        .ok_or_else(|| Inconsistent("no count pass".into()))?;
-    let first_plain = p
-        .plain
-        .first()
-        .ok_or_else(|| Inconsistent("no plain pass".into()))?;
+pub fn combine(name: &str, trace_state: usize, producers: usize, p: &Passes) -> Result<ScenarioResult, Inconsistent> {
+    let first_count = p.count.first().ok_or_else(|| Inconsistent("no count pass".into()))?;
+    let first_plain = p.plain.first().ok_or_else(|| Inconsistent("no plain pass".into()))?;
     for pass in p.plain.iter().chain(&p.count) {
-        if (pass.spans_exported, &pass.digest) != (first_count.spans_exported, &first_count.digest)
-        {
+        if (pass.spans_exported, &pass.digest) != (first_count.spans_exported, &first_count.digest) {
             return Err(Inconsistent(format!(
                 "the {} pass exported {} spans with digest {}, the count pass {} with {}",
-                pass.pass,
-                pass.spans_exported,
-                pass.digest,
-                first_count.spans_exported,
-                first_count.digest
+                pass.pass, pass.spans_exported, pass.digest, first_count.spans_exported, first_count.digest
             )));
         }
     }
-    let counts = first_count
-        .counts
-        .ok_or_else(|| Inconsistent("count pass reported no counts".into()))?;
+    let counts = first_count.counts.ok_or_else(|| Inconsistent("count pass reported no counts".into()))?;
     let spans = first_count.spans;
     let cpu = |o: &PassOutput| per_span(o.cpu_ns, o.spans);
     let samples = Samples {
@@ -100,27 +82,13 @@ pub fn combine(
         peak_heap_error_bytes: first_count.peak_heap_error_bytes.unwrap_or(0),
         peak_rss_bytes: median(&samples.peak_rss_bytes) as u64,
         achieved_rate: rate,
-        max_lag_ns: median(
-            &p.plain
-                .iter()
-                .map(|o| o.max_lag_ns as f64)
-                .collect::<Vec<_>>(),
-        ) as u64,
+        max_lag_ns: median(&p.plain.iter().map(|o| o.max_lag_ns as f64).collect::<Vec<_>>()) as u64,
         cpu_ns_per_span: plain_cpu,
         latency_p50_ns: median(&samples.latency_p50_ns) as u64,
         latency_p99_ns: median(&samples.latency_p99_ns) as u64,
-        latency_max_ns: median(
-            &p.plain
-                .iter()
-                .map(|o| o.latency_max_ns as f64)
-                .collect::<Vec<_>>(),
-        ) as u64,
+        latency_max_ns: median(&p.plain.iter().map(|o| o.latency_max_ns as f64).collect::<Vec<_>>()) as u64,
         allocs_per_sec: per_span(calls, spans) * rate,
-        meter_overhead: if plain_cpu > 0.0 {
-            median(&samples.count_cpu_ns_per_span) / plain_cpu
-        } else {
-            0.0
-        },
+        meter_overhead: if plain_cpu > 0.0 { median(&samples.count_cpu_ns_per_span) / plain_cpu } else { 0.0 },
     };
     let stages = first_count
         .stages
@@ -161,19 +129,10 @@ pub fn combine(
 
 /// dhat's blocks and bytes against the count meter's on the same spans. One producer: exact.
 /// Several: within 1%, since thread interleaving can change the few allocations that depend on it.
-fn cross_check(
-    d: &crate::results::DhatSummary,
-    twin: &PassOutput,
-    producers: usize,
-) -> Result<CrossCheck, Inconsistent> {
-    let counts = twin
-        .counts
-        .ok_or_else(|| Inconsistent("the dhat twin count pass reported no counts".into()))?;
+fn cross_check(d: &crate::results::DhatSummary, twin: &PassOutput, producers: usize) -> Result<CrossCheck, Inconsistent> {
+    let counts = twin.counts.ok_or_else(|| Inconsistent("the dhat twin count pass reported no counts".into()))?;
     if twin.spans != d.spans {
-        return Err(Inconsistent(format!(
-            "dhat ran {} spans, its twin count pass {}",
-            d.spans, twin.spans
-        )));
+        return Err(Inconsistent(format!("dhat ran {} spans, its twin count pass {}", d.spans, twin.spans)));
     }
     let (mb, mby) = (counts.dhat_blocks(), counts.dhat_bytes());
     let exact = producers == 1;

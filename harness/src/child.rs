@@ -71,38 +71,16 @@ impl ChildHooks {
     fn read(&self) -> Reading {
         let cpu = sys::process_cpu();
         match self.pass {
-            Pass::Plain => Reading {
-                cpu,
-                ..Default::default()
-            },
+            Pass::Plain => Reading { cpu, ..Default::default() },
             Pass::Count => {
                 let live = slots::live_bytes();
-                Reading {
-                    cpu,
-                    counts: slots::totals(),
-                    stages: slots::stage_totals(),
-                    live,
-                    peak: slots::peak_bytes(live),
-                }
+                Reading { cpu, counts: slots::totals(), stages: slots::stage_totals(), live, peak: slots::peak_bytes(live) }
             }
-            Pass::StatsAlloc => Reading {
-                cpu,
-                counts: meter::stats_alloc_counts(),
-                ..Default::default()
-            },
+            Pass::StatsAlloc => Reading { cpu, counts: meter::stats_alloc_counts(), ..Default::default() },
             Pass::Dhat => {
                 let s = dhat::HeapStats::get();
-                let counts = Counts {
-                    allocs: s.total_blocks,
-                    fresh_bytes: s.total_bytes,
-                    ..Default::default()
-                };
-                Reading {
-                    cpu,
-                    counts,
-                    peak: s.max_bytes as i64,
-                    ..Default::default()
-                }
+                let counts = Counts { allocs: s.total_blocks, fresh_bytes: s.total_bytes, ..Default::default() };
+                Reading { cpu, counts, peak: s.max_bytes as i64, ..Default::default() }
             }
         }
     }
@@ -165,51 +143,27 @@ fn format_progress(mut n: u64, buf: &mut [u8; 40]) -> usize {
 }
 
 /// Runs `scenario` with `cfg` as `pass`; `dhat_file` is where the dhat pass writes its profile.
-pub fn measure(
-    scenario: &Scenario,
-    cfg: &WorkloadConfig,
-    pass: Pass,
-    dhat_file: Option<&Path>,
-) -> PassOutput {
+pub fn measure(scenario: &Scenario, cfg: &WorkloadConfig, pass: Pass, dhat_file: Option<&Path>) -> PassOutput {
     meter::set_mode(pass.mode());
     let profiler = (pass == Pass::Dhat).then(|| {
         let file: PathBuf = dhat_file.map_or_else(|| "dhat-heap.json".into(), Path::to_path_buf);
-        dhat::Profiler::builder()
-            .file_name(file)
-            .trim_backtraces(Some(24))
-            .build()
+        dhat::Profiler::builder().file_name(file).trim_backtraces(Some(24)).build()
     });
     // Room for four times the expected duration at one point per 10 ms.
-    let expected_ms = if cfg.rate > 0 {
-        cfg.spans * 1000 / cfg.rate
-    } else {
-        10_000
-    };
-    let timeline = (pass == Pass::Count).then(|| {
-        TimelineSampler::spawn(
-            Duration::from_millis(10),
-            (expected_ms as usize / 10 * 4 + 1000).min(200_000),
-        )
-    });
+    let expected_ms = (cfg.spans * 1000).checked_div(cfg.rate).unwrap_or(10_000);
+    let timeline = (pass == Pass::Count)
+        .then(|| TimelineSampler::spawn(Duration::from_millis(10), (expected_ms as usize / 10 * 4 + 1000).min(200_000)));
     let exported = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let progress = spawn_progress(Arc::clone(&exported), Arc::clone(&stop));
-    let hooks = ChildHooks {
-        pass,
-        start: Mutex::default(),
-        end: Mutex::default(),
-        timeline,
-        exported,
-    };
+    let hooks = ChildHooks { pass, start: Mutex::default(), end: Mutex::default(), timeline, exported };
 
     let report = (scenario.run)(cfg, &hooks);
 
     stop.store(true, Ordering::Release);
     let _ = progress.join();
-    let (start, end) = (
-        *hooks.start.lock().unwrap_or_else(PoisonError::into_inner),
-        *hooks.end.lock().unwrap_or_else(PoisonError::into_inner),
-    );
+    let (start, end) =
+        (*hooks.start.lock().unwrap_or_else(PoisonError::into_inner), *hooks.end.lock().unwrap_or_else(PoisonError::into_inner));
     let timeline = hooks.timeline.map(TimelineSampler::finish);
     let counted = matches!(pass, Pass::Count | Pass::StatsAlloc);
     let mut out = PassOutput {
@@ -237,27 +191,14 @@ pub fn measure(
         out.peak_heap_bytes = Some(end.peak.max(start.live).max(0) as u64);
         out.peak_heap_error_bytes = Some(slots::peak_error_bound());
         let s = end.stages - start.stages;
-        out.stages = Some(
-            Stage::ALL
-                .iter()
-                .map(|st| [s.allocs[st.index()], s.bytes[st.index()]])
-                .collect(),
-        );
+        out.stages = Some(Stage::ALL.iter().map(|st| [s.allocs[st.index()], s.bytes[st.index()]]).collect());
     }
     if let Some(profiler) = profiler {
         let region = end.counts - start.counts;
         drop(profiler); // writes the profile
         meter::set_mode(Mode::Off);
-        let file = dhat_file
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| "dhat-heap.json".into());
-        out.dhat = Some(dhat_profile::summary(
-            &file,
-            report.spans_started,
-            region.allocs,
-            region.fresh_bytes,
-            end.peak as u64,
-        ));
+        let file = dhat_file.map(Path::to_path_buf).unwrap_or_else(|| "dhat-heap.json".into());
+        out.dhat = Some(dhat_profile::summary(&file, report.spans_started, region.allocs, region.fresh_bytes, end.peak as u64));
     }
     out
 }
@@ -269,11 +210,9 @@ mod tests {
     #[test]
     fn progress_lines() {
         let mut b = [0u8; 40];
-        for (n, want) in [
-            (0u64, "@progress 0\n"),
-            (1_234_567, "@progress 1234567\n"),
-            (u64::MAX, "@progress 18446744073709551615\n"),
-        ] {
+        for (n, want) in
+            [(0u64, "@progress 0\n"), (1_234_567, "@progress 1234567\n"), (u64::MAX, "@progress 18446744073709551615\n")]
+        {
             let len = format_progress(n, &mut b);
             assert_eq!(std::str::from_utf8(&b[..len]).unwrap(), want);
         }

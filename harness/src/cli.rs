@@ -55,12 +55,7 @@ pub struct RunArgs {
     #[arg(long = "scenario", value_name = "NAME")]
     pub scenarios: Vec<String>,
     /// Trace-state entries per trace; a comma-separated list runs the sweep.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "4",
-        allow_negative_numbers = true
-    )]
+    #[arg(long, value_delimiter = ',', default_value = "4", allow_negative_numbers = true)]
     pub trace_state: Vec<i64>,
     /// The workload.
     #[command(flatten)]
@@ -108,18 +103,13 @@ impl WorkloadArgs {
     /// The workload for one trace-state size, checked.
     pub fn config(&self, trace_state: i64) -> Result<spanalloc_model::WorkloadConfig, UsageError> {
         if self.rate < 0 {
-            return Err(UsageError(format!(
-                "--rate must be 0 (unpaced) or more spans/s, got {}",
-                self.rate
-            )));
+            return Err(UsageError(format!("--rate must be 0 (unpaced) or more spans/s, got {}", self.rate)));
         }
         if self.spans == 0 {
             return Err(UsageError("--spans must be at least 1".into()));
         }
         if !(0..=32).contains(&trace_state) {
-            return Err(UsageError(format!(
-                "--trace-state must be 0..=32 entries (the W3C limit), got {trace_state}"
-            )));
+            return Err(UsageError(format!("--trace-state must be 0..=32 entries (the W3C limit), got {trace_state}")));
         }
         if self.producers == 0 {
             return Err(UsageError("--producers must be at least 1".into()));

@@ -41,10 +41,7 @@ pub fn summary(file: &Path, spans: u64, blocks: u64, bytes: u64, max_bytes: u64)
         max_bytes,
         allocs_per_span: per(blocks),
         bytes_per_span: per(bytes),
-        file: file
-            .file_name()
-            .map(|f| format!("dhat/{}", f.to_string_lossy()))
-            .unwrap_or_default(),
+        file: file.file_name().map(|f| format!("dhat/{}", f.to_string_lossy())).unwrap_or_default(),
         top_sites: top_sites(file).unwrap_or_default(),
     }
 }
@@ -56,11 +53,7 @@ pub fn top_sites(file: &Path) -> Option<Vec<AllocationSite>> {
     let mut sites: Vec<AllocationSite> = profile
         .pps
         .iter()
-        .map(|pp| AllocationSite {
-            site: site_name(&profile.ftbl, &pp.fs),
-            blocks: pp.tbk,
-            bytes: pp.tb,
-        })
+        .map(|pp| AllocationSite { site: site_name(&profile.ftbl, &pp.fs), blocks: pp.tbk, bytes: pp.tb })
         .collect();
     // Several program points can share an innermost spanalloc frame: merge them.
     sites.sort_by(|a, b| a.site.cmp(&b.site));
@@ -82,16 +75,10 @@ pub fn top_sites(file: &Path) -> Option<Vec<AllocationSite>> {
 /// `0xADDR: function (file:line:col)`.
 fn site_name(ftbl: &[String], frames: &[usize]) -> String {
     let frame = |i: &usize| ftbl.get(*i).map(String::as_str).unwrap_or("?");
-    let ours = frames.iter().map(frame).find(|f| {
-        f.contains("spanalloc") && !f.contains("spanalloc::meter") && !f.contains("dhat")
-    });
-    let chosen = ours
-        .or_else(|| frames.first().map(frame))
-        .unwrap_or("[unknown]");
-    chosen
-        .split_once(": ")
-        .map_or(chosen, |(_, rest)| rest)
-        .to_owned()
+    let ours =
+        frames.iter().map(frame).find(|f| f.contains("spanalloc") && !f.contains("spanalloc::meter") && !f.contains("dhat"));
+    let chosen = ours.or_else(|| frames.first().map(frame)).unwrap_or("[unknown]");
+    chosen.split_once(": ").map_or(chosen, |(_, rest)| rest).to_owned()
 }
 
 #[cfg(test)]
@@ -127,14 +114,7 @@ mod tests {
         )
         .unwrap();
         let sites = top_sites(&f).unwrap();
-        assert_eq!(
-            sites[0],
-            AllocationSite {
-                site: "spanalloc_a::f (a.rs:1:1)".into(),
-                blocks: 3,
-                bytes: 35
-            }
-        );
+        assert_eq!(sites[0], AllocationSite { site: "spanalloc_a::f (a.rs:1:1)".into(), blocks: 3, bytes: 35 });
         assert_eq!(sites[1].bytes, 30);
         std::fs::remove_dir_all(dir).unwrap();
     }

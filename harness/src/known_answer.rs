@@ -8,8 +8,7 @@
 use spanalloc_model::sampler::Sampler;
 use spanalloc_model::w3c::{HeaderCarrier, W3cError};
 use spanalloc_model::{
-    ExportView, RunHooks, RunReport, Scenario, SpanId, Strategy, TraceFlags, TraceId, TraceState,
-    WorkloadConfig,
+    ExportView, RunHooks, RunReport, Scenario, SpanId, Strategy, TraceFlags, TraceId, TraceState, WorkloadConfig,
 };
 use spanalloc_pooled::Pooled;
 
@@ -26,11 +25,7 @@ pub const KNOWN_ANSWER: Scenario = Scenario {
 };
 
 /// A scenario whose child panics.
-pub const TEST_CRASH: Scenario = Scenario {
-    name: "test-crash",
-    description: "test only: panics",
-    run: crash,
-};
+pub const TEST_CRASH: Scenario = Scenario { name: "test-crash", description: "test only: panics", run: crash };
 
 fn crash(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
     panic!("test-crash scenario: deliberate panic");
@@ -41,10 +36,7 @@ pub struct KnownAnswer(Pooled);
 
 /// A pooled span carrying its known blocks.
 /// The blocks are never read: they exist to be allocated and freed.
-pub struct Span(
-    <Pooled as Strategy>::Span,
-    #[allow(dead_code)] [Box<[u8; BLOCK_BYTES]>; BLOCKS],
-);
+pub struct Span(<Pooled as Strategy>::Span, #[allow(dead_code)] [Box<[u8; BLOCK_BYTES]>; BLOCKS]);
 
 impl Strategy for KnownAnswer {
     type Ctx = <Pooled as Strategy>::Ctx;
@@ -54,13 +46,7 @@ impl Strategy for KnownAnswer {
     fn new(cfg: &WorkloadConfig) -> Self {
         KnownAnswer(Pooled::new(cfg))
     }
-    fn root(
-        &self,
-        trace_id: TraceId,
-        span_id: SpanId,
-        flags: TraceFlags,
-        trace_state: &TraceState,
-    ) -> Self::Ctx {
+    fn root(&self, trace_id: TraceId, span_id: SpanId, flags: TraceFlags, trace_state: &TraceState) -> Self::Ctx {
         self.0.root(trace_id, span_id, flags, trace_state)
     }
     fn sample(&self, sampler: &Sampler, parent: &Self::Ctx) -> TraceFlags {
@@ -70,8 +56,7 @@ impl Strategy for KnownAnswer {
         self.0.child(parent, span_id, flags)
     }
     fn start(&self, ctx: Self::Ctx, parent: Option<&Self::Ctx>) -> Span {
-        let blocks =
-            std::array::from_fn(|i| std::hint::black_box(Box::new([i as u8; BLOCK_BYTES])));
+        let blocks = std::array::from_fn(|i| std::hint::black_box(Box::new([i as u8; BLOCK_BYTES])));
         Span(self.0.start(ctx, parent), blocks)
     }
     fn context(span: &Span) -> &Self::Ctx {

@@ -18,12 +18,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            let first = e
-                .to_string()
-                .lines()
-                .next()
-                .unwrap_or("bad arguments")
-                .to_owned();
+            let first = e.to_string().lines().next().unwrap_or("bad arguments").to_owned();
             return usage_error(&UsageError(first.trim_start_matches("error: ").to_owned()));
         }
     };

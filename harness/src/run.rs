@@ -30,9 +30,7 @@ pub fn validate(args: &RunArgs) -> Result<Vec<&'static spanalloc_model::Scenario
         return Err(UsageError("--repeat must be at least 1".into()));
     }
     if !args.no_dhat && args.dhat_spans == 0 {
-        return Err(UsageError(
-            "--dhat-spans must be at least 1 (or pass --no-dhat)".into(),
-        ));
+        return Err(UsageError("--dhat-spans must be at least 1 (or pass --no-dhat)".into()));
     }
     let selected = if args.scenarios.is_empty() {
         scenarios::ALL.iter().collect()
@@ -40,12 +38,7 @@ pub fn validate(args: &RunArgs) -> Result<Vec<&'static spanalloc_model::Scenario
         args.scenarios
             .iter()
             .map(|n| {
-                scenarios::by_name(n).ok_or_else(|| {
-                    UsageError(format!(
-                        "unknown scenario '{n}' (known: {})",
-                        scenarios::names()
-                    ))
-                })
+                scenarios::by_name(n).ok_or_else(|| UsageError(format!("unknown scenario '{n}' (known: {})", scenarios::names())))
             })
             .collect::<Result<Vec<_>, _>>()?
     };
@@ -54,8 +47,7 @@ pub fn validate(args: &RunArgs) -> Result<Vec<&'static spanalloc_model::Scenario
 }
 
 fn check_writable(out: &Path) -> Result<(), UsageError> {
-    let fail =
-        |e: std::io::Error| UsageError(format!("cannot write to --out {}: {e}", out.display()));
+    let fail = |e: std::io::Error| UsageError(format!("cannot write to --out {}: {e}", out.display()));
     std::fs::create_dir_all(out.join("dhat")).map_err(fail)?;
     tempfile::NamedTempFile::new_in(out).map_err(fail)?;
     Ok(())
@@ -74,10 +66,7 @@ fn environment() -> Environment {
 
 /// Runs everything `args` selects and writes `results.json`; returns the results and the
 /// problems that should fail the run.
-pub fn run(
-    args: &RunArgs,
-    selected: &[&spanalloc_model::Scenario],
-) -> anyhow::Result<(Results, Problems)> {
+pub fn run(args: &RunArgs, selected: &[&spanalloc_model::Scenario]) -> anyhow::Result<(Results, Problems)> {
     let config = RunConfig {
         spans: args.workload.spans,
         rate: args.workload.rate as u64,
@@ -91,13 +80,8 @@ pub fn run(
         depth: spanalloc_model::WorkloadConfig::default().depth,
         propagate_every: spanalloc_model::WorkloadConfig::default().propagate_every,
     };
-    let mut results = Results {
-        schema_version: SCHEMA_VERSION,
-        config,
-        environment: environment(),
-        scenarios: vec![],
-        failures: vec![],
-    };
+    let mut results =
+        Results { schema_version: SCHEMA_VERSION, config, environment: environment(), scenarios: vec![], failures: vec![] };
     let mut problems = Problems::default();
     let bars = MultiProgress::new();
     let style = ProgressStyle::with_template("{prefix:>26} {bar:30} {pos:>8}/{len:8} {msg}")
@@ -123,10 +107,7 @@ pub fn run(
                 }
                 Err(f) => {
                     bar.abandon_with_message(format!("FAILED: {}", f.error));
-                    problems.0.push(format!(
-                        "{} ts={ts} failed in its {} pass: {}",
-                        scenario.name, f.pass, f.error
-                    ));
+                    problems.0.push(format!("{} ts={ts} failed in its {} pass: {}", scenario.name, f.pass, f.error));
                     results.failures.push(f);
                 }
             }
@@ -142,16 +123,10 @@ pub fn run(
 /// is not of the same work.
 fn check_digests(results: &Results, problems: &mut Problems) {
     for ts in &results.config.trace_state {
-        let rows: Vec<_> = results
-            .scenarios
-            .iter()
-            .filter(|s| s.trace_state_entries == *ts)
-            .collect();
+        let rows: Vec<_> = results.scenarios.iter().filter(|s| s.trace_state_entries == *ts).collect();
         if let Some(first) = rows.first() {
             for r in &rows[1..] {
-                if (r.digest.as_str(), r.spans_exported)
-                    != (first.digest.as_str(), first.spans_exported)
-                {
+                if (r.digest.as_str(), r.spans_exported) != (first.digest.as_str(), first.spans_exported) {
                     problems.0.push(format!(
                         "UNFAIR COMPARISON at ts={ts}: {} exported {} spans with digest {}, {} exported {} with {}",
                         r.name, r.spans_exported, r.digest, first.name, first.spans_exported, first.digest
@@ -162,12 +137,7 @@ fn check_digests(results: &Results, problems: &mut Problems) {
     }
 }
 
-fn measure_scenario(
-    args: &RunArgs,
-    name: &str,
-    ts: usize,
-    bar: &ProgressBar,
-) -> Result<crate::results::ScenarioResult, Failure> {
+fn measure_scenario(args: &RunArgs, name: &str, ts: usize, bar: &ProgressBar) -> Result<crate::results::ScenarioResult, Failure> {
     let failure = |pass: &str, f: PassFailure| Failure {
         name: name.into(),
         trace_state_entries: ts,
@@ -175,47 +145,22 @@ fn measure_scenario(
         error: f.error,
         stderr_tail: f.stderr_tail,
     };
-    let spec = |pass: Pass,
-                workload: WorkloadArgs,
-                dhat_file: Option<&'_ Path>|
-     -> Result<PassOutput, Failure> {
+    let spec = |pass: Pass, workload: WorkloadArgs, dhat_file: Option<&'_ Path>| -> Result<PassOutput, Failure> {
         bar.set_message(pass.name());
         bar.set_length(workload.spans);
         bar.set_position(0);
-        run_pass(
-            &PassSpec {
-                scenario: name,
-                pass,
-                trace_state: ts,
-                workload,
-                dhat_file,
-            },
-            bar,
-        )
-        .map_err(|f| failure(pass.name(), f))
+        run_pass(&PassSpec { scenario: name, pass, trace_state: ts, workload, dhat_file }, bar)
+            .map_err(|f| failure(pass.name(), f))
     };
-    let mut passes = Passes {
-        plain: vec![],
-        count: vec![],
-        dhat: None,
-        dhat_twin: None,
-    };
+    let mut passes = Passes { plain: vec![], count: vec![], dhat: None, dhat_twin: None };
     // Interleaved, so that a machine getting busier affects both passes alike.
     for _ in 0..args.repeat {
-        passes
-            .plain
-            .push(spec(Pass::Plain, args.workload.clone(), None)?);
-        passes
-            .count
-            .push(spec(Pass::Count, args.workload.clone(), None)?);
+        passes.plain.push(spec(Pass::Plain, args.workload.clone(), None)?);
+        passes.count.push(spec(Pass::Count, args.workload.clone(), None)?);
     }
     if !args.no_dhat {
         let file: PathBuf = args.out.join("dhat").join(format!("{name}-ts{ts}.json"));
-        let unpaced = WorkloadArgs {
-            spans: args.dhat_spans,
-            rate: 0,
-            ..args.workload.clone()
-        };
+        let unpaced = WorkloadArgs { spans: args.dhat_spans, rate: 0, ..args.workload.clone() };
         passes.dhat = Some(spec(Pass::Dhat, unpaced.clone(), Some(&file))?);
         passes.dhat_twin = Some(spec(Pass::Count, unpaced, None)?);
     }
@@ -231,12 +176,7 @@ fn measure_scenario(
 /// Prints the table and the meter overhead line.
 pub fn print_summary(results: &Results) {
     println!("{}", table::headline(results));
-    if let Some(worst) = results
-        .scenarios
-        .iter()
-        .map(|s| s.metrics.meter_overhead)
-        .reduce(f64::max)
-    {
+    if let Some(worst) = results.scenarios.iter().map(|s| s.metrics.meter_overhead).reduce(f64::max) {
         println!(
             "meter overhead (count-pass CPU / plain-pass CPU): worst {worst:.2}× over {} scenarios",
             results.scenarios.len()

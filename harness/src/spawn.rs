@@ -38,48 +38,29 @@ pub struct PassSpec<'a> {
 
 /// Runs `spec` in a child of this executable, showing its progress on `bar`.
 pub fn run_pass(spec: &PassSpec<'_>, bar: &ProgressBar) -> Result<PassOutput, PassFailure> {
-    let exe = std::env::current_exe().map_err(|e| PassFailure {
-        error: format!("cannot find the spanalloc executable: {e}"),
-        stderr_tail: String::new(),
-    })?;
+    let exe = std::env::current_exe()
+        .map_err(|e| PassFailure { error: format!("cannot find the spanalloc executable: {e}"), stderr_tail: String::new() })?;
     let w = &spec.workload;
     let mut cmd = Command::new(exe);
     cmd.arg("measure")
         .args(["--pass", spec.pass.name(), "--scenario", spec.scenario])
         .args(["--trace-state", &spec.trace_state.to_string()])
-        .args([
-            "--spans",
-            &w.spans.to_string(),
-            "--rate",
-            &w.rate.to_string(),
-        ])
-        .args([
-            "--producers",
-            &w.producers.to_string(),
-            "--seed",
-            &w.seed.to_string(),
-        ])
+        .args(["--spans", &w.spans.to_string(), "--rate", &w.rate.to_string()])
+        .args(["--producers", &w.producers.to_string(), "--seed", &w.seed.to_string()])
         .args(["--warmup", &w.warmup.to_string()]);
     if let Some(f) = spec.dhat_file {
         cmd.arg("--dhat-file").arg(f);
     }
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| PassFailure {
-        error: format!("cannot start child: {e}"),
-        stderr_tail: String::new(),
-    })?;
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child =
+        cmd.spawn().map_err(|e| PassFailure { error: format!("cannot start child: {e}"), stderr_tail: String::new() })?;
 
     let stderr = child.stderr.take().expect("piped");
     let progress = bar.clone();
     let reader = std::thread::spawn(move || {
         let mut tail: std::collections::VecDeque<String> = std::collections::VecDeque::new();
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(n) = line
-                .strip_prefix("@progress ")
-                .and_then(|n| n.parse::<u64>().ok())
-            {
+            if let Some(n) = line.strip_prefix("@progress ").and_then(|n| n.parse::<u64>().ok()) {
                 progress.set_position(n);
                 continue;
             }
@@ -91,31 +72,16 @@ pub fn run_pass(spec: &PassSpec<'_>, bar: &ProgressBar) -> Result<PassOutput, Pa
         Vec::from(tail).join("\n")
     });
     let mut stdout = String::new();
-    let read = child
-        .stdout
-        .take()
-        .expect("piped")
-        .read_to_string(&mut stdout);
+    let read = child.stdout.take().expect("piped").read_to_string(&mut stdout);
     let status = child.wait();
     let stderr_tail = reader.join().unwrap_or_default();
-    let fail = |error: String| PassFailure {
-        error,
-        stderr_tail: stderr_tail.clone(),
-    };
+    let fail = |error: String| PassFailure { error, stderr_tail: stderr_tail.clone() };
     let status = status.map_err(|e| fail(format!("waiting for child: {e}")))?;
     read.map_err(|e| fail(format!("reading child output: {e}")))?;
     if !status.success() {
-        return Err(fail(format!(
-            "{} pass exited with {status}",
-            spec.pass.name()
-        )));
+        return Err(fail(format!("{} pass exited with {status}", spec.pass.name())));
     }
     let line = stdout.lines().last().unwrap_or("");
-    serde_json::from_str(line).map_err(|e| {
-        fail(format!(
-            "{} pass printed something that is not a result ({e}): {:.120}",
-            spec.pass.name(),
-            line
-        ))
-    })
+    serde_json::from_str(line)
+        .map_err(|e| fail(format!("{} pass printed something that is not a result ({e}): {:.120}", spec.pass.name(), line)))
 }

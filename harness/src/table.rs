@@ -30,10 +30,7 @@ pub fn ratio(value: f64, reference: f64) -> String {
 }
 
 fn reference<'a>(results: &'a Results, s: &ScenarioResult) -> Option<&'a ScenarioResult> {
-    results
-        .scenarios
-        .iter()
-        .find(|r| r.name == REFERENCE && r.trace_state_entries == s.trace_state_entries)
+    results.scenarios.iter().find(|r| r.name == REFERENCE && r.trace_state_entries == s.trace_state_entries)
 }
 
 /// The headline table.
@@ -57,10 +54,7 @@ pub fn headline(results: &Results) -> Table {
     for s in &results.scenarios {
         let m = &s.metrics;
         let (ra, rb) = match reference(results, s) {
-            Some(r) => (
-                ratio(m.allocs_per_span, r.metrics.allocs_per_span),
-                ratio(m.bytes_per_span, r.metrics.bytes_per_span),
-            ),
+            Some(r) => (ratio(m.allocs_per_span, r.metrics.allocs_per_span), ratio(m.bytes_per_span, r.metrics.bytes_per_span)),
             None => ("n/a".into(), "n/a".into()),
         };
         let row = [

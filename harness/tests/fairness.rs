@@ -20,16 +20,10 @@ fn all_strategies_export_the_same_spans() {
                     trace_state_entries: ts,
                     ..Default::default()
                 };
-                let reports: Vec<_> = scenarios::ALL
-                    .iter()
-                    .map(|s| (s.name, (s.run)(&cfg, &NoHooks)))
-                    .collect();
+                let reports: Vec<_> = scenarios::ALL.iter().map(|s| (s.name, (s.run)(&cfg, &NoHooks))).collect();
                 let (_, first) = &reports[0];
                 assert_eq!(first.spans_started, 3_001);
-                assert_eq!(
-                    first.spans_exported, 3_001,
-                    "every span is sampled by default"
-                );
+                assert_eq!(first.spans_exported, 3_001, "every span is sampled by default");
                 for (name, r) in &reports {
                     assert_eq!(
                         (r.spans_exported, r.digest),
@@ -39,37 +33,17 @@ fn all_strategies_export_the_same_spans() {
                 }
                 per_producers.push(first.digest);
             }
-            assert_eq!(
-                per_producers[0], per_producers[1],
-                "the producer split does not change the spans (ts {ts})"
-            );
-            assert!(
-                digests_seen.insert(per_producers[0]),
-                "different workloads give different digests"
-            );
+            assert_eq!(per_producers[0], per_producers[1], "the producer split does not change the spans (ts {ts})");
+            assert!(digests_seen.insert(per_producers[0]), "different workloads give different digests");
         }
     }
 }
 
 #[test]
 fn unsampled_traces_are_not_exported_by_any_strategy() {
-    let cfg = WorkloadConfig {
-        spans: 5_000,
-        warmup: 0,
-        rate: 0,
-        sample_ratio: 0.5,
-        ..Default::default()
-    };
-    let reports: Vec<_> = scenarios::ALL
-        .iter()
-        .map(|s| (s.run)(&cfg, &NoHooks))
-        .collect();
+    let cfg = WorkloadConfig { spans: 5_000, warmup: 0, rate: 0, sample_ratio: 0.5, ..Default::default() };
+    let reports: Vec<_> = scenarios::ALL.iter().map(|s| (s.run)(&cfg, &NoHooks)).collect();
     let exported = reports[0].spans_exported;
-    assert!(
-        exported > 1_000 && exported < 4_000,
-        "about half of 5000: {exported}"
-    );
-    assert!(reports
-        .iter()
-        .all(|r| (r.spans_exported, r.digest) == (exported, reports[0].digest)));
+    assert!(exported > 1_000 && exported < 4_000, "about half of 5000: {exported}");
+    assert!(reports.iter().all(|r| (r.spans_exported, r.digest) == (exported, reports[0].digest)));
 }

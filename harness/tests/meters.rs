@@ -15,84 +15,40 @@ fn count_and_dhat_passes_measure_the_known_answer_exactly() {
     assert_eq!(count.spans, SPANS);
     assert_eq!(c.allocs, BLOCKS as u64 * SPANS);
     assert_eq!(c.bytes_allocated, (BLOCKS * BLOCK_BYTES) as u64 * SPANS);
-    assert_eq!(
-        (c.reallocs, c.deallocs),
-        (0, c.allocs),
-        "every block is freed by the exporter"
-    );
+    assert_eq!((c.reallocs, c.deallocs), (0, c.allocs), "every block is freed by the exporter");
     // Stages: the blocks are allocated at span start, in the tracer stage.
     let stages = count.stages.expect("stages");
-    assert_eq!(
-        stages[spanalloc_model::stage::Stage::Tracer.index()],
-        [c.allocs, c.bytes_allocated]
-    );
+    assert_eq!(stages[spanalloc_model::stage::Stage::Tracer.index()], [c.allocs, c.bytes_allocated]);
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("ka.json");
-    let dhat = measure(
-        "dhat",
-        "known-answer",
-        &["--spans", &spans, "--dhat-file", file.to_str().unwrap()],
-    );
+    let dhat = measure("dhat", "known-answer", &["--spans", &spans, "--dhat-file", file.to_str().unwrap()]);
     let d = dhat.dhat.expect("dhat figures");
-    assert_eq!(
-        (d.total_blocks, d.total_bytes),
-        (c.allocs, c.bytes_allocated)
-    );
+    assert_eq!((d.total_blocks, d.total_bytes), (c.allocs, c.bytes_allocated));
     assert_eq!(d.allocs_per_span, BLOCKS as f64);
     assert!(file.exists(), "the profile is written for the DHAT viewer");
-    assert!(
-        d.top_sites[0].site.contains("known_answer"),
-        "top site: {:?}",
-        d.top_sites[0]
-    );
+    assert!(d.top_sites[0].site.contains("known_answer"), "top site: {:?}", d.top_sites[0]);
 }
 
 #[test]
 fn pooled_allocates_nothing_per_span_and_loses_no_span() {
     let reference = measure("count", "value-copy", &["--spans", "20000"]);
     for producers in ["1", "2", "4"] {
-        let p = measure(
-            "count",
-            "pooled",
-            &["--spans", "20000", "--producers", producers],
-        );
+        let p = measure("count", "pooled", &["--spans", "20000", "--producers", producers]);
         let c = p.counts.unwrap();
-        assert_eq!(
-            (c.allocs, c.reallocs),
-            (0, 0),
-            "{producers} producers: {c:?}"
-        );
+        assert_eq!((c.allocs, c.reallocs), (0, 0), "{producers} producers: {c:?}");
         assert_eq!(p.spans_exported, 20_000, "{producers} producers");
-        assert_eq!(
-            p.digest, reference.digest,
-            "no span lost or duplicated with {producers} producers"
-        );
+        assert_eq!(p.digest, reference.digest, "no span lost or duplicated with {producers} producers");
     }
 }
 
 #[test]
 fn the_fast_meter_equals_stats_alloc_exactly() {
     for scenario in ["value-copy", "pointer-passing", "atomic-swap"] {
-        let fast = measure(
-            "count",
-            scenario,
-            &["--spans", "3000", "--trace-state", "4"],
-        )
-        .counts
-        .unwrap();
-        let reference = measure(
-            "stats-alloc",
-            scenario,
-            &["--spans", "3000", "--trace-state", "4"],
-        )
-        .counts
-        .unwrap();
+        let fast = measure("count", scenario, &["--spans", "3000", "--trace-state", "4"]).counts.unwrap();
+        let reference = measure("stats-alloc", scenario, &["--spans", "3000", "--trace-state", "4"]).counts.unwrap();
         assert!(fast.allocs > 0);
-        assert!(
-            fast.same_as_stats_alloc(&reference),
-            "{scenario}: fast {fast:?} vs stats_alloc {reference:?}"
-        );
+        assert!(fast.same_as_stats_alloc(&reference), "{scenario}: fast {fast:?} vs stats_alloc {reference:?}");
     }
 }
 
@@ -109,10 +65,7 @@ fn per_span_costs_follow_the_design() {
     // 2600 spans = 200 whole traces of 13: a root makes 4 deep clones, each of 12 children 6;
     // every 10th span extracts its parent (1 more), except the 20 roots among them, which have
     // none. Each deep clone at n = 4 is 1 + 2·4 = 9 allocations.
-    assert_eq!(
-        vc4,
-        (200.0 * (4.0 + 12.0 * 6.0) + (260.0 - 20.0)) * 9.0 / 2600.0
-    );
+    assert_eq!(vc4, (200.0 * (4.0 + 12.0 * 6.0) + (260.0 - 20.0)) * 9.0 / 2600.0);
     // Pointer passing: per trace, the root's Arc<TraceState> copy (1 + 2n), its Arc and the
     // context's Arc, then one Arc per child; each of the 240 extractions parses 1 + 2n and wraps
     // twice. Atomic swap: the root's copy and its Arc, one store per span, extractions 2 + 2n.

@@ -8,44 +8,23 @@ use common::{results, spanalloc, stderr};
 fn a_small_run_writes_results_that_round_trip_and_cross_check() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
-    let o = spanalloc(&[
-        "run",
-        "--spans",
-        "3000",
-        "--rate",
-        "0",
-        "--trace-state",
-        "0,4",
-        "--dhat-spans",
-        "2000",
-        "--out",
-        out,
-    ]);
+    let o = spanalloc(&["run", "--spans", "3000", "--rate", "0", "--trace-state", "0,4", "--dhat-spans", "2000", "--out", out]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        text.contains("allocs vs VC") && text.contains("pointer-passing"),
-        "table printed: {text}"
-    );
+    assert!(text.contains("allocs vs VC") && text.contains("pointer-passing"), "table printed: {text}");
     let r = results(dir.path());
     assert_eq!(r.schema_version, spanalloc::results::SCHEMA_VERSION);
     assert_eq!(r.scenarios.len(), 8);
     assert!(r.failures.is_empty());
     for s in &r.scenarios {
         let c = s.cross_check.as_ref().expect("dhat ran");
-        assert!(
-            c.agrees && c.exact,
-            "{} ts={}: {c:?}",
-            s.name,
-            s.trace_state_entries
-        );
+        assert!(c.agrees && c.exact, "{} ts={}: {c:?}", s.name, s.trace_state_entries);
         assert!(dir.path().join(&s.dhat.as_ref().unwrap().file).exists());
         assert!(!s.timeline.is_empty() && s.stages.len() == 6);
         assert!(s.metrics.meter_overhead > 0.0);
     }
     // Round trip through serde, exactly.
-    let again: spanalloc::results::Results =
-        serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+    let again: spanalloc::results::Results = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
     assert_eq!(again, r);
 }
 
@@ -68,20 +47,12 @@ fn a_crashing_child_is_reported_and_the_others_still_run() {
         out,
     ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("test-crash ts=4 failed in its plain pass"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("test-crash ts=4 failed in its plain pass"), "{}", stderr(&o));
     let r = results(dir.path());
     assert_eq!(r.scenarios.len(), 1);
     assert_eq!(r.scenarios[0].name, "pooled");
     assert_eq!(r.failures.len(), 1);
-    assert!(
-        r.failures[0].stderr_tail.contains("deliberate panic"),
-        "{:?}",
-        r.failures[0]
-    );
+    assert!(r.failures[0].stderr_tail.contains("deliberate panic"), "{:?}", r.failures[0]);
 }
 
 #[test]
@@ -90,27 +61,12 @@ fn bad_options_exit_2_with_one_line() {
     let file = dir.path().join("a-file");
     std::fs::write(&file, "x").unwrap();
     let cases: &[(&[&str], &str)] = &[
-        (
-            &["run", "--rate", "-5"],
-            "--rate must be 0 (unpaced) or more spans/s, got -5",
-        ),
+        (&["run", "--rate", "-5"], "--rate must be 0 (unpaced) or more spans/s, got -5"),
         (&["run", "--spans", "0"], "--spans must be at least 1"),
-        (
-            &["run", "--trace-state", "4,33"],
-            "--trace-state must be 0..=32 entries (the W3C limit), got 33",
-        ),
-        (
-            &["run", "--scenario", "nope"],
-            "unknown scenario 'nope' (known: value-copy, pointer-passing, pooled, atomic-swap)",
-        ),
-        (
-            &["run", "--out", file.to_str().unwrap()],
-            "cannot write to --out",
-        ),
-        (
-            &["run", "--spans", "many"],
-            "invalid value 'many' for '--spans <SPANS>'",
-        ),
+        (&["run", "--trace-state", "4,33"], "--trace-state must be 0..=32 entries (the W3C limit), got 33"),
+        (&["run", "--scenario", "nope"], "unknown scenario 'nope' (known: value-copy, pointer-passing, pooled, atomic-swap)"),
+        (&["run", "--out", file.to_str().unwrap()], "cannot write to --out"),
+        (&["run", "--spans", "many"], "invalid value 'many' for '--spans <SPANS>'"),
         (&["run", "--repeat", "0"], "--repeat must be at least 1"),
     ];
     for (args, want) in cases {
@@ -118,10 +74,7 @@ fn bad_options_exit_2_with_one_line() {
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
         assert_eq!(err.lines().count(), 1, "{args:?}: one line, got {err:?}");
-        assert!(
-            err.starts_with("spanalloc: ") && err.contains(want),
-            "{args:?}: {err:?}"
-        );
+        assert!(err.starts_with("spanalloc: ") && err.contains(want), "{args:?}: {err:?}");
     }
 }
 

@@ -57,21 +57,15 @@ impl Counts {
 
     /// Whether stats_alloc's six counters agree (the fields stats_alloc does not keep are ignored).
     pub fn same_as_stats_alloc(&self, reference: &Counts) -> bool {
-        (
-            self.allocs,
-            self.deallocs,
-            self.reallocs,
-            self.bytes_allocated,
-            self.bytes_deallocated,
-            self.bytes_reallocated,
-        ) == (
-            reference.allocs,
-            reference.deallocs,
-            reference.reallocs,
-            reference.bytes_allocated,
-            reference.bytes_deallocated,
-            reference.bytes_reallocated,
-        )
+        (self.allocs, self.deallocs, self.reallocs, self.bytes_allocated, self.bytes_deallocated, self.bytes_reallocated)
+            == (
+                reference.allocs,
+                reference.deallocs,
+                reference.reallocs,
+                reference.bytes_allocated,
+                reference.bytes_deallocated,
+                reference.bytes_reallocated,
+            )
     }
 }
 
@@ -234,11 +228,7 @@ pub(super) fn on_realloc(old: usize, new: usize) {
     } else {
         add(&slot.bytes_deallocated, (old - new) as u64, shared);
     }
-    add(
-        &slot.bytes_reallocated,
-        (new as i64 - old as i64) as u64,
-        shared,
-    );
+    add(&slot.bytes_reallocated, (new as i64 - old as i64) as u64, shared);
     add(&slot.realloc_new_bytes, new as u64, shared);
     on_stage(slot, new, shared);
     add_live(slot, new as i64 - old as i64, shared);
@@ -264,19 +254,16 @@ fn read(slot: &Slot) -> Counts {
 /// Totals over every thread. Exact when the threads that allocate are parked (synchronised with
 /// the caller, e.g. through a barrier); a moment's approximation otherwise.
 pub fn totals() -> Counts {
-    used_slots()
-        .iter()
-        .map(read)
-        .fold(Counts::default(), |a, c| Counts {
-            allocs: a.allocs + c.allocs,
-            deallocs: a.deallocs + c.deallocs,
-            reallocs: a.reallocs + c.reallocs,
-            bytes_allocated: a.bytes_allocated + c.bytes_allocated,
-            bytes_deallocated: a.bytes_deallocated + c.bytes_deallocated,
-            bytes_reallocated: a.bytes_reallocated + c.bytes_reallocated,
-            fresh_bytes: a.fresh_bytes + c.fresh_bytes,
-            realloc_new_bytes: a.realloc_new_bytes + c.realloc_new_bytes,
-        })
+    used_slots().iter().map(read).fold(Counts::default(), |a, c| Counts {
+        allocs: a.allocs + c.allocs,
+        deallocs: a.deallocs + c.deallocs,
+        reallocs: a.reallocs + c.reallocs,
+        bytes_allocated: a.bytes_allocated + c.bytes_allocated,
+        bytes_deallocated: a.bytes_deallocated + c.bytes_deallocated,
+        bytes_reallocated: a.bytes_reallocated + c.bytes_reallocated,
+        fresh_bytes: a.fresh_bytes + c.fresh_bytes,
+        realloc_new_bytes: a.realloc_new_bytes + c.realloc_new_bytes,
+    })
 }
 
 /// The calling thread's own totals: exact at any time, whatever other threads do.
@@ -345,8 +332,7 @@ mod tests {
         let stages_before = this_thread_stages();
         {
             let _s = stage::enter(Stage::Propagator);
-            let blocks: [Box<[u8; 100]>; 7] =
-                std::array::from_fn(|_| std::hint::black_box(Box::new([1u8; 100])));
+            let blocks: [Box<[u8; 100]>; 7] = std::array::from_fn(|_| std::hint::black_box(Box::new([1u8; 100])));
             let mut v: Vec<u8> = Vec::with_capacity(100);
             v.reserve_exact(200);
             drop(std::hint::black_box(v));
@@ -368,22 +354,12 @@ mod tests {
         let s = this_thread_stages() - stages_before;
         let p = Stage::Propagator.index();
         assert_eq!((s.allocs[p], s.bytes[p]), (9, 1000));
-        assert_eq!(
-            s.allocs.iter().sum::<u64>(),
-            9,
-            "nothing charged to another stage"
-        );
+        assert_eq!(s.allocs.iter().sum::<u64>(), 9, "nothing charged to another stage");
     }
 
     #[test]
     fn subtraction_and_dhat_terms() {
-        let a = Counts {
-            allocs: 5,
-            reallocs: 2,
-            fresh_bytes: 50,
-            realloc_new_bytes: 30,
-            ..Default::default()
-        };
+        let a = Counts { allocs: 5, reallocs: 2, fresh_bytes: 50, realloc_new_bytes: 30, ..Default::default() };
         assert_eq!(a.dhat_blocks(), 7);
         assert_eq!(a.dhat_bytes(), 80);
         assert_eq!((a - a), Counts::default());

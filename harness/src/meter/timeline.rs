@@ -37,10 +37,7 @@ impl TimelineSampler {
     /// `(ms since begin, live bytes)` every `every`, holding at most `capacity` points.
     pub fn spawn(every: Duration, capacity: usize) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
-        let state = Arc::new(Mutex::new(State {
-            start: None,
-            points: Vec::with_capacity(capacity.max(2)),
-        }));
+        let state = Arc::new(Mutex::new(State { start: None, points: Vec::with_capacity(capacity.max(2)) }));
         let (s, st) = (Arc::clone(&stop), Arc::clone(&state));
         let handle = std::thread::spawn(move || {
             while !s.load(Ordering::Acquire) {
@@ -48,39 +45,23 @@ impl TimelineSampler {
                 record(&st);
             }
         });
-        TimelineSampler {
-            stop,
-            state,
-            handle: Some(handle),
-        }
+        TimelineSampler { stop, state, handle: Some(handle) }
     }
 
     /// Starts recording: the measured region begins.
     pub fn begin(&self) {
-        self.state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .start = Some(Instant::now());
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).start = Some(Instant::now());
         record(&self.state);
     }
 
     /// Records a last point, stops the thread and returns the points.
     pub fn finish(mut self) -> Vec<(u64, i64)> {
         record(&self.state);
-        self.state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .start = None;
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).start = None;
         self.stop.store(true, Ordering::Release);
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
-        std::mem::take(
-            &mut self
-                .state
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .points,
-        )
+        std::mem::take(&mut self.state.lock().unwrap_or_else(PoisonError::into_inner).points)
     }
 }

@@ -27,8 +27,7 @@ use spanalloc_model::pipeline::parent_span_id;
 use spanalloc_model::sampler::Sampler;
 use spanalloc_model::w3c::{self, HeaderCarrier, W3cError};
 use spanalloc_model::{
-    ExportView, Scenario, SharedSpanContext, SpanId, Strategy, TraceFlags, TraceId, TraceState,
-    WorkloadConfig,
+    ExportView, Scenario, SharedSpanContext, SpanId, Strategy, TraceFlags, TraceId, TraceState, WorkloadConfig,
 };
 
 /// The scenario entry for the harness.
@@ -62,25 +61,11 @@ impl Strategy for AtomicSwap {
     type Record = Span;
 
     fn new(_: &WorkloadConfig) -> Self {
-        AtomicSwap {
-            current: ArcSwapOption::empty(),
-        }
+        AtomicSwap { current: ArcSwapOption::empty() }
     }
 
-    fn root(
-        &self,
-        trace_id: TraceId,
-        span_id: SpanId,
-        flags: TraceFlags,
-        trace_state: &TraceState,
-    ) -> Self::Ctx {
-        SharedSpanContext {
-            trace_id,
-            span_id,
-            flags,
-            remote: false,
-            trace_state: Arc::new(trace_state.clone()),
-        }
+    fn root(&self, trace_id: TraceId, span_id: SpanId, flags: TraceFlags, trace_state: &TraceState) -> Self::Ctx {
+        SharedSpanContext { trace_id, span_id, flags, remote: false, trace_state: Arc::new(trace_state.clone()) }
     }
 
     fn sample(&self, sampler: &Sampler, parent: &Self::Ctx) -> TraceFlags {
@@ -92,10 +77,7 @@ impl Strategy for AtomicSwap {
     }
 
     fn start(&self, ctx: Self::Ctx, parent: Option<&Self::Ctx>) -> Span {
-        Span {
-            ctx,
-            parent: parent.cloned(),
-        }
+        Span { ctx, parent: parent.cloned() }
     }
 
     fn context(span: &Span) -> &Self::Ctx {
@@ -107,10 +89,7 @@ impl Strategy for AtomicSwap {
     }
 
     fn export_view(record: &Span) -> ExportView<'_> {
-        ExportView {
-            context: &record.ctx,
-            parent_span_id: parent_span_id(record.parent.as_ref()),
-        }
+        ExportView { context: &record.ctx, parent_span_id: parent_span_id(record.parent.as_ref()) }
     }
 
     fn extract(&self, carrier: &HeaderCarrier) -> Result<Self::Ctx, W3cError> {

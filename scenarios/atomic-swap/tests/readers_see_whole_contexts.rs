@@ -4,9 +4,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use spanalloc_atomic_swap::AtomicSwap;
-use spanalloc_model::{
-    SharedSpanContext, SpanId, Strategy, TraceFlags, TraceId, TraceState, WorkloadConfig,
-};
+use spanalloc_model::{SharedSpanContext, SpanId, Strategy, TraceFlags, TraceId, TraceState, WorkloadConfig};
 
 /// A context whose every field is derived from `n`, so a reader can tell a torn one.
 fn context(n: u64) -> SharedSpanContext {
@@ -49,9 +47,7 @@ fn readers_under_contention_see_only_stored_contexts() {
                 let mut last_seen = 0;
                 while !stop.load(Ordering::Relaxed) || last_seen == 0 {
                     let guard = s.current().load();
-                    let c = guard
-                        .as_ref()
-                        .expect("a context was stored before the readers started");
+                    let c = guard.as_ref().expect("a context was stored before the readers started");
                     assert!(is_whole(c), "torn context: {c:?}");
                     last_seen += 1;
                 }

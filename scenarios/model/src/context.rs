@@ -67,13 +67,7 @@ pub struct SharedSpanContext {
 impl SharedSpanContext {
     /// A child of `self`: new span id and flags, the same trace state allocation.
     pub fn child(&self, span_id: SpanId, flags: TraceFlags) -> Self {
-        SharedSpanContext {
-            span_id,
-            flags,
-            remote: false,
-            trace_state: Arc::clone(&self.trace_state),
-            ..*self
-        }
+        SharedSpanContext { span_id, flags, remote: false, trace_state: Arc::clone(&self.trace_state), ..*self }
     }
 }
 

@@ -24,11 +24,7 @@ impl DigestExporter {
     /// An exporter whose buffer is already large enough for a span with 32 trace-state entries,
     /// so encoding never allocates.
     pub fn new() -> Self {
-        DigestExporter {
-            buf: String::with_capacity(4096),
-            digest: 0,
-            spans: 0,
-        }
+        DigestExporter { buf: String::with_capacity(4096), digest: 0, spans: 0 }
     }
 
     /// Encodes one span and folds it in.
@@ -87,11 +83,7 @@ mod tests {
     use crate::ids::TraceId;
 
     fn ctx(id: u8) -> SpanContext {
-        SpanContext {
-            trace_id: TraceId([1; 16]),
-            span_id: SpanId([id; 8]),
-            ..Default::default()
-        }
+        SpanContext { trace_id: TraceId([1; 16]), span_id: SpanId([id; 8]), ..Default::default() }
     }
 
     #[test]

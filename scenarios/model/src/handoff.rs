@@ -24,9 +24,7 @@ pub struct Handoff<T> {
 impl<T> Handoff<T> {
     /// A queue holding at most `capacity` items.
     pub fn new(capacity: usize) -> Self {
-        Handoff {
-            queue: ArrayQueue::new(capacity),
-        }
+        Handoff { queue: ArrayQueue::new(capacity) }
     }
 
     /// Adds `item`, parking while the queue is full, then wakes `consumer`. The consumer must

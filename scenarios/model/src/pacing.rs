@@ -28,13 +28,7 @@ impl Pacer {
     /// A pacer for `rate` spans/s (0 = as fast as possible), starting now.
     pub fn new(rate: f64) -> Self {
         let ns_per_span = if rate > 0.0 { 1e9 / rate } else { 0.0 };
-        Pacer {
-            start: Instant::now(),
-            ns_per_span,
-            emitted: 0,
-            window_end: 0,
-            max_lag_ns: 0,
-        }
+        Pacer { start: Instant::now(), ns_per_span, emitted: 0, window_end: 0, max_lag_ns: 0 }
     }
 
     /// Waits until the next span is due (or returns at once if it is already late).

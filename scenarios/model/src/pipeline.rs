@@ -95,8 +95,7 @@ enum Message<R> {
 
 /// Runs `cfg` with strategy `S`. The configuration must be valid ([`WorkloadConfig::validate`]).
 pub fn run<S: Strategy>(cfg: &WorkloadConfig, hooks: &dyn RunHooks) -> RunReport {
-    cfg.validate()
-        .expect("pipeline::run takes a validated configuration");
+    cfg.validate().expect("pipeline::run takes a validated configuration");
     let strategy = S::new(cfg);
     let producers = cfg.producers;
     let to_exporter = Handoff::<Message<S::Record>>::new(CHANNEL_BATCHES);
@@ -113,12 +112,7 @@ pub fn run<S: Strategy>(cfg: &WorkloadConfig, hooks: &dyn RunHooks) -> RunReport
     // Everyone — producers, exporter, this thread — meets here four times: warm-up exported,
     // go, all exported, release.
     let barrier = Barrier::new(producers + 2);
-    let links = Links {
-        to_exporter: &to_exporter,
-        buffers: &buffers,
-        producer_threads: &producer_threads,
-        barrier: &barrier,
-    };
+    let links = Links { to_exporter: &to_exporter, buffers: &buffers, producer_threads: &producer_threads, barrier: &barrier };
     let strategy = &strategy;
 
     std::thread::scope(|scope| {
@@ -127,9 +121,7 @@ pub fn run<S: Strategy>(cfg: &WorkloadConfig, hooks: &dyn RunHooks) -> RunReport
         let workers: Vec<_> = (0..producers)
             .map(|p| {
                 let exporter_thread = exporter_thread.clone();
-                scope.spawn(move || {
-                    Producer::<S>::new(strategy, cfg, p, links, exporter_thread).run()
-                })
+                scope.spawn(move || Producer::<S>::new(strategy, cfg, p, links, exporter_thread).run())
             })
             .collect();
         let _ = producer_threads.set(workers.iter().map(|w| w.thread().clone()).collect());
@@ -165,8 +157,7 @@ pub fn run<S: Strategy>(cfg: &WorkloadConfig, hooks: &dyn RunHooks) -> RunReport
         report.spans_exported = exporter.spans();
         report.digest = exporter.digest();
         report.latency = latency;
-        report.achieved_rate =
-            report.spans_started as f64 / (report.emit_elapsed_ns.max(1) as f64 / 1e9);
+        report.achieved_rate = report.spans_started as f64 / (report.emit_elapsed_ns.max(1) as f64 / 1e9);
         report
     })
 }
@@ -202,8 +193,7 @@ fn export_loop<S: Strategy>(
     let barrier = links.barrier;
     let mut exporter = DigestExporter::new();
     // Bounded and preallocated: recording never allocates. Values above an hour saturate.
-    let mut latency =
-        Histogram::<u64>::new_with_bounds(1, 3_600_000_000_000, 3).expect("valid bounds");
+    let mut latency = Histogram::<u64>::new_with_bounds(1, 3_600_000_000_000, 3).expect("valid bounds");
     let (mut warmed, mut done) = (0, 0);
     let mut measuring = false;
     while done < producers {
@@ -213,10 +203,7 @@ fn export_loop<S: Strategy>(
             t.unpark();
         }
         match message {
-            Message::Batch {
-                producer,
-                mut spans,
-            } => {
+            Message::Batch { producer, mut spans } => {
                 let _stage = stage::enter(Stage::Exporter);
                 let n = spans.len() as u64;
                 for (record, meta) in spans.drain(..) {
@@ -284,20 +271,10 @@ struct TraceCursor {
 }
 
 impl<'a, S: Strategy> Producer<'a, S> {
-    fn new(
-        strategy: &'a S,
-        cfg: &'a WorkloadConfig,
-        index: usize,
-        links: Links<'a, S::Record>,
-        exporter: Thread,
-    ) -> Self {
+    fn new(strategy: &'a S, cfg: &'a WorkloadConfig, index: usize, links: Links<'a, S::Record>, exporter: Thread) -> Self {
         let batch = links.buffers[index].pop();
         let mut template = TraceState::new();
-        template.reserve_entries(
-            cfg.trace_state_entries,
-            crate::workload::KEY_LEN,
-            crate::workload::VALUE_LEN,
-        );
+        template.reserve_entries(cfg.trace_state_entries, crate::workload::KEY_LEN, crate::workload::VALUE_LEN);
         Producer {
             strategy,
             cfg,
@@ -307,10 +284,7 @@ impl<'a, S: Strategy> Producer<'a, S> {
             batch,
             sampler: Sampler::new(cfg.sample_ratio),
             template,
-            carrier: HeaderCarrier {
-                traceparent: String::with_capacity(64),
-                tracestate: String::with_capacity(32 * 32),
-            },
+            carrier: HeaderCarrier { traceparent: String::with_capacity(64), tracestate: String::with_capacity(32 * 32) },
             current_reads: 0,
         }
     }
@@ -338,30 +312,18 @@ impl<'a, S: Strategy> Producer<'a, S> {
         self.send(Message::Done);
         barrier.wait(); // all exported
         barrier.wait(); // release
-        ProducerOutcome {
-            spans: pacer.emitted(),
-            max_lag_ns: pacer.max_lag_ns(),
-            current_reads: self.current_reads,
-            finished,
-        }
+        ProducerOutcome { spans: pacer.emitted(), max_lag_ns: pacer.max_lag_ns(), current_reads: self.current_reads, finished }
     }
 
     fn trace(&mut self, stream: Stream, t: u64, pacer: &mut Pacer) {
         stream.fill_trace_state(t, self.cfg.trace_state_entries, &mut self.template);
-        let mut cursor = TraceCursor {
-            stream,
-            trace: t,
-            next_span: 1,
-            budget: stream.spans_in_trace(t),
-        };
+        let mut cursor = TraceCursor { stream, trace: t, next_span: 1, budget: stream.spans_in_trace(t) };
         pacer.wait_turn();
         let root = {
             let _stage = stage::enter(Stage::Tracer);
             let trace_id = stream.trace_id(t);
             let flags = self.sampler.sample_root(trace_id);
-            let ctx = self
-                .strategy
-                .root(trace_id, stream.span_id(t, 0), flags, &self.template);
+            let ctx = self.strategy.root(trace_id, stream.span_id(t, 0), flags, &self.template);
             self.publish_and_read(&ctx);
             self.strategy.start(ctx, None)
         };
@@ -370,13 +332,7 @@ impl<'a, S: Strategy> Producer<'a, S> {
     }
 
     /// Starts, recurses into and ends the children of `parent`, in pre-order, within budget.
-    fn children(
-        &mut self,
-        parent: &S::Span,
-        level: usize,
-        cursor: &mut TraceCursor,
-        pacer: &mut Pacer,
-    ) {
+    fn children(&mut self, parent: &S::Span, level: usize, cursor: &mut TraceCursor, pacer: &mut Pacer) {
         if level > self.cfg.depth {
             return;
         }
@@ -389,16 +345,10 @@ impl<'a, S: Strategy> Producer<'a, S> {
             pacer.wait_turn();
             let remote;
             let mut parent_ctx = S::context(parent);
-            if cursor
-                .stream
-                .crosses_boundary(cursor.trace, j, self.cfg.propagate_every)
-            {
+            if cursor.stream.crosses_boundary(cursor.trace, j, self.cfg.propagate_every) {
                 let _stage = stage::enter(Stage::Propagator);
                 w3c::inject(parent_ctx, &mut self.carrier);
-                remote = self
-                    .strategy
-                    .extract(&self.carrier)
-                    .expect("the model's own headers are valid");
+                remote = self.strategy.extract(&self.carrier).expect("the model's own headers are valid");
                 parent_ctx = &remote;
             }
             let flags = {
@@ -407,9 +357,7 @@ impl<'a, S: Strategy> Producer<'a, S> {
             };
             let span = {
                 let _stage = stage::enter(Stage::Tracer);
-                let ctx =
-                    self.strategy
-                        .child(parent_ctx, cursor.stream.span_id(cursor.trace, j), flags);
+                let ctx = self.strategy.child(parent_ctx, cursor.stream.span_id(cursor.trace, j), flags);
                 self.publish_and_read(&ctx);
                 self.strategy.start(ctx, Some(parent_ctx))
             };
@@ -436,13 +384,7 @@ impl<'a, S: Strategy> Producer<'a, S> {
         let _stage = stage::enter(Stage::Processor);
         let record = self.strategy.end(span);
         let name = SPAN_NAMES[level.min(SPAN_NAMES.len() - 1)];
-        self.batch.push((
-            record,
-            SpanMeta {
-                name,
-                ended_at: Instant::now(),
-            },
-        ));
+        self.batch.push((record, SpanMeta { name, ended_at: Instant::now() }));
         if self.batch.len() == BATCH {
             self.flush();
         }
@@ -454,10 +396,7 @@ impl<'a, S: Strategy> Producer<'a, S> {
         }
         let next = self.links.buffers[self.index].pop();
         let spans = std::mem::replace(&mut self.batch, next);
-        self.send(Message::Batch {
-            producer: self.index,
-            spans,
-        });
+        self.send(Message::Batch { producer: self.index, spans });
     }
 
     fn send(&self, message: Message<S::Record>) {

@@ -17,8 +17,6 @@ pub struct Scenario {
 
 impl std::fmt::Debug for Scenario {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scenario")
-            .field("name", &self.name)
-            .finish_non_exhaustive()
+        f.debug_struct("Scenario").field("name", &self.name).finish_non_exhaustive()
     }
 }

@@ -13,11 +13,7 @@ pub struct Sampler {
 impl Sampler {
     /// A sampler that keeps `ratio` (0.0..=1.0) of root traces.
     pub fn new(ratio: f64) -> Self {
-        let threshold = if ratio >= 1.0 {
-            u64::MAX
-        } else {
-            (ratio.max(0.0) * u64::MAX as f64) as u64
-        };
+        let threshold = if ratio >= 1.0 { u64::MAX } else { (ratio.max(0.0) * u64::MAX as f64) as u64 };
         Sampler { threshold }
     }
 

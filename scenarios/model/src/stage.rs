@@ -26,14 +26,8 @@ pub enum Stage {
 
 impl Stage {
     /// Every stage, in index order.
-    pub const ALL: [Stage; 6] = [
-        Stage::Other,
-        Stage::Tracer,
-        Stage::Sampler,
-        Stage::Processor,
-        Stage::Exporter,
-        Stage::Propagator,
-    ];
+    pub const ALL: [Stage; 6] =
+        [Stage::Other, Stage::Tracer, Stage::Sampler, Stage::Processor, Stage::Exporter, Stage::Propagator];
 
     /// The stage's name as reports print it.
     pub fn name(self) -> &'static str {

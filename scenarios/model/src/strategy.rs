@@ -33,13 +33,7 @@ pub trait Strategy: Sized + Send + Sync + 'static {
     fn new(cfg: &WorkloadConfig) -> Self;
 
     /// The tracer starts a trace: a root context with a copy of the trace's vendor entries.
-    fn root(
-        &self,
-        trace_id: TraceId,
-        span_id: SpanId,
-        flags: TraceFlags,
-        trace_state: &TraceState,
-    ) -> Self::Ctx;
+    fn root(&self, trace_id: TraceId, span_id: SpanId, flags: TraceFlags, trace_state: &TraceState) -> Self::Ctx;
 
     /// Hand-off 1, tracer → sampler: the sampler reads the parent context.
     fn sample(&self, sampler: &Sampler, parent: &Self::Ctx) -> TraceFlags;

@@ -47,10 +47,7 @@ pub struct TraceState {
 impl TraceState {
     /// An empty trace state; allocates nothing.
     pub const fn new() -> Self {
-        TraceState {
-            entries: Vec::new(),
-            len: 0,
-        }
+        TraceState { entries: Vec::new(), len: 0 }
     }
 
     /// The number of entries.
@@ -65,9 +62,7 @@ impl TraceState {
 
     /// The entries, leftmost first.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.entries[..self.len]
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
+        self.entries[..self.len].iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
     /// The value of `key`, if present.
@@ -90,11 +85,7 @@ impl TraceState {
             self.len -= 1;
         }
         // Move a spare buffer (or a new entry) to the left edge and fill it.
-        let mut entry = if self.entries.len() > self.len {
-            self.entries.remove(self.len)
-        } else {
-            Entry::default()
-        };
+        let mut entry = if self.entries.len() > self.len { self.entries.remove(self.len) } else { Entry::default() };
         entry.0.clear();
         entry.0.push_str(key);
         entry.1.clear();
@@ -140,10 +131,7 @@ impl TraceState {
     /// filling them later allocates nothing.
     pub fn reserve_entries(&mut self, entries: usize, key_len: usize, value_len: usize) {
         while self.entries.len() < entries {
-            self.entries.push((
-                String::with_capacity(key_len),
-                String::with_capacity(value_len),
-            ));
+            self.entries.push((String::with_capacity(key_len), String::with_capacity(value_len)));
         }
         for (k, v) in &mut self.entries {
             k.reserve(key_len.saturating_sub(k.len()));
@@ -182,11 +170,7 @@ impl TraceState {
 
     fn parse_members(&mut self, header: &str) -> Result<(), TraceStateError> {
         // Empty members (",,", surrounding spaces) are allowed and skipped.
-        for member in header
-            .split(',')
-            .map(|m| m.trim_matches([' ', '\t']))
-            .filter(|m| !m.is_empty())
-        {
+        for member in header.split(',').map(|m| m.trim_matches([' ', '\t'])).filter(|m| !m.is_empty()) {
             let Some((key, value)) = member.split_once('=') else {
                 return Err(TraceStateError::MissingEquals(member.to_owned()));
             };
@@ -200,10 +184,7 @@ impl TraceState {
                 return Err(TraceStateError::DuplicateKey(key.to_owned()));
             }
             if self.len == MAX_MEMBERS {
-                let count = header
-                    .split(',')
-                    .filter(|m| !m.trim_matches([' ', '\t']).is_empty())
-                    .count();
+                let count = header.split(',').filter(|m| !m.trim_matches([' ', '\t']).is_empty()).count();
                 return Err(TraceStateError::TooManyMembers(count));
             }
             self.push_right_unchecked(key, value);
@@ -215,10 +196,7 @@ impl TraceState {
 impl Clone for TraceState {
     /// Copies the live entries only: `1 + 2n` allocations, none for an empty state.
     fn clone(&self) -> Self {
-        TraceState {
-            entries: self.entries[..self.len].to_vec(),
-            len: self.len,
-        }
+        TraceState { entries: self.entries[..self.len].to_vec(), len: self.len }
     }
 }
 
@@ -245,12 +223,7 @@ fn is_key_char(c: u8) -> bool {
 pub fn is_valid_key(key: &str) -> bool {
     let b = key.as_bytes();
     match key.split_once('@') {
-        None => {
-            !b.is_empty()
-                && b.len() <= 256
-                && b[0].is_ascii_lowercase()
-                && b.iter().all(|&c| is_key_char(c))
-        }
+        None => !b.is_empty() && b.len() <= 256 && b[0].is_ascii_lowercase() && b.iter().all(|&c| is_key_char(c)),
         Some((tenant, system)) => {
             let (t, s) = (tenant.as_bytes(), system.as_bytes());
             !t.is_empty()
@@ -270,10 +243,7 @@ pub fn is_valid_key(key: &str) -> bool {
 pub fn is_valid_value(value: &str) -> bool {
     let b = value.as_bytes();
     let nblk = |c: u8| matches!(c, 0x21..=0x2b | 0x2d..=0x3c | 0x3e..=0x7e);
-    !b.is_empty()
-        && b.len() <= 256
-        && nblk(b[b.len() - 1])
-        && b.iter().all(|&c| c == b' ' || nblk(c))
+    !b.is_empty() && b.len() <= 256 && nblk(b[b.len() - 1]) && b.iter().all(|&c| c == b' ' || nblk(c))
 }
 
 #[cfg(test)]
@@ -309,46 +279,21 @@ mod tests {
     #[test]
     fn insert_refuses_bad_keys_and_values() {
         let mut s = TraceState::new();
-        assert_eq!(
-            s.insert("Upper", "v"),
-            Err(TraceStateError::InvalidKey("Upper".into()))
-        );
-        assert_eq!(
-            s.insert("k", "a,b"),
-            Err(TraceStateError::InvalidValue("a,b".into()))
-        );
+        assert_eq!(s.insert("Upper", "v"), Err(TraceStateError::InvalidKey("Upper".into())));
+        assert_eq!(s.insert("k", "a,b"), Err(TraceStateError::InvalidValue("a,b".into())));
         assert!(s.is_empty());
     }
 
     #[test]
     fn key_grammar() {
-        for ok in [
-            "a",
-            "rojo",
-            "congo_t61rcWkgMzE",
-            "a-b*c/d_e",
-            "0tenant@sys",
-            "t@s-1",
-        ] {
+        for ok in ["a", "rojo", "congo_t61rcWkgMzE", "a-b*c/d_e", "0tenant@sys", "t@s-1"] {
             let ok = ok.to_ascii_lowercase();
             assert!(is_valid_key(&ok), "{ok}");
         }
         let long_simple = format!("a{}", "b".repeat(255));
         assert!(is_valid_key(&long_simple));
         assert!(!is_valid_key(&format!("{long_simple}b")));
-        for bad in [
-            "",
-            "1abc",
-            "Abc",
-            "a b",
-            "a=b",
-            "t@",
-            "@s",
-            "t@1s",
-            "t@sssssssssssssss",
-            "a.b",
-            "t@s@u",
-        ] {
+        for bad in ["", "1abc", "Abc", "a b", "a=b", "t@", "@s", "t@1s", "t@sssssssssssssss", "a.b", "t@s@u"] {
             assert!(!is_valid_key(bad), "{bad:?}");
         }
     }

@@ -118,12 +118,9 @@ pub fn extract(carrier: &HeaderCarrier) -> Result<SpanContext, W3cError> {
 /// Reads a remote context out of the carrier into `into`, reusing its trace-state buffers.
 /// On error `into` is left unchanged except for its trace state, which is emptied.
 pub fn extract_into(carrier: &HeaderCarrier, into: &mut SpanContext) -> Result<(), W3cError> {
-    let header = carrier
-        .get(TRACEPARENT)
-        .ok_or(W3cError::MissingTraceparent)?;
+    let header = carrier.get(TRACEPARENT).ok_or(W3cError::MissingTraceparent)?;
     let (trace_id, span_id, flags) = parse_traceparent(header)?;
-    into.trace_state
-        .parse_into(carrier.get(TRACESTATE).unwrap_or(""))?;
+    into.trace_state.parse_into(carrier.get(TRACESTATE).unwrap_or(""))?;
     into.trace_id = trace_id;
     into.span_id = span_id;
     into.flags = flags;
@@ -144,15 +141,8 @@ pub fn parse_traceparent(s: &str) -> Result<(TraceId, SpanId, TraceFlags), Trace
     }
     let field = |range: std::ops::Range<usize>, f: Field| -> Result<&str, TraceparentError> {
         let part = &b[range];
-        if let Some(&c) = part
-            .iter()
-            .find(|c| !matches!(c, b'0'..=b'9' | b'a'..=b'f'))
-        {
-            return Err(if c.is_ascii_hexdigit() {
-                TraceparentError::UpperCase(f)
-            } else {
-                TraceparentError::NotHex(f)
-            });
+        if let Some(&c) = part.iter().find(|c| !matches!(c, b'0'..=b'9' | b'a'..=b'f')) {
+            return Err(if c.is_ascii_hexdigit() { TraceparentError::UpperCase(f) } else { TraceparentError::NotHex(f) });
         }
         // Only ASCII hex digits are left, so this is a char boundary.
         Ok(std::str::from_utf8(part).expect("ascii"))
@@ -192,19 +182,12 @@ mod tests {
     const GOOD: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
     fn carrier(tp: &str, ts: &str) -> HeaderCarrier {
-        HeaderCarrier {
-            traceparent: tp.into(),
-            tracestate: ts.into(),
-        }
+        HeaderCarrier { traceparent: tp.into(), tracestate: ts.into() }
     }
 
     #[test]
     fn round_trips_with_and_without_trace_state() {
-        for ts in [
-            "",
-            "rojo=00f067aa0ba902b7",
-            "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7,t@s=a b",
-        ] {
+        for ts in ["", "rojo=00f067aa0ba902b7", "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7,t@s=a b"] {
             let ctx = SpanContext {
                 trace_id: TraceId([7; 16]),
                 span_id: SpanId([9; 8]),
@@ -217,13 +200,7 @@ mod tests {
             assert_eq!(c.tracestate, ts);
             let back = extract(&c).unwrap();
             assert!(back.remote);
-            assert_eq!(
-                SpanContext {
-                    remote: false,
-                    ..back
-                },
-                ctx
-            );
+            assert_eq!(SpanContext { remote: false, ..back }, ctx);
         }
     }
 
@@ -239,14 +216,8 @@ mod tests {
     #[test]
     fn a_later_version_may_carry_more_fields() {
         assert!(parse_traceparent(&format!("01{}-extra", &GOOD[2..])).is_ok());
-        assert_eq!(
-            parse_traceparent(&format!("{GOOD}-extra")),
-            Err(TraceparentError::Length(61))
-        );
-        assert_eq!(
-            parse_traceparent(&format!("01{}x", &GOOD[2..])),
-            Err(TraceparentError::Length(56))
-        );
+        assert_eq!(parse_traceparent(&format!("{GOOD}-extra")), Err(TraceparentError::Length(61)));
+        assert_eq!(parse_traceparent(&format!("01{}x", &GOOD[2..])), Err(TraceparentError::Length(56)));
     }
 
     /// One row per malformed-input class, with the exact error it must give.
@@ -256,74 +227,23 @@ mod tests {
         use TraceparentError as E;
         let cases: &[(&str, E)] = &[
             ("", E::Length(0)),
-            (
-                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0",
-                E::Length(54),
-            ),
-            (
-                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-011",
-                E::Length(56),
-            ),
-            (
-                "00-4bf92f3577b34da6a3ce929d0e0e473-600f067aa0ba902b7-01",
-                E::Separator(35),
-            ),
-            (
-                "00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-                E::Separator(2),
-            ),
-            (
-                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7_01",
-                E::Separator(52),
-            ),
-            (
-                "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
-                E::UpperCase(TraceId),
-            ),
-            (
-                "00-4bf92f3577b34da6a3ce929d0e0e4736-00F067AA0BA902B7-01",
-                E::UpperCase(SpanId),
-            ),
-            (
-                "0A-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-                E::UpperCase(Version),
-            ),
-            (
-                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0F",
-                E::UpperCase(Flags),
-            ),
-            (
-                "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01",
-                E::NotHex(TraceId),
-            ),
-            (
-                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902bz-01",
-                E::NotHex(SpanId),
-            ),
-            (
-                "0x-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-                E::NotHex(Version),
-            ),
-            (
-                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0\u{e9}",
-                E::Length(56),
-            ),
-            (
-                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7- 1",
-                E::NotHex(Flags),
-            ),
-            (
-                "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-                E::ForbiddenVersion,
-            ),
-            (
-                "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
-                E::ZeroTraceId,
-            ),
-            (
-                "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
-                E::ZeroSpanId,
-            ),
+            ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0", E::Length(54)),
+            ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-011", E::Length(56)),
+            ("00-4bf92f3577b34da6a3ce929d0e0e473-600f067aa0ba902b7-01", E::Separator(35)),
+            ("00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", E::Separator(2)),
+            ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7_01", E::Separator(52)),
+            ("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", E::UpperCase(TraceId)),
+            ("00-4bf92f3577b34da6a3ce929d0e0e4736-00F067AA0BA902B7-01", E::UpperCase(SpanId)),
+            ("0A-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", E::UpperCase(Version)),
+            ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0F", E::UpperCase(Flags)),
+            ("00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01", E::NotHex(TraceId)),
+            ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902bz-01", E::NotHex(SpanId)),
+            ("0x-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", E::NotHex(Version)),
+            ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0\u{e9}", E::Length(56)),
+            ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7- 1", E::NotHex(Flags)),
+            ("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", E::ForbiddenVersion),
+            ("00-00000000000000000000000000000000-00f067aa0ba902b7-01", E::ZeroTraceId),
+            ("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01", E::ZeroSpanId),
         ];
         for (input, want) in cases {
             assert_eq!(parse_traceparent(input).as_ref(), Err(want), "{input:?}");
@@ -332,19 +252,13 @@ mod tests {
                 assert_eq!(got, Err(W3cError::Traceparent(want.clone())), "{input:?}");
             }
         }
-        assert_eq!(
-            extract(&carrier("", "a=1")),
-            Err(W3cError::MissingTraceparent)
-        );
+        assert_eq!(extract(&carrier("", "a=1")), Err(W3cError::MissingTraceparent));
     }
 
     #[test]
     fn malformed_tracestates_give_their_error() {
         use TraceStateError as E;
-        let too_many = (0..33)
-            .map(|i| format!("k{i}=v"))
-            .collect::<Vec<_>>()
-            .join(",");
+        let too_many = (0..33).map(|i| format!("k{i}=v")).collect::<Vec<_>>().join(",");
         let cases: Vec<(String, E)> = vec![
             (too_many, E::TooManyMembers(33)),
             ("Rojo=1".into(), E::InvalidKey("Rojo".into())),
@@ -361,17 +275,8 @@ mod tests {
             assert_eq!(got, Err(W3cError::TraceState(want)), "{input:?}");
         }
         // 32 members, blank members and spaces around them are fine.
-        let thirty_two = (0..32)
-            .map(|i| format!("k{i}=v"))
-            .collect::<Vec<_>>()
-            .join(" , ");
-        assert_eq!(
-            extract(&carrier(GOOD, &format!(",{thirty_two},,")))
-                .unwrap()
-                .trace_state
-                .len(),
-            32
-        );
+        let thirty_two = (0..32).map(|i| format!("k{i}=v")).collect::<Vec<_>>().join(" , ");
+        assert_eq!(extract(&carrier(GOOD, &format!(",{thirty_two},,"))).unwrap().trace_state.len(), 32);
     }
 
     #[test]

@@ -16,11 +16,7 @@ pub const VALUE_LEN: usize = 16;
 pub const SPAN_NAMES: [&str; 3] = ["GET /checkout", "inventory.reserve", "db.query"];
 
 /// The fixed attributes every span carries; the exporter encodes them like a real one would.
-pub const ATTRIBUTES: [(&str, i64); 3] = [
-    ("http.status_code", 200),
-    ("net.peer.port", 5432),
-    ("retry", 0),
-];
+pub const ATTRIBUTES: [(&str, i64); 3] = [("http.status_code", 200), ("net.peer.port", 5432), ("retry", 0)];
 
 /// What to run. Every field takes part in deciding whether two runs are comparable.
 #[derive(Debug, Clone, PartialEq)]
@@ -137,21 +133,13 @@ impl WorkloadConfig {
 
     /// The measured stream of traces.
     pub fn measured(&self) -> Stream {
-        Stream {
-            seed: self.seed,
-            spans: self.spans,
-            spans_per_trace: self.spans_per_trace(),
-        }
+        Stream { seed: self.seed, spans: self.spans, spans_per_trace: self.spans_per_trace() }
     }
 
     /// The warm-up stream: different traces from the measured ones, so the measured digest does
     /// not depend on how long the warm-up was.
     pub fn warmup_stream(&self) -> Stream {
-        Stream {
-            seed: mix(self.seed ^ 0x5741_524d_5550),
-            spans: self.warmup,
-            spans_per_trace: self.spans_per_trace(),
-        }
+        Stream { seed: mix(self.seed ^ 0x5741_524d_5550), spans: self.warmup, spans_per_trace: self.spans_per_trace() }
     }
 }
 
@@ -184,9 +172,7 @@ impl Stream {
 
     /// The spans producer `p` of `producers` runs.
     pub fn spans_for(&self, p: usize, producers: usize) -> u64 {
-        self.traces_for(p, producers)
-            .map(|t| self.spans_in_trace(t))
-            .sum()
+        self.traces_for(p, producers).map(|t| self.spans_in_trace(t)).sum()
     }
 
     /// The id of trace `t`; never all zeros.
@@ -224,10 +210,7 @@ impl Stream {
                 *v = HEX[((bits >> (4 * d)) & 0xf) as usize];
             }
             // Both arrays hold ASCII only.
-            let (k, v) = (
-                std::str::from_utf8(&key).expect("ascii"),
-                std::str::from_utf8(&value).expect("ascii"),
-            );
+            let (k, v) = (std::str::from_utf8(&key).expect("ascii"), std::str::from_utf8(&value).expect("ascii"));
             state.push_right_unchecked(k, v);
         }
     }
@@ -248,10 +231,7 @@ mod tests {
 
     #[test]
     fn shape_and_split() {
-        let cfg = WorkloadConfig {
-            spans: 100,
-            ..Default::default()
-        };
+        let cfg = WorkloadConfig { spans: 100, ..Default::default() };
         cfg.validate().unwrap();
         let s = cfg.measured();
         assert_eq!(cfg.spans_per_trace(), 13);
@@ -268,10 +248,7 @@ mod tests {
         s.fill_trace_state(3, 32, &mut b);
         assert_eq!(a, b);
         assert_eq!(a.len(), 32);
-        assert!(a.iter().all(|(k, v)| is_valid_key(k)
-            && is_valid_value(v)
-            && k.len() == KEY_LEN
-            && v.len() == VALUE_LEN));
+        assert!(a.iter().all(|(k, v)| is_valid_key(k) && is_valid_value(v) && k.len() == KEY_LEN && v.len() == VALUE_LEN));
     }
 
     #[test]
@@ -289,18 +266,9 @@ mod tests {
         };
         assert_eq!(bad(|c| c.spans = 0), ConfigError::NoSpans);
         assert_eq!(bad(|c| c.producers = 0), ConfigError::NoProducers);
-        assert_eq!(
-            bad(|c| c.trace_state_entries = 33),
-            ConfigError::TooManyEntries(33)
-        );
+        assert_eq!(bad(|c| c.trace_state_entries = 33), ConfigError::TooManyEntries(33));
         assert_eq!(bad(|c| c.propagate_every = 0), ConfigError::NoPropagation);
-        assert_eq!(
-            bad(|c| c.sample_ratio = 1.5),
-            ConfigError::BadSampleRatio(1.5)
-        );
-        assert_eq!(
-            bad(|c| (c.fan_out, c.depth) = (1000, 10)),
-            ConfigError::TraceTooLarge(1000, 10)
-        );
+        assert_eq!(bad(|c| c.sample_ratio = 1.5), ConfigError::BadSampleRatio(1.5));
+        assert_eq!(bad(|c| (c.fan_out, c.depth) = (1000, 10)), ConfigError::TraceTooLarge(1000, 10));
     }
 }

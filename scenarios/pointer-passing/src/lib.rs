@@ -26,8 +26,7 @@ use spanalloc_model::pipeline::parent_span_id;
 use spanalloc_model::sampler::Sampler;
 use spanalloc_model::w3c::{self, HeaderCarrier, W3cError};
 use spanalloc_model::{
-    ExportView, Scenario, SharedSpanContext, SpanId, Strategy, TraceFlags, TraceId, TraceState,
-    WorkloadConfig,
+    ExportView, Scenario, SharedSpanContext, SpanId, Strategy, TraceFlags, TraceId, TraceState, WorkloadConfig,
 };
 
 /// The scenario entry for the harness.
@@ -54,26 +53,12 @@ impl Strategy for PointerPassing {
     type Record = Span;
 
     fn new(_: &WorkloadConfig) -> Self {
-        PointerPassing {
-            current: Mutex::new(None),
-        }
+        PointerPassing { current: Mutex::new(None) }
     }
 
-    fn root(
-        &self,
-        trace_id: TraceId,
-        span_id: SpanId,
-        flags: TraceFlags,
-        trace_state: &TraceState,
-    ) -> Self::Ctx {
+    fn root(&self, trace_id: TraceId, span_id: SpanId, flags: TraceFlags, trace_state: &TraceState) -> Self::Ctx {
         let trace_state = Arc::new(trace_state.clone());
-        Arc::new(SharedSpanContext {
-            trace_id,
-            span_id,
-            flags,
-            remote: false,
-            trace_state,
-        })
+        Arc::new(SharedSpanContext { trace_id, span_id, flags, remote: false, trace_state })
     }
 
     fn sample(&self, sampler: &Sampler, parent: &Self::Ctx) -> TraceFlags {
@@ -85,10 +70,7 @@ impl Strategy for PointerPassing {
     }
 
     fn start(&self, ctx: Self::Ctx, parent: Option<&Self::Ctx>) -> Span {
-        Span {
-            ctx,
-            parent: parent.cloned(),
-        }
+        Span { ctx, parent: parent.cloned() }
     }
 
     fn context(span: &Span) -> &Self::Ctx {
@@ -100,10 +82,7 @@ impl Strategy for PointerPassing {
     }
 
     fn export_view(record: &Span) -> ExportView<'_> {
-        ExportView {
-            context: &record.ctx,
-            parent_span_id: parent_span_id(record.parent.as_ref()),
-        }
+        ExportView { context: &record.ctx, parent_span_id: parent_span_id(record.parent.as_ref()) }
     }
 
     fn extract(&self, carrier: &HeaderCarrier) -> Result<Self::Ctx, W3cError> {
@@ -111,21 +90,13 @@ impl Strategy for PointerPassing {
     }
 
     fn publish(&self, ctx: &Self::Ctx) {
-        let previous = self
-            .current
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .replace(Arc::clone(ctx));
+        let previous = self.current.lock().unwrap_or_else(PoisonError::into_inner).replace(Arc::clone(ctx));
         // The previous context may be the last reference: free it outside the lock.
         drop(previous);
     }
 
     fn read_current(&self) -> Option<TraceId> {
-        let current = self
-            .current
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
+        let current = self.current.lock().unwrap_or_else(PoisonError::into_inner).clone();
         current.map(|c| c.trace_id)
     }
 }

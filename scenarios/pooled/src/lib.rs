@@ -30,8 +30,7 @@ use spanalloc_model::sampler::Sampler;
 use spanalloc_model::w3c::{self, HeaderCarrier, W3cError};
 use spanalloc_model::workload::{KEY_LEN, VALUE_LEN};
 use spanalloc_model::{
-    ContextView, ExportView, Scenario, SpanContext, SpanId, Strategy, TraceFlags, TraceId,
-    TraceState, WorkloadConfig,
+    ContextView, ExportView, Scenario, SpanContext, SpanId, Strategy, TraceFlags, TraceId, TraceState, WorkloadConfig,
 };
 
 /// The scenario entry for the harness.
@@ -50,10 +49,7 @@ pub struct ContextPool {
 impl ContextPool {
     /// A pool holding `size` contexts, each with buffers for `entries` trace-state entries.
     pub fn filled(size: usize, entries: usize) -> Arc<Self> {
-        let pool = ContextPool {
-            free: ArrayQueue::new(size),
-            entries,
-        };
+        let pool = ContextPool { free: ArrayQueue::new(size), entries };
         for _ in 0..size {
             let _ = pool.free.push(pool.fresh());
         }
@@ -62,18 +58,14 @@ impl ContextPool {
 
     fn fresh(&self) -> Box<SpanContext> {
         let mut ctx = Box::<SpanContext>::default();
-        ctx.trace_state
-            .reserve_entries(self.entries, KEY_LEN, VALUE_LEN);
+        ctx.trace_state.reserve_entries(self.entries, KEY_LEN, VALUE_LEN);
         ctx
     }
 
     /// A context from the pool (a new one if the pool is empty); its contents are stale.
     pub fn take(self: &Arc<Self>) -> PooledContext {
         let ctx = self.free.pop().unwrap_or_else(|| self.fresh());
-        PooledContext {
-            ctx: Some(ctx),
-            pool: Arc::clone(self),
-        }
+        PooledContext { ctx: Some(ctx), pool: Arc::clone(self) }
     }
 
     /// Contexts waiting in the pool.
@@ -145,22 +137,11 @@ impl Strategy for Pooled {
         let per_producer = 2 * MAX_RECORDS_IN_FLIGHT_PER_PRODUCER + 3 * (cfg.depth + 1) + 8;
         let pool = ContextPool::filled(cfg.producers * per_producer, cfg.trace_state_entries);
         let mut current = SpanContext::default();
-        current
-            .trace_state
-            .reserve_entries(cfg.trace_state_entries, KEY_LEN, VALUE_LEN);
-        Pooled {
-            pool,
-            current: Mutex::new(current),
-        }
+        current.trace_state.reserve_entries(cfg.trace_state_entries, KEY_LEN, VALUE_LEN);
+        Pooled { pool, current: Mutex::new(current) }
     }
 
-    fn root(
-        &self,
-        trace_id: TraceId,
-        span_id: SpanId,
-        flags: TraceFlags,
-        trace_state: &TraceState,
-    ) -> Self::Ctx {
+    fn root(&self, trace_id: TraceId, span_id: SpanId, flags: TraceFlags, trace_state: &TraceState) -> Self::Ctx {
         let mut c = self.pool.take();
         let ctx = c.get_mut();
         (ctx.trace_id, ctx.span_id, ctx.flags, ctx.remote) = (trace_id, span_id, flags, false);
@@ -180,10 +161,7 @@ impl Strategy for Pooled {
     }
 
     fn start(&self, ctx: Self::Ctx, parent: Option<&Self::Ctx>) -> Span {
-        Span {
-            ctx,
-            parent: parent.map(|p| self.copy_of(p)),
-        }
+        Span { ctx, parent: parent.map(|p| self.copy_of(p)) }
     }
 
     fn context(span: &Span) -> &Self::Ctx {
@@ -195,10 +173,7 @@ impl Strategy for Pooled {
     }
 
     fn export_view(record: &Span) -> ExportView<'_> {
-        ExportView {
-            context: &*record.ctx,
-            parent_span_id: parent_span_id(record.parent.as_ref()),
-        }
+        ExportView { context: &*record.ctx, parent_span_id: parent_span_id(record.parent.as_ref()) }
     }
 
     fn extract(&self, carrier: &HeaderCarrier) -> Result<Self::Ctx, W3cError> {
@@ -208,10 +183,7 @@ impl Strategy for Pooled {
     }
 
     fn publish(&self, ctx: &Self::Ctx) {
-        self.current
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .assign_from(ctx);
+        self.current.lock().unwrap_or_else(PoisonError::into_inner).assign_from(ctx);
     }
 
     fn read_current(&self) -> Option<TraceId> {

@@ -22,10 +22,7 @@ use std::sync::{Mutex, PoisonError};
 use spanalloc_model::pipeline::parent_span_id;
 use spanalloc_model::sampler::Sampler;
 use spanalloc_model::w3c::{self, HeaderCarrier, W3cError};
-use spanalloc_model::{
-    ExportView, Scenario, SpanContext, SpanId, Strategy, TraceFlags, TraceId, TraceState,
-    WorkloadConfig,
-};
+use spanalloc_model::{ExportView, Scenario, SpanContext, SpanId, Strategy, TraceFlags, TraceId, TraceState, WorkloadConfig};
 
 /// The scenario entry for the harness.
 pub const SCENARIO: Scenario = Scenario {
@@ -57,25 +54,11 @@ impl Strategy for ValueCopy {
     type Record = Record;
 
     fn new(_: &WorkloadConfig) -> Self {
-        ValueCopy {
-            current: Mutex::new(SpanContext::default()),
-        }
+        ValueCopy { current: Mutex::new(SpanContext::default()) }
     }
 
-    fn root(
-        &self,
-        trace_id: TraceId,
-        span_id: SpanId,
-        flags: TraceFlags,
-        trace_state: &TraceState,
-    ) -> SpanContext {
-        SpanContext {
-            trace_id,
-            span_id,
-            flags,
-            remote: false,
-            trace_state: trace_state.clone(),
-        }
+    fn root(&self, trace_id: TraceId, span_id: SpanId, flags: TraceFlags, trace_state: &TraceState) -> SpanContext {
+        SpanContext { trace_id, span_id, flags, remote: false, trace_state: trace_state.clone() }
     }
 
     fn sample(&self, sampler: &Sampler, parent: &SpanContext) -> TraceFlags {
@@ -84,20 +67,11 @@ impl Strategy for ValueCopy {
     }
 
     fn child(&self, parent: &SpanContext, span_id: SpanId, flags: TraceFlags) -> SpanContext {
-        SpanContext {
-            trace_id: parent.trace_id,
-            span_id,
-            flags,
-            remote: false,
-            trace_state: parent.trace_state.clone(),
-        }
+        SpanContext { trace_id: parent.trace_id, span_id, flags, remote: false, trace_state: parent.trace_state.clone() }
     }
 
     fn start(&self, ctx: SpanContext, parent: Option<&SpanContext>) -> Span {
-        Span {
-            ctx,
-            parent: parent.cloned(),
-        }
+        Span { ctx, parent: parent.cloned() }
     }
 
     fn context(span: &Span) -> &SpanContext {
@@ -105,17 +79,11 @@ impl Strategy for ValueCopy {
     }
 
     fn end(&self, span: Span) -> Record {
-        Record {
-            ctx: span.ctx.clone(),
-            parent_span_id: parent_span_id(span.parent.as_ref()),
-        }
+        Record { ctx: span.ctx.clone(), parent_span_id: parent_span_id(span.parent.as_ref()) }
     }
 
     fn export_view(record: &Record) -> ExportView<'_> {
-        ExportView {
-            context: &record.ctx,
-            parent_span_id: record.parent_span_id,
-        }
+        ExportView { context: &record.ctx, parent_span_id: record.parent_span_id }
     }
 
     fn extract(&self, carrier: &HeaderCarrier) -> Result<SpanContext, W3cError> {
@@ -128,11 +96,7 @@ impl Strategy for ValueCopy {
     }
 
     fn read_current(&self) -> Option<TraceId> {
-        let copy = self
-            .current
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
+        let copy = self.current.lock().unwrap_or_else(PoisonError::into_inner).clone();
         copy.trace_id.is_valid().then_some(copy.trace_id)
     }
 }
