@@ -23,11 +23,10 @@
 use std::sync::Arc;
 
 use arc_swap::ArcSwapOption;
-use spanalloc_model::pipeline::parent_span_id;
 use spanalloc_model::sampler::Sampler;
 use spanalloc_model::w3c::{self, HeaderCarrier, W3cError};
 use spanalloc_model::{
-    ExportView, Scenario, SharedSpanContext, SpanId, Strategy, TraceFlags, TraceId, TraceState, WorkloadConfig,
+    ExportView, LinkedSpan, Scenario, SharedSpanContext, SpanId, Strategy, TraceFlags, TraceId, TraceState, WorkloadConfig,
 };
 
 /// The scenario entry for the harness.
@@ -49,16 +48,10 @@ impl AtomicSwap {
     }
 }
 
-/// A live span, and also its record.
-pub struct Span {
-    ctx: SharedSpanContext,
-    parent: Option<SharedSpanContext>,
-}
-
 impl Strategy for AtomicSwap {
     type Ctx = SharedSpanContext;
-    type Span = Span;
-    type Record = Span;
+    type Span = LinkedSpan<SharedSpanContext>;
+    type Record = LinkedSpan<SharedSpanContext>;
 
     fn new(_: &WorkloadConfig) -> Self {
         AtomicSwap { current: ArcSwapOption::empty() }
@@ -76,20 +69,20 @@ impl Strategy for AtomicSwap {
         parent.child(span_id, flags)
     }
 
-    fn start(&self, ctx: Self::Ctx, parent: Option<&Self::Ctx>) -> Span {
-        Span { ctx, parent: parent.cloned() }
+    fn start(&self, ctx: Self::Ctx, parent: Option<&Self::Ctx>) -> Self::Span {
+        LinkedSpan { ctx, parent: parent.cloned() }
     }
 
-    fn context(span: &Span) -> &Self::Ctx {
+    fn context(span: &Self::Span) -> &Self::Ctx {
         &span.ctx
     }
 
-    fn end(&self, span: Span) -> Span {
+    fn end(&self, span: Self::Span) -> Self::Record {
         span
     }
 
-    fn export_view(record: &Span) -> ExportView<'_> {
-        ExportView { context: &record.ctx, parent_span_id: parent_span_id(record.parent.as_ref()) }
+    fn export_view(record: &Self::Record) -> ExportView<'_> {
+        record.export_view()
     }
 
     fn extract(&self, carrier: &HeaderCarrier) -> Result<Self::Ctx, W3cError> {

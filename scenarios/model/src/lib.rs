@@ -30,6 +30,6 @@ pub use context::{ContextView, SharedSpanContext, SpanContext};
 pub use ids::{SpanId, TraceFlags, TraceId};
 pub use pipeline::{run, NoHooks, RunHooks, RunReport};
 pub use registry::Scenario;
-pub use strategy::{ExportView, Strategy};
+pub use strategy::{ExportView, LinkedSpan, Strategy};
 pub use trace_state::TraceState;
 pub use workload::WorkloadConfig;

@@ -4,6 +4,7 @@
 
 use crate::context::ContextView;
 use crate::ids::{SpanId, TraceFlags, TraceId};
+use crate::pipeline::parent_span_id;
 use crate::sampler::Sampler;
 use crate::trace_state::TraceState;
 use crate::w3c::{HeaderCarrier, W3cError};
@@ -62,4 +63,20 @@ pub trait Strategy: Sized + Send + Sync + 'static {
     /// Hand-off 5, read: the current context as another thread published it; returns its trace
     /// id so the read cannot be optimised away.
     fn read_current(&self) -> Option<TraceId>;
+}
+
+/// A span that keeps its own context and its parent's: the span and record type of every
+/// strategy whose span end needs no conversion (all but value-copy).
+pub struct LinkedSpan<C> {
+    /// The span's own context.
+    pub ctx: C,
+    /// The parent's context, as recorded at span start; `None` for a root.
+    pub parent: Option<C>,
+}
+
+impl<C: ContextView> LinkedSpan<C> {
+    /// What the exporter encodes.
+    pub fn export_view(&self) -> ExportView<'_> {
+        ExportView { context: &self.ctx, parent_span_id: parent_span_id(self.parent.as_ref()) }
+    }
 }

@@ -22,11 +22,10 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use spanalloc_model::pipeline::parent_span_id;
 use spanalloc_model::sampler::Sampler;
 use spanalloc_model::w3c::{self, HeaderCarrier, W3cError};
 use spanalloc_model::{
-    ExportView, Scenario, SharedSpanContext, SpanId, Strategy, TraceFlags, TraceId, TraceState, WorkloadConfig,
+    ExportView, LinkedSpan, Scenario, SharedSpanContext, SpanId, Strategy, TraceFlags, TraceId, TraceState, WorkloadConfig,
 };
 
 /// The scenario entry for the harness.
@@ -41,16 +40,10 @@ pub struct PointerPassing {
     current: Mutex<Option<Arc<SharedSpanContext>>>,
 }
 
-/// A live span, and also its record: its context and its parent's, both shared.
-pub struct Span {
-    ctx: Arc<SharedSpanContext>,
-    parent: Option<Arc<SharedSpanContext>>,
-}
-
 impl Strategy for PointerPassing {
     type Ctx = Arc<SharedSpanContext>;
-    type Span = Span;
-    type Record = Span;
+    type Span = LinkedSpan<Arc<SharedSpanContext>>;
+    type Record = LinkedSpan<Arc<SharedSpanContext>>;
 
     fn new(_: &WorkloadConfig) -> Self {
         PointerPassing { current: Mutex::new(None) }
@@ -69,20 +62,20 @@ impl Strategy for PointerPassing {
         Arc::new(parent.child(span_id, flags))
     }
 
-    fn start(&self, ctx: Self::Ctx, parent: Option<&Self::Ctx>) -> Span {
-        Span { ctx, parent: parent.cloned() }
+    fn start(&self, ctx: Self::Ctx, parent: Option<&Self::Ctx>) -> Self::Span {
+        LinkedSpan { ctx, parent: parent.cloned() }
     }
 
-    fn context(span: &Span) -> &Self::Ctx {
+    fn context(span: &Self::Span) -> &Self::Ctx {
         &span.ctx
     }
 
-    fn end(&self, span: Span) -> Span {
+    fn end(&self, span: Self::Span) -> Self::Record {
         span
     }
 
-    fn export_view(record: &Span) -> ExportView<'_> {
-        ExportView { context: &record.ctx, parent_span_id: parent_span_id(record.parent.as_ref()) }
+    fn export_view(record: &Self::Record) -> ExportView<'_> {
+        record.export_view()
     }
 
     fn extract(&self, carrier: &HeaderCarrier) -> Result<Self::Ctx, W3cError> {

@@ -25,12 +25,12 @@ use std::ops::Deref;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crossbeam_queue::ArrayQueue;
-use spanalloc_model::pipeline::{parent_span_id, MAX_RECORDS_IN_FLIGHT_PER_PRODUCER};
+use spanalloc_model::pipeline::MAX_RECORDS_IN_FLIGHT_PER_PRODUCER;
 use spanalloc_model::sampler::Sampler;
 use spanalloc_model::w3c::{self, HeaderCarrier, W3cError};
 use spanalloc_model::workload::{KEY_LEN, VALUE_LEN};
 use spanalloc_model::{
-    ContextView, ExportView, Scenario, SpanContext, SpanId, Strategy, TraceFlags, TraceId, TraceState, WorkloadConfig,
+    ContextView, ExportView, LinkedSpan, Scenario, SpanContext, SpanId, Strategy, TraceFlags, TraceId, TraceState, WorkloadConfig,
 };
 
 /// The scenario entry for the harness.
@@ -121,16 +121,10 @@ impl Pooled {
     }
 }
 
-/// A live span, and also its record: two pooled contexts.
-pub struct Span {
-    ctx: PooledContext,
-    parent: Option<PooledContext>,
-}
-
 impl Strategy for Pooled {
     type Ctx = PooledContext;
-    type Span = Span;
-    type Record = Span;
+    type Span = LinkedSpan<PooledContext>;
+    type Record = LinkedSpan<PooledContext>;
 
     fn new(cfg: &WorkloadConfig) -> Self {
         // Two contexts per record in flight, plus the open spans and remote parents of a trace.
@@ -160,20 +154,20 @@ impl Strategy for Pooled {
         c
     }
 
-    fn start(&self, ctx: Self::Ctx, parent: Option<&Self::Ctx>) -> Span {
-        Span { ctx, parent: parent.map(|p| self.copy_of(p)) }
+    fn start(&self, ctx: Self::Ctx, parent: Option<&Self::Ctx>) -> Self::Span {
+        LinkedSpan { ctx, parent: parent.map(|p| self.copy_of(p)) }
     }
 
-    fn context(span: &Span) -> &Self::Ctx {
+    fn context(span: &Self::Span) -> &Self::Ctx {
         &span.ctx
     }
 
-    fn end(&self, span: Span) -> Span {
+    fn end(&self, span: Self::Span) -> Self::Record {
         span
     }
 
-    fn export_view(record: &Span) -> ExportView<'_> {
-        ExportView { context: &*record.ctx, parent_span_id: parent_span_id(record.parent.as_ref()) }
+    fn export_view(record: &Self::Record) -> ExportView<'_> {
+        record.export_view()
     }
 
     fn extract(&self, carrier: &HeaderCarrier) -> Result<Self::Ctx, W3cError> {
