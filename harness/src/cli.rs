@@ -23,6 +23,22 @@ pub enum Command {
     Run(RunArgs),
     /// List the scenarios with their descriptions.
     List,
+    /// Save or list baselines (saved results files).
+    Baseline {
+        /// What to do.
+        #[command(subcommand)]
+        action: BaselineAction,
+    },
+    /// Compare a run with a baseline: exit 0 no regression, 1 regression, 2 could not compare.
+    Compare(CompareArgs),
+    /// The nightly history of headline figures.
+    History {
+        /// What to do.
+        #[command(subcommand)]
+        action: HistoryAction,
+    },
+    /// Print results as Bencher Metric Format or github-action-benchmark JSON.
+    Export(ExportArgs),
     /// Run one pass of one scenario in this process (what `run` starts its children with).
     #[command(hide = true)]
     Measure(MeasureArgs),
@@ -72,6 +88,78 @@ pub struct RunArgs {
     /// Spans in the dhat pass (dhat costs ~2.5 µs per allocation).
     #[arg(long, default_value_t = 20_000)]
     pub dhat_spans: u64,
+}
+
+/// `spanalloc baseline ...`.
+#[derive(Debug, Subcommand)]
+pub enum BaselineAction {
+    /// Save a results file as baseline NAME (atomically).
+    Save {
+        /// The baseline's name.
+        name: String,
+        /// The results to save.
+        #[arg(long, default_value = "reports/latest/results.json")]
+        from: PathBuf,
+        /// The baselines directory.
+        #[arg(long, default_value = crate::baseline::DEFAULT_DIR)]
+        dir: PathBuf,
+    },
+    /// List the saved baselines.
+    List {
+        /// The baselines directory.
+        #[arg(long, default_value = crate::baseline::DEFAULT_DIR)]
+        dir: PathBuf,
+    },
+}
+
+/// `spanalloc compare`.
+#[derive(Debug, Clone, Args)]
+pub struct CompareArgs {
+    /// A baseline name (under --baselines) or a results file path.
+    pub baseline: String,
+    /// The current results.
+    #[arg(default_value = "reports/latest/results.json")]
+    pub current: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: crate::compare::render::Format,
+    /// The regression rules.
+    #[arg(long, default_value = "reports/thresholds.toml")]
+    pub thresholds: PathBuf,
+    /// The baselines directory.
+    #[arg(long, default_value = crate::baseline::DEFAULT_DIR)]
+    pub baselines: PathBuf,
+}
+
+/// `spanalloc history ...`.
+#[derive(Debug, Subcommand)]
+pub enum HistoryAction {
+    /// Append one line for a results file.
+    Append {
+        /// The results to record.
+        #[arg(default_value = "reports/latest/results.json")]
+        results: PathBuf,
+        /// The history file.
+        #[arg(long, default_value = crate::history::DEFAULT_FILE)]
+        file: PathBuf,
+    },
+    /// Print the history, one run per line.
+    Show {
+        /// The history file.
+        #[arg(long, default_value = crate::history::DEFAULT_FILE)]
+        file: PathBuf,
+    },
+}
+
+/// `spanalloc export`.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// The format.
+    #[arg(long, value_enum)]
+    pub format: crate::export::ExportFormat,
+    /// The results to export.
+    #[arg(default_value = "reports/latest/results.json")]
+    pub results: PathBuf,
 }
 
 /// `spanalloc measure` (hidden).

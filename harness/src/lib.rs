@@ -16,10 +16,15 @@
 #![deny(missing_docs)]
 
 pub mod aggregate;
+pub mod baseline;
 pub mod child;
 pub mod cli;
+pub mod compare;
 pub mod dhat_profile;
+pub mod export;
 pub mod fsio;
+pub mod history;
+pub mod input;
 pub mod known_answer;
 pub mod meter;
 pub mod results;

@@ -4,8 +4,10 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use spanalloc::cli::{Cli, Command, MeasureArgs, UsageError};
-use spanalloc::{child, run, scenarios};
+use spanalloc::cli::{BaselineAction, Cli, Command, CompareArgs, HistoryAction, MeasureArgs, UsageError};
+use spanalloc::compare::thresholds::Thresholds;
+use spanalloc::input::{load_results, InputError};
+use spanalloc::{baseline, child, compare, export, history, run, scenarios};
 
 #[global_allocator]
 static ALLOCATOR: spanalloc::meter::Meter = spanalloc::meter::Meter;
@@ -30,6 +32,43 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Measure(m) => measure(&m),
+        Command::Baseline { action } => or_input_error(match action {
+            BaselineAction::Save { name, from, dir } => baseline::save(&name, &from, &dir).map(|f| {
+                println!("saved baseline {name} to {}", f.display());
+                ExitCode::SUCCESS
+            }),
+            BaselineAction::List { dir } => baseline::list(&dir).map(|lines| {
+                if lines.is_empty() {
+                    println!("no baselines in {}", dir.display());
+                }
+                lines.iter().for_each(|l| println!("{l}"));
+                ExitCode::SUCCESS
+            }),
+        }),
+        Command::Compare(args) => or_input_error(compare_command(&args)),
+        Command::History { action } => or_input_error(match action {
+            HistoryAction::Append { results, file } => history::append(&results, &file).map(|warnings| {
+                warnings.iter().for_each(|w| eprintln!("spanalloc: warning: {w}"));
+                println!("appended {} to {}", results.display(), file.display());
+                ExitCode::SUCCESS
+            }),
+            HistoryAction::Show { file } => history::read(&file).map(|(entries, warnings)| {
+                warnings.iter().for_each(|w| eprintln!("spanalloc: warning: {w}"));
+                for e in entries {
+                    let cells: Vec<String> = e
+                        .headline
+                        .iter()
+                        .map(|h| format!("{}/ts{} {:.3} allocs/span", h.scenario, h.trace_state_entries, h.allocs_per_span))
+                        .collect();
+                    println!("{} {} {}", e.date, e.commit.as_deref().map_or("-", |c| &c[..c.len().min(12)]), cells.join(", "));
+                }
+                ExitCode::SUCCESS
+            }),
+        }),
+        Command::Export(args) => or_input_error(load_results(&args.results).map(|r| {
+            println!("{}", export::export(&r, args.format));
+            ExitCode::SUCCESS
+        })),
         Command::Run(args) => {
             let selected = match run::validate(&args) {
                 Ok(s) => s,
@@ -55,6 +94,28 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+fn compare_command(args: &CompareArgs) -> Result<ExitCode, InputError> {
+    let thresholds = if args.thresholds.exists() || args.thresholds != std::path::Path::new("reports/thresholds.toml") {
+        Thresholds::load(&args.thresholds)?
+    } else {
+        Thresholds::default()
+    };
+    let baseline_file = baseline::resolve(&args.baseline, &args.baselines);
+    let baseline = load_results(&baseline_file)?;
+    let current = load_results(&args.current)?;
+    let labels = (args.baseline.as_str(), &*args.current.to_string_lossy());
+    let comparison = compare::compare(&baseline, &current, &thresholds, labels);
+    print!("{}", compare::render::render(&comparison, args.format));
+    Ok(if comparison.regressions == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn or_input_error(r: Result<ExitCode, InputError>) -> ExitCode {
+    r.unwrap_or_else(|e| {
+        eprintln!("spanalloc: {e}");
+        ExitCode::from(2)
+    })
 }
 
 fn usage_error(e: &UsageError) -> ExitCode {

@@ -1,0 +1,76 @@
+//! Saved baselines: results files under `reports/baselines/`, written atomically.
+
+use std::path::{Path, PathBuf};
+
+use crate::fsio::write_atomic;
+use crate::input::{load_results, InputError};
+
+/// Where baselines live unless told otherwise.
+pub const DEFAULT_DIR: &str = "reports/baselines";
+
+/// Checks a baseline name: a file name, not a path.
+pub fn check_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && name.as_bytes()[0].is_ascii_alphanumeric()
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("baseline name {name:?} must be letters, digits, '.', '_' or '-', starting with a letter or digit"))
+    }
+}
+
+/// The file of baseline `name_or_path`: a path if it looks like one, else `dir/NAME.json`.
+pub fn resolve(name_or_path: &str, dir: &Path) -> PathBuf {
+    let p = Path::new(name_or_path);
+    if name_or_path.contains('/') || name_or_path.ends_with(".json") || p.exists() {
+        p.to_path_buf()
+    } else {
+        dir.join(format!("{name_or_path}.json"))
+    }
+}
+
+/// Saves the results in `from` as baseline `name` in `dir`; returns the file written.
+/// Nothing is written unless `from` is a valid results file.
+pub fn save(name: &str, from: &Path, dir: &Path) -> Result<PathBuf, InputError> {
+    check_name(name).map_err(|e| InputError::new(dir, e))?;
+    load_results(from)?;
+    let bytes = std::fs::read(from).map_err(|e| InputError::new(from, format!("cannot read: {e}")))?;
+    if dir.exists() && !dir.is_dir() {
+        return Err(InputError::new(dir, "is not a directory, cannot save baselines in it"));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| InputError::new(dir, format!("cannot create the baselines directory: {e}")))?;
+    let target = dir.join(format!("{name}.json"));
+    if target.is_dir() {
+        return Err(InputError::new(&target, "is a directory, cannot save a baseline there"));
+    }
+    write_atomic(&target, &bytes).map_err(|e| InputError::new(&target, format!("cannot write the baseline: {e}")))?;
+    Ok(target)
+}
+
+/// One line per baseline in `dir`: name, date, commit, scenarios (or why it cannot be read).
+pub fn list(dir: &Path) -> Result<Vec<String>, InputError> {
+    if !dir.exists() {
+        return Ok(vec![]);
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| InputError::new(dir, format!("cannot list baselines: {e}")))?;
+    let mut files: Vec<PathBuf> =
+        entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+    files.sort();
+    Ok(files
+        .iter()
+        .map(|f| {
+            let name = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            match load_results(f) {
+                Ok(r) => format!(
+                    "{name:<24} {}  {}  {} scenarios",
+                    r.environment.started_at,
+                    r.environment.git_commit.as_deref().map_or("no commit", |c| &c[..c.len().min(12)]),
+                    r.scenarios.len()
+                ),
+                Err(e) => format!("{name:<24} unreadable: {}", e.problem),
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,227 @@
+//! Baselines, compare, history and export, end to end through the binary.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{spanalloc, stderr};
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/results-v1.json");
+
+fn small_run(out: &Path) {
+    let o = spanalloc(&[
+        "run",
+        "--spans",
+        "2600",
+        "--rate",
+        "0",
+        "--no-dhat",
+        "--trace-state",
+        "0,4",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+fn compare(baseline: &str, current: &Path, format: &str) -> std::process::Output {
+    spanalloc(&["compare", baseline, current.to_str().unwrap(), "--format", format])
+}
+
+/// A/A: separate runs of the same build and workload never regress against each other.
+#[test]
+fn separate_runs_of_one_workload_compare_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    small_run(&a);
+    for i in 0..3 {
+        let b = dir.path().join(format!("b{i}"));
+        small_run(&b);
+        let o = compare(a.join("results.json").to_str().unwrap(), &b.join("results.json"), "text");
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(o.status.code(), Some(0), "run {i}:\n{text}{}", stderr(&o));
+        assert!(text.contains("no regression against"), "{text}");
+        assert!(!text.contains("REGRESSED"), "{text}");
+    }
+}
+
+fn doctored(dir: &Path, f: impl Fn(&mut serde_json::Value)) -> PathBuf {
+    let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
+    f(&mut v);
+    let p = dir.join("doctored.json");
+    std::fs::write(&p, serde_json::to_vec(&v).unwrap()).unwrap();
+    p
+}
+
+fn scenario_index(v: &serde_json::Value, name: &str, ts: u64) -> usize {
+    v["scenarios"].as_array().unwrap().iter().position(|s| s["name"] == name && s["trace_state_entries"] == ts).unwrap()
+}
+
+/// A baseline doctored to be better is a regression of the current run, named in every format.
+#[test]
+fn planted_regressions_fail_and_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let one_alloc_better = doctored(dir.path(), |v| {
+        let i = scenario_index(v, "pointer-passing", 4);
+        let m = &mut v["scenarios"][i]["metrics"];
+        m["allocs_per_span"] = (m["allocs_per_span"].as_f64().unwrap() - 1.0).into();
+    });
+    for format in ["text", "markdown", "json"] {
+        let o = compare(one_alloc_better.to_str().unwrap(), Path::new(FIXTURE), format);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(o.status.code(), Some(1), "{format}: {out}");
+        assert!(out.contains("pointer-passing") && out.contains("allocs_per_span"), "{format}: {out}");
+        match format {
+            "text" => assert!(out.contains("1 regression against") && out.contains("REGRESSED")),
+            "markdown" => {
+                assert!(out.starts_with("### ❌ spanalloc: 1 regression"), "{out}");
+                // Regressions come first.
+                let first_row = out.lines().nth(4).unwrap();
+                assert!(first_row.contains("pointer-passing") && first_row.contains("**regressed**"), "{first_row}");
+            }
+            _ => {
+                let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+                assert_eq!(j["regressions"], 1);
+                let rows = j["rows"].as_array().unwrap();
+                let bad: Vec<_> = rows.iter().filter(|r| r["verdict"] == "regressed").collect();
+                assert_eq!(
+                    (bad[0]["scenario"].as_str(), bad[0]["metric"].as_str()),
+                    (Some("pointer-passing"), Some("allocs_per_span"))
+                );
+            }
+        }
+    }
+    let five_pct_fewer_bytes = doctored(dir.path(), |v| {
+        let i = scenario_index(v, "value-copy", 4);
+        let m = &mut v["scenarios"][i]["metrics"];
+        m["bytes_per_span"] = (m["bytes_per_span"].as_f64().unwrap() * 0.95).into();
+    });
+    let o = compare(five_pct_fewer_bytes.to_str().unwrap(), Path::new(FIXTURE), "text");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("bytes_per_span"));
+}
+
+#[test]
+fn save_list_and_compare_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let baselines = dir.path().join("baselines");
+    let b = baselines.to_str().unwrap();
+    let o = spanalloc(&["baseline", "save", "nightly", "--from", FIXTURE, "--dir", b]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read(baselines.join("nightly.json")).unwrap(), std::fs::read(FIXTURE).unwrap());
+    let list = spanalloc(&["baseline", "list", "--dir", b]);
+    assert!(String::from_utf8_lossy(&list.stdout).contains("nightly"));
+    let o = spanalloc(&["compare", "nightly", FIXTURE, "--baselines", b]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+}
+
+/// `text` with the last scenario's metric `name` set to `value`.
+fn with_metric(text: &str, name: &str, value: serde_json::Value) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
+    let last = v["scenarios"].as_array().unwrap().len() - 1;
+    v["scenarios"][last]["metrics"][name] = value;
+    serde_json::to_string(&v).unwrap()
+}
+
+/// Bad inputs, each with its message; nothing is written or changed.
+#[test]
+fn bad_input_exits_2_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let good = std::fs::read_to_string(FIXTURE).unwrap();
+    let write = |name: &str, text: &str| {
+        let p = d.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let cases: Vec<(PathBuf, &str)> = vec![
+        (d.join("missing.json"), "no such file"),
+        (write("empty.json", ""), "empty file"),
+        (write("truncated.json", &good[..good.len() / 2]), "truncated JSON"),
+        (write("shape.json", r#"{"schema_version": 1, "scenarios": 3}"#), "not a spanalloc results file of schema 1"),
+        (write("noversion.json", r#"{"hello": "world"}"#), "no schema_version"),
+        (
+            write("future.json", &good.replacen("\"schema_version\": 1", "\"schema_version\": 99", 1)),
+            "schema_version 99 is not supported",
+        ),
+        (
+            write("negative.json", &with_metric(&good, "allocs_per_span", (-1.5).into())),
+            "allocs_per_span is -1.5, expected a non-negative number",
+        ),
+        (write("negint.json", &with_metric(&good, "allocs", (-7).into())), "invalid value: integer `-7`"),
+        (write("nan.json", &good.replacen("\"allocs_per_span\": ", "\"allocs_per_span\": NaN, \"x\": ", 1)), "not valid JSON"),
+        (d.to_path_buf(), "is a directory"),
+    ];
+    let baselines = d.join("baselines");
+    let history = d.join("history.jsonl");
+    std::fs::write(&history, "").unwrap();
+    for (file, want) in &cases {
+        let f = file.to_str().unwrap();
+        let runs = [
+            spanalloc(&["compare", f, FIXTURE]),
+            spanalloc(&["compare", FIXTURE, f]),
+            spanalloc(&["baseline", "save", "x", "--from", f, "--dir", baselines.to_str().unwrap()]),
+            spanalloc(&["history", "append", f, "--file", history.to_str().unwrap()]),
+            spanalloc(&["export", "--format", "bmf", f]),
+        ];
+        for o in runs {
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{f}: {err}");
+            assert_eq!(err.lines().count(), 1, "{f}: {err}");
+            assert!(err.contains(f) && err.contains(want), "{f}: want {want:?}, got {err:?}");
+        }
+    }
+    assert!(!baselines.exists(), "no baseline directory was made");
+    assert_eq!(std::fs::read(&history).unwrap(), b"", "history unchanged");
+}
+
+#[test]
+fn an_unwritable_baselines_directory_exits_2_and_keeps_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file where the directory should be: root can write anywhere, but not into a file.
+    let blocker = dir.path().join("baselines");
+    std::fs::write(&blocker, "not a directory").unwrap();
+    let o = spanalloc(&["baseline", "save", "x", "--from", FIXTURE, "--dir", blocker.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is not a directory"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "not a directory");
+    let bad_name = spanalloc(&["baseline", "save", "../escape", "--from", FIXTURE, "--dir", dir.path().to_str().unwrap()]);
+    assert_eq!(bad_name.status.code(), Some(2));
+}
+
+#[test]
+fn a_torn_history_line_is_reported_skipped_and_survives_appends() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = dir.path().join("history.jsonl");
+    let hs = h.to_str().unwrap();
+    assert!(spanalloc(&["history", "append", FIXTURE, "--file", hs]).status.success());
+    // A crash mid-write leaves half a line.
+    let mut bytes = std::fs::read(&h).unwrap();
+    let whole = bytes.clone();
+    bytes.extend_from_slice(&whole[..whole.len() / 2]);
+    std::fs::write(&h, &bytes).unwrap();
+    let o = spanalloc(&["history", "append", FIXTURE, "--file", hs]);
+    assert!(o.status.success());
+    assert!(stderr(&o).contains("torn"), "{}", stderr(&o));
+    let show = spanalloc(&["history", "show", "--file", hs]);
+    assert!(show.status.success());
+    assert_eq!(String::from_utf8_lossy(&show.stdout).lines().count(), 2, "both whole entries are read");
+    assert!(stderr(&show).contains("line 2 skipped"), "{}", stderr(&show));
+    // And a later append still works and is read.
+    assert!(spanalloc(&["history", "append", FIXTURE, "--file", hs]).status.success());
+    let (entries, warnings) = spanalloc::history::read(&h).unwrap();
+    assert_eq!((entries.len(), warnings.len()), (3, 1));
+}
+
+#[test]
+fn exports_for_bencher_and_github_action_benchmark() {
+    let bmf = spanalloc(&["export", "--format", "bmf", FIXTURE]);
+    let v: serde_json::Value = serde_json::from_slice(&bmf.stdout).unwrap();
+    assert!(v["value-copy/ts4"]["allocs-per-span"]["value"].as_f64().unwrap() > 50.0);
+    assert_eq!(v.as_object().unwrap().len(), 8);
+    let gab = spanalloc(&["export", "--format", "gab", FIXTURE]);
+    let v: serde_json::Value = serde_json::from_slice(&gab.stdout).unwrap();
+    let first = &v.as_array().unwrap()[0];
+    assert!(first["name"].as_str().unwrap().ends_with("allocs-per-span"));
+    assert!(first["unit"].is_string() && first["value"].is_number());
+}
