@@ -99,6 +99,9 @@ impl RunHooks for ChildHooks {
     }
 
     fn measured_end(&self) {
+        if let Some(t) = &self.timeline {
+            t.end();
+        }
         let r = self.read();
         *self.end.lock().unwrap_or_else(PoisonError::into_inner) = r;
     }

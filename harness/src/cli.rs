@@ -39,6 +39,8 @@ pub enum Command {
     },
     /// Print results as Bencher Metric Format or github-action-benchmark JSON.
     Export(ExportArgs),
+    /// Render DIR/index.html from DIR/results.json and whatever else is found.
+    Report(ReportArgs),
     /// Run one pass of one scenario in this process (what `run` starts its children with).
     #[command(hide = true)]
     Measure(MeasureArgs),
@@ -88,6 +90,9 @@ pub struct RunArgs {
     /// Spans in the dhat pass (dhat costs ~2.5 µs per allocation).
     #[arg(long, default_value_t = 20_000)]
     pub dhat_spans: u64,
+    /// Where the report finds its optional inputs.
+    #[command(flatten)]
+    pub sources: SourceArgs,
 }
 
 /// `spanalloc baseline ...`.
@@ -160,6 +165,53 @@ pub struct ExportArgs {
     /// The results to export.
     #[arg(default_value = "reports/latest/results.json")]
     pub results: PathBuf,
+}
+
+/// `spanalloc report`.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// The run's directory (holds results.json).
+    #[arg(default_value = "reports/latest")]
+    pub dir: PathBuf,
+    /// Where the optional inputs are.
+    #[command(flatten)]
+    pub sources: SourceArgs,
+}
+
+/// Where a report finds its optional inputs.
+#[derive(Debug, Clone, Args)]
+pub struct SourceArgs {
+    /// The baseline to compare with: a name under --baselines, or a path.
+    #[arg(long, default_value = "nightly")]
+    pub baseline: String,
+    /// The baselines directory.
+    #[arg(long, default_value = crate::baseline::DEFAULT_DIR)]
+    pub baselines: PathBuf,
+    /// The regression rules.
+    #[arg(long, default_value = "reports/thresholds.toml")]
+    pub thresholds: PathBuf,
+    /// The history file.
+    #[arg(long, default_value = crate::history::DEFAULT_FILE)]
+    pub history: PathBuf,
+    /// criterion's output directory.
+    #[arg(long, default_value = "target/criterion")]
+    pub criterion: PathBuf,
+    /// iai-callgrind's output directory.
+    #[arg(long, default_value = "target/iai")]
+    pub iai: PathBuf,
+}
+
+impl From<&SourceArgs> for crate::report::Sources {
+    fn from(a: &SourceArgs) -> Self {
+        crate::report::Sources {
+            baseline: a.baseline.clone(),
+            baselines: a.baselines.clone(),
+            thresholds: a.thresholds.clone(),
+            history: a.history.clone(),
+            criterion: a.criterion.clone(),
+            iai: a.iai.clone(),
+        }
+    }
 }
 
 /// `spanalloc measure` (hidden).

@@ -27,6 +27,7 @@ pub mod history;
 pub mod input;
 pub mod known_answer;
 pub mod meter;
+pub mod report;
 pub mod results;
 pub mod run;
 pub mod scenarios;

@@ -65,6 +65,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }),
         }),
+        Command::Report(args) => report_command(&args.dir, &(&args.sources).into()),
         Command::Export(args) => or_input_error(load_results(&args.results).map(|r| {
             println!("{}", export::export(&r, args.format));
             ExitCode::SUCCESS
@@ -78,6 +79,10 @@ fn main() -> ExitCode {
                 Ok((results, problems)) => {
                     run::print_summary(&results);
                     println!("results: {}", args.out.join("results.json").display());
+                    let mut problems = problems;
+                    if report_command(&args.out, &(&args.sources).into()) != ExitCode::SUCCESS {
+                        problems.0.push("the report could not be rendered".into());
+                    }
                     for p in &problems.0 {
                         eprintln!("spanalloc: {p}");
                     }
@@ -109,6 +114,26 @@ fn compare_command(args: &CompareArgs) -> Result<ExitCode, InputError> {
     let comparison = compare::compare(&baseline, &current, &thresholds, labels);
     print!("{}", compare::render::render(&comparison, args.format));
     Ok(if comparison.regressions == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn report_command(dir: &std::path::Path, sources: &spanalloc::report::Sources) -> ExitCode {
+    let inputs = match spanalloc::report::gather(dir, sources) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("spanalloc: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match spanalloc::report::write(dir, &inputs) {
+        Ok(index) => {
+            println!("report: {}", index.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("spanalloc: cannot write the report in {}: {e}", dir.display());
+            ExitCode::from(1)
+        }
+    }
 }
 
 fn or_input_error(r: Result<ExitCode, InputError>) -> ExitCode {

@@ -54,9 +54,15 @@ impl TimelineSampler {
         record(&self.state);
     }
 
-    /// Records a last point, stops the thread and returns the points.
-    pub fn finish(mut self) -> Vec<(u64, i64)> {
+    /// Records a last point and stops recording: the measured region ends. Teardown after it
+    /// (freeing pools, joining threads) is not part of the timeline.
+    pub fn end(&self) {
         record(&self.state);
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).start = None;
+    }
+
+    /// Stops the thread and returns the points.
+    pub fn finish(mut self) -> Vec<(u64, i64)> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner).start = None;
         self.stop.store(true, Ordering::Release);
         if let Some(h) = self.handle.take() {

@@ -1,0 +1,172 @@
+//! The report's optional inputs beside results.json: criterion's estimates and iai-callgrind's
+//! summaries, found by walking their output directories.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// One criterion benchmark's latest estimate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchEstimate {
+    /// `group/function/parameter`, as criterion names it.
+    pub id: String,
+    /// Median time per iteration, ns.
+    pub median_ns: f64,
+    /// Lower and upper bound of the median's confidence interval, ns.
+    pub median_ci_ns: (f64, f64),
+}
+
+/// One iai-callgrind benchmark's instruction count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstructionCount {
+    /// The benchmark, as iai-callgrind names it.
+    pub id: String,
+    /// Instructions executed (callgrind's `Ir`).
+    pub instructions: u64,
+}
+
+#[derive(Deserialize)]
+struct Estimates {
+    median: Estimate,
+}
+
+#[derive(Deserialize)]
+struct Estimate {
+    point_estimate: f64,
+    confidence_interval: Interval,
+}
+
+#[derive(Deserialize)]
+struct Interval {
+    lower_bound: f64,
+    upper_bound: f64,
+}
+
+#[derive(Deserialize)]
+struct BenchmarkId {
+    full_id: String,
+}
+
+fn files_named(root: &Path, name: &str, out: &mut Vec<PathBuf>, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(root) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files_named(&p, name, out, depth + 1);
+        } else if p.file_name().is_some_and(|n| n == name) {
+            out.push(p);
+        }
+    }
+}
+
+/// Every `**/new/estimates.json` under `root` (criterion's output, normally `target/criterion`).
+pub fn criterion(root: &Path) -> Vec<BenchEstimate> {
+    let mut files = Vec::new();
+    files_named(root, "estimates.json", &mut files, 0);
+    let mut out: Vec<BenchEstimate> = files
+        .iter()
+        .filter(|f| f.parent().and_then(Path::file_name).is_some_and(|d| d == "new"))
+        .filter_map(|f| {
+            let est: Estimates = serde_json::from_slice(&std::fs::read(f).ok()?).ok()?;
+            let id: BenchmarkId = serde_json::from_slice(&std::fs::read(f.with_file_name("benchmark.json")).ok()?).ok()?;
+            let m = est.median;
+            Some(BenchEstimate {
+                id: id.full_id,
+                median_ns: m.point_estimate,
+                median_ci_ns: (m.confidence_interval.lower_bound, m.confidence_interval.upper_bound),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+/// Every `summary.json` under `root` (iai-callgrind's output, normally `target/iai`) with a
+/// callgrind `Ir` figure; the newest value is taken.
+pub fn iai(root: &Path) -> Vec<InstructionCount> {
+    let mut files = Vec::new();
+    files_named(root, "summary.json", &mut files, 0);
+    let mut out: Vec<InstructionCount> = files
+        .iter()
+        .filter_map(|f| {
+            let v: serde_json::Value = serde_json::from_slice(&std::fs::read(f).ok()?).ok()?;
+            let name = [v.get("module_path"), v.get("id")]
+                .iter()
+                .filter_map(|x| x.and_then(serde_json::Value::as_str))
+                .collect::<Vec<_>>()
+                .join("::");
+            let id = if name.is_empty() { f.parent()?.file_name()?.to_string_lossy().into_owned() } else { name };
+            Some(InstructionCount { id, instructions: find_ir(&v)? })
+        })
+        .collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+/// The first number under an `Ir` key: iai-callgrind nests it as `{"Ir": {"metrics": {"Left": n}}}`
+/// or `{"Both": [new, old]}`, where the new value comes first.
+fn find_ir(v: &serde_json::Value) -> Option<u64> {
+    match v {
+        serde_json::Value::Object(map) => {
+            if let Some(ir) = map.get("Ir") {
+                if let Some(n) = first_number(ir) {
+                    return Some(n);
+                }
+            }
+            map.values().find_map(find_ir)
+        }
+        serde_json::Value::Array(items) => items.iter().find_map(find_ir),
+        _ => None,
+    }
+}
+
+fn first_number(v: &serde_json::Value) -> Option<u64> {
+    match v {
+        serde_json::Value::Number(n) => n.as_u64().or_else(|| n.as_f64().map(|f| f as u64)),
+        serde_json::Value::Object(map) => map.values().find_map(first_number),
+        serde_json::Value::Array(items) => items.iter().find_map(first_number),
+        serde_json::Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_criterion_estimates() {
+        let dir = tempfile::tempdir().unwrap();
+        let new = dir.path().join("handoff/value/24/new");
+        std::fs::create_dir_all(&new).unwrap();
+        std::fs::write(
+            new.join("benchmark.json"),
+            r#"{"group_id":"handoff","function_id":"value","value_str":"24","full_id":"handoff/value/24"}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            new.join("estimates.json"),
+            r#"{"mean":{"point_estimate":2.0,"confidence_interval":{"lower_bound":1.0,"upper_bound":3.0}},
+                "median":{"point_estimate":1.5,"confidence_interval":{"lower_bound":1.4,"upper_bound":1.6}}}"#,
+        )
+        .unwrap();
+        // The `base` copy criterion keeps is not the latest run.
+        let base = dir.path().join("handoff/value/24/base");
+        std::fs::create_dir_all(&base).unwrap();
+        std::fs::copy(new.join("estimates.json"), base.join("estimates.json")).unwrap();
+        assert_eq!(
+            criterion(dir.path()),
+            vec![BenchEstimate { id: "handoff/value/24".into(), median_ns: 1.5, median_ci_ns: (1.4, 1.6) }]
+        );
+        assert!(criterion(&dir.path().join("absent")).is_empty());
+    }
+
+    #[test]
+    fn finds_ir_in_nested_summaries() {
+        let v: serde_json::Value = serde_json::from_str(r#"{"profiles":[{"summaries":{"total":{"summary":{"Callgrind":{"Ir":{"metrics":{"Both":[{"Int":1200},{"Int":1100}]}}}}}}}]}"#).unwrap();
+        assert_eq!(find_ir(&v), Some(1200));
+    }
+}

@@ -1,0 +1,232 @@
+//! The HTML report: every section and chart present, input text escaped, nothing fetched from
+//! the network, and claim verdicts that follow from the numbers.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{spanalloc, stderr};
+use scraper::{Html, Selector};
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/results-v1.json");
+
+const SECTIONS: [&str; 11] =
+    ["verdict", "strategies", "charts", "sweep", "timeline", "stages", "baseline", "history", "benches", "claims", "method"];
+
+struct Rendered {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    html: String,
+}
+
+/// Renders `results` with a baseline, a history and criterion output beside it.
+fn render(results: &serde_json::Value, baseline: &Path) -> Rendered {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    std::fs::create_dir_all(&run).unwrap();
+    std::fs::write(run.join("results.json"), serde_json::to_vec(results).unwrap()).unwrap();
+    let history = dir.path().join("history.jsonl");
+    for _ in 0..2 {
+        let o =
+            spanalloc(&["history", "append", run.join("results.json").to_str().unwrap(), "--file", history.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let criterion = dir.path().join("criterion");
+    for (id, ns) in [("handoff/value/24", 1.0), ("handoff/arc/24", 4.0), ("handoff/value/40", 4.7), ("handoff/arc/40", 1.9)] {
+        let d = criterion.join(id).join("new");
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("benchmark.json"), format!(r#"{{"full_id":"{id}"}}"#)).unwrap();
+        let est =
+            format!(r#"{{"median":{{"point_estimate":{ns},"confidence_interval":{{"lower_bound":{ns},"upper_bound":{ns}}}}}}}"#);
+        std::fs::write(d.join("estimates.json"), est).unwrap();
+    }
+    let o = spanalloc(&[
+        "report",
+        run.to_str().unwrap(),
+        "--baseline",
+        baseline.to_str().unwrap(),
+        "--history",
+        history.to_str().unwrap(),
+        "--criterion",
+        criterion.to_str().unwrap(),
+        "--iai",
+        dir.path().join("no-iai").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let path = run.join("index.html");
+    let html = std::fs::read_to_string(&path).unwrap();
+    Rendered { _dir: dir, path, html }
+}
+
+fn fixture() -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap()
+}
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).unwrap()
+}
+
+#[test]
+fn every_section_and_chart_is_present_and_filled() {
+    let r = render(&fixture(), Path::new(FIXTURE));
+    let doc = Html::parse_document(&r.html);
+    for id in SECTIONS {
+        let section = doc.select(&sel(&format!("section#{id}"))).next().unwrap_or_else(|| panic!("section {id} missing"));
+        let text: String = section.text().collect();
+        let h2: String = section.select(&sel("h2")).next().unwrap().text().collect();
+        assert!(text.trim().len() > h2.trim().len() + 20, "section {id} is empty: {text:?}");
+    }
+    let charts = [
+        "allocs-per-span",
+        "bytes-per-span",
+        "peak-heap",
+        "peak-rss",
+        "sweep-allocs",
+        "sweep-bytes",
+        "timeline",
+        "history-allocs",
+        "history-cpu",
+    ];
+    for name in charts {
+        let fig = doc.select(&sel(&format!("figure#chart-{name}"))).next().unwrap_or_else(|| panic!("chart {name} missing"));
+        let shapes = fig.select(&sel("rect, path, polyline, circle, line")).count();
+        assert!(shapes > 5, "chart {name} has {shapes} shapes");
+        let file = r.path.with_file_name(format!("{name}.svg"));
+        assert!(std::fs::read_to_string(&file).unwrap().starts_with("<svg"), "{name}.svg beside index.html");
+    }
+    // The fixture's baseline is itself: no regression; the claims table has all eight rows.
+    assert!(r.html.contains("no regression against"));
+    assert_eq!(doc.select(&sel("section#claims tr[data-claim]")).count(), 8);
+    assert!(doc.select(&sel("section#stages a[href^='dhat/']")).count() >= 1, "links to the dhat profiles");
+}
+
+#[test]
+fn no_network_references_and_no_script() {
+    let r = render(&fixture(), Path::new(FIXTURE));
+    assert!(!r.html.contains("http://") && !r.html.contains("https://"), "a network reference");
+    let doc = Html::parse_document(&r.html);
+    assert_eq!(doc.select(&sel("script, link, iframe, img[src]")).count(), 0);
+}
+
+#[test]
+fn input_text_is_escaped() {
+    let mut v = fixture();
+    let evil = "<script>alert(1)</script>";
+    v["scenarios"][1]["name"] = evil.into();
+    v["environment"]["cpu"] = format!("cpu {evil}").into();
+    let ts4 = v["scenarios"].as_array().unwrap().iter().position(|s| s["trace_state_entries"] == 4).unwrap();
+    v["scenarios"][ts4]["dhat"]["top_sites"][0]["site"] = format!("site {evil}").into();
+    let r = render(&v, Path::new(FIXTURE));
+    let doc = Html::parse_document(&r.html);
+    assert_eq!(doc.select(&sel("script")).count(), 0, "no script element made it through");
+    let text: String = doc.root_element().text().collect();
+    assert!(text.contains("cpu <script>alert(1)</script>") && text.contains("site <script>"), "shown as text");
+    assert!(r.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
+
+fn claim_verdict(html: &str, id: &str) -> String {
+    let doc = Html::parse_document(html);
+    let row = doc.select(&sel(&format!("tr[data-claim='{id}']"))).next().unwrap();
+    row.select(&sel("td")).last().unwrap().text().collect()
+}
+
+fn set_metric(v: &mut serde_json::Value, name: &str, ts: u64, metric: &str, value: serde_json::Value) {
+    let s =
+        v["scenarios"].as_array_mut().unwrap().iter_mut().find(|s| s["name"] == name && s["trace_state_entries"] == ts).unwrap();
+    s["metrics"][metric] = value;
+}
+
+#[test]
+fn claim_verdicts_follow_the_numbers() {
+    let v = fixture();
+    let r = render(&v, Path::new(FIXTURE));
+    assert_eq!(claim_verdict(&r.html, "C2"), "does not hold", "pointer passing saves ~93% at ts 4 and allocates more at ts 0");
+    assert_eq!(claim_verdict(&r.html, "C6"), "holds");
+    assert_eq!(claim_verdict(&r.html, "C1"), "not applicable", "the fixture is unpaced");
+    assert_eq!(claim_verdict(&r.html, "C4"), "not applicable");
+    assert_eq!(claim_verdict(&r.html, "C5"), "holds", "planted criterion figures as the article gives them");
+
+    // Doctor the numbers so the article would be right: pointer passing allocates 61.7% less
+    // at every size, and the pool leaks an allocation.
+    let mut doctored = v.clone();
+    for ts in [0u64, 4] {
+        let vc = doctored["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "value-copy" && s["trace_state_entries"] == ts)
+            .unwrap()["metrics"]["bytes_allocated"]
+            .as_u64()
+            .unwrap();
+        let vc = vc.max(1_000_000);
+        set_metric(&mut doctored, "value-copy", ts, "bytes_allocated", vc.into());
+        set_metric(&mut doctored, "pointer-passing", ts, "bytes_allocated", ((vc as f64 * 0.383) as u64).into());
+    }
+    set_metric(&mut doctored, "pooled", 4, "allocs", 1.into());
+    let r = render(&doctored, Path::new(FIXTURE));
+    assert_eq!(claim_verdict(&r.html, "C2"), "holds");
+    assert_eq!(claim_verdict(&r.html, "C6"), "does not hold");
+}
+
+#[test]
+fn a_regression_turns_the_banner_red() {
+    let mut better = fixture();
+    set_metric(&mut better, "pooled", 4, "allocs_per_span", 0.0.into());
+    let mut current = fixture();
+    set_metric(&mut current, "pooled", 4, "allocs_per_span", 0.5.into());
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    std::fs::write(&baseline, serde_json::to_vec(&better).unwrap()).unwrap();
+    let r = render(&current, &baseline);
+    let doc = Html::parse_document(&r.html);
+    let banner: String = doc.select(&sel("section#verdict .banner.bad")).next().expect("a red banner").text().collect();
+    assert!(banner.contains("1 regression"), "{banner}");
+    let first: String = doc.select(&sel("section#verdict li")).next().unwrap().text().collect();
+    assert!(first.contains("pooled") && first.contains("allocs_per_span"), "{first}");
+    assert_eq!(doc.select(&sel("section#baseline tr.regressed")).count(), 1);
+}
+
+#[test]
+fn absent_inputs_are_said_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = fixture();
+    v["config"]["trace_state"] = serde_json::json!([4]);
+    v["scenarios"] = serde_json::Value::Array(
+        v["scenarios"].as_array().unwrap().iter().filter(|s| s["trace_state_entries"] == 4).cloned().collect(),
+    );
+    std::fs::write(dir.path().join("results.json"), serde_json::to_vec(&v).unwrap()).unwrap();
+    let nowhere = dir.path().join("nowhere");
+    let n = nowhere.to_str().unwrap();
+    let o = spanalloc(&[
+        "report",
+        dir.path().to_str().unwrap(),
+        "--baseline",
+        "none",
+        "--baselines",
+        n,
+        "--history",
+        &format!("{n}/h.jsonl"),
+        "--criterion",
+        n,
+        "--iai",
+        n,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
+    let doc = Html::parse_document(&html);
+    for id in ["sweep", "baseline", "history"] {
+        let absent = doc.select(&sel(&format!("section#{id} p.absent"))).count();
+        assert_eq!(absent, 1, "section {id} says its input is absent");
+    }
+    assert_eq!(doc.select(&sel("section#benches p.absent")).count(), 2);
+}
+
+#[test]
+fn a_bad_results_file_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("results.json"), "{\"schema_version\": 1").unwrap();
+    let o = spanalloc(&["report", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("truncated JSON"));
+    assert!(!dir.path().join("index.html").exists());
+}

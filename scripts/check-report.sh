@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Renders a small run's report in headless Chromium and fails when the page is blank, a chart is
+# missing, or the console shows an error. It first proves the check can fail: a page with a
+# console error and a missing chart must be refused.
+#
+# Needs: cargo, python3, and Debian's chromium (installed here if missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+    echo "check-report: installing chromium"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+bin=target/release/spanalloc
+cargo build --release -q -p spanalloc
+
+# Chromium as the probe of this machine runs it: no sandbox as root, no background networking
+# (the machine's network is closed), a fresh profile each time.
+render() { # URL SCREENSHOT DOM LOG
+    local profile
+    profile=$(mktemp -d "$work/profile.XXXX")
+    local flags=(--headless --no-sandbox --disable-gpu --disable-quic --disable-background-networking
+        --disable-component-update --disable-sync --no-first-run --user-data-dir="$profile"
+        --enable-logging=stderr --v=0 --window-size=1280,4200 --virtual-time-budget=3000)
+    timeout 120 chromium "${flags[@]}" --screenshot="$2" "$1" >/dev/null 2>"$4"
+    timeout 120 chromium "${flags[@]}" --dump-dom "$1" >"$3" 2>>"$4"
+}
+
+charts=(allocs-per-span bytes-per-span peak-heap peak-rss sweep-allocs sweep-bytes timeline history-allocs history-cpu)
+
+# A small real run, with a baseline and two history entries so that every section has input.
+run="$work/run"
+"$bin" run --spans 20000 --trace-state 0,4 --dhat-spans 2000 --out "$run" >"$work/run.log" 2>&1 || { cat "$work/run.log"; exit 1; }
+"$bin" history append "$run/results.json" --file "$work/history.jsonl" >/dev/null
+"$bin" history append "$run/results.json" --file "$work/history.jsonl" >/dev/null
+"$bin" report "$run" --baseline "$run/results.json" --history "$work/history.jsonl" >/dev/null
+
+# The check must be able to fail: the same page with a console error and one chart removed.
+python3 - "$run/index.html" "$work/broken.html" <<'PY'
+import re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+page = re.sub(r'<figure class="chart" id="chart-timeline">.*?</figure>', "", page, flags=re.S)
+page = page.replace("</body>", "<script>console.error('planted error')</script></body>")
+open(sys.argv[2], "w", encoding="utf-8").write(page)
+PY
+render "file://$work/broken.html" "$work/broken.png" "$work/broken.dom" "$work/broken.log"
+if python3 scripts/check_report.py "$work/broken.dom" "$work/broken.png" "$work/broken.log" "${charts[@]}" >"$work/broken.out"; then
+    echo "check-report: the check passed a page with a console error and a missing chart" >&2
+    exit 1
+fi
+grep -q "chart timeline is missing" "$work/broken.out" && grep -q "console:" "$work/broken.out" || {
+    echo "check-report: the check did not name both planted problems:" >&2
+    cat "$work/broken.out" >&2
+    exit 1
+}
+
+render "file://$run/index.html" "$work/report.png" "$work/report.dom" "$work/report.log"
+python3 scripts/check_report.py "$work/report.dom" "$work/report.png" "$work/report.log" "${charts[@]}"
+mkdir -p reports/latest
+cp "$work/report.png" reports/latest/check-report.png
+echo "check-report: ok ($(wc -c <"$run/index.html") bytes of HTML, ${#charts[@]} charts; screenshot in reports/latest/check-report.png)"
