@@ -106,29 +106,22 @@ pub fn iai(root: &Path) -> Vec<InstructionCount> {
     out
 }
 
-/// The first number under an `Ir` key: iai-callgrind nests it as `{"Ir": {"metrics": {"Left": n}}}`
-/// or `{"Both": [new, old]}`, where the new value comes first.
+/// Callgrind's `Ir` over all threads: `profiles[].summaries.total.summary.Callgrind.Ir.metrics`,
+/// which holds `{"Left": {"Int": n}}` or `{"Both": [{"Int": new}, {"Int": old}]}` (new first).
 fn find_ir(v: &serde_json::Value) -> Option<u64> {
-    match v {
-        serde_json::Value::Object(map) => {
-            if let Some(ir) = map.get("Ir") {
-                if let Some(n) = first_number(ir) {
-                    return Some(n);
-                }
-            }
-            map.values().find_map(find_ir)
-        }
-        serde_json::Value::Array(items) => items.iter().find_map(find_ir),
-        _ => None,
-    }
+    v.get("profiles")?.as_array()?.iter().find_map(|p| {
+        let metrics = p.pointer("/summaries/total/summary/Callgrind/Ir/metrics")?;
+        first_number(metrics)
+    })
 }
 
 fn first_number(v: &serde_json::Value) -> Option<u64> {
     match v {
         serde_json::Value::Number(n) => n.as_u64().or_else(|| n.as_f64().map(|f| f as u64)),
-        serde_json::Value::Object(map) => map.values().find_map(first_number),
-        serde_json::Value::Array(items) => items.iter().find_map(first_number),
-        serde_json::Value::String(s) => s.parse().ok(),
+        serde_json::Value::Object(map) => {
+            ["Left", "Both", "Int", "Float"].iter().filter_map(|k| map.get(*k)).find_map(first_number)
+        }
+        serde_json::Value::Array(items) => items.first().and_then(first_number),
         _ => None,
     }
 }
@@ -166,7 +159,11 @@ mod tests {
 
     #[test]
     fn finds_ir_in_nested_summaries() {
-        let v: serde_json::Value = serde_json::from_str(r#"{"profiles":[{"summaries":{"total":{"summary":{"Callgrind":{"Ir":{"metrics":{"Both":[{"Int":1200},{"Int":1100}]}}}}}}}]}"#).unwrap();
-        assert_eq!(find_ir(&v), Some(1200));
+        let v: serde_json::Value = serde_json::from_str(
+            r#"{"profiles":[{"summaries":{"parts":[{"summary":{"Callgrind":{"Ir":{"metrics":{"Left":{"Int":7}}}}}}],
+                "total":{"summary":{"Callgrind":{"Ir":{"diffs":{"diff_pct":"0"},"metrics":{"Both":[{"Int":1200},{"Int":1100}]}}}}}}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(find_ir(&v), Some(1200), "the total, the new value, not a part or a diff");
     }
 }

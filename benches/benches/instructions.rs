@@ -1,0 +1,40 @@
+//! Instructions per pipeline run under callgrind (iai-callgrind): deterministic where wall time
+//! is not. Needs `iai-callgrind-runner` 0.16.1 on PATH: `scripts/bench-iai.sh` installs it.
+
+use std::hint::black_box;
+
+use iai_callgrind::{library_benchmark, library_benchmark_group, main, Callgrind, EntryPoint, LibraryBenchmarkConfig};
+use spanalloc_model::{NoHooks, RunReport, Scenario, WorkloadConfig};
+
+fn run(s: Scenario, ts: usize) -> RunReport {
+    let cfg = WorkloadConfig { spans: 2_600, warmup: 0, rate: 0, trace_state_entries: ts, ..Default::default() };
+    (s.run)(&cfg, &NoHooks)
+}
+
+/// The pipeline runs on its own producer and exporter threads, which the default entry point (the
+/// benchmark function, on the main thread) would not count. Count exactly those two thread
+/// bodies instead: setup on the main thread (pools) stays out, as in the harness.
+fn pipeline_threads() -> LibraryBenchmarkConfig {
+    let mut config = LibraryBenchmarkConfig::default();
+    config.tool(
+        Callgrind::with_args([
+            "--collect-atstart=no",
+            "--toggle-collect=*pipeline::export_loop*",
+            "--toggle-collect=*pipeline::Producer*::run",
+        ])
+        .entry_point(EntryPoint::None),
+    );
+    config
+}
+
+#[library_benchmark(config = pipeline_threads())]
+#[bench::value_copy_ts4(spanalloc_value_copy::SCENARIO, 4)]
+#[bench::pointer_passing_ts4(spanalloc_pointer_passing::SCENARIO, 4)]
+#[bench::pooled_ts4(spanalloc_pooled::SCENARIO, 4)]
+#[bench::atomic_swap_ts4(spanalloc_atomic_swap::SCENARIO, 4)]
+fn pipeline(s: Scenario, ts: usize) -> RunReport {
+    black_box(run(s, ts))
+}
+
+library_benchmark_group!(name = pipelines; benchmarks = pipeline);
+main!(library_benchmark_groups = pipelines);

@@ -1,0 +1,19 @@
+//! Claim C8: a pointer receiver on the tracer instead of a value receiver.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use spanalloc_benches::Tracer;
+use spanalloc_model::TraceId;
+
+fn tracer(c: &mut Criterion) {
+    let t = Tracer::default();
+    let id = TraceId([5; 16]);
+    let mut g = c.benchmark_group("tracer");
+    g.bench_function("by_ref", |b| b.iter(|| black_box(&t).start_by_ref(id, black_box(7))));
+    g.bench_function("by_value", |b| b.iter(|| black_box(&t).clone().start_by_value(id, black_box(7))));
+    g.finish();
+}
+
+criterion_group!(benches, tracer);
+criterion_main!(benches);
