@@ -45,7 +45,14 @@ fn per_span(total: u64, spans: u64) -> f64 {
 pub struct Inconsistent(pub String);
 
 /// Combines the passes. All passes of one workload must agree on spans and digest.
-pub fn combine(name: &str, trace_state: usize, producers: usize, p: &Passes) -> Result<ScenarioResult, Inconsistent> {
+/// `exact_counts` is the scenario's own claim that its counts do not depend on thread timing.
+pub fn combine(
+    name: &str,
+    trace_state: usize,
+    producers: usize,
+    exact_counts: bool,
+    p: &Passes,
+) -> Result<ScenarioResult, Inconsistent> {
     let first_count = p.count.first().ok_or_else(|| Inconsistent("no count pass".into()))?;
     let first_plain = p.plain.first().ok_or_else(|| Inconsistent("no plain pass".into()))?;
     for pass in p.plain.iter().chain(&p.count) {
@@ -108,7 +115,7 @@ pub fn combine(name: &str, trace_state: usize, producers: usize, p: &Passes) -> 
         .unwrap_or_default();
     let dhat = p.dhat.as_ref().and_then(|d| d.dhat.clone());
     let cross_check = match (&dhat, &p.dhat_twin) {
-        (Some(d), Some(twin)) => Some(cross_check(d, twin, producers)?),
+        (Some(d), Some(twin)) => Some(cross_check(d, twin, producers == 1 && exact_counts)?),
         _ => None,
     };
     Ok(ScenarioResult {
@@ -127,15 +134,15 @@ pub fn combine(name: &str, trace_state: usize, producers: usize, p: &Passes) -> 
     })
 }
 
-/// dhat's blocks and bytes against the count meter's on the same spans. One producer: exact.
-/// Several: within 1%, since thread interleaving can change the few allocations that depend on it.
-fn cross_check(d: &crate::results::DhatSummary, twin: &PassOutput, producers: usize) -> Result<CrossCheck, Inconsistent> {
+/// dhat's blocks and bytes against the count meter's on the same spans: exactly where the counts
+/// do not depend on thread timing (one producer, a scenario that says so); otherwise within 1%,
+/// since interleaving changes the few allocations that depend on it.
+fn cross_check(d: &crate::results::DhatSummary, twin: &PassOutput, exact: bool) -> Result<CrossCheck, Inconsistent> {
     let counts = twin.counts.ok_or_else(|| Inconsistent("the dhat twin count pass reported no counts".into()))?;
     if twin.spans != d.spans {
         return Err(Inconsistent(format!("dhat ran {} spans, its twin count pass {}", d.spans, twin.spans)));
     }
     let (mb, mby) = (counts.dhat_blocks(), counts.dhat_bytes());
-    let exact = producers == 1;
     let close = |a: u64, b: u64| {
         if exact {
             a == b

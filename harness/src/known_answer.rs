@@ -22,10 +22,12 @@ pub const KNOWN_ANSWER: Scenario = Scenario {
     name: "known-answer",
     description: "test only: pooled plus exactly 3 blocks of 100 bytes per span",
     run: spanalloc_model::run::<KnownAnswer>,
+    exact_counts: true,
 };
 
 /// A scenario whose child panics.
-pub const TEST_CRASH: Scenario = Scenario { name: "test-crash", description: "test only: panics", run: crash };
+pub const TEST_CRASH: Scenario =
+    Scenario { name: "test-crash", description: "test only: panics", run: crash, exact_counts: true };
 
 fn crash(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
     panic!("test-crash scenario: deliberate panic");

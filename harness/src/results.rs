@@ -202,7 +202,8 @@ pub struct CrossCheck {
     pub dhat_bytes: u64,
     /// The meter's fresh bytes + realloc new sizes.
     pub meter_bytes: u64,
-    /// Whether an exact match was required (one producer) or a 1% tolerance (several).
+    /// Whether an exact match was required (one producer, a scenario whose counts do not depend
+    /// on thread timing) or a 1% tolerance.
     pub exact: bool,
 }
 

@@ -164,7 +164,8 @@ fn measure_scenario(args: &RunArgs, name: &str, ts: usize, bar: &ProgressBar) ->
         passes.dhat = Some(spec(Pass::Dhat, unpaced.clone(), Some(&file))?);
         passes.dhat_twin = Some(spec(Pass::Count, unpaced, None)?);
     }
-    combine(name, ts, args.workload.producers, &passes).map_err(|e| Failure {
+    let exact_counts = scenarios::by_name(name).is_none_or(|s| s.exact_counts);
+    combine(name, ts, args.workload.producers, exact_counts, &passes).map_err(|e| Failure {
         name: name.into(),
         trace_state_entries: ts,
         pass: "combine".into(),

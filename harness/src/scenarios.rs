@@ -4,12 +4,14 @@ use spanalloc_model::Scenario;
 
 use crate::known_answer::{KNOWN_ANSWER, TEST_CRASH};
 
-/// All scenarios, value-copy first: ratios in every table are against it.
-pub const ALL: [Scenario; 4] = [
+/// All scenarios, value-copy first: ratios in every table are against it. The last is the
+/// reference row, the real opentelemetry_sdk on the same workload.
+pub const ALL: [Scenario; 5] = [
     spanalloc_value_copy::SCENARIO,
     spanalloc_pointer_passing::SCENARIO,
     spanalloc_pooled::SCENARIO,
     spanalloc_atomic_swap::SCENARIO,
+    spanalloc_otel_sdk::SCENARIO,
 ];
 
 /// Test-only scenarios: runnable by name, never listed or run by default.

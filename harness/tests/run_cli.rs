@@ -14,11 +14,13 @@ fn a_small_run_writes_results_that_round_trip_and_cross_check() {
     assert!(text.contains("allocs vs VC") && text.contains("pointer-passing"), "table printed: {text}");
     let r = results(dir.path());
     assert_eq!(r.schema_version, spanalloc::results::SCHEMA_VERSION);
-    assert_eq!(r.scenarios.len(), 8);
+    assert_eq!(r.scenarios.len(), 10, "five scenarios at two sizes");
     assert!(r.failures.is_empty());
     for s in &r.scenarios {
         let c = s.cross_check.as_ref().expect("dhat ran");
-        assert!(c.agrees && c.exact, "{} ts={}: {c:?}", s.name, s.trace_state_entries);
+        assert!(c.agrees, "{} ts={}: {c:?}", s.name, s.trace_state_entries);
+        // The strategies' counts do not depend on thread timing; the SDK's batch thread's do.
+        assert_eq!(c.exact, s.name != "otel-sdk", "{}", s.name);
         assert!(dir.path().join(&s.dhat.as_ref().unwrap().file).exists());
         assert!(!s.timeline.is_empty() && s.stages.len() == 6);
         assert!(s.metrics.meter_overhead > 0.0);
@@ -64,7 +66,10 @@ fn bad_options_exit_2_with_one_line() {
         (&["run", "--rate", "-5"], "--rate must be 0 (unpaced) or more spans/s, got -5"),
         (&["run", "--spans", "0"], "--spans must be at least 1"),
         (&["run", "--trace-state", "4,33"], "--trace-state must be 0..=32 entries (the W3C limit), got 33"),
-        (&["run", "--scenario", "nope"], "unknown scenario 'nope' (known: value-copy, pointer-passing, pooled, atomic-swap)"),
+        (
+            &["run", "--scenario", "nope"],
+            "unknown scenario 'nope' (known: value-copy, pointer-passing, pooled, atomic-swap, otel-sdk)",
+        ),
         (&["run", "--out", file.to_str().unwrap()], "cannot write to --out"),
         (&["run", "--spans", "many"], "invalid value 'many' for '--spans <SPANS>'"),
         (&["run", "--repeat", "0"], "--repeat must be at least 1"),
@@ -79,11 +84,11 @@ fn bad_options_exit_2_with_one_line() {
 }
 
 #[test]
-fn list_prints_the_four_strategies_only() {
+fn list_prints_the_strategies_and_the_reference_row_only() {
     let o = spanalloc(&["list"]);
     let text = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(text.lines().count(), 4, "{text}");
-    for name in ["value-copy", "pointer-passing", "pooled", "atomic-swap"] {
+    assert_eq!(text.lines().count(), 5, "{text}");
+    for name in ["value-copy", "pointer-passing", "pooled", "atomic-swap", "otel-sdk"] {
         assert!(text.contains(name));
     }
     assert!(!text.contains("known-answer"));

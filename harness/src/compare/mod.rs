@@ -277,11 +277,9 @@ fn judge(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, t: &Thresholds) -
             row(cs, m, Some(b), Some(c), verdict, String::new())
         }
         Rule::Peak => {
-            let verdict = if b != 0.0 && (delta / b * 100.0).abs() > t.peak_heap.threshold_pct || b == 0.0 && c > 0.0 {
-                direction(m, delta)
-            } else {
-                Verdict::Unchanged
-            };
+            let beyond_pct = b == 0.0 || (delta / b * 100.0).abs() > t.peak_heap.threshold_pct;
+            let verdict =
+                if beyond_pct && delta.abs() >= t.peak_heap.min_bytes { direction(m, delta) } else { Verdict::Unchanged };
             row(cs, m, Some(b), Some(c), verdict, String::new())
         }
         Rule::Noisy { samples } => {
@@ -380,6 +378,25 @@ mod tests {
         assert_eq!(
             verdict(&compare(&base, &better, &Thresholds::default(), ("b", "c")), "value-copy", 4, "allocs_per_span"),
             Verdict::Improved
+        );
+    }
+
+    #[test]
+    fn peak_heap_needs_both_the_percentage_and_the_floor() {
+        let base = fixture();
+        let i = base.scenarios.iter().position(|s| s.name == "value-copy" && s.trace_state_entries == 4).unwrap();
+        let peak = base.scenarios[i].metrics.peak_heap_bytes;
+        let with_peak = |p: u64| {
+            let mut cur = base.clone();
+            cur.scenarios[i].metrics.peak_heap_bytes = p;
+            verdict(&compare(&base, &cur, &Thresholds::default(), ("b", "c")), "value-copy", 4, "peak_heap_bytes")
+        };
+        // +22% but 200 KiB: timing, not a regression (seen between two identical runs).
+        assert_eq!(with_peak(peak + 200 * 1024), Verdict::Unchanged);
+        assert_eq!(with_peak(peak + 4 * 1024 * 1024), Verdict::Regressed);
+        assert_eq!(
+            with_peak(peak.saturating_sub(2 * 1024 * 1024).max(1)),
+            if peak > 2 * 1024 * 1024 { Verdict::Improved } else { Verdict::Unchanged }
         );
     }
 

@@ -18,7 +18,7 @@ pub struct Thresholds {
     /// Deterministic metrics: allocs/span, bytes/span, allocs, bytes allocated.
     pub exact: ExactRule,
     /// Peak live heap.
-    pub peak_heap: PercentRule,
+    pub peak_heap: PeakRule,
     /// CPU, latency, peak RSS, achieved rate.
     pub noisy: NoisyRule,
 }
@@ -33,12 +33,14 @@ pub struct ExactRule {
     pub min_allocs_per_span: f64,
 }
 
-/// A change beyond a percentage counts.
+/// A change beyond a percentage, and beyond an absolute floor, counts.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PercentRule {
+pub struct PeakRule {
     /// Changes within this percentage are unchanged.
     pub threshold_pct: f64,
+    /// Changes smaller than this many bytes are unchanged, whatever the percentage.
+    pub min_bytes: f64,
 }
 
 /// Gated only with repeated samples on both sides, by a Mann–Whitney U test and a minimum effect.
@@ -58,7 +60,7 @@ impl Default for Thresholds {
         Thresholds {
             version: THRESHOLDS_VERSION,
             exact: ExactRule { tolerance_pct: 0.5, min_allocs_per_span: 0.01 },
-            peak_heap: PercentRule { threshold_pct: 10.0 },
+            peak_heap: PeakRule { threshold_pct: 10.0, min_bytes: 1_048_576.0 },
             noisy: NoisyRule { alpha: 0.05, min_effect_pct: 5.0, min_samples: 5 },
         }
     }
@@ -76,7 +78,13 @@ impl Thresholds {
                 t.version
             )));
         }
-        let nonneg = [t.exact.tolerance_pct, t.exact.min_allocs_per_span, t.peak_heap.threshold_pct, t.noisy.min_effect_pct];
+        let nonneg = [
+            t.exact.tolerance_pct,
+            t.exact.min_allocs_per_span,
+            t.peak_heap.threshold_pct,
+            t.peak_heap.min_bytes,
+            t.noisy.min_effect_pct,
+        ];
         if nonneg.iter().any(|v| !v.is_finite() || *v < 0.0) || !(0.0..1.0).contains(&t.noisy.alpha) || t.noisy.min_samples < 2 {
             return Err(err("thresholds must be non-negative, alpha within 0..1 and min_samples at least 2".into()));
         }

@@ -34,6 +34,7 @@ pub const SCENARIO: Scenario = Scenario {
     name: "atomic-swap",
     description: "publishes the current context with ArcSwap::store, read lock-free with load()",
     run: spanalloc_model::run::<AtomicSwap>,
+    exact_counts: true,
 };
 
 /// Publishes through an `ArcSwapOption`.

@@ -33,6 +33,7 @@ pub const SCENARIO: Scenario = Scenario {
     name: "pointer-passing",
     description: "one Arc per context; hand-offs clone the Arc or borrow; children share the parent's trace state",
     run: spanalloc_model::run::<PointerPassing>,
+    exact_counts: true,
 };
 
 /// Shares contexts behind `Arc`s.

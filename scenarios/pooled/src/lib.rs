@@ -38,6 +38,7 @@ pub const SCENARIO: Scenario = Scenario {
     name: "pooled",
     description: "contexts recycled through a pool with their buffers; a warmed pipeline allocates nothing per span",
     run: spanalloc_model::run::<Pooled>,
+    exact_counts: true,
 };
 
 /// A pool of contexts whose trace-state buffers are kept between uses.

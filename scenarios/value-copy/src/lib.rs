@@ -29,6 +29,7 @@ pub const SCENARIO: Scenario = Scenario {
     name: "value-copy",
     description: "deep-clones the context, trace state included, at every hand-off (opentelemetry-rust today)",
     run: spanalloc_model::run::<ValueCopy>,
+    exact_counts: true,
 };
 
 /// Clones at every hand-off.

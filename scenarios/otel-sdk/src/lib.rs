@@ -1,0 +1,361 @@
+//! # otel-sdk (reference row)
+//!
+//! The real `opentelemetry_sdk` tracer (0.33) on the same seeded workload as the strategies, so
+//! their numbers can be read against what an application pays today. It is not a strategy: the
+//! SDK has its own pipeline (`SdkTracerProvider`, `BatchSpanProcessor` on its own thread, a
+//! `SpanExporter`), so this crate drives the SDK's public API directly with the model's
+//! workload, pacing and digest:
+//!
+//! | workload step | SDK call |
+//! |---|---|
+//! | ids | a custom `IdGenerator` hands out the workload's trace and span ids |
+//! | sampler reads the parent | a custom `ShouldSample`: parent-based, ratio at the root, trace state from the parent (cloned, as the SDK's own samplers do) or the trace's entries at the root |
+//! | span start / end | `SpanBuilder::start_with_context`, `Span::end` |
+//! | processor → exporter | `BatchSpanProcessor` (512 per batch) → an exporter folding each `SpanData` into the model's digest |
+//! | propagation, every k-th span | `TraceContextPropagator::inject_context` / `extract` over a `HashMap` carrier |
+//! | current context | `Context::attach` on span start, `Context::current()` read |
+//!
+//! The digest must equal the strategies': same ids, parents, flags, trace state and names. The
+//! SDK's queue drops spans when full; it is sized so that it does not at the default rate, and a
+//! dropped span shows as a digest that does not match.
+#![deny(missing_docs)]
+
+use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::sync::{Arc, Barrier, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
+
+use hdrhistogram::Histogram;
+use opentelemetry::propagation::TextMapPropagator;
+use opentelemetry::trace::{Link, SpanKind, TraceContextExt, TraceState as OtelTraceState, Tracer as _, TracerProvider as _};
+use opentelemetry::{Context, ContextGuard, KeyValue};
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::propagation::TraceContextPropagator;
+use opentelemetry_sdk::trace::{
+    BatchConfigBuilder, BatchSpanProcessor, IdGenerator, SamplingDecision, SamplingResult, SdkTracer, SdkTracerProvider,
+    ShouldSample, SpanData, SpanExporter,
+};
+use spanalloc_model::digest::DigestExporter;
+use spanalloc_model::pacing::Pacer;
+use spanalloc_model::pipeline::{LatencySummary, RunHooks, RunReport};
+use spanalloc_model::sampler::Sampler;
+use spanalloc_model::stage::{self, Stage};
+use spanalloc_model::workload::{Stream, ATTRIBUTES, SPAN_NAMES};
+use spanalloc_model::{ContextView, Scenario, SpanId, TraceFlags, TraceId, TraceState, WorkloadConfig};
+
+/// The scenario entry for the harness.
+pub const SCENARIO: Scenario = Scenario {
+    name: "otel-sdk",
+    description: "reference: the real opentelemetry_sdk 0.33 tracer, BatchSpanProcessor and W3C propagator",
+    run,
+    // The batch processor's thread wakes on its own schedule; measured, its allocation count
+    // moved by up to 0.5‰ between runs of the same spans (bytes did not).
+    exact_counts: false,
+};
+
+/// Spans the SDK's queue holds before it drops (its default is 2048). Unpaced passes outrun the
+/// exporter thread, and a dropped span would make the digest differ, so the queue has room for
+/// a whole unpaced burst. The SDK preallocates it: about 23 MiB, which dominates this row's
+/// peak heap and RSS — a price of the configuration, shown as such in the README.
+const QUEUE: usize = 1 << 16;
+
+thread_local! {
+    /// The ids the next span start takes, set by the driver just before it.
+    static NEXT_IDS: Cell<(u128, u64)> = const { Cell::new((0, 0)) };
+    /// The trace state a root span of the current trace starts with.
+    static ROOT_STATE: RefCell<OtelTraceState> = const { RefCell::new(OtelTraceState::NONE) };
+}
+
+/// Hands out the workload's ids.
+#[derive(Debug)]
+struct WorkloadIds;
+
+impl IdGenerator for WorkloadIds {
+    fn new_trace_id(&self) -> opentelemetry::trace::TraceId {
+        opentelemetry::trace::TraceId::from(NEXT_IDS.with(Cell::get).0)
+    }
+    fn new_span_id(&self) -> opentelemetry::trace::SpanId {
+        opentelemetry::trace::SpanId::from(NEXT_IDS.with(Cell::get).1)
+    }
+}
+
+/// Parent-based like the model's sampler, with the trace's entries at the root.
+#[derive(Debug, Clone)]
+struct WorkloadSampler(Sampler);
+
+impl ShouldSample for WorkloadSampler {
+    fn should_sample(
+        &self,
+        parent_context: Option<&Context>,
+        trace_id: opentelemetry::trace::TraceId,
+        _name: &str,
+        _span_kind: &SpanKind,
+        _attributes: &[KeyValue],
+        _links: &[Link],
+    ) -> SamplingResult {
+        let _stage = stage::enter(Stage::Sampler);
+        let parent = parent_context.map(|cx| cx.span().span_context().clone()).filter(|sc| sc.is_valid());
+        let (sampled, trace_state) = match parent {
+            Some(sc) => (sc.is_sampled(), sc.trace_state().clone()),
+            None => (self.0.sample_root(TraceId(trace_id.to_bytes())).is_sampled(), ROOT_STATE.with(|s| s.borrow().clone())),
+        };
+        let decision = if sampled { SamplingDecision::RecordAndSample } else { SamplingDecision::Drop };
+        SamplingResult { decision, attributes: Vec::new(), trace_state }
+    }
+}
+
+/// What the exporter thread keeps: the digest, latency, and a buffer to parse trace state into.
+struct Sink {
+    digest: DigestExporter,
+    latency: Histogram<u64>,
+    scratch: TraceState,
+}
+
+/// Folds each exported span into the model's digest.
+#[derive(Clone)]
+struct DigestSink(Arc<Mutex<Sink>>);
+
+impl std::fmt::Debug for DigestSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DigestSink")
+    }
+}
+
+/// An exported span seen through the model's eyes.
+struct DataView<'a> {
+    data: &'a SpanData,
+    trace_state: &'a TraceState,
+}
+
+impl ContextView for DataView<'_> {
+    fn trace_id(&self) -> TraceId {
+        TraceId(self.data.span_context.trace_id().to_bytes())
+    }
+    fn span_id(&self) -> SpanId {
+        SpanId(self.data.span_context.span_id().to_bytes())
+    }
+    fn flags(&self) -> TraceFlags {
+        TraceFlags(self.data.span_context.trace_flags().to_u8())
+    }
+    fn is_remote(&self) -> bool {
+        self.data.span_context.is_remote()
+    }
+    fn trace_state(&self) -> &TraceState {
+        self.trace_state
+    }
+}
+
+impl SpanExporter for DigestSink {
+    fn export(&self, batch: Vec<SpanData>) -> impl std::future::Future<Output = OTelSdkResult> + Send {
+        let _stage = stage::enter(Stage::Exporter);
+        let mut sink = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let Sink { digest, latency, scratch } = &mut *sink;
+        let now = SystemTime::now();
+        for data in &batch {
+            // The SDK's trace state is opaque: its header is what an exporter can read.
+            let header = data.span_context.trace_state().header();
+            scratch.parse_into(&header).expect("the SDK's trace state is valid W3C");
+            let view = DataView { data, trace_state: scratch };
+            digest.export(&view, SpanId(data.parent_span_id.to_bytes()), &data.name);
+            let lat = now.duration_since(data.end_time).unwrap_or_default();
+            latency.saturating_record(lat.as_nanos() as u64);
+        }
+        drop(sink);
+        drop(batch);
+        std::future::ready(Ok(()))
+    }
+}
+
+impl DigestSink {
+    fn reset(&self) {
+        let mut s = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        s.digest.reset();
+        s.latency.reset();
+    }
+}
+
+fn attributes() -> Vec<KeyValue> {
+    ATTRIBUTES.iter().map(|(k, v)| KeyValue::new(*k, *v)).collect()
+}
+
+/// One producer thread's driver.
+struct Driver<'a> {
+    cfg: &'a WorkloadConfig,
+    tracer: &'a SdkTracer,
+    propagator: TraceContextPropagator,
+    template: TraceState,
+    current_reads: u64,
+}
+
+impl Driver<'_> {
+    fn trace(&mut self, stream: Stream, t: u64, pacer: &mut Pacer) {
+        stream.fill_trace_state(t, self.cfg.trace_state_entries, &mut self.template);
+        let state = OtelTraceState::from_key_value(self.template.iter()).expect("the workload's entries are valid");
+        ROOT_STATE.with(|s| *s.borrow_mut() = state);
+        let trace_id = u128::from_be_bytes(stream.trace_id(t).0);
+        NEXT_IDS.with(|c| c.set((trace_id, u64::from_be_bytes(stream.span_id(t, 0).0))));
+        pacer.wait_turn();
+        let root = self.start(&Context::new(), 0);
+        let mut next = 1;
+        let budget = stream.spans_in_trace(t);
+        self.children(&root.0, 1, stream, t, &mut next, budget, pacer);
+        self.end(root);
+    }
+
+    /// Starts a span under `parent`, makes it the thread's current context (until the returned
+    /// guard drops, at span end) and reads the current context back.
+    fn start(&mut self, parent: &Context, level: usize) -> (Context, ContextGuard) {
+        let _stage = stage::enter(Stage::Tracer);
+        let name = SPAN_NAMES[level.min(SPAN_NAMES.len() - 1)];
+        let span =
+            self.tracer.span_builder(Cow::Borrowed(name)).with_attributes(attributes()).start_with_context(self.tracer, parent);
+        let cx = parent.with_span(span);
+        let guard = cx.clone().attach();
+        if Context::current().span().span_context().is_valid() {
+            self.current_reads += 1;
+        }
+        (cx, guard)
+    }
+
+    fn end(&mut self, (cx, guard): (Context, ContextGuard)) {
+        let _stage = stage::enter(Stage::Processor);
+        cx.span().end();
+        drop(guard);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn children(
+        &mut self,
+        parent: &Context,
+        level: usize,
+        stream: Stream,
+        t: u64,
+        next: &mut u64,
+        budget: u64,
+        pacer: &mut Pacer,
+    ) {
+        if level > self.cfg.depth {
+            return;
+        }
+        for _ in 0..self.cfg.fan_out {
+            if *next == budget {
+                return;
+            }
+            let j = *next;
+            *next += 1;
+            pacer.wait_turn();
+            let remote;
+            let mut parent_cx = parent;
+            if stream.crosses_boundary(t, j, self.cfg.propagate_every) {
+                let _stage = stage::enter(Stage::Propagator);
+                let mut carrier: HashMap<String, String> = HashMap::new();
+                self.propagator.inject_context(parent, &mut carrier);
+                remote = self.propagator.extract(&carrier);
+                parent_cx = &remote;
+            }
+            NEXT_IDS.with(|c| c.set((0, u64::from_be_bytes(stream.span_id(t, j).0))));
+            let span = self.start(parent_cx, level);
+            self.children(&span.0, level + 1, stream, t, next, budget, pacer);
+            self.end(span);
+        }
+    }
+}
+
+/// Runs the workload through the SDK.
+pub fn run(cfg: &WorkloadConfig, hooks: &dyn RunHooks) -> RunReport {
+    cfg.validate().expect("a validated configuration");
+    let sink = DigestSink(Arc::new(Mutex::new(Sink {
+        digest: DigestExporter::new(),
+        latency: Histogram::new_with_bounds(1, 3_600_000_000_000, 3).expect("valid bounds"),
+        scratch: TraceState::new(),
+    })));
+    let batch = BatchConfigBuilder::default()
+        .with_max_queue_size(QUEUE)
+        .with_max_export_batch_size(spanalloc_model::pipeline::BATCH)
+        .with_scheduled_delay(Duration::from_millis(5))
+        .build();
+    let provider = SdkTracerProvider::builder()
+        .with_span_processor(BatchSpanProcessor::builder(sink.clone()).with_batch_config(batch).build())
+        .with_sampler(WorkloadSampler(Sampler::new(cfg.sample_ratio)))
+        .with_id_generator(WorkloadIds)
+        .build();
+    let tracer = provider.tracer("spanalloc");
+    let producers = cfg.producers;
+    let barrier = Barrier::new(producers + 1);
+    let (tracer, barrier) = (&tracer, &barrier);
+
+    let report = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..producers)
+            .map(|p| {
+                scope.spawn(move || {
+                    let mut d = Driver {
+                        cfg,
+                        tracer,
+                        propagator: TraceContextPropagator::new(),
+                        template: TraceState::new(),
+                        current_reads: 0,
+                    };
+                    let warm = cfg.warmup_stream();
+                    let mut pacer = Pacer::new(0.0);
+                    for t in warm.traces_for(p, producers) {
+                        d.trace(warm, t, &mut pacer);
+                    }
+                    barrier.wait(); // warm-up started everywhere
+                    barrier.wait(); // go
+                    d.current_reads = 0;
+                    let measured = cfg.measured();
+                    let mut pacer = Pacer::new(cfg.rate as f64 / producers as f64);
+                    for t in measured.traces_for(p, producers) {
+                        d.trace(measured, t, &mut pacer);
+                    }
+                    let finished = Instant::now();
+                    barrier.wait(); // all started
+                    barrier.wait(); // release
+                    (pacer.emitted(), pacer.max_lag_ns(), d.current_reads, finished)
+                })
+            })
+            .collect();
+        barrier.wait();
+        provider.force_flush().expect("the SDK flushes");
+        sink.reset();
+        hooks.measured_start();
+        let start = Instant::now();
+        barrier.wait();
+        barrier.wait();
+        provider.force_flush().expect("the SDK flushes");
+        hooks.measured_end();
+        barrier.wait();
+        let mut report = RunReport {
+            spans_started: 0,
+            spans_exported: 0,
+            digest: 0,
+            emit_elapsed_ns: 0,
+            achieved_rate: 0.0,
+            max_lag_ns: 0,
+            latency: LatencySummary::default(),
+            current_reads: 0,
+        };
+        for w in workers {
+            let (spans, lag, reads, finished) = w.join().expect("producer panicked");
+            report.spans_started += spans;
+            report.max_lag_ns = report.max_lag_ns.max(lag);
+            report.current_reads += reads;
+            report.emit_elapsed_ns = report.emit_elapsed_ns.max(finished.saturating_duration_since(start).as_nanos() as u64);
+        }
+        report
+    });
+    let _ = provider.shutdown();
+    let sink = sink.0.lock().unwrap_or_else(PoisonError::into_inner);
+    RunReport {
+        spans_exported: sink.digest.spans(),
+        digest: sink.digest.digest(),
+        achieved_rate: report.spans_started as f64 / (report.emit_elapsed_ns.max(1) as f64 / 1e9),
+        latency: LatencySummary {
+            p50_ns: sink.latency.value_at_quantile(0.5),
+            p99_ns: sink.latency.value_at_quantile(0.99),
+            max_ns: sink.latency.max(),
+        },
+        ..report
+    }
+}
