@@ -135,30 +135,9 @@ pub fn run<S: Strategy>(cfg: &WorkloadConfig, hooks: &dyn RunHooks) -> RunReport
         hooks.measured_end();
         barrier.wait(); // release
 
-        let mut report = RunReport {
-            spans_started: 0,
-            spans_exported: 0,
-            digest: 0,
-            emit_elapsed_ns: 0,
-            achieved_rate: 0.0,
-            max_lag_ns: 0,
-            latency: LatencySummary::default(),
-            current_reads: 0,
-        };
-        for w in workers {
-            let out = w.join().expect("producer panicked");
-            report.spans_started += out.spans;
-            report.max_lag_ns = report.max_lag_ns.max(out.max_lag_ns);
-            report.current_reads += out.current_reads;
-            let elapsed = out.finished.saturating_duration_since(start).as_nanos() as u64;
-            report.emit_elapsed_ns = report.emit_elapsed_ns.max(elapsed);
-        }
+        let outcomes: Vec<ProducerOutcome> = workers.into_iter().map(|w| w.join().expect("producer panicked")).collect();
         let (exporter, latency) = exporter.join().expect("exporter panicked");
-        report.spans_exported = exporter.spans();
-        report.digest = exporter.digest();
-        report.latency = latency;
-        report.achieved_rate = report.spans_started as f64 / (report.emit_elapsed_ns.max(1) as f64 / 1e9);
-        report
+        RunReport::combine(start, &outcomes, exporter.spans(), exporter.digest(), latency)
     })
 }
 
@@ -241,11 +220,43 @@ fn export_loop<S: Strategy>(
     (exporter, summary)
 }
 
-struct ProducerOutcome {
-    spans: u64,
-    max_lag_ns: u64,
-    current_reads: u64,
-    finished: Instant,
+/// What one producer thread did in the measured region.
+#[derive(Debug, Clone, Copy)]
+pub struct ProducerOutcome {
+    /// Spans it started.
+    pub spans: u64,
+    /// Its largest lag behind schedule.
+    pub max_lag_ns: u64,
+    /// Its current-context reads that found a context.
+    pub current_reads: u64,
+    /// When it let out its last span.
+    pub finished: Instant,
+}
+
+impl RunReport {
+    /// The report of a run whose measured region began at `start`: the producers' outcomes and
+    /// what the exporter saw.
+    pub fn combine(
+        start: Instant,
+        producers: &[ProducerOutcome],
+        spans_exported: u64,
+        digest: u64,
+        latency: LatencySummary,
+    ) -> Self {
+        let spans_started = producers.iter().map(|p| p.spans).sum();
+        let emit_elapsed_ns =
+            producers.iter().map(|p| p.finished.saturating_duration_since(start).as_nanos() as u64).max().unwrap_or(0);
+        RunReport {
+            spans_started,
+            spans_exported,
+            digest,
+            emit_elapsed_ns,
+            achieved_rate: spans_started as f64 / (emit_elapsed_ns.max(1) as f64 / 1e9),
+            max_lag_ns: producers.iter().map(|p| p.max_lag_ns).max().unwrap_or(0),
+            latency,
+            current_reads: producers.iter().map(|p| p.current_reads).sum(),
+        }
+    }
 }
 
 /// One producer thread's state; nothing in it allocates per span once set up.

@@ -38,7 +38,7 @@ use opentelemetry_sdk::trace::{
 };
 use spanalloc_model::digest::DigestExporter;
 use spanalloc_model::pacing::Pacer;
-use spanalloc_model::pipeline::{LatencySummary, RunHooks, RunReport};
+use spanalloc_model::pipeline::{LatencySummary, ProducerOutcome, RunHooks, RunReport};
 use spanalloc_model::sampler::Sampler;
 use spanalloc_model::stage::{self, Stage};
 use spanalloc_model::workload::{Stream, ATTRIBUTES, SPAN_NAMES};
@@ -285,7 +285,7 @@ pub fn run(cfg: &WorkloadConfig, hooks: &dyn RunHooks) -> RunReport {
     let barrier = Barrier::new(producers + 1);
     let (tracer, barrier) = (&tracer, &barrier);
 
-    let report = std::thread::scope(|scope| {
+    let (start, outcomes) = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..producers)
             .map(|p| {
                 scope.spawn(move || {
@@ -312,7 +312,12 @@ pub fn run(cfg: &WorkloadConfig, hooks: &dyn RunHooks) -> RunReport {
                     let finished = Instant::now();
                     barrier.wait(); // all started
                     barrier.wait(); // release
-                    (pacer.emitted(), pacer.max_lag_ns(), d.current_reads, finished)
+                    ProducerOutcome {
+                        spans: pacer.emitted(),
+                        max_lag_ns: pacer.max_lag_ns(),
+                        current_reads: d.current_reads,
+                        finished,
+                    }
                 })
             })
             .collect();
@@ -326,36 +331,15 @@ pub fn run(cfg: &WorkloadConfig, hooks: &dyn RunHooks) -> RunReport {
         provider.force_flush().expect("the SDK flushes");
         hooks.measured_end();
         barrier.wait();
-        let mut report = RunReport {
-            spans_started: 0,
-            spans_exported: 0,
-            digest: 0,
-            emit_elapsed_ns: 0,
-            achieved_rate: 0.0,
-            max_lag_ns: 0,
-            latency: LatencySummary::default(),
-            current_reads: 0,
-        };
-        for w in workers {
-            let (spans, lag, reads, finished) = w.join().expect("producer panicked");
-            report.spans_started += spans;
-            report.max_lag_ns = report.max_lag_ns.max(lag);
-            report.current_reads += reads;
-            report.emit_elapsed_ns = report.emit_elapsed_ns.max(finished.saturating_duration_since(start).as_nanos() as u64);
-        }
-        report
+        let outcomes: Vec<ProducerOutcome> = workers.into_iter().map(|w| w.join().expect("producer panicked")).collect();
+        (start, outcomes)
     });
     let _ = provider.shutdown();
     let sink = sink.0.lock().unwrap_or_else(PoisonError::into_inner);
-    RunReport {
-        spans_exported: sink.digest.spans(),
-        digest: sink.digest.digest(),
-        achieved_rate: report.spans_started as f64 / (report.emit_elapsed_ns.max(1) as f64 / 1e9),
-        latency: LatencySummary {
-            p50_ns: sink.latency.value_at_quantile(0.5),
-            p99_ns: sink.latency.value_at_quantile(0.99),
-            max_ns: sink.latency.max(),
-        },
-        ..report
-    }
+    let latency = LatencySummary {
+        p50_ns: sink.latency.value_at_quantile(0.5),
+        p99_ns: sink.latency.value_at_quantile(0.99),
+        max_ns: sink.latency.max(),
+    };
+    RunReport::combine(start, &outcomes, sink.digest.spans(), sink.digest.digest(), latency)
 }
