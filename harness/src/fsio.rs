@@ -1,5 +1,5 @@
 //! Writes that must never be seen half-done: a temporary file in the target's directory,
-//! flushed to disk, then renamed over the target.
+//! flushed to disk, renamed over the target, and the directory flushed.
 
 use std::io::Write;
 use std::path::Path;
@@ -15,6 +15,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
+    // The rename itself lives in the directory: flush it too, or a crash can forget it.
+    std::fs::File::open(dir)?.sync_all()?;
     Ok(())
 }
 
