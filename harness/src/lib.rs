@@ -25,7 +25,6 @@ pub mod export;
 pub mod fsio;
 pub mod history;
 pub mod input;
-pub mod known_answer;
 pub mod meter;
 pub mod report;
 pub mod results;
@@ -34,6 +33,7 @@ pub mod scenarios;
 pub mod spawn;
 pub mod sys;
 pub mod table;
+pub mod test_scenarios;
 pub mod time;
 
 /// Under `cargo test` the meter is this crate's global allocator too, so its own tests check

@@ -2,7 +2,7 @@
 
 use spanalloc_model::Scenario;
 
-use crate::known_answer::{KNOWN_ANSWER, TEST_CRASH};
+use crate::test_scenarios::{KNOWN_ANSWER, TEST_ABORT, TEST_CRASH, TEST_GARBAGE};
 
 /// All scenarios, value-copy first: ratios in every table are against it. The last is the
 /// reference row, the real opentelemetry_sdk on the same workload.
@@ -15,7 +15,7 @@ pub const ALL: [Scenario; 5] = [
 ];
 
 /// Test-only scenarios: runnable by name, never listed or run by default.
-pub const HIDDEN: [Scenario; 2] = [KNOWN_ANSWER, TEST_CRASH];
+pub const HIDDEN: [Scenario; 4] = [KNOWN_ANSWER, TEST_CRASH, TEST_ABORT, TEST_GARBAGE];
 
 /// The name every ratio is taken against.
 pub const REFERENCE: &str = "value-copy";

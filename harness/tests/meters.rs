@@ -3,7 +3,7 @@
 mod common;
 
 use common::measure;
-use spanalloc::known_answer::{BLOCKS, BLOCK_BYTES};
+use spanalloc::test_scenarios::{BLOCKS, BLOCK_BYTES};
 
 const SPANS: u64 = 4_000;
 

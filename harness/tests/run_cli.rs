@@ -58,6 +58,38 @@ fn a_crashing_child_is_reported_and_the_others_still_run() {
 }
 
 #[test]
+fn killed_and_garbage_printing_children_are_failures_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let o = spanalloc(&[
+        "run",
+        "--scenario",
+        "test-abort",
+        "--scenario",
+        "test-garbage",
+        "--scenario",
+        "value-copy",
+        "--spans",
+        "1000",
+        "--rate",
+        "0",
+        "--no-dhat",
+        "--out",
+        out,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let r = results(dir.path());
+    assert_eq!(r.scenarios.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["value-copy"]);
+    let why = |name: &str| r.failures.iter().find(|f| f.name == name).unwrap().error.clone();
+    assert!(why("test-abort").contains("signal"), "{}", why("test-abort"));
+    assert!(
+        why("test-garbage").contains("not a result") && why("test-garbage").contains("this is not a result"),
+        "{}",
+        why("test-garbage")
+    );
+}
+
+#[test]
 fn bad_options_exit_2_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("a-file");

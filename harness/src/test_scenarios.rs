@@ -2,8 +2,9 @@
 //!
 //! `known-answer` is the pooled strategy (which allocates nothing per span once warm) plus
 //! exactly [`BLOCKS`] heap blocks of [`BLOCK_BYTES`] bytes per span, allocated at span start and
-//! freed by the exporter: the meters must report exactly that. `test-crash` panics, for the
-//! failure-handling tests.
+//! freed by the exporter: the meters must report exactly that. `test-crash` panics,
+//! `test-abort` is killed by a signal and `test-garbage` prints something that is not a result,
+//! for the failure-handling tests.
 
 use spanalloc_model::sampler::Sampler;
 use spanalloc_model::w3c::{HeaderCarrier, W3cError};
@@ -31,6 +32,23 @@ pub const TEST_CRASH: Scenario =
 
 fn crash(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
     panic!("test-crash scenario: deliberate panic");
+}
+
+/// A scenario whose child dies of SIGABRT.
+pub const TEST_ABORT: Scenario =
+    Scenario { name: "test-abort", description: "test only: aborts", run: abort, exact_counts: true };
+
+fn abort(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
+    std::process::abort();
+}
+
+/// A scenario whose child prints garbage and exits "successfully".
+pub const TEST_GARBAGE: Scenario =
+    Scenario { name: "test-garbage", description: "test only: prints garbage", run: garbage, exact_counts: true };
+
+fn garbage(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
+    println!("this is not a result {{");
+    std::process::exit(0);
 }
 
 /// Pooled, plus a known allocation per span.
