@@ -11,8 +11,10 @@
 //!   pass of the same spans.
 //!
 //! Measuring code ([`child`], [`meter`], [`spawn`], [`run`]) writes `results.json`
-//! ([`results`]); it never renders. It is not a general profiler: it runs the spanalloc
-//! scenarios only.
+//! ([`results`]) and never renders. Everything after reads results.json through [`input`]:
+//! [`compare`] (verdicts against a baseline), [`baseline`], [`history`], [`export`] and
+//! [`report`] (the HTML page), which never measure. It is not a general profiler: it runs the
+//! spanalloc scenarios only.
 #![deny(missing_docs)]
 
 pub mod aggregate;
