@@ -82,6 +82,11 @@ pub struct ScenarioResult {
     pub spans_exported: u64,
     /// Export digest, hex; equal for every scenario at one trace-state size.
     pub digest: String,
+    /// Spans the scenario lost: it exported this many fewer than the strategies did. Only a
+    /// scenario with a pipeline of its own can (the SDK's batch processor drops spans when its
+    /// queue is full); one that did is left out of the fairness check, and says so.
+    #[serde(default)]
+    pub dropped_spans: u64,
     /// Headline figures.
     pub metrics: Metrics,
     /// Every repeat's noisy figures, for statistics.

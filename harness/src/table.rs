@@ -57,8 +57,9 @@ pub fn headline(results: &Results) -> Table {
             Some(r) => (ratio(m.allocs_per_span, r.metrics.allocs_per_span), ratio(m.bytes_per_span, r.metrics.bytes_per_span)),
             None => ("n/a".into(), "n/a".into()),
         };
+        let name = if s.dropped_spans > 0 { format!("{} (dropped {} spans)", s.name, s.dropped_spans) } else { s.name.clone() };
         let row = [
-            s.name.clone(),
+            name,
             s.trace_state_entries.to_string(),
             format!("{:.3}", m.allocs_per_span),
             format!("{:.1}", m.bytes_per_span),

@@ -142,6 +142,15 @@ impl Builder<'_> {
                 let _ = write!(self.html, "<div class=\"banner info\">{}</div>", esc(&self.inputs.no_comparison));
             }
         }
+        for s in self.inputs.results.scenarios.iter().filter(|s| s.dropped_spans > 0) {
+            let _ = write!(
+                self.html,
+                "<div class=\"banner info\">{} at trace-state {} dropped {} of its spans (its batch queue was full): its figures are not of the same work as the others'.</div>",
+                esc(&s.name),
+                s.trace_state_entries,
+                s.dropped_spans
+            );
+        }
         if !failures.is_empty() {
             let _ = write!(self.html, "<div class=\"banner bad\">{} scenario(s) failed</div><ul>", failures.len());
             for f in failures {
@@ -207,7 +216,7 @@ impl Builder<'_> {
                 rows,
                 "<tr><td class=\"l\">{}</td><td>{}</td><td>{:.3}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td>\
                  <td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.2}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&s.name),
+                esc(&if s.dropped_spans > 0 { format!("{} (dropped {} spans)", s.name, s.dropped_spans) } else { s.name.clone() }),
                 s.trace_state_entries,
                 m.allocs_per_span,
                 m.bytes_per_span,

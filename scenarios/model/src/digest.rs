@@ -9,7 +9,7 @@
 use std::fmt::Write;
 
 use crate::context::ContextView;
-use crate::ids::{push_hex, SpanId};
+use crate::ids::{push_hex, SpanId, TraceFlags, TraceId};
 use crate::workload::ATTRIBUTES;
 
 /// Encodes spans and folds them into an order-independent 64-bit digest.
@@ -29,17 +29,35 @@ impl DigestExporter {
 
     /// Encodes one span and folds it in.
     pub fn export(&mut self, ctx: &dyn ContextView, parent_span_id: SpanId, name: &str) {
+        let state = ctx.trace_state();
+        self.export_parts(ctx.trace_id(), ctx.span_id(), parent_span_id, ctx.flags(), |b| state.write_header(b), name);
+    }
+
+    /// Encodes one span given as parts, its trace state written by `write_state` in header form
+    /// (`k1=v1,k2=v2`): for exporters whose spans hold the header rather than a [`TraceState`]
+    /// (the SDK's), so they need not parse it back.
+    ///
+    /// [`TraceState`]: crate::trace_state::TraceState
+    pub fn export_parts(
+        &mut self,
+        trace_id: TraceId,
+        span_id: SpanId,
+        parent_span_id: SpanId,
+        flags: TraceFlags,
+        write_state: impl FnOnce(&mut String),
+        name: &str,
+    ) {
         let b = &mut self.buf;
         b.clear();
-        push_hex(b, &ctx.trace_id().0);
+        push_hex(b, &trace_id.0);
         b.push(' ');
-        push_hex(b, &ctx.span_id().0);
+        push_hex(b, &span_id.0);
         b.push(' ');
         push_hex(b, &parent_span_id.0);
         b.push(' ');
-        push_hex(b, &[ctx.flags().0]);
+        push_hex(b, &[flags.0]);
         b.push(' ');
-        ctx.trace_state().write_header(b);
+        write_state(b);
         b.push(' ');
         b.push_str(name);
         for (k, v) in ATTRIBUTES {

@@ -42,7 +42,7 @@ use spanalloc_model::pipeline::{LatencySummary, ProducerOutcome, RunHooks, RunRe
 use spanalloc_model::sampler::Sampler;
 use spanalloc_model::stage::{self, Stage};
 use spanalloc_model::workload::{Stream, ATTRIBUTES, SPAN_NAMES};
-use spanalloc_model::{ContextView, Scenario, SpanId, TraceFlags, TraceId, TraceState, WorkloadConfig};
+use spanalloc_model::{Scenario, SpanId, TraceFlags, TraceId, TraceState, WorkloadConfig};
 
 /// The scenario entry for the harness.
 pub const SCENARIO: Scenario = Scenario {
@@ -105,11 +105,10 @@ impl ShouldSample for WorkloadSampler {
     }
 }
 
-/// What the exporter thread keeps: the digest, latency, and a buffer to parse trace state into.
+/// What the exporter thread keeps: the digest and latency.
 struct Sink {
     digest: DigestExporter,
     latency: Histogram<u64>,
-    scratch: TraceState,
 }
 
 /// Folds each exported span into the model's digest.
@@ -122,42 +121,25 @@ impl std::fmt::Debug for DigestSink {
     }
 }
 
-/// An exported span seen through the model's eyes.
-struct DataView<'a> {
-    data: &'a SpanData,
-    trace_state: &'a TraceState,
-}
-
-impl ContextView for DataView<'_> {
-    fn trace_id(&self) -> TraceId {
-        TraceId(self.data.span_context.trace_id().to_bytes())
-    }
-    fn span_id(&self) -> SpanId {
-        SpanId(self.data.span_context.span_id().to_bytes())
-    }
-    fn flags(&self) -> TraceFlags {
-        TraceFlags(self.data.span_context.trace_flags().to_u8())
-    }
-    fn is_remote(&self) -> bool {
-        self.data.span_context.is_remote()
-    }
-    fn trace_state(&self) -> &TraceState {
-        self.trace_state
-    }
-}
-
 impl SpanExporter for DigestSink {
     fn export(&self, batch: Vec<SpanData>) -> impl std::future::Future<Output = OTelSdkResult> + Send {
         let _stage = stage::enter(Stage::Exporter);
         let mut sink = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let Sink { digest, latency, scratch } = &mut *sink;
+        let Sink { digest, latency } = &mut *sink;
         let now = SystemTime::now();
         for data in &batch {
-            // The SDK's trace state is opaque: its header is what an exporter can read.
-            let header = data.span_context.trace_state().header();
-            scratch.parse_into(&header).expect("the SDK's trace state is valid W3C");
-            let view = DataView { data, trace_state: scratch };
-            digest.export(&view, SpanId(data.parent_span_id.to_bytes()), &data.name);
+            let sc = &data.span_context;
+            // The SDK's trace state is opaque: its header is what an exporter can read, and the
+            // digest's encoding is that header.
+            let header = sc.trace_state().header();
+            digest.export_parts(
+                TraceId(sc.trace_id().to_bytes()),
+                SpanId(sc.span_id().to_bytes()),
+                SpanId(data.parent_span_id.to_bytes()),
+                TraceFlags(sc.trace_flags().to_u8()),
+                |b| b.push_str(&header),
+                &data.name,
+            );
             let lat = now.duration_since(data.end_time).unwrap_or_default();
             latency.saturating_record(lat.as_nanos() as u64);
         }
@@ -268,7 +250,6 @@ pub fn run(cfg: &WorkloadConfig, hooks: &dyn RunHooks) -> RunReport {
     let sink = DigestSink(Arc::new(Mutex::new(Sink {
         digest: DigestExporter::new(),
         latency: Histogram::new_with_bounds(1, 3_600_000_000_000, 3).expect("valid bounds"),
-        scratch: TraceState::new(),
     })));
     let batch = BatchConfigBuilder::default()
         .with_max_queue_size(QUEUE)
