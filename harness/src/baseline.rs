@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::fsio::write_atomic;
-use crate::input::{load_results, InputError};
+use crate::input::{load_results, read_results, InputError};
 
 /// Where baselines live unless told otherwise.
 pub const DEFAULT_DIR: &str = "reports/baselines";
@@ -35,8 +35,7 @@ pub fn resolve(name_or_path: &str, dir: &Path) -> PathBuf {
 /// Nothing is written unless `from` is a valid results file.
 pub fn save(name: &str, from: &Path, dir: &Path) -> Result<PathBuf, InputError> {
     check_name(name).map_err(|e| InputError::new(dir, e))?;
-    load_results(from)?;
-    let bytes = std::fs::read(from).map_err(|e| InputError::new(from, format!("cannot read: {e}")))?;
+    let (_, bytes) = read_results(from)?;
     if dir.exists() && !dir.is_dir() {
         return Err(InputError::new(dir, "is not a directory, cannot save baselines in it"));
     }

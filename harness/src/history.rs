@@ -82,14 +82,24 @@ impl HistoryEntry {
 
 /// The readable entries of a history file, and a warning for each line that is not.
 pub fn read(path: &Path) -> Result<(Vec<HistoryEntry>, Vec<String>), InputError> {
+    Ok(parse(path, &read_bytes(path)?))
+}
+
+/// The file's bytes; none for a file that does not exist yet.
+fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
     if path.is_dir() {
         return Err(InputError::new(path, "is a directory, expected a history file"));
     }
-    let text = match std::fs::read(path) {
-        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((vec![], vec![])),
-        Err(e) => return Err(InputError::new(path, format!("cannot read: {e}"))),
-    };
+    match std::fs::read(path) {
+        Ok(b) => Ok(b),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(vec![]),
+        Err(e) => Err(InputError::new(path, format!("cannot read: {e}"))),
+    }
+}
+
+/// The entries in `bytes` (the contents of `path`), and a warning for each unreadable line.
+fn parse(path: &Path, bytes: &[u8]) -> (Vec<HistoryEntry>, Vec<String>) {
+    let text = String::from_utf8_lossy(bytes);
     let (mut entries, mut warnings) = (vec![], vec![]);
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         match serde_json::from_str::<HistoryEntry>(line) {
@@ -97,21 +107,14 @@ pub fn read(path: &Path) -> Result<(Vec<HistoryEntry>, Vec<String>), InputError>
             Err(e) => warnings.push(format!("{}: line {} skipped, unreadable ({e})", path.display(), i + 1)),
         }
     }
-    Ok((entries, warnings))
+    (entries, warnings)
 }
 
 /// Appends the entry for the results in `from` to `path`; returns warnings about the file.
 pub fn append(from: &Path, path: &Path) -> Result<Vec<String>, InputError> {
     let results = load_results(from)?;
-    if path.is_dir() {
-        return Err(InputError::new(path, "is a directory, expected a history file"));
-    }
-    let mut bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => vec![],
-        Err(e) => return Err(InputError::new(path, format!("cannot read: {e}"))),
-    };
-    let (_, mut warnings) = read(path)?;
+    let mut bytes = read_bytes(path)?;
+    let (_, mut warnings) = parse(path, &bytes);
     if bytes.last().is_some_and(|&b| b != b'\n') {
         warnings
             .push(format!("{}: the last line is torn (a write cut short); the new entry starts on a fresh line", path.display()));

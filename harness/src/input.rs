@@ -26,6 +26,12 @@ impl InputError {
 
 /// Reads, parses and checks a results file.
 pub fn load_results(path: &Path) -> Result<Results, InputError> {
+    read_results(path).map(|(results, _)| results)
+}
+
+/// Reads, parses and checks a results file; also returns its bytes, for callers that copy the
+/// file as it is (a baseline) and should not read it twice.
+pub fn read_results(path: &Path) -> Result<(Results, Vec<u8>), InputError> {
     let err = |p: String| InputError::new(path, p);
     if path.is_dir() {
         return Err(err("is a directory, expected a results file".into()));
@@ -37,7 +43,8 @@ pub fn load_results(path: &Path) -> Result<Results, InputError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(err("empty file, expected a results file".into()));
     }
-    parse_results(&bytes).map_err(err)
+    let results = parse_results(&bytes).map_err(err)?;
+    Ok((results, bytes))
 }
 
 /// Parses and checks results from bytes; the error says what is wrong, without the file name.
