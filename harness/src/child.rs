@@ -148,10 +148,9 @@ fn format_progress(mut n: u64, buf: &mut [u8; 40]) -> usize {
 /// Runs `scenario` with `cfg` as `pass`; `dhat_file` is where the dhat pass writes its profile.
 pub fn measure(scenario: &Scenario, cfg: &WorkloadConfig, pass: Pass, dhat_file: Option<&Path>) -> PassOutput {
     meter::set_mode(pass.mode());
-    let profiler = (pass == Pass::Dhat).then(|| {
-        let file: PathBuf = dhat_file.map_or_else(|| "dhat-heap.json".into(), Path::to_path_buf);
-        dhat::Profiler::builder().file_name(file).trim_backtraces(Some(24)).build()
-    });
+    let dhat_file: PathBuf = dhat_file.map_or_else(|| "dhat-heap.json".into(), Path::to_path_buf);
+    let profiler =
+        (pass == Pass::Dhat).then(|| dhat::Profiler::builder().file_name(&dhat_file).trim_backtraces(Some(24)).build());
     // Room for four times the expected duration at one point per 10 ms.
     let expected_ms = (cfg.spans * 1000).checked_div(cfg.rate).unwrap_or(10_000);
     let timeline = (pass == Pass::Count)
@@ -200,8 +199,8 @@ pub fn measure(scenario: &Scenario, cfg: &WorkloadConfig, pass: Pass, dhat_file:
         let region = end.counts - start.counts;
         drop(profiler); // writes the profile
         meter::set_mode(Mode::Off);
-        let file = dhat_file.map(Path::to_path_buf).unwrap_or_else(|| "dhat-heap.json".into());
-        out.dhat = Some(dhat_profile::summary(&file, report.spans_started, region.allocs, region.fresh_bytes, end.peak as u64));
+        out.dhat =
+            Some(dhat_profile::summary(&dhat_file, report.spans_started, region.allocs, region.fresh_bytes, end.peak as u64));
     }
     out
 }

@@ -67,6 +67,24 @@ pub struct Environment {
     pub started_at: String,
 }
 
+impl Results {
+    /// The value-copy entry at `s`'s trace-state size, which ratios are taken against.
+    pub fn reference_for(&self, s: &ScenarioResult) -> Option<&ScenarioResult> {
+        self.scenarios.iter().find(|r| r.name == crate::scenarios::REFERENCE && r.trace_state_entries == s.trace_state_entries)
+    }
+}
+
+impl ScenarioResult {
+    /// The name as tables show it: with its dropped spans, if it lost any.
+    pub fn label(&self) -> String {
+        if self.dropped_spans > 0 {
+            format!("{} (dropped {} spans)", self.name, self.dropped_spans)
+        } else {
+            self.name.clone()
+        }
+    }
+}
+
 /// One scenario at one trace-state size.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioResult {

@@ -128,19 +128,18 @@ pub fn run(args: &RunArgs, selected: &[&spanalloc_model::Scenario]) -> anyhow::R
 /// own (the SDK row) that exported fewer is marked with its dropped spans and warned about, not
 /// failed: losing spans under load is its real behaviour, and its figures say so.
 fn check_digests(results: &mut Results, problems: &mut Problems, warnings: &mut Vec<String>) {
-    let exact = |name: &str| scenarios::by_name(name).is_none_or(|s| s.exact_counts);
     for ts in results.config.trace_state.clone() {
         let reference = results
             .scenarios
             .iter()
-            .find(|s| s.trace_state_entries == ts && exact(&s.name))
+            .find(|s| s.trace_state_entries == ts && scenarios::exact_counts(&s.name))
             .map(|s| (s.digest.clone(), s.spans_exported, s.name.clone()));
         let Some((digest, exported, first)) = reference else { continue };
         for r in results.scenarios.iter_mut().filter(|s| s.trace_state_entries == ts) {
             if (r.digest.as_str(), r.spans_exported) == (digest.as_str(), exported) {
                 continue;
             }
-            if !exact(&r.name) && r.spans_exported < exported {
+            if !scenarios::exact_counts(&r.name) && r.spans_exported < exported {
                 r.dropped_spans = exported - r.spans_exported;
                 warnings.push(format!(
                     "{} ts={ts} dropped {} of {exported} spans (its batch queue was full): not the same work, left out of the fairness check",
@@ -183,8 +182,7 @@ fn measure_scenario(args: &RunArgs, name: &str, ts: usize, bar: &ProgressBar) ->
         passes.dhat = Some(spec(Pass::Dhat, unpaced.clone(), Some(&file))?);
         passes.dhat_twin = Some(spec(Pass::Count, unpaced, None)?);
     }
-    let exact_counts = scenarios::by_name(name).is_none_or(|s| s.exact_counts);
-    combine(name, ts, args.workload.producers, exact_counts, &passes).map_err(|e| Failure {
+    combine(name, ts, args.workload.producers, scenarios::exact_counts(name), &passes).map_err(|e| Failure {
         name: name.into(),
         trace_state_entries: ts,
         pass: "combine".into(),

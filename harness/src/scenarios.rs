@@ -25,6 +25,12 @@ pub fn by_name(name: &str) -> Option<&'static Scenario> {
     ALL.iter().chain(HIDDEN.iter()).find(|s| s.name == name)
 }
 
+/// Whether `name`'s allocation counts are independent of thread timing (unknown names: yes,
+/// the strict reading).
+pub fn exact_counts(name: &str) -> bool {
+    by_name(name).is_none_or(|s| s.exact_counts)
+}
+
 /// The listed names, for error messages.
 pub fn names() -> String {
     ALL.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")

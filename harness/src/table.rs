@@ -2,8 +2,7 @@
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 
-use crate::results::{Results, ScenarioResult};
-use crate::scenarios::REFERENCE;
+use crate::results::Results;
 
 /// `bytes` in B, KiB or MiB.
 pub fn human_bytes(bytes: f64) -> String {
@@ -29,10 +28,6 @@ pub fn ratio(value: f64, reference: f64) -> String {
     }
 }
 
-fn reference<'a>(results: &'a Results, s: &ScenarioResult) -> Option<&'a ScenarioResult> {
-    results.scenarios.iter().find(|r| r.name == REFERENCE && r.trace_state_entries == s.trace_state_entries)
-}
-
 /// The headline table.
 pub fn headline(results: &Results) -> Table {
     let mut t = Table::new();
@@ -53,13 +48,12 @@ pub fn headline(results: &Results) -> Table {
     ]);
     for s in &results.scenarios {
         let m = &s.metrics;
-        let (ra, rb) = match reference(results, s) {
+        let (ra, rb) = match results.reference_for(s) {
             Some(r) => (ratio(m.allocs_per_span, r.metrics.allocs_per_span), ratio(m.bytes_per_span, r.metrics.bytes_per_span)),
             None => ("n/a".into(), "n/a".into()),
         };
-        let name = if s.dropped_spans > 0 { format!("{} (dropped {} spans)", s.name, s.dropped_spans) } else { s.name.clone() };
         let row = [
-            name,
+            s.label(),
             s.trace_state_entries.to_string(),
             format!("{:.3}", m.allocs_per_span),
             format!("{:.1}", m.bytes_per_span),

@@ -7,7 +7,6 @@ use super::claims::{self, ClaimVerdict};
 use super::Inputs;
 use crate::compare::{render::value, Verdict};
 use crate::results::{Results, ScenarioResult};
-use crate::scenarios::REFERENCE;
 use crate::table::{human_bytes, ratio};
 
 /// A rendered report: the page and its charts by file stem.
@@ -210,13 +209,13 @@ impl Builder<'_> {
         let mut rows = String::new();
         for s in &r.scenarios {
             let m = &s.metrics;
-            let reference = r.scenarios.iter().find(|x| x.name == REFERENCE && x.trace_state_entries == s.trace_state_entries);
+            let reference = r.reference_for(s);
             let vs = |f: fn(&ScenarioResult) -> f64| reference.map_or_else(|| "n/a".into(), |x| ratio(f(s), f(x)));
             let _ = write!(
                 rows,
                 "<tr><td class=\"l\">{}</td><td>{}</td><td>{:.3}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td>\
                  <td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.2}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&if s.dropped_spans > 0 { format!("{} (dropped {} spans)", s.name, s.dropped_spans) } else { s.name.clone() }),
+                esc(&s.label()),
                 s.trace_state_entries,
                 m.allocs_per_span,
                 m.bytes_per_span,
