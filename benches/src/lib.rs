@@ -6,6 +6,8 @@
 //! iai-callgrind's (`scripts/bench-iai.sh`). Not for measuring allocations: the harness does that.
 #![deny(missing_docs)]
 
+pub mod paired;
+
 use spanalloc_model::{Scenario, SpanId, TraceId};
 
 /// A context of `N` bytes, for the by-size hand-off sweep (claim C5).

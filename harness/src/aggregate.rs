@@ -66,6 +66,23 @@ pub fn combine(
         }
     }
     let counts = first_count.counts.ok_or_else(|| Inconsistent("count pass reported no counts".into()))?;
+    // Exact means exact: one producer and a scenario whose counts do not depend on thread timing
+    // must count the same allocations and bytes in every repeat.
+    if exact_counts && producers == 1 {
+        for (i, pass) in p.count.iter().enumerate().skip(1) {
+            let other = pass.counts.ok_or_else(|| Inconsistent("count pass reported no counts".into()))?;
+            if (other.allocs, other.bytes_allocated) != (counts.allocs, counts.bytes_allocated) {
+                return Err(Inconsistent(format!(
+                    "exact counts differ between repeats: count pass 1 saw {} allocations / {} bytes, count pass {} saw {} / {}",
+                    counts.allocs,
+                    counts.bytes_allocated,
+                    i + 1,
+                    other.allocs,
+                    other.bytes_allocated
+                )));
+            }
+        }
+    }
     let spans = first_count.spans;
     let cpu = |o: &PassOutput| per_span(o.cpu_ns, o.spans);
     let samples = Samples {
@@ -75,7 +92,9 @@ pub fn combine(
         latency_p99_ns: p.plain.iter().map(|o| o.latency_p99_ns as f64).collect(),
         peak_rss_bytes: p.plain.iter().map(|o| o.peak_rss_bytes as f64).collect(),
         achieved_rate: p.plain.iter().map(|o| o.achieved_rate).collect(),
+        peak_heap_bytes: p.count.iter().filter_map(|o| o.peak_heap_bytes).map(|b| b as f64).collect(),
     };
+    let count_median = |f: fn(&PassOutput) -> Option<f64>| median(&p.count.iter().filter_map(f).collect::<Vec<_>>());
     let plain_cpu = median(&samples.cpu_ns_per_span);
     let rate = median(&samples.achieved_rate);
     let calls = counts.allocs + counts.deallocs + counts.reallocs;
@@ -87,7 +106,9 @@ pub fn combine(
         bytes_deallocated: counts.bytes_deallocated,
         allocs_per_span: per_span(counts.allocs, spans),
         bytes_per_span: per_span(counts.bytes_allocated, spans),
-        peak_heap_bytes: first_count.peak_heap_bytes.unwrap_or(0),
+        peak_heap_bytes: median(&samples.peak_heap_bytes) as u64,
+        setup_heap_bytes: count_median(|o| o.setup_heap_bytes.map(|b| b as f64)) as u64,
+        retained_heap_bytes: count_median(|o| o.retained_heap_bytes.map(|b| b as f64)) as i64,
         peak_heap_error_bytes: first_count.peak_heap_error_bytes.unwrap_or(0),
         peak_rss_bytes: median(&samples.peak_rss_bytes) as u64,
         achieved_rate: rate,
@@ -131,12 +152,14 @@ pub fn combine(
         spans_exported,
         digest: first_count.digest.clone(),
         dropped_spans: 0,
+        settings: first_count.settings.clone(),
         metrics,
         samples,
         dhat,
         cross_check,
         stages,
         timeline: first_count.timeline.clone().unwrap_or_default(),
+        current_check: p.count.iter().find_map(|o| o.current_check),
     })
 }
 
@@ -170,6 +193,57 @@ fn cross_check(d: &crate::results::DhatSummary, twin: &PassOutput, exact: bool) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn pass(name: &str, allocs: u64, bytes: u64, peak: u64) -> PassOutput {
+        PassOutput {
+            pass: name.into(),
+            scenario: "s".into(),
+            spans: 100,
+            spans_exported: 100,
+            digest: "00".into(),
+            cpu_ns: 1000,
+            emit_elapsed_ns: 1000,
+            achieved_rate: 1.0,
+            max_lag_ns: 0,
+            latency_p50_ns: 1,
+            latency_p99_ns: 1,
+            latency_max_ns: 1,
+            peak_rss_bytes: 1,
+            counts: Some(crate::meter::Counts { allocs, bytes_allocated: bytes, ..Default::default() }),
+            setup_heap_bytes: Some(10),
+            retained_heap_bytes: Some(0),
+            peak_heap_bytes: Some(peak),
+            peak_heap_error_bytes: Some(0),
+            stages: None,
+            timeline: None,
+            dhat: None,
+            settings: Default::default(),
+            current_check: None,
+        }
+    }
+
+    fn passes(counts: &[(u64, u64, u64)]) -> Passes {
+        Passes {
+            plain: counts.iter().map(|_| pass("plain", 0, 0, 0)).collect(),
+            count: counts.iter().map(|&(a, b, p)| pass("count", a, b, p)).collect(),
+            dhat: None,
+            dhat_twin: None,
+        }
+    }
+
+    #[test]
+    fn exact_counts_must_repeat_exactly() {
+        let same = passes(&[(500, 8000, 100), (500, 8000, 300), (500, 8000, 200)]);
+        let r = combine("s", 4, 1, true, &same).unwrap();
+        assert_eq!(r.metrics.peak_heap_bytes, 200, "the median of the count passes' peaks");
+        assert_eq!(r.samples.peak_heap_bytes, vec![100.0, 300.0, 200.0]);
+        let differ = passes(&[(500, 8000, 100), (501, 8016, 100)]);
+        let e = combine("s", 4, 1, true, &differ).unwrap_err();
+        assert!(e.0.contains("500 allocations / 8000 bytes") && e.0.contains("501 / 8016"), "{}", e.0);
+        // Several producers, or a scenario with its own pipeline: counts may move a little.
+        assert!(combine("s", 4, 2, true, &differ).is_ok());
+        assert!(combine("s", 4, 1, false, &differ).is_ok());
+    }
 
     #[test]
     fn medians() {

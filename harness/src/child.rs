@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use spanalloc_model::current_check::CheckConfig;
 use spanalloc_model::stage::Stage;
 use spanalloc_model::{RunHooks, Scenario, WorkloadConfig};
 
@@ -61,6 +62,12 @@ struct Reading {
 
 struct ChildHooks {
     pass: Pass,
+    /// Where the dhat pass writes its profile. The profiler runs from the measured region's start
+    /// to its end only, so its sites and totals count the measured spans and nothing else.
+    dhat_file: PathBuf,
+    profiler: Mutex<Option<dhat::Profiler>>,
+    /// Live bytes when the scenario's setup began: the harness's own, not the scenario's.
+    harness_live: Mutex<i64>,
     start: Mutex<Reading>,
     end: Mutex<Reading>,
     timeline: Option<TimelineSampler>,
@@ -77,19 +84,32 @@ impl ChildHooks {
                 Reading { cpu, counts: slots::totals(), stages: slots::stage_totals(), live, peak: slots::peak_bytes(live) }
             }
             Pass::StatsAlloc => Reading { cpu, counts: meter::stats_alloc_counts(), ..Default::default() },
-            Pass::Dhat => {
-                let s = dhat::HeapStats::get();
-                let counts = Counts { allocs: s.total_blocks, fresh_bytes: s.total_bytes, ..Default::default() };
-                Reading { cpu, counts, peak: s.max_bytes as i64, ..Default::default() }
-            }
+            Pass::Dhat => match self.profiler.lock().unwrap_or_else(PoisonError::into_inner).as_ref() {
+                Some(_) => {
+                    let s = dhat::HeapStats::get();
+                    let counts = Counts { allocs: s.total_blocks, fresh_bytes: s.total_bytes, ..Default::default() };
+                    Reading { cpu, counts, peak: s.max_bytes as i64, ..Default::default() }
+                }
+                None => Reading { cpu, ..Default::default() },
+            },
         }
     }
 }
 
 impl RunHooks for ChildHooks {
+    fn setup_start(&self) {
+        if self.pass == Pass::Count {
+            *self.harness_live.lock().unwrap_or_else(PoisonError::into_inner) = slots::live_bytes();
+        }
+    }
+
     fn measured_start(&self) {
         if self.pass == Pass::Count {
             slots::reset_peak();
+        }
+        if self.pass == Pass::Dhat {
+            let profiler = dhat::Profiler::builder().file_name(&self.dhat_file).trim_backtraces(Some(DHAT_FRAMES)).build();
+            *self.profiler.lock().unwrap_or_else(PoisonError::into_inner) = Some(profiler);
         }
         if let Some(t) = &self.timeline {
             t.begin();
@@ -104,6 +124,8 @@ impl RunHooks for ChildHooks {
         }
         let r = self.read();
         *self.end.lock().unwrap_or_else(PoisonError::into_inner) = r;
+        // Dropping the profiler writes the profile; what is allocated after it is not tracked.
+        drop(self.profiler.lock().unwrap_or_else(PoisonError::into_inner).take());
     }
 
     fn exported(&self, spans: u64) {
@@ -145,12 +167,16 @@ fn format_progress(mut n: u64, buf: &mut [u8; 40]) -> usize {
     PREFIX.len() + len + 1
 }
 
+/// Frames kept per dhat call stack: enough for the SDK's deepest (about 50) to reach the thread
+/// start, so every site can be traced to the hand-off that asked.
+const DHAT_FRAMES: usize = 96;
+
 /// Runs `scenario` with `cfg` as `pass`; `dhat_file` is where the dhat pass writes its profile.
 pub fn measure(scenario: &Scenario, cfg: &WorkloadConfig, pass: Pass, dhat_file: Option<&Path>) -> PassOutput {
+    let paced = scenario.workload(cfg);
+    let cfg = &paced;
     meter::set_mode(pass.mode());
     let dhat_file: PathBuf = dhat_file.map_or_else(|| "dhat-heap.json".into(), Path::to_path_buf);
-    let profiler =
-        (pass == Pass::Dhat).then(|| dhat::Profiler::builder().file_name(&dhat_file).trim_backtraces(Some(24)).build());
     // Room for four times the expected duration at one point per 10 ms.
     let expected_ms = (cfg.spans * 1000).checked_div(cfg.rate).unwrap_or(10_000);
     let timeline = (pass == Pass::Count)
@@ -158,7 +184,16 @@ pub fn measure(scenario: &Scenario, cfg: &WorkloadConfig, pass: Pass, dhat_file:
     let exported = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let progress = spawn_progress(Arc::clone(&exported), Arc::clone(&stop));
-    let hooks = ChildHooks { pass, start: Mutex::default(), end: Mutex::default(), timeline, exported };
+    let hooks = ChildHooks {
+        pass,
+        dhat_file: dhat_file.clone(),
+        profiler: Mutex::new(None),
+        harness_live: Mutex::default(),
+        start: Mutex::default(),
+        end: Mutex::default(),
+        timeline,
+        exported,
+    };
 
     let report = (scenario.run)(cfg, &hooks);
 
@@ -166,6 +201,10 @@ pub fn measure(scenario: &Scenario, cfg: &WorkloadConfig, pass: Pass, dhat_file:
     let _ = progress.join();
     let (start, end) =
         (*hooks.start.lock().unwrap_or_else(PoisonError::into_inner), *hooks.end.lock().unwrap_or_else(PoisonError::into_inner));
+    let harness_live = *hooks.harness_live.lock().unwrap_or_else(PoisonError::into_inner);
+    // Outside the measured region, on the count pass only: the current-context slot under a
+    // writer, for the claim that an atomic swap gives safe cross-thread reads.
+    let current_check = scenario.check_current.filter(|_| pass == Pass::Count).map(|check| check(CheckConfig::default()));
     let timeline = hooks.timeline.map(TimelineSampler::finish);
     let counted = matches!(pass, Pass::Count | Pass::StatsAlloc);
     let mut out = PassOutput {
@@ -183,22 +222,39 @@ pub fn measure(scenario: &Scenario, cfg: &WorkloadConfig, pass: Pass, dhat_file:
         latency_max_ns: report.latency.max_ns,
         peak_rss_bytes: sys::peak_rss_bytes(),
         counts: counted.then(|| end.counts - start.counts),
+        setup_heap_bytes: None,
+        retained_heap_bytes: None,
         peak_heap_bytes: None,
         peak_heap_error_bytes: None,
         stages: None,
         timeline: timeline.map(|t| t.into_iter().map(|(ms, b)| [ms as i64, b]).collect()),
         dhat: None,
+        settings: report
+            .settings
+            .into_iter()
+            .chain(scenario.unpaced_rate.map(|r| {
+                ("unpaced passes".to_owned(), format!("paced at {r} spans/s (its bounded queue drops spans when outrun)"))
+            }))
+            .collect(),
+        current_check: current_check.map(Into::into),
     };
     if pass == Pass::Count {
-        out.peak_heap_bytes = Some(end.peak.max(start.live).max(0) as u64);
+        // What the harness had live before setup (its histogram, timeline buffer, progress
+        // thread) is not the scenario's: every heap figure is taken above it.
+        out.setup_heap_bytes = Some((start.live - harness_live).max(0) as u64);
+        out.peak_heap_bytes = Some((end.peak.max(start.live) - harness_live).max(0) as u64);
+        out.retained_heap_bytes = Some(end.live - start.live);
+        if let Some(points) = out.timeline.as_mut() {
+            points.iter_mut().for_each(|p| p[1] -= harness_live);
+        }
         out.peak_heap_error_bytes = Some(slots::peak_error_bound());
         let s = end.stages - start.stages;
         out.stages = Some(Stage::ALL.iter().map(|st| [s.allocs[st.index()], s.bytes[st.index()]]).collect());
     }
-    if let Some(profiler) = profiler {
-        let region = end.counts - start.counts;
-        drop(profiler); // writes the profile
+    if pass == Pass::Dhat {
         meter::set_mode(Mode::Off);
+        // The profiler started at the region's start, so its totals are the region's.
+        let region = end.counts;
         out.dhat =
             Some(dhat_profile::summary(&dhat_file, report.spans_started, region.allocs, region.fresh_bytes, end.peak as u64));
     }

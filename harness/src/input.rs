@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::results::{Results, SCHEMA_VERSION};
+use crate::results::{Results, OLDEST_SCHEMA_VERSION, SCHEMA_VERSION};
 
 /// A results file that cannot be used: the binary prints it as one line and exits 2.
 #[derive(Debug, thiserror::Error)]
@@ -59,14 +59,17 @@ pub fn parse_results(bytes: &[u8]) -> Result<Results, String> {
     })?;
     match value.get("schema_version").map(serde_json::Value::as_u64) {
         None => return Err("not a spanalloc results file (no schema_version)".into()),
-        Some(Some(v)) if v == u64::from(SCHEMA_VERSION) => {}
+        Some(Some(v)) if (u64::from(OLDEST_SCHEMA_VERSION)..=u64::from(SCHEMA_VERSION)).contains(&v) => {}
         Some(v) => {
             let shown = v.map_or_else(|| value["schema_version"].to_string(), |v| v.to_string());
-            return Err(format!("schema_version {shown} is not supported (this spanalloc reads {SCHEMA_VERSION})"));
+            return Err(format!(
+                "schema_version {shown} is not supported (this spanalloc reads {OLDEST_SCHEMA_VERSION} to {SCHEMA_VERSION})"
+            ));
         }
     }
+    let version = value["schema_version"].as_u64().unwrap_or_default();
     let results: Results =
-        serde_json::from_value(value).map_err(|e| format!("not a spanalloc results file of schema {SCHEMA_VERSION}: {e}"))?;
+        serde_json::from_value(value).map_err(|e| format!("not a spanalloc results file of schema {version}: {e}"))?;
     check_numbers(&results)?;
     Ok(results)
 }

@@ -1,12 +1,27 @@
 //! `results.json`: the seam between measuring and showing. Documented field by field in
 //! `docs/results-schema.md`; bump [`SCHEMA_VERSION`] whenever a field changes meaning.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::meter::Counts;
 
-/// The version of this layout.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The version of this layout. Version 2 (fair rows): heap figures are taken above the
+/// harness's own live bytes, with setup and retained heap beside the peak, peak samples per
+/// repeat, the scenario's settings and the current-context check. Version 1 files are still
+/// read: their new fields are absent, and their peak heap (which counted the harness's buffers)
+/// is not compared with a later one.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The oldest layout this spanalloc reads.
+pub const OLDEST_SCHEMA_VERSION: u32 = 1;
+
+/// The setting in which a scenario says where its current context is read.
+pub const CURRENT_READ_SETTING: &str = "current context read";
+
+/// The first layout whose `peak_heap_bytes` leaves out the harness's own buffers.
+pub const PEAK_ABOVE_HARNESS_SINCE: u32 = 2;
 
 /// One `spanalloc run`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -75,13 +90,23 @@ impl Results {
 }
 
 impl ScenarioResult {
-    /// The name as tables show it: with its dropped spans, if it lost any.
+    /// The name as tables show it: with its dropped spans, if it lost any, and a mark when its
+    /// current-context reads stay on the publishing thread.
     pub fn label(&self) -> String {
-        if self.dropped_spans > 0 {
-            format!("{} (dropped {} spans)", self.name, self.dropped_spans)
-        } else {
-            self.name.clone()
+        let mut label = self.name.clone();
+        if self.same_thread_reads() {
+            label.push_str(" (same-thread read)");
         }
+        if self.dropped_spans > 0 {
+            label.push_str(&format!(" (dropped {} spans)", self.dropped_spans));
+        }
+        label
+    }
+
+    /// Whether the scenario said its current-context reads never cross a thread (the SDK's
+    /// context is thread-local).
+    pub fn same_thread_reads(&self) -> bool {
+        self.settings.get(CURRENT_READ_SETTING).is_some_and(|v| v.starts_with("same thread"))
     }
 }
 
@@ -105,6 +130,10 @@ pub struct ScenarioResult {
     /// queue is full); one that did is left out of the fairness check, and says so.
     #[serde(default)]
     pub dropped_spans: u64,
+    /// How the scenario was set up (a pool's capacity, a queue's size, where the current context
+    /// is read), as the scenario itself reported it.
+    #[serde(default)]
+    pub settings: BTreeMap<String, String>,
     /// Headline figures.
     pub metrics: Metrics,
     /// Every repeat's noisy figures, for statistics.
@@ -117,6 +146,48 @@ pub struct ScenarioResult {
     pub stages: Vec<StageRow>,
     /// `[ms since the measured region began, live heap bytes]` (count pass).
     pub timeline: Vec<[i64; 2]>,
+    /// The current-context slot under a writer, checked outside the measured region of the
+    /// first count pass; `None` for a scenario whose current context is thread-local.
+    #[serde(default)]
+    pub current_check: Option<CurrentCheck>,
+}
+
+/// Reads of the current-context slot while another thread publishes
+/// (`spanalloc_model::current_check`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentCheck {
+    /// Publishing threads.
+    pub writers: u64,
+    /// Reading threads.
+    pub readers: u64,
+    /// Contexts stored.
+    pub stores: u64,
+    /// Reads that found a context.
+    pub reads: u64,
+    /// Reads that mixed fields of two stores.
+    pub torn: u64,
+    /// Reads outside the linearizable bounds or going backwards.
+    pub out_of_order: u64,
+}
+
+impl From<spanalloc_model::current_check::CheckReport> for CurrentCheck {
+    fn from(r: spanalloc_model::current_check::CheckReport) -> Self {
+        CurrentCheck {
+            writers: r.writers,
+            readers: r.readers,
+            stores: r.stores,
+            reads: r.reads,
+            torn: r.torn,
+            out_of_order: r.out_of_order,
+        }
+    }
+}
+
+impl CurrentCheck {
+    /// Every read whole and in order.
+    pub fn passed(&self) -> bool {
+        self.torn == 0 && self.out_of_order == 0 && self.reads > 0
+    }
 }
 
 /// The headline figures of a scenario.
@@ -136,8 +207,18 @@ pub struct Metrics {
     pub allocs_per_span: f64,
     /// `bytes_allocated / spans`.
     pub bytes_per_span: f64,
-    /// Largest live heap during the measured region, setup memory included (count pass).
+    /// Largest live heap during the measured region, above what the harness itself had live
+    /// before the scenario's setup: setup memory (a pool, a queue) included. Median over the
+    /// count passes (schema 1: from the first count pass, harness buffers included).
     pub peak_heap_bytes: u64,
+    /// Live heap at the start of the measured region, above the harness's: what setup and
+    /// warm-up left in place (a pool, a queue, grown buffers). Median over the count passes.
+    #[serde(default)]
+    pub setup_heap_bytes: u64,
+    /// Live heap at the end of the measured region minus at its start: what the region kept.
+    /// Median over the count passes.
+    #[serde(default)]
+    pub retained_heap_bytes: i64,
     /// How far below the true peak `peak_heap_bytes` may be.
     pub peak_heap_error_bytes: u64,
     /// Peak resident set of the plain pass's process (median over repeats).
@@ -176,6 +257,9 @@ pub struct Samples {
     pub peak_rss_bytes: Vec<f64>,
     /// Plain-pass achieved rate.
     pub achieved_rate: Vec<f64>,
+    /// Count-pass peak heap, bytes (schema 2).
+    #[serde(default)]
+    pub peak_heap_bytes: Vec<f64>,
 }
 
 /// What dhat saw.
@@ -289,7 +373,13 @@ pub struct PassOutput {
     pub peak_rss_bytes: u64,
     /// Allocator totals in the measured region (count, stats-alloc and count-check passes).
     pub counts: Option<Counts>,
-    /// Peak live heap in the measured region (count passes).
+    /// Live heap at region start above the harness's (count passes).
+    #[serde(default)]
+    pub setup_heap_bytes: Option<u64>,
+    /// Live heap at region end minus at region start (count passes).
+    #[serde(default)]
+    pub retained_heap_bytes: Option<i64>,
+    /// Peak live heap in the measured region above the harness's (count passes).
     pub peak_heap_bytes: Option<u64>,
     /// Its error bound.
     pub peak_heap_error_bytes: Option<u64>,
@@ -299,4 +389,10 @@ pub struct PassOutput {
     pub timeline: Option<Vec<[i64; 2]>>,
     /// dhat figures (dhat pass).
     pub dhat: Option<DhatSummary>,
+    /// The scenario's settings, as it reported them.
+    #[serde(default)]
+    pub settings: BTreeMap<String, String>,
+    /// The current-context check (first count pass).
+    #[serde(default)]
+    pub current_check: Option<CurrentCheck>,
 }

@@ -191,9 +191,16 @@ fn measure_scenario(args: &RunArgs, name: &str, ts: usize, bar: &ProgressBar) ->
     })
 }
 
-/// Prints the table and the meter overhead line.
+/// Prints the table, each scenario's settings and the meter overhead line.
 pub fn print_summary(results: &Results) {
     println!("{}", table::headline(results));
+    let mut seen = std::collections::BTreeSet::new();
+    for s in results.scenarios.iter().filter(|s| !s.settings.is_empty()) {
+        if seen.insert(&s.name) {
+            let settings: Vec<String> = s.settings.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            println!("{}: {}", s.name, settings.join("; "));
+        }
+    }
     if let Some(worst) = results.scenarios.iter().map(|s| s.metrics.meter_overhead).reduce(f64::max) {
         println!(
             "meter overhead (count-pass CPU / plain-pass CPU): worst {worst:.2}× over {} scenarios",

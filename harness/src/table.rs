@@ -15,6 +15,15 @@ pub fn human_bytes(bytes: f64) -> String {
     }
 }
 
+/// A byte count that may be negative (heap a region gave back).
+pub fn signed_bytes(bytes: i64) -> String {
+    if bytes < 0 {
+        format!("−{}", human_bytes(bytes.unsigned_abs() as f64))
+    } else {
+        human_bytes(bytes as f64)
+    }
+}
+
 /// `value / reference` as `0.52×`, or `—` when the reference is 0.
 pub fn ratio(value: f64, reference: f64) -> String {
     if reference == 0.0 {
@@ -37,7 +46,9 @@ pub fn headline(results: &Results) -> Table {
         "ts",
         "allocs/span",
         "bytes/span",
-        "peak heap",
+        "setup heap",
+        "peak in flight",
+        "retained",
         "peak RSS",
         "CPU ns/span",
         "rate/s",
@@ -57,7 +68,9 @@ pub fn headline(results: &Results) -> Table {
             s.trace_state_entries.to_string(),
             format!("{:.3}", m.allocs_per_span),
             format!("{:.1}", m.bytes_per_span),
-            human_bytes(m.peak_heap_bytes as f64),
+            human_bytes(m.setup_heap_bytes as f64),
+            human_bytes(m.peak_heap_bytes.saturating_sub(m.setup_heap_bytes) as f64),
+            signed_bytes(m.retained_heap_bytes),
             human_bytes(m.peak_rss_bytes as f64),
             format!("{:.0}", m.cpu_ns_per_span),
             format!("{:.0}", m.achieved_rate),

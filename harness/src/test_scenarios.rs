@@ -9,7 +9,7 @@
 use spanalloc_model::sampler::Sampler;
 use spanalloc_model::w3c::{HeaderCarrier, W3cError};
 use spanalloc_model::{
-    ExportView, RunHooks, RunReport, Scenario, SpanId, Strategy, TraceFlags, TraceId, TraceState, WorkloadConfig,
+    ContextView, ExportView, RunHooks, RunReport, Scenario, SpanId, Strategy, TraceFlags, TraceId, TraceState, WorkloadConfig,
 };
 use spanalloc_pooled::Pooled;
 
@@ -24,27 +24,47 @@ pub const KNOWN_ANSWER: Scenario = Scenario {
     description: "test only: pooled plus exactly 3 blocks of 100 bytes per span",
     run: spanalloc_model::run::<KnownAnswer>,
     exact_counts: true,
+    check_current: None,
+    unpaced_rate: None,
 };
 
 /// A scenario whose child panics.
-pub const TEST_CRASH: Scenario =
-    Scenario { name: "test-crash", description: "test only: panics", run: crash, exact_counts: true };
+pub const TEST_CRASH: Scenario = Scenario {
+    name: "test-crash",
+    description: "test only: panics",
+    run: crash,
+    exact_counts: true,
+    check_current: None,
+    unpaced_rate: None,
+};
 
 fn crash(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
     panic!("test-crash scenario: deliberate panic");
 }
 
 /// A scenario whose child dies of SIGABRT.
-pub const TEST_ABORT: Scenario =
-    Scenario { name: "test-abort", description: "test only: aborts", run: abort, exact_counts: true };
+pub const TEST_ABORT: Scenario = Scenario {
+    name: "test-abort",
+    description: "test only: aborts",
+    run: abort,
+    exact_counts: true,
+    check_current: None,
+    unpaced_rate: None,
+};
 
 fn abort(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
     std::process::abort();
 }
 
 /// A scenario whose child prints garbage and exits "successfully".
-pub const TEST_GARBAGE: Scenario =
-    Scenario { name: "test-garbage", description: "test only: prints garbage", run: garbage, exact_counts: true };
+pub const TEST_GARBAGE: Scenario = Scenario {
+    name: "test-garbage",
+    description: "test only: prints garbage",
+    run: garbage,
+    exact_counts: true,
+    check_current: None,
+    unpaced_rate: None,
+};
 
 fn garbage(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
     println!("this is not a result {{");
@@ -60,6 +80,7 @@ pub struct Span(<Pooled as Strategy>::Span, #[allow(dead_code)] [Box<[u8; BLOCK_
 
 impl Strategy for KnownAnswer {
     type Ctx = <Pooled as Strategy>::Ctx;
+    type Sampled = <Pooled as Strategy>::Sampled;
     type Span = Span;
     type Record = Span;
 
@@ -69,15 +90,15 @@ impl Strategy for KnownAnswer {
     fn root(&self, trace_id: TraceId, span_id: SpanId, flags: TraceFlags, trace_state: &TraceState) -> Self::Ctx {
         self.0.root(trace_id, span_id, flags, trace_state)
     }
-    fn sample(&self, sampler: &Sampler, parent: &Self::Ctx) -> TraceFlags {
+    fn sample(&self, sampler: &Sampler, parent: &Self::Ctx) -> Self::Sampled {
         self.0.sample(sampler, parent)
     }
-    fn child(&self, parent: &Self::Ctx, span_id: SpanId, flags: TraceFlags) -> Self::Ctx {
-        self.0.child(parent, span_id, flags)
+    fn child(&self, parent: &Self::Ctx, span_id: SpanId, sampled: Self::Sampled) -> Self::Ctx {
+        self.0.child(parent, span_id, sampled)
     }
-    fn start(&self, ctx: Self::Ctx, parent: Option<&Self::Ctx>) -> Span {
+    fn start(&self, ctx: Self::Ctx, parent_span_id: SpanId) -> Span {
         let blocks = std::array::from_fn(|i| std::hint::black_box(Box::new([i as u8; BLOCK_BYTES])));
-        Span(self.0.start(ctx, parent), blocks)
+        Span(self.0.start(ctx, parent_span_id), blocks)
     }
     fn context(span: &Span) -> &Self::Ctx {
         Pooled::context(&span.0)
@@ -94,7 +115,7 @@ impl Strategy for KnownAnswer {
     fn publish(&self, ctx: &Self::Ctx) {
         self.0.publish(ctx)
     }
-    fn read_current(&self) -> Option<TraceId> {
-        self.0.read_current()
+    fn read_current<R>(&self, read: impl FnOnce(&dyn ContextView) -> R) -> Option<R> {
+        self.0.read_current(read)
     }
 }

@@ -32,7 +32,8 @@ fn render(results: &serde_json::Value, baseline: &Path) -> Rendered {
         assert!(o.status.success(), "{}", stderr(&o));
     }
     let criterion = dir.path().join("criterion");
-    for (id, ns) in [("handoff/value/24", 1.0), ("handoff/arc/24", 4.0), ("handoff/value/40", 4.7), ("handoff/arc/40", 1.9)] {
+    // The article's own C5 figures, so that C5a must hold.
+    for (id, ns) in [("handoff/value/24", 1.2), ("handoff/ref/24", 1.8), ("handoff/value/40", 4.7), ("handoff/ref/40", 1.9)] {
         let d = criterion.join(id).join("new");
         std::fs::create_dir_all(&d).unwrap();
         std::fs::write(d.join("benchmark.json"), format!(r#"{{"full_id":"{id}"}}"#)).unwrap();
@@ -94,9 +95,15 @@ fn every_section_and_chart_is_present_and_filled() {
         let file = r.path.with_file_name(format!("{name}.svg"));
         assert!(std::fs::read_to_string(&file).unwrap().starts_with("<svg"), "{name}.svg beside index.html");
     }
-    // The fixture's baseline is itself: no regression; the claims table has all eight rows.
+    // The fixture's baseline is itself: no regression; the claims table has every claim, and
+    // claims.json beside the page holds the same verdicts.
     assert!(r.html.contains("no regression against"));
-    assert_eq!(doc.select(&sel("section#claims tr[data-claim]")).count(), 8);
+    let ids: std::collections::BTreeSet<String> =
+        doc.select(&sel("section#claims tr[data-claim]")).map(|e| e.value().attr("data-claim").unwrap().to_owned()).collect();
+    assert_eq!(ids.into_iter().collect::<Vec<_>>(), ["C1", "C2", "C3", "C4", "C5a", "C5b", "C6", "C7", "C8"]);
+    let claims = claims_json(&r);
+    assert_eq!(claims["version"], 1);
+    assert_eq!(claims["claims"].as_array().unwrap().len(), 9);
     assert!(doc.select(&sel("section#stages a[href^='dhat/']")).count() >= 1, "links to the dhat profiles");
 }
 
@@ -124,10 +131,31 @@ fn input_text_is_escaped() {
     assert!(r.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
 }
 
-fn claim_verdict(html: &str, id: &str) -> String {
+fn claims_json(r: &Rendered) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(r.path.with_file_name("claims.json")).expect("claims.json beside index.html")).unwrap()
+}
+
+/// `(overall detail, [(size, verdict)])` of claim `id` in claims.json.
+fn claim(r: &Rendered, id: &str) -> (String, Vec<(String, String)>) {
+    let claims = claims_json(r);
+    let c = claims["claims"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone();
+    let sizes = c["sizes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["size"].as_str().unwrap().to_owned(), s["verdict"].as_str().unwrap().to_owned()))
+        .collect();
+    (c["overall_detail"].as_str().unwrap().to_owned(), sizes)
+}
+
+/// The verdict shown in the page for claim `id` at `size`.
+fn shown(html: &str, id: &str, size: &str) -> String {
     let doc = Html::parse_document(html);
-    let row = doc.select(&sel(&format!("tr[data-claim='{id}']"))).next().unwrap();
-    row.select(&sel("td")).last().unwrap().text().collect()
+    let row = doc.select(&sel(&format!("tr[data-claim='{id}'][data-size='{size}']"))).next().unwrap();
+    let cells: Vec<String> = row.select(&sel("td")).map(|td| td.text().collect()).collect();
+    // The first row of a claim carries the overall verdict after its own.
+    let own = if cells.len() > 4 && row.select(&sel("td.overall")).next().is_some() { cells.len() - 2 } else { cells.len() - 1 };
+    cells[own].clone()
 }
 
 fn set_metric(v: &mut serde_json::Value, name: &str, ts: u64, metric: &str, value: serde_json::Value) {
@@ -140,14 +168,21 @@ fn set_metric(v: &mut serde_json::Value, name: &str, ts: u64, metric: &str, valu
 fn claim_verdicts_follow_the_numbers() {
     let v = fixture();
     let r = render(&v, Path::new(FIXTURE));
-    assert_eq!(claim_verdict(&r.html, "C2"), "does not hold", "pointer passing saves ~93% at ts 4 and allocates more at ts 0");
-    assert_eq!(claim_verdict(&r.html, "C6"), "holds");
-    assert_eq!(claim_verdict(&r.html, "C1"), "not applicable", "the fixture is unpaced");
-    assert_eq!(claim_verdict(&r.html, "C4"), "not applicable");
-    assert_eq!(claim_verdict(&r.html, "C5"), "holds", "planted criterion figures as the article gives them");
+    let (c2, sizes) = claim(&r, "C2");
+    assert_eq!(sizes, [("ts=0".into(), "contradicted".into()), ("ts=4".into(), "holds-in-direction".into())]);
+    assert_eq!(
+        c2, "depends on size: contradicted at ts=0; holds in direction at ts=4",
+        "pointer passing allocates more at ts 0, ~93% less at 4"
+    );
+    assert_eq!(shown(&r.html, "C2", "ts=0"), "contradicted", "the page shows claims.json's verdicts");
+    assert_eq!(claim(&r, "C6").0, "holds");
+    assert_eq!(claim(&r, "C1").0, "not measured", "the fixture is unpaced");
+    assert_eq!(claim(&r, "C4").0, "not applicable");
+    assert_eq!(claim(&r, "C5a").0, "holds", "planted criterion figures as the article gives them");
+    assert_eq!(claim(&r, "C5b").0, "not measured", "no across-threads bench in the planted output");
 
     // Doctor the numbers so the article would be right: pointer passing allocates 61.7% less
-    // at every size, and the pool leaks an allocation.
+    // at every size; and the pool leaks half an allocation per span at ts 4.
     let mut doctored = v.clone();
     for ts in [0u64, 4] {
         let vc = doctored["scenarios"]
@@ -162,10 +197,10 @@ fn claim_verdicts_follow_the_numbers() {
         set_metric(&mut doctored, "value-copy", ts, "bytes_allocated", vc.into());
         set_metric(&mut doctored, "pointer-passing", ts, "bytes_allocated", ((vc as f64 * 0.383) as u64).into());
     }
-    set_metric(&mut doctored, "pooled", 4, "allocs", 1.into());
+    set_metric(&mut doctored, "pooled", 4, "allocs_per_span", 0.5.into());
     let r = render(&doctored, Path::new(FIXTURE));
-    assert_eq!(claim_verdict(&r.html, "C2"), "holds");
-    assert_eq!(claim_verdict(&r.html, "C6"), "does not hold");
+    assert_eq!(claim(&r, "C2").0, "holds");
+    assert_eq!(claim(&r, "C6").0, "depends on size: holds at ts=0; holds in direction at ts=4");
 }
 
 #[test]

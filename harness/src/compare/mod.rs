@@ -56,7 +56,8 @@ impl Verdict {
 enum Rule {
     /// Deterministic; `allocs_floor` says whether the minimum-allocations floor applies, per span or in total.
     Exact { allocs_floor: Option<Floor> },
-    /// Peak heap: a percentage.
+    /// Peak heap: scheduling-dependent, so the noisy rule over the count passes' samples, and
+    /// also beyond a percentage and an absolute floor.
     Peak,
     /// Repeated samples and a test.
     Noisy { samples: fn(&Samples) -> &Vec<f64> },
@@ -201,6 +202,20 @@ fn workload_difference(b: &Results, c: &Results, bs: &ScenarioResult, cs: &Scena
     fields.into_iter().find(|(_, x, y)| x != y).map(|(name, x, y)| format!("workload differs: {name} {x} → {y}"))
 }
 
+/// Why a metric cannot be compared between two schema versions, if it cannot: its definition
+/// changed between them.
+fn definition_difference(m: &Metric, b: &Results, c: &Results) -> Option<String> {
+    let since = crate::results::PEAK_ABOVE_HARNESS_SINCE;
+    let peak_rule = matches!(m.rule, Rule::Peak);
+    (peak_rule && (b.schema_version < since) != (c.schema_version < since)).then(|| {
+        format!(
+            "definition changed: schema {} counted the harness's own buffers in peak heap, schema {} does not",
+            b.schema_version.min(c.schema_version),
+            b.schema_version.max(c.schema_version)
+        )
+    })
+}
+
 /// Compares `current` with `baseline` under `t`.
 pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&str, &str)) -> Comparison {
     let mut rows = Vec::new();
@@ -212,7 +227,10 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
                 None => row(cs, m, None, Some((m.value)(cs)), Verdict::New, String::new()),
                 Some(bs) => match workload_difference(baseline, current, bs, cs) {
                     Some(why) => row(cs, m, Some((m.value)(bs)), Some((m.value)(cs)), Verdict::Incomparable, why),
-                    None => judge(m, bs, cs, t),
+                    None => match definition_difference(m, baseline, current) {
+                        Some(why) => row(cs, m, Some((m.value)(bs)), Some((m.value)(cs)), Verdict::Incomparable, why),
+                        None => judge(m, bs, cs, t),
+                    },
                 },
             };
             rows.push(row);
@@ -277,25 +295,41 @@ fn judge(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, t: &Thresholds) -
             row(cs, m, Some(b), Some(c), verdict, String::new())
         }
         Rule::Peak => {
-            let beyond_pct = b == 0.0 || (delta / b * 100.0).abs() > t.peak_heap.threshold_pct;
-            let verdict =
-                if beyond_pct && delta.abs() >= t.peak_heap.min_bytes { direction(m, delta) } else { Verdict::Unchanged };
-            row(cs, m, Some(b), Some(c), verdict, String::new())
-        }
-        Rule::Noisy { samples } => {
-            let (sb, sc) = (samples(&bs.samples), samples(&cs.samples));
-            let (mb, mc) = (if sb.is_empty() { b } else { median(sb) }, if sc.is_empty() { c } else { median(sc) });
-            let n = t.noisy.min_samples;
-            if sb.len() < n || sc.len() < n {
-                let note = format!("not gated: {} and {} samples, needs {n} each (run --repeat {n})", sb.len(), sc.len());
-                return row(cs, m, Some(mb), Some(mc), Verdict::Noise, note);
+            let (sb, sc) = (&bs.samples.peak_heap_bytes, &cs.samples.peak_heap_bytes);
+            let mut r = noisy(m, bs, cs, t, sb, sc);
+            if r.verdict == Verdict::Regressed || r.verdict == Verdict::Improved {
+                let (mb, mc) = (r.baseline.unwrap_or(b), r.current.unwrap_or(c));
+                let beyond_pct = mb == 0.0 || ((mc - mb) / mb * 100.0).abs() > t.peak_heap.threshold_pct;
+                if !(beyond_pct && (mc - mb).abs() >= t.peak_heap.min_bytes) {
+                    r.verdict = Verdict::Noise;
+                    r.note = format!(
+                        "{}; within {}% or {} (thresholds.peak_heap)",
+                        r.note,
+                        t.peak_heap.threshold_pct,
+                        crate::table::human_bytes(t.peak_heap.min_bytes)
+                    );
+                }
             }
-            match stats::test(sb, sc, t.noisy.alpha, t.noisy.min_effect_pct) {
-                Some(s) if s.significant => row(cs, m, Some(mb), Some(mc), direction(m, mc - mb), format!("p={:.3}", s.p_value)),
-                Some(s) => row(cs, m, Some(mb), Some(mc), Verdict::Noise, format!("p={:.3}", s.p_value)),
-                None => row(cs, m, Some(mb), Some(mc), Verdict::Noise, "samples cannot be tested".into()),
-            }
+            r
         }
+        Rule::Noisy { samples } => noisy(m, bs, cs, t, samples(&bs.samples), samples(&cs.samples)),
+    }
+}
+
+/// The noisy-metric rule: gated only with enough repeats on both sides, by a test and a minimum
+/// effect; otherwise `noise`.
+fn noisy(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, t: &Thresholds, sb: &[f64], sc: &[f64]) -> Row {
+    let (b, c) = ((m.value)(bs), (m.value)(cs));
+    let (mb, mc) = (if sb.is_empty() { b } else { median(sb) }, if sc.is_empty() { c } else { median(sc) });
+    let n = t.noisy.min_samples;
+    if sb.len() < n || sc.len() < n {
+        let note = format!("not gated: {} and {} samples, needs {n} each (run --repeat {n})", sb.len(), sc.len());
+        return row(cs, m, Some(mb), Some(mc), Verdict::Noise, note);
+    }
+    match stats::test(sb, sc, t.noisy.alpha, t.noisy.min_effect_pct) {
+        Some(s) if s.significant => row(cs, m, Some(mb), Some(mc), direction(m, mc - mb), format!("p={:.3}", s.p_value)),
+        Some(s) => row(cs, m, Some(mb), Some(mc), Verdict::Noise, format!("p={:.3}", s.p_value)),
+        None => row(cs, m, Some(mb), Some(mc), Verdict::Noise, "samples cannot be tested".into()),
     }
 }
 
@@ -381,23 +415,54 @@ mod tests {
         );
     }
 
+    /// Peak heap is scheduling-dependent: the noisy rule over the count passes' samples, and
+    /// the change must also pass the percentage and the absolute floor.
     #[test]
-    fn peak_heap_needs_both_the_percentage_and_the_floor() {
-        let base = fixture();
+    fn peak_heap_is_judged_from_repeats_beyond_percentage_and_floor() {
+        let mut base = fixture();
+        base.schema_version = crate::results::SCHEMA_VERSION;
         let i = base.scenarios.iter().position(|s| s.name == "value-copy" && s.trace_state_entries == 4).unwrap();
-        let peak = base.scenarios[i].metrics.peak_heap_bytes;
-        let with_peak = |p: u64| {
+        let peak = 4.0 * 1024.0 * 1024.0;
+        base.scenarios[i].samples.peak_heap_bytes = vec![peak, peak * 1.02, peak * 0.98, peak * 1.01, peak * 0.99];
+        base.scenarios[i].metrics.peak_heap_bytes = peak as u64;
+        let with_peaks = |factor: f64, shift: f64, n: usize| {
             let mut cur = base.clone();
-            cur.scenarios[i].metrics.peak_heap_bytes = p;
-            verdict(&compare(&base, &cur, &Thresholds::default(), ("b", "c")), "value-copy", 4, "peak_heap_bytes")
+            let s = &mut cur.scenarios[i];
+            s.samples.peak_heap_bytes =
+                base.scenarios[i].samples.peak_heap_bytes.iter().take(n).map(|v| v * factor + shift).collect();
+            s.metrics.peak_heap_bytes = (peak * factor + shift) as u64;
+            let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+            let r = c
+                .rows
+                .iter()
+                .find(|r| r.scenario == "value-copy" && r.trace_state_entries == 4 && r.metric == "peak_heap_bytes")
+                .unwrap()
+                .clone();
+            r
         };
-        // +22% but 200 KiB: timing, not a regression (seen between two identical runs).
-        assert_eq!(with_peak(peak + 200 * 1024), Verdict::Unchanged);
-        assert_eq!(with_peak(peak + 4 * 1024 * 1024), Verdict::Regressed);
-        assert_eq!(
-            with_peak(peak.saturating_sub(2 * 1024 * 1024).max(1)),
-            if peak > 2 * 1024 * 1024 { Verdict::Improved } else { Verdict::Unchanged }
-        );
+        assert_eq!(with_peaks(1.0, 0.0, 5).verdict, Verdict::Noise, "the same spread");
+        assert_eq!(with_peaks(1.5, 0.0, 5).verdict, Verdict::Regressed, "+50% and +2 MiB in every repeat");
+        assert_eq!(with_peaks(0.5, 0.0, 5).verdict, Verdict::Improved);
+        // Significant and +12.5%, but only 512 KiB: under the 1 MiB floor.
+        let small = with_peaks(1.0, 512.0 * 1024.0, 5);
+        assert_eq!(small.verdict, Verdict::Noise, "{small:?}");
+        assert!(small.note.contains("thresholds.peak_heap"), "{}", small.note);
+        // A single run cannot be judged.
+        let single = with_peaks(1.5, 0.0, 1);
+        assert_eq!(single.verdict, Verdict::Noise);
+        assert!(single.note.contains("not gated"), "{}", single.note);
+    }
+
+    #[test]
+    fn peak_heap_from_schema_1_is_not_compared_with_schema_2() {
+        let base = fixture();
+        let mut cur = base.clone();
+        cur.schema_version = crate::results::SCHEMA_VERSION;
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        let row = c.rows.iter().find(|r| r.metric == "peak_heap_bytes").unwrap();
+        assert_eq!(row.verdict, Verdict::Incomparable);
+        assert!(row.note.contains("definition changed"), "{}", row.note);
+        assert_eq!(verdict(&c, "value-copy", 4, "allocs_per_span"), Verdict::Unchanged, "counts still compare");
     }
 
     #[test]

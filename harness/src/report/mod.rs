@@ -103,12 +103,15 @@ pub fn gather(dir: &Path, src: &Sources) -> Result<Inputs, InputError> {
     })
 }
 
-/// Renders and writes `dir/index.html` and one `.svg` per chart; returns the page's path.
+/// Renders and writes `dir/index.html`, `dir/claims.json` and one `.svg` per chart; returns the
+/// page's path.
 pub fn write(dir: &Path, inputs: &Inputs) -> std::io::Result<PathBuf> {
     let page = page::render(inputs);
     for (name, svg) in &page.charts {
         write_atomic(&dir.join(format!("{name}.svg")), svg.as_bytes())?;
     }
+    let claims = serde_json::to_vec_pretty(&page.claims).map_err(std::io::Error::other)?;
+    write_atomic(&dir.join("claims.json"), &claims)?;
     let index = dir.join("index.html");
     write_atomic(&index, page.html.as_bytes())?;
     Ok(index)

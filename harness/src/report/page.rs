@@ -3,11 +3,11 @@
 use std::fmt::Write;
 
 use super::charts::{self, Series};
-use super::claims::{self, ClaimVerdict};
+use super::claims::{self, Claims};
 use super::Inputs;
 use crate::compare::{render::value, Verdict};
 use crate::results::{Results, ScenarioResult};
-use crate::table::{human_bytes, ratio};
+use crate::table::{human_bytes, ratio, signed_bytes};
 
 /// A rendered report: the page and its charts by file stem.
 pub struct Page {
@@ -15,6 +15,8 @@ pub struct Page {
     pub html: String,
     /// `(file stem, svg)` for every chart in the page.
     pub charts: Vec<(String, String)>,
+    /// The judged claims the page's table shows, for `claims.json`.
+    pub claims: Claims,
 }
 
 /// Escapes text for HTML content and attribute values.
@@ -40,7 +42,7 @@ th{background:#f4f4f4}td.l,th.l{text-align:left}.banner{padding:14px 18px;border
 .bad{background:#fde2e1;color:#8a1111}.good{background:#e3f5e1;color:#1d5e1a}.info{background:#eef2f8;color:#244}\
 tr.regressed td{background:#fde2e1}tr.improved td{background:#e3f5e1}tr.noise td,tr.unchanged td{color:#555}\
 tr.incomparable td,tr.missing td,tr.new td{background:#fff6d6}.v-holds{color:#1d5e1a;font-weight:600}\
-.v-does-not-hold{color:#8a1111;font-weight:600}.v-not-applicable{color:#666}.charts{display:flex;flex-wrap:wrap;gap:12px}\
+.v-contradicted{color:#8a1111;font-weight:600}.v-direction{color:#7a5d00;font-weight:600}.v-depends{color:#244;font-weight:600}.v-none{color:#666}.charts{display:flex;flex-wrap:wrap;gap:12px}\
 .chart{border:1px solid #eee;margin:0}dl{display:grid;grid-template-columns:max-content auto;gap:2px 14px;font-size:14px}dt{color:#666}\
 .absent{color:#666;font-style:italic}code{background:#f4f4f4;padding:1px 4px}";
 
@@ -53,13 +55,15 @@ struct Builder<'a> {
     charts: Vec<(String, String)>,
     /// The trace-state size single-size charts are drawn at.
     ts: usize,
+    claims: Claims,
 }
 
 /// Renders the page.
 pub fn render(inputs: &Inputs) -> Page {
     let r = &inputs.results;
     let ts = if r.config.trace_state.contains(&4) { 4 } else { r.config.trace_state.first().copied().unwrap_or(0) };
-    let mut b = Builder { inputs, html: String::new(), charts: Vec::new(), ts };
+    let claims = claims::evaluate(r, &inputs.criterion);
+    let mut b = Builder { inputs, html: String::new(), charts: Vec::new(), ts, claims };
     b.html.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
     b.html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
     let _ = write!(b.html, "<title>spanalloc report {}</title><style>{CSS}</style></head><body>", esc(&r.environment.started_at));
@@ -76,7 +80,7 @@ pub fn render(inputs: &Inputs) -> Page {
     b.claims();
     b.method();
     b.html.push_str("</body></html>\n");
-    Page { html: b.html, charts: b.charts }
+    Page { html: b.html, charts: b.charts, claims: b.claims }
 }
 
 impl Builder<'_> {
@@ -201,8 +205,8 @@ impl Builder<'_> {
     fn strategies(&mut self) {
         self.section("strategies", "Strategies side by side");
         self.html.push_str(
-            "<table><tr><th class=\"l\">scenario</th><th>ts</th><th>allocs/span</th><th>bytes/span</th><th>peak heap</th>\
-             <th>peak RSS</th><th>CPU ns/span</th><th>rate/s</th><th>max lag</th><th>p50</th><th>p99</th><th>allocator calls/s</th>\
+            "<table><tr><th class=\"l\">scenario</th><th>ts</th><th>allocs/span</th><th>bytes/span</th><th>setup heap</th>\
+             <th>peak in flight</th><th>retained</th><th>peak RSS</th><th>CPU ns/span</th><th>rate/s</th><th>max lag</th><th>p50</th><th>p99</th><th>allocator calls/s</th>\
              <th>meter ×</th><th>allocs vs VC</th><th>bytes vs VC</th><th>peak heap vs VC</th><th>CPU vs VC</th></tr>",
         );
         let r = self.results();
@@ -213,13 +217,15 @@ impl Builder<'_> {
             let vs = |f: fn(&ScenarioResult) -> f64| reference.map_or_else(|| "n/a".into(), |x| ratio(f(s), f(x)));
             let _ = write!(
                 rows,
-                "<tr><td class=\"l\">{}</td><td>{}</td><td>{:.3}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td>\
+                "<tr><td class=\"l\">{}</td><td>{}</td><td>{:.3}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td>\
                  <td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.2}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&s.label()),
                 s.trace_state_entries,
                 m.allocs_per_span,
                 m.bytes_per_span,
-                human_bytes(m.peak_heap_bytes as f64),
+                human_bytes(m.setup_heap_bytes as f64),
+                human_bytes(m.peak_heap_bytes.saturating_sub(m.setup_heap_bytes) as f64),
+                signed_bytes(m.retained_heap_bytes),
                 human_bytes(m.peak_rss_bytes as f64),
                 m.cpu_ns_per_span,
                 m.achieved_rate,
@@ -235,7 +241,23 @@ impl Builder<'_> {
             );
         }
         self.html.push_str(&rows);
-        self.html.push_str("</table><p>Ratios are against value-copy at the same trace-state size; <b>=</b> both are 0, <b>—</b> value-copy is 0.</p>");
+        self.html.push_str(
+            "</table><p>Heap figures are above what the harness itself had live before the scenario's setup: <b>setup heap</b> is what \
+             setup and warm-up left live when the measured region began (a pool, a queue), <b>peak in flight</b> the highest live heap \
+             above that during the region (median of the count passes), <b>retained</b> what the region kept at its end. Ratios are \
+             against value-copy at the same trace-state size; <b>=</b> both are 0, <b>—</b> value-copy is 0.</p>",
+        );
+        let mut seen = std::collections::BTreeSet::new();
+        let mut settings = String::new();
+        for s in self.results().scenarios.iter().filter(|s| !s.settings.is_empty()) {
+            if seen.insert(s.name.clone()) {
+                let list: Vec<String> = s.settings.iter().map(|(k, v)| format!("{}: {}", esc(k), esc(v))).collect();
+                let _ = write!(settings, "<li><b>{}</b> — {}</li>", esc(&s.name), list.join("; "));
+            }
+        }
+        if !settings.is_empty() {
+            let _ = write!(self.html, "<p>Settings, as each scenario reported them:</p><ul class=\"settings\">{settings}</ul>");
+        }
         self.end();
     }
 
@@ -500,28 +522,43 @@ impl Builder<'_> {
 
     fn claims(&mut self) {
         self.section("claims", "The article's claims, measured");
-        let rows = claims::evaluate(self.results(), &self.inputs.criterion);
         let mut html = String::from(
-            "<p>The article (in shared/seed) claims pointer passing cuts OpenTelemetry Go's memory 62%. Each verdict below is computed from this run's numbers by the criterion shown.</p>\
-             <table><tr><th class=\"l\">#</th><th class=\"l\">claim (Go)</th><th class=\"l\">Rust analogue</th><th class=\"l\">measured</th><th class=\"l\">criterion</th><th class=\"l\">verdict</th></tr>",
+            "<p>The article (in shared/seed) claims pointer passing cuts OpenTelemetry Go's memory 62%. Each verdict below is computed from this run's numbers, per size, with direction and size judged apart: <b>holds</b> (direction right, size within ±25% of the claim), <b>holds in direction</b> (right direction, size outside that band), <b>contradicted</b>, <b>inconclusive</b> (inside the noise), <b>not measured</b>. The same verdicts are in <code>claims.json</code> beside this page.</p>\
+             <table><tr><th class=\"l\">#</th><th class=\"l\">claim (Go)</th><th class=\"l\">Rust analogue</th><th class=\"l\">size</th><th class=\"l\">measured</th><th class=\"l\">claimed</th><th class=\"l\">verdict</th><th class=\"l\">overall</th></tr>",
         );
-        for c in rows {
-            let class = match c.verdict {
-                ClaimVerdict::Holds => "v-holds",
-                ClaimVerdict::DoesNotHold => "v-does-not-hold",
-                ClaimVerdict::NotApplicable => "v-not-applicable",
-            };
-            let _ = write!(
-                html,
-                "<tr data-claim=\"{}\"><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l {class}\">{}</td></tr>",
-                c.id,
-                c.id,
-                esc(c.claim),
-                esc(c.analogue),
-                esc(&c.measured),
-                esc(&c.criterion),
-                c.verdict.word()
-            );
+        for c in &self.claims.claims {
+            let n = c.sizes.len().max(1);
+            for (i, s) in c.sizes.iter().enumerate() {
+                html.push_str(&format!("<tr data-claim=\"{}\" data-size=\"{}\">", c.id, esc(&s.size)));
+                if i == 0 {
+                    let _ = write!(
+                        html,
+                        "<td class=\"l\" rowspan=\"{n}\">{}</td><td class=\"l\" rowspan=\"{n}\">{}</td><td class=\"l\" rowspan=\"{n}\">{}<br><small>{}</small></td>",
+                        c.id,
+                        esc(c.claim),
+                        esc(c.analogue),
+                        esc(&c.criterion)
+                    );
+                }
+                let _ = write!(
+                    html,
+                    "<td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l {}\">{}</td>",
+                    esc(&s.size),
+                    esc(&s.measured),
+                    esc(&s.claimed),
+                    s.verdict.class(),
+                    s.verdict.word()
+                );
+                if i == 0 {
+                    let _ = write!(
+                        html,
+                        "<td class=\"l overall {}\" rowspan=\"{n}\">{}</td>",
+                        c.overall.class(),
+                        esc(&c.overall_detail)
+                    );
+                }
+                html.push_str("</tr>");
+            }
         }
         html.push_str("</table><p>Facts checked elsewhere: the Go SDK has no <code>WithSpanContextPtr</code> option; Go's <code>trace.SpanContext</code> is 64 bytes on 64-bit, not 16; a Go value copy does not allocate on the heap unless it escapes.</p>");
         self.html.push_str(&html);

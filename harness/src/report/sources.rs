@@ -62,8 +62,30 @@ fn files_named(root: &Path, name: &str, out: &mut Vec<PathBuf>, depth: usize) {
     }
 }
 
-/// Every `**/new/estimates.json` under `root` (criterion's output, normally `target/criterion`).
+/// A paired estimate from `target/spanalloc-bench/*.json` (benches/src/paired.rs).
+#[derive(Deserialize)]
+struct PairedEstimate {
+    id: String,
+    median_ns: f64,
+    ci_ns: (f64, f64),
+}
+
+/// Every `**/new/estimates.json` under `root` (criterion's output, normally `target/criterion`),
+/// and the paired estimates the spanalloc benches that criterion cannot run write beside it
+/// (`root/../spanalloc-bench/*.json`).
 pub fn criterion(root: &Path) -> Vec<BenchEstimate> {
+    let mut out = criterion_only(root);
+    let paired_dir = root.parent().map(|p| p.join("spanalloc-bench"));
+    for file in paired_dir.iter().filter_map(|d| std::fs::read_dir(d).ok()).flatten().flatten() {
+        let Ok(bytes) = std::fs::read(file.path()) else { continue };
+        let Ok(estimates) = serde_json::from_slice::<Vec<PairedEstimate>>(&bytes) else { continue };
+        out.extend(estimates.into_iter().map(|e| BenchEstimate { id: e.id, median_ns: e.median_ns, median_ci_ns: e.ci_ns }));
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+fn criterion_only(root: &Path) -> Vec<BenchEstimate> {
     let mut files = Vec::new();
     files_named(root, "estimates.json", &mut files, 0);
     let mut out: Vec<BenchEstimate> = files
@@ -155,6 +177,22 @@ mod tests {
             vec![BenchEstimate { id: "handoff/value/24".into(), median_ns: 1.5, median_ci_ns: (1.4, 1.6) }]
         );
         assert!(criterion(&dir.path().join("absent")).is_empty());
+    }
+
+    #[test]
+    fn reads_paired_estimates_beside_criterion() {
+        let dir = tempfile::tempdir().unwrap();
+        let paired = dir.path().join("spanalloc-bench");
+        std::fs::create_dir_all(&paired).unwrap();
+        std::fs::write(
+            paired.join("handoff_thread.json"),
+            r#"[{"id":"handoff_thread/box/24","median_ns":116.6,"ci_ns":[109.2,125.7],"rounds":31}]"#,
+        )
+        .unwrap();
+        assert_eq!(
+            criterion(&dir.path().join("criterion")),
+            vec![BenchEstimate { id: "handoff_thread/box/24".into(), median_ns: 116.6, median_ci_ns: (109.2, 125.7) }]
+        );
     }
 
     #[test]

@@ -10,11 +10,11 @@
 //! | root | the trace's entries are copied once into an `Arc<TraceState>` | 2 + 2n per trace |
 //! | tracer → sampler | the sampler borrows the parent | 0 |
 //! | child | ids copied, the parent's `Arc<TraceState>` cloned | 0 |
-//! | span start | the span keeps a copy of its parent (ids + `Arc` clone) | 0 |
+//! | span start | the span keeps its parent's span id | 0 |
 //! | span end → processor | the span itself is the record | 0 |
 //! | extract (every k-th span) | parsed entries and their `Arc` | 2 + 2n |
 //! | publish | `ArcSwap::store(Arc::new(ctx))` | 1 |
-//! | read current | `load()`: no allocation, no lock, no reference-count traffic | 0 |
+//! | read current (exporter thread) | `load()`: no allocation, no lock, no reference-count traffic | 0 |
 //!
 //! So a span costs one allocation — the `Arc` each store publishes — and readers never contend
 //! with writers.
@@ -26,7 +26,8 @@ use arc_swap::ArcSwapOption;
 use spanalloc_model::sampler::Sampler;
 use spanalloc_model::w3c::{self, HeaderCarrier, W3cError};
 use spanalloc_model::{
-    ExportView, LinkedSpan, Scenario, SharedSpanContext, SpanId, Strategy, TraceFlags, TraceId, TraceState, WorkloadConfig,
+    ContextView, ExportView, LinkedSpan, Scenario, SharedSpanContext, SpanId, Strategy, TraceFlags, TraceId, TraceState,
+    WorkloadConfig,
 };
 
 /// The scenario entry for the harness.
@@ -35,6 +36,8 @@ pub const SCENARIO: Scenario = Scenario {
     description: "publishes the current context with ArcSwap::store, read lock-free with load()",
     run: spanalloc_model::run::<AtomicSwap>,
     exact_counts: true,
+    check_current: Some(spanalloc_model::current_check::run::<AtomicSwap>),
+    unpaced_rate: None,
 };
 
 /// Publishes through an `ArcSwapOption`.
@@ -42,15 +45,9 @@ pub struct AtomicSwap {
     current: ArcSwapOption<SharedSpanContext>,
 }
 
-impl AtomicSwap {
-    /// The slot other threads read the current context from.
-    pub fn current(&self) -> &ArcSwapOption<SharedSpanContext> {
-        &self.current
-    }
-}
-
 impl Strategy for AtomicSwap {
     type Ctx = SharedSpanContext;
+    type Sampled = TraceFlags;
     type Span = LinkedSpan<SharedSpanContext>;
     type Record = LinkedSpan<SharedSpanContext>;
 
@@ -70,8 +67,8 @@ impl Strategy for AtomicSwap {
         parent.child(span_id, flags)
     }
 
-    fn start(&self, ctx: Self::Ctx, parent: Option<&Self::Ctx>) -> Self::Span {
-        LinkedSpan { ctx, parent: parent.cloned() }
+    fn start(&self, ctx: Self::Ctx, parent_span_id: SpanId) -> Self::Span {
+        LinkedSpan { ctx, parent_span_id }
     }
 
     fn context(span: &Self::Span) -> &Self::Ctx {
@@ -94,7 +91,7 @@ impl Strategy for AtomicSwap {
         self.current.store(Some(Arc::new(ctx.clone())));
     }
 
-    fn read_current(&self) -> Option<TraceId> {
-        self.current.load().as_ref().map(|c| c.trace_id)
+    fn read_current<R>(&self, read: impl FnOnce(&dyn ContextView) -> R) -> Option<R> {
+        self.current.load().as_deref().map(|c| read(c))
     }
 }

@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 pub mod context;
+pub mod current_check;
 pub mod digest;
 pub mod handoff;
 pub mod ids;

@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use hdrhistogram::Histogram;
 
+use crate::context::ContextView;
 use crate::digest::DigestExporter;
 use crate::handoff::Handoff;
 use crate::ids::SpanId;
@@ -36,6 +37,10 @@ pub const MAX_RECORDS_IN_FLIGHT_PER_PRODUCER: usize = BUFFERS_PER_PRODUCER * BAT
 
 /// Callbacks from the pipeline to whoever measures it.
 pub trait RunHooks: Sync {
+    /// The run's own measuring buffers (latency histogram) are allocated; the scenario's setup
+    /// (strategy, pools, queues, threads) begins when this returns. What is live now is the
+    /// harness's, not the scenario's.
+    fn setup_start(&self) {}
     /// Every pipeline thread is parked; the measured region begins when this returns.
     fn measured_start(&self) {}
     /// Every measured span has been exported and dropped; pipeline threads are parked.
@@ -78,6 +83,23 @@ pub struct RunReport {
     pub latency: LatencySummary,
     /// Current-context reads that found a context.
     pub current_reads: u64,
+    /// How the scenario was set up, as `(name, value)`: what a reader needs to judge the figures
+    /// (a pool's capacity, a queue's size, where the current context is read).
+    pub settings: Vec<(String, String)>,
+}
+
+/// Where the strategies' pipeline reads the current context.
+pub const CROSS_THREAD_READ: &str = "by the exporter thread, once per exported span";
+
+/// A latency histogram for end-to-export times: bounded and preallocated, so recording never
+/// allocates; values above an hour saturate.
+pub fn latency_histogram() -> Histogram<u64> {
+    Histogram::<u64>::new_with_bounds(1, 3_600_000_000_000, 3).expect("valid bounds")
+}
+
+/// The summary of a latency histogram.
+pub fn latency_summary(h: &Histogram<u64>) -> LatencySummary {
+    LatencySummary { p50_ns: h.value_at_quantile(0.50), p99_ns: h.value_at_quantile(0.99), max_ns: h.max() }
 }
 
 struct SpanMeta {
@@ -96,6 +118,8 @@ enum Message<R> {
 /// Runs `cfg` with strategy `S`. The configuration must be valid ([`WorkloadConfig::validate`]).
 pub fn run<S: Strategy>(cfg: &WorkloadConfig, hooks: &dyn RunHooks) -> RunReport {
     cfg.validate().expect("pipeline::run takes a validated configuration");
+    let latency = latency_histogram();
+    hooks.setup_start();
     let strategy = S::new(cfg);
     let producers = cfg.producers;
     let to_exporter = Handoff::<Message<S::Record>>::new(CHANNEL_BATCHES);
@@ -116,7 +140,7 @@ pub fn run<S: Strategy>(cfg: &WorkloadConfig, hooks: &dyn RunHooks) -> RunReport
     let strategy = &strategy;
 
     std::thread::scope(|scope| {
-        let exporter = scope.spawn(move || export_loop::<S>(links, producers, hooks));
+        let exporter = scope.spawn(move || export_loop::<S>(strategy, links, producers, hooks, latency));
         let exporter_thread = exporter.thread().clone();
         let workers: Vec<_> = (0..producers)
             .map(|p| {
@@ -136,8 +160,12 @@ pub fn run<S: Strategy>(cfg: &WorkloadConfig, hooks: &dyn RunHooks) -> RunReport
         barrier.wait(); // release
 
         let outcomes: Vec<ProducerOutcome> = workers.into_iter().map(|w| w.join().expect("producer panicked")).collect();
-        let (exporter, latency) = exporter.join().expect("exporter panicked");
-        RunReport::combine(start, &outcomes, exporter.spans(), exporter.digest(), latency)
+        let (exporter, latency, current_reads) = exporter.join().expect("exporter panicked");
+        let mut report = RunReport::combine(start, &outcomes, exporter.spans(), exporter.digest(), latency);
+        report.current_reads = current_reads;
+        report.settings = strategy.settings().into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        report.settings.push(("current context read".to_owned(), CROSS_THREAD_READ.to_owned()));
+        report
     })
 }
 
@@ -157,11 +185,16 @@ impl<R> Clone for Links<'_, R> {
 }
 impl<R> Copy for Links<'_, R> {}
 
+/// The exporter thread: encodes every span into the digest, records its latency and reads the
+/// current-context slot once per span (a read from a thread that did not publish), then hands
+/// the emptied batch buffer back to its producer.
 fn export_loop<S: Strategy>(
+    strategy: &S,
     links: Links<'_, S::Record>,
     producers: usize,
     hooks: &dyn RunHooks,
-) -> (DigestExporter, LatencySummary) {
+    mut latency: Histogram<u64>,
+) -> (DigestExporter, LatencySummary, u64) {
     let producer_threads = loop {
         // Set by the coordinating thread right after it starts the producers.
         if let Some(t) = links.producer_threads.get() {
@@ -171,9 +204,7 @@ fn export_loop<S: Strategy>(
     };
     let barrier = links.barrier;
     let mut exporter = DigestExporter::new();
-    // Bounded and preallocated: recording never allocates. Values above an hour saturate.
-    let mut latency = Histogram::<u64>::new_with_bounds(1, 3_600_000_000_000, 3).expect("valid bounds");
-    let (mut warmed, mut done) = (0, 0);
+    let (mut warmed, mut done, mut current_reads) = (0, 0, 0u64);
     let mut measuring = false;
     while done < producers {
         let message = links.to_exporter.pop();
@@ -190,6 +221,9 @@ fn export_loop<S: Strategy>(
                     exporter.export(view.context, view.parent_span_id, meta.name);
                     latency.saturating_record(meta.ended_at.elapsed().as_nanos() as u64);
                     drop(record);
+                    if strategy.read_current(|c| c.trace_id()).is_some() {
+                        current_reads += 1;
+                    }
                 }
                 // Never waits: the queue holds every buffer its producer owns.
                 links.buffers[producer].push(spans, &producer_threads[producer]);
@@ -202,6 +236,7 @@ fn export_loop<S: Strategy>(
                 if warmed == producers {
                     exporter.reset();
                     latency.reset();
+                    current_reads = 0;
                     barrier.wait(); // warm-up exported
                     barrier.wait(); // go
                     measuring = true;
@@ -212,12 +247,7 @@ fn export_loop<S: Strategy>(
     }
     barrier.wait(); // all exported
     barrier.wait(); // release
-    let summary = LatencySummary {
-        p50_ns: latency.value_at_quantile(0.50),
-        p99_ns: latency.value_at_quantile(0.99),
-        max_ns: latency.max(),
-    };
-    (exporter, summary)
+    (exporter, latency_summary(&latency), current_reads)
 }
 
 /// What one producer thread did in the measured region.
@@ -255,6 +285,7 @@ impl RunReport {
             max_lag_ns: producers.iter().map(|p| p.max_lag_ns).max().unwrap_or(0),
             latency,
             current_reads: producers.iter().map(|p| p.current_reads).sum(),
+            settings: Vec::new(),
         }
     }
 }
@@ -270,7 +301,6 @@ struct Producer<'a, S: Strategy> {
     sampler: Sampler,
     template: TraceState,
     carrier: HeaderCarrier,
-    current_reads: u64,
 }
 
 /// Where in a trace a producer is.
@@ -296,7 +326,6 @@ impl<'a, S: Strategy> Producer<'a, S> {
             sampler: Sampler::new(cfg.sample_ratio),
             template,
             carrier: HeaderCarrier { traceparent: String::with_capacity(64), tracestate: String::with_capacity(32 * 32) },
-            current_reads: 0,
         }
     }
 
@@ -312,7 +341,6 @@ impl<'a, S: Strategy> Producer<'a, S> {
         self.send(Message::WarmupDone);
         barrier.wait(); // warm-up exported
         barrier.wait(); // go
-        self.current_reads = 0;
         let measured = self.cfg.measured();
         let mut pacer = Pacer::new(self.cfg.rate as f64 / n as f64);
         for t in measured.traces_for(p, n) {
@@ -323,7 +351,7 @@ impl<'a, S: Strategy> Producer<'a, S> {
         self.send(Message::Done);
         barrier.wait(); // all exported
         barrier.wait(); // release
-        ProducerOutcome { spans: pacer.emitted(), max_lag_ns: pacer.max_lag_ns(), current_reads: self.current_reads, finished }
+        ProducerOutcome { spans: pacer.emitted(), max_lag_ns: pacer.max_lag_ns(), current_reads: 0, finished }
     }
 
     fn trace(&mut self, stream: Stream, t: u64, pacer: &mut Pacer) {
@@ -335,8 +363,8 @@ impl<'a, S: Strategy> Producer<'a, S> {
             let trace_id = stream.trace_id(t);
             let flags = self.sampler.sample_root(trace_id);
             let ctx = self.strategy.root(trace_id, stream.span_id(t, 0), flags, &self.template);
-            self.publish_and_read(&ctx);
-            self.strategy.start(ctx, None)
+            self.strategy.publish(&ctx);
+            self.strategy.start(ctx, SpanId::default())
         };
         self.children(&root, 1, &mut cursor, pacer);
         self.finish(root, 0);
@@ -362,31 +390,24 @@ impl<'a, S: Strategy> Producer<'a, S> {
                 remote = self.strategy.extract(&self.carrier).expect("the model's own headers are valid");
                 parent_ctx = &remote;
             }
-            let flags = {
+            let sampled = {
                 let _stage = stage::enter(Stage::Sampler);
                 self.strategy.sample(&self.sampler, parent_ctx)
             };
             let span = {
                 let _stage = stage::enter(Stage::Tracer);
-                let ctx = self.strategy.child(parent_ctx, cursor.stream.span_id(cursor.trace, j), flags);
-                self.publish_and_read(&ctx);
-                self.strategy.start(ctx, Some(parent_ctx))
+                let parent_span_id = parent_ctx.span_id();
+                let ctx = self.strategy.child(parent_ctx, cursor.stream.span_id(cursor.trace, j), sampled);
+                self.strategy.publish(&ctx);
+                self.strategy.start(ctx, parent_span_id)
             };
             self.children(&span, level + 1, cursor, pacer);
             self.finish(span, level);
         }
     }
 
-    fn publish_and_read(&mut self, ctx: &S::Ctx) {
-        self.strategy.publish(ctx);
-        if self.strategy.read_current().is_some() {
-            self.current_reads += 1;
-        }
-    }
-
     /// Span end: a sampled span goes to the processor's batch; an unsampled one is dropped.
     fn finish(&mut self, span: S::Span, level: usize) {
-        use crate::context::ContextView;
         if !S::context(&span).flags().is_sampled() {
             let _stage = stage::enter(Stage::Tracer);
             drop(span);
@@ -413,9 +434,4 @@ impl<'a, S: Strategy> Producer<'a, S> {
     fn send(&self, message: Message<S::Record>) {
         self.links.to_exporter.push(message, &self.exporter);
     }
-}
-
-/// The parent span id of a record whose parent context is `parent`, or zeros for a root.
-pub fn parent_span_id(parent: Option<&impl crate::context::ContextView>) -> SpanId {
-    parent.map_or(SpanId::default(), |p| p.span_id())
 }

@@ -1,6 +1,7 @@
 //! How a strategy crate makes itself known to the harness: a name, a line of description, and a
 //! function that runs the shared pipeline with that strategy.
 
+use crate::current_check::{CheckConfig, CheckReport};
 use crate::pipeline::{RunHooks, RunReport};
 use crate::workload::WorkloadConfig;
 
@@ -18,6 +19,29 @@ pub struct Scenario {
     /// false for a scenario with a pipeline of its own (the SDK's batch processor), whose
     /// counts move by a few allocations from run to run. Meters are then compared within 1%.
     pub exact_counts: bool,
+    /// Checks its current-context slot under a writer ([`crate::current_check`]); `None` for a
+    /// scenario whose current context is thread-local (the SDK's).
+    pub check_current: Option<fn(CheckConfig) -> CheckReport>,
+    /// The rate a pass asked to run as fast as possible (`rate` 0) is paced at instead, for a
+    /// scenario whose own bounded queue drops spans when outrun (the SDK's batch processor):
+    /// an unpaced pass would measure different work. `None`: unpaced means unpaced.
+    pub unpaced_rate: Option<u64>,
+}
+
+impl Scenario {
+    /// The workload this scenario runs for `cfg`: the same, except that an unpaced request is
+    /// paced at [`Scenario::unpaced_rate`] when the scenario has one.
+    pub fn workload(&self, cfg: &WorkloadConfig) -> WorkloadConfig {
+        match self.unpaced_rate.filter(|_| cfg.rate == 0) {
+            Some(rate) => WorkloadConfig { rate, ..cfg.clone() },
+            None => cfg.clone(),
+        }
+    }
+
+    /// Runs the scenario on [`Scenario::workload`]`(cfg)`.
+    pub fn run_workload(&self, cfg: &WorkloadConfig, hooks: &dyn RunHooks) -> RunReport {
+        (self.run)(&self.workload(cfg), hooks)
+    }
 }
 
 impl std::fmt::Debug for Scenario {

@@ -4,7 +4,6 @@
 
 use crate::context::ContextView;
 use crate::ids::{SpanId, TraceFlags, TraceId};
-use crate::pipeline::parent_span_id;
 use crate::sampler::Sampler;
 use crate::trace_state::TraceState;
 use crate::w3c::{HeaderCarrier, W3cError};
@@ -25,7 +24,11 @@ pub struct ExportView<'a> {
 pub trait Strategy: Sized + Send + Sync + 'static {
     /// A context as this strategy holds it between hand-offs.
     type Ctx: ContextView + Send;
-    /// A live span: its own context and its parent's, as recorded at start.
+    /// What the sampler hands to the child's start: its decision, and whatever it copied of the
+    /// parent on the way (a value-semantics sampler returns the trace state it cloned, as
+    /// opentelemetry_sdk's do, and the child takes that copy instead of making another).
+    type Sampled;
+    /// A live span: its own context and its parent's span id, as recorded at start.
     type Span: Send;
     /// A finished span on its way to the exporter. Dropping it is the exporter's last act.
     type Record: Send + 'static;
@@ -37,13 +40,15 @@ pub trait Strategy: Sized + Send + Sync + 'static {
     fn root(&self, trace_id: TraceId, span_id: SpanId, flags: TraceFlags, trace_state: &TraceState) -> Self::Ctx;
 
     /// Hand-off 1, tracer → sampler: the sampler reads the parent context.
-    fn sample(&self, sampler: &Sampler, parent: &Self::Ctx) -> TraceFlags;
+    fn sample(&self, sampler: &Sampler, parent: &Self::Ctx) -> Self::Sampled;
 
-    /// The child's context: the parent's trace id and trace state, a new span id and flags.
-    fn child(&self, parent: &Self::Ctx, span_id: SpanId, flags: TraceFlags) -> Self::Ctx;
+    /// The child's context: the parent's trace id and trace state, a new span id, the sampler's
+    /// decision.
+    fn child(&self, parent: &Self::Ctx, span_id: SpanId, sampled: Self::Sampled) -> Self::Ctx;
 
-    /// Hand-off 2, span start: the span records its own context and its parent's.
-    fn start(&self, ctx: Self::Ctx, parent: Option<&Self::Ctx>) -> Self::Span;
+    /// Hand-off 2, span start: the span records its own context and its parent's span id (all a
+    /// span keeps of its parent in opentelemetry_sdk, `trace/tracer.rs:137`).
+    fn start(&self, ctx: Self::Ctx, parent_span_id: SpanId) -> Self::Span;
 
     /// A live span's own context, which its children take as their parent.
     fn context(span: &Self::Span) -> &Self::Ctx;
@@ -60,23 +65,28 @@ pub trait Strategy: Sized + Send + Sync + 'static {
     /// Hand-off 5, publish: make `ctx` the current context other threads read.
     fn publish(&self, ctx: &Self::Ctx);
 
-    /// Hand-off 5, read: the current context as another thread published it; returns its trace
-    /// id so the read cannot be optimised away.
-    fn read_current(&self) -> Option<TraceId>;
+    /// Hand-off 5, read: hands the current context, as some thread published it, to `read`, in
+    /// place; `None` when nothing was published yet. The exporter thread reads once per exported
+    /// span, so every read crosses a thread.
+    fn read_current<R>(&self, read: impl FnOnce(&dyn ContextView) -> R) -> Option<R>;
+
+    /// Settings a reader needs to judge the figures (a pool's capacity), as `(name, value)`.
+    fn settings(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
 }
 
-/// A span that keeps its own context and its parent's: the span and record type of every
-/// strategy whose span end needs no conversion (all but value-copy).
+/// A span that keeps its own context and its parent's span id: the span type of every strategy.
 pub struct LinkedSpan<C> {
     /// The span's own context.
     pub ctx: C,
-    /// The parent's context, as recorded at span start; `None` for a root.
-    pub parent: Option<C>,
+    /// The parent's span id, all zeros for a root.
+    pub parent_span_id: SpanId,
 }
 
 impl<C: ContextView> LinkedSpan<C> {
     /// What the exporter encodes.
     pub fn export_view(&self) -> ExportView<'_> {
-        ExportView { context: &self.ctx, parent_span_id: parent_span_id(self.parent.as_ref()) }
+        ExportView { context: &self.ctx, parent_span_id: self.parent_span_id }
     }
 }

@@ -10,10 +10,11 @@
 //! | root | the trace's entries are copied once into an `Arc<TraceState>`, the context into an `Arc` | 3 + 2n per trace |
 //! | tracer → sampler | the sampler borrows the parent | 0 |
 //! | child | a new `Arc` holding ids and a clone of the parent's `Arc<TraceState>` | 1 |
-//! | span start | the span keeps an `Arc` clone of its parent | 0 |
+//! | span start | the span keeps its parent's span id | 0 |
 //! | span end → processor | the span itself is the record | 0 |
 //! | extract (every k-th span) | parsed entries, their `Arc`, the context's `Arc` | 3 + 2n |
-//! | publish / read current | an `Arc` clone into and out of a mutex-guarded slot | 0 |
+//! | publish | an `Arc` clone into a mutex-guarded slot | 0 |
+//! | read current (exporter thread) | read in place under the lock | 0 |
 //!
 //! So a span costs one allocation whatever the trace-state size, plus the per-trace root and the
 //! every-k-th extraction, which cannot share a pointer across a process boundary. At n = 0 that
@@ -25,7 +26,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use spanalloc_model::sampler::Sampler;
 use spanalloc_model::w3c::{self, HeaderCarrier, W3cError};
 use spanalloc_model::{
-    ExportView, LinkedSpan, Scenario, SharedSpanContext, SpanId, Strategy, TraceFlags, TraceId, TraceState, WorkloadConfig,
+    ContextView, ExportView, LinkedSpan, Scenario, SharedSpanContext, SpanId, Strategy, TraceFlags, TraceId, TraceState,
+    WorkloadConfig,
 };
 
 /// The scenario entry for the harness.
@@ -34,6 +36,8 @@ pub const SCENARIO: Scenario = Scenario {
     description: "one Arc per context; hand-offs clone the Arc or borrow; children share the parent's trace state",
     run: spanalloc_model::run::<PointerPassing>,
     exact_counts: true,
+    check_current: Some(spanalloc_model::current_check::run::<PointerPassing>),
+    unpaced_rate: None,
 };
 
 /// Shares contexts behind `Arc`s.
@@ -43,6 +47,7 @@ pub struct PointerPassing {
 
 impl Strategy for PointerPassing {
     type Ctx = Arc<SharedSpanContext>;
+    type Sampled = TraceFlags;
     type Span = LinkedSpan<Arc<SharedSpanContext>>;
     type Record = LinkedSpan<Arc<SharedSpanContext>>;
 
@@ -63,8 +68,8 @@ impl Strategy for PointerPassing {
         Arc::new(parent.child(span_id, flags))
     }
 
-    fn start(&self, ctx: Self::Ctx, parent: Option<&Self::Ctx>) -> Self::Span {
-        LinkedSpan { ctx, parent: parent.cloned() }
+    fn start(&self, ctx: Self::Ctx, parent_span_id: SpanId) -> Self::Span {
+        LinkedSpan { ctx, parent_span_id }
     }
 
     fn context(span: &Self::Span) -> &Self::Ctx {
@@ -89,8 +94,8 @@ impl Strategy for PointerPassing {
         drop(previous);
     }
 
-    fn read_current(&self) -> Option<TraceId> {
-        let current = self.current.lock().unwrap_or_else(PoisonError::into_inner).clone();
-        current.map(|c| c.trace_id)
+    fn read_current<R>(&self, read: impl FnOnce(&dyn ContextView) -> R) -> Option<R> {
+        let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        current.as_deref().map(|c| read(c))
     }
 }

@@ -8,17 +8,19 @@
 //! |---|---|---|
 //! | root / child | a pooled context; ids set, entries copied into its kept buffers | 0 |
 //! | tracer → sampler | the sampler borrows the parent | 0 |
-//! | span start | the parent is copied into a second pooled context | 0 |
+//! | span start | the span keeps its parent's span id | 0 |
 //! | span end → processor | the span itself is the record | 0 |
 //! | extract (every k-th span) | parsed into a pooled context's buffers | 0 |
-//! | publish / read current | copied into a preallocated slot under a mutex; read in place | 0 |
-//! | exporter drops the record | both contexts return to the pool | 0 |
+//! | publish | copied into a preallocated slot under a mutex | 0 |
+//! | read current (exporter thread) | read in place under the lock | 0 |
+//! | exporter drops the record | the context returns to the pool | 0 |
 //!
 //! The free list is crossbeam's `ArrayQueue` (lock-free, bounded, no allocation per push or
 //! pop). The pool is filled when the strategy is set up, outside the measured region, with as
-//! many contexts as the pipeline can hold at once, each with buffers for the workload's entries;
-//! that memory is the pool's price and shows in peak heap and RSS. Should the pool ever run
-//! dry, a new context is allocated — and counted — rather than waiting.
+//! many contexts as the pipeline can hold at once ([`capacity`]: every record a producer can
+//! have in flight, plus its open spans and a remote parent), each with buffers for the
+//! workload's entries; that memory is the pool's price and shows as setup heap and in RSS.
+//! Should the pool ever run dry, a new context is allocated — and counted — rather than waiting.
 #![deny(missing_docs)]
 
 use std::ops::Deref;
@@ -39,6 +41,8 @@ pub const SCENARIO: Scenario = Scenario {
     description: "contexts recycled through a pool with their buffers; a warmed pipeline allocates nothing per span",
     run: spanalloc_model::run::<Pooled>,
     exact_counts: true,
+    check_current: Some(spanalloc_model::current_check::run::<Pooled>),
+    unpaced_rate: None,
 };
 
 /// A pool of contexts whose trace-state buffers are kept between uses.
@@ -72,6 +76,11 @@ impl ContextPool {
     /// Contexts waiting in the pool.
     pub fn available(&self) -> usize {
         self.free.len()
+    }
+
+    /// The most contexts the pool keeps.
+    pub fn capacity(&self) -> usize {
+        self.free.capacity()
     }
 }
 
@@ -109,12 +118,13 @@ pub struct Pooled {
     current: Mutex<SpanContext>,
 }
 
-impl Pooled {
-    /// The pool, for tests that check nothing leaks.
-    pub fn pool(&self) -> &Arc<ContextPool> {
-        &self.pool
-    }
+/// Contexts the pipeline can hold at once for `cfg`: per producer, every record in flight to the
+/// exporter, the open spans of a trace (one per level) and a remote parent being extracted.
+pub fn capacity(cfg: &WorkloadConfig) -> usize {
+    cfg.producers * (MAX_RECORDS_IN_FLIGHT_PER_PRODUCER + cfg.depth + 2)
+}
 
+impl Pooled {
     fn copy_of(&self, from: &impl ContextView) -> PooledContext {
         let mut c = self.pool.take();
         c.get_mut().assign_from(from);
@@ -124,13 +134,12 @@ impl Pooled {
 
 impl Strategy for Pooled {
     type Ctx = PooledContext;
+    type Sampled = TraceFlags;
     type Span = LinkedSpan<PooledContext>;
     type Record = LinkedSpan<PooledContext>;
 
     fn new(cfg: &WorkloadConfig) -> Self {
-        // Two contexts per record in flight, plus the open spans and remote parents of a trace.
-        let per_producer = 2 * MAX_RECORDS_IN_FLIGHT_PER_PRODUCER + 3 * (cfg.depth + 1) + 8;
-        let pool = ContextPool::filled(cfg.producers * per_producer, cfg.trace_state_entries);
+        let pool = ContextPool::filled(capacity(cfg), cfg.trace_state_entries);
         let mut current = SpanContext::default();
         current.trace_state.reserve_entries(cfg.trace_state_entries, KEY_LEN, VALUE_LEN);
         Pooled { pool, current: Mutex::new(current) }
@@ -155,8 +164,8 @@ impl Strategy for Pooled {
         c
     }
 
-    fn start(&self, ctx: Self::Ctx, parent: Option<&Self::Ctx>) -> Self::Span {
-        LinkedSpan { ctx, parent: parent.map(|p| self.copy_of(p)) }
+    fn start(&self, ctx: Self::Ctx, parent_span_id: SpanId) -> Self::Span {
+        LinkedSpan { ctx, parent_span_id }
     }
 
     fn context(span: &Self::Span) -> &Self::Ctx {
@@ -181,9 +190,13 @@ impl Strategy for Pooled {
         self.current.lock().unwrap_or_else(PoisonError::into_inner).assign_from(ctx);
     }
 
-    fn read_current(&self) -> Option<TraceId> {
+    fn read_current<R>(&self, read: impl FnOnce(&dyn ContextView) -> R) -> Option<R> {
         let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
-        current.trace_id.is_valid().then_some(current.trace_id)
+        current.trace_id.is_valid().then(|| read(&*current))
+    }
+
+    fn settings(&self) -> Vec<(&'static str, String)> {
+        vec![("pool capacity", format!("{} contexts", self.pool.capacity()))]
     }
 }
 

@@ -1,0 +1,166 @@
+//! How one measured effect is judged against a claimed one, with direction and size apart.
+//!
+//! An effect is a relative change, `after / before − 1` (−0.617 is "61.7% less"), or for a claim
+//! stated in absolute units, that quantity itself. The verdict classes:
+//! - `holds`: the direction is right and the size within ±25% of the claimed effect;
+//! - `holds in direction`: the direction is right, the size outside that band;
+//! - `contradicted`: the direction is wrong;
+//! - `inconclusive`: the noise interval of the measured effect reaches both directions;
+//! - `not measured`: the inputs are missing.
+
+use serde::Serialize;
+
+/// The band around the claimed effect within which a size holds, as a fraction of it.
+pub const SIZE_BAND: f64 = 0.25;
+
+/// A verdict at one size, or overall.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Direction right, size within the band.
+    Holds,
+    /// Direction right, size outside the band.
+    HoldsInDirection,
+    /// Direction wrong.
+    Contradicted,
+    /// The noise reaches both directions.
+    Inconclusive,
+    /// No input to judge from.
+    NotMeasured,
+    /// The claim has no counterpart here (a GC count in Rust).
+    NotApplicable,
+    /// Overall only: the sizes disagree.
+    DependsOnSize,
+}
+
+impl Verdict {
+    /// The words shown.
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Holds => "holds",
+            Verdict::HoldsInDirection => "holds in direction",
+            Verdict::Contradicted => "contradicted",
+            Verdict::Inconclusive => "inconclusive",
+            Verdict::NotMeasured => "not measured",
+            Verdict::NotApplicable => "not applicable",
+            Verdict::DependsOnSize => "depends on size",
+        }
+    }
+
+    /// A CSS class for the word.
+    pub fn class(self) -> &'static str {
+        match self {
+            Verdict::Holds => "v-holds",
+            Verdict::HoldsInDirection => "v-direction",
+            Verdict::Contradicted => "v-contradicted",
+            Verdict::DependsOnSize => "v-depends",
+            _ => "v-none",
+        }
+    }
+}
+
+/// A measured effect with its noise: `interval` holds the effect's plausible range (from
+/// confidence intervals or the spread of repeats); an exact count has a point interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Effect {
+    /// The point estimate.
+    pub value: f64,
+    /// Lowest and highest plausible value.
+    pub interval: (f64, f64),
+}
+
+impl Effect {
+    /// An exact effect: no noise.
+    pub fn exact(value: f64) -> Self {
+        Effect { value, interval: (value, value) }
+    }
+
+    /// `a / b − 1` with `a` and `b` each known within `(lo, hi)`: the interval is the widest
+    /// ratio the two ranges allow.
+    pub fn ratio(a: (f64, f64, f64), b: (f64, f64, f64)) -> Option<Self> {
+        let (a_point, a_lo, a_hi) = a;
+        let (b_point, b_lo, b_hi) = b;
+        (b_lo > 0.0 && b_point > 0.0)
+            .then(|| Effect { value: a_point / b_point - 1.0, interval: (a_lo / b_hi - 1.0, a_hi / b_lo - 1.0) })
+    }
+}
+
+/// The smallest relative timing difference a timing claim is judged on: criterion's interval
+/// captures the noise within one run, not between runs, so a difference under this is called
+/// inconclusive (the same 5% floor `compare` puts on noisy metrics).
+pub const MIN_TIMING_EFFECT: f64 = 0.05;
+
+/// Judges a timing effect: as [`judge`], but inconclusive below [`MIN_TIMING_EFFECT`].
+pub fn judge_timing(measured: Effect, claimed: f64) -> Verdict {
+    if measured.value.abs() < MIN_TIMING_EFFECT {
+        Verdict::Inconclusive
+    } else {
+        judge(measured, claimed)
+    }
+}
+
+/// Judges `measured` against `claimed` (same units, non-zero).
+pub fn judge(measured: Effect, claimed: f64) -> Verdict {
+    let (lo, hi) = measured.interval;
+    if lo < 0.0 && hi > 0.0 || measured.value == 0.0 {
+        return Verdict::Inconclusive;
+    }
+    if measured.value.signum() != claimed.signum() {
+        return Verdict::Contradicted;
+    }
+    if (measured.value - claimed).abs() <= SIZE_BAND * claimed.abs() {
+        Verdict::Holds
+    } else {
+        Verdict::HoldsInDirection
+    }
+}
+
+/// The overall verdict of per-size verdicts: theirs when every measured size agrees, `depends
+/// on size` when they do not, `not measured` when none was.
+pub fn overall(per_size: &[Verdict]) -> Verdict {
+    let measured: Vec<Verdict> = per_size.iter().copied().filter(|v| *v != Verdict::NotMeasured).collect();
+    match measured.first() {
+        None => Verdict::NotMeasured,
+        Some(first) if measured.iter().all(|v| v == first) => *first,
+        Some(_) => Verdict::DependsOnSize,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One doctored effect per verdict class, against the article's −61.7%.
+    #[test]
+    fn every_class_from_doctored_numbers() {
+        let claimed = -0.617;
+        assert_eq!(judge(Effect::exact(-0.60), claimed), Verdict::Holds);
+        assert_eq!(judge(Effect::exact(-0.47), claimed), Verdict::Holds, "inside the band: 0.75 × 61.7 = 46.3");
+        assert_eq!(judge(Effect::exact(-0.93), claimed), Verdict::HoldsInDirection, "more than claimed");
+        assert_eq!(judge(Effect::exact(-0.20), claimed), Verdict::HoldsInDirection, "less than claimed");
+        assert_eq!(judge(Effect::exact(0.40), claimed), Verdict::Contradicted);
+        assert_eq!(judge(Effect { value: -0.05, interval: (-0.2, 0.1) }, claimed), Verdict::Inconclusive);
+        assert_eq!(judge(Effect { value: -0.6, interval: (-0.7, -0.5) }, claimed), Verdict::Holds);
+        // A tight interval around a 0.2% timing difference is still no difference.
+        assert_eq!(judge_timing(Effect { value: -0.002, interval: (-0.018, -0.0004) }, -0.33), Verdict::Inconclusive);
+        assert_eq!(judge_timing(Effect::exact(-0.30), -0.33), Verdict::Holds);
+    }
+
+    #[test]
+    fn overall_agrees_or_depends_on_size() {
+        use Verdict::*;
+        assert_eq!(overall(&[Holds, Holds]), Holds);
+        assert_eq!(overall(&[Contradicted, HoldsInDirection]), DependsOnSize);
+        assert_eq!(overall(&[NotMeasured, HoldsInDirection]), HoldsInDirection);
+        assert_eq!(overall(&[NotMeasured]), NotMeasured);
+        assert_eq!(overall(&[]), NotMeasured);
+    }
+
+    #[test]
+    fn ratios_carry_their_noise() {
+        let e = Effect::ratio((90.0, 85.0, 95.0), (100.0, 95.0, 105.0)).unwrap();
+        assert!((e.value + 0.1).abs() < 1e-12);
+        assert!((e.interval.0 - (85.0 / 105.0 - 1.0)).abs() < 1e-12 && (e.interval.1 - (95.0 / 95.0 - 1.0)).abs() < 1e-12);
+        assert!(Effect::ratio((1.0, 1.0, 1.0), (0.0, 0.0, 0.0)).is_none());
+    }
+}
