@@ -19,8 +19,8 @@ fn pipeline_threads() -> LibraryBenchmarkConfig {
     config.tool(
         Callgrind::with_args([
             "--collect-atstart=no",
-            "--toggle-collect=*pipeline::export_loop*",
-            "--toggle-collect=*pipeline::Producer*::run",
+            "--toggle-collect=*processor::export_loop*",
+            "--toggle-collect=*walk::produce*",
         ])
         .entry_point(EntryPoint::None),
     );
@@ -28,10 +28,10 @@ fn pipeline_threads() -> LibraryBenchmarkConfig {
 }
 
 #[library_benchmark(config = pipeline_threads())]
-#[bench::value_copy_ts4(spanalloc_value_copy::SCENARIO, 4)]
-#[bench::pointer_passing_ts4(spanalloc_pointer_passing::SCENARIO, 4)]
-#[bench::pooled_ts4(spanalloc_pooled::SCENARIO, 4)]
-#[bench::atomic_swap_ts4(spanalloc_atomic_swap::SCENARIO, 4)]
+#[bench::value_copy_ts4(spanalloc_builtin::STRATEGIES[0], 4)]
+#[bench::pointer_passing_ts4(spanalloc_builtin::STRATEGIES[1], 4)]
+#[bench::pooled_ts4(spanalloc_builtin::STRATEGIES[2], 4)]
+#[bench::atomic_swap_ts4(spanalloc_builtin::STRATEGIES[3], 4)]
 fn pipeline(s: Scenario, ts: usize) -> RunReport {
     black_box(run(s, ts))
 }

@@ -2,7 +2,7 @@
 //! measured in one run, never across machines.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use spanalloc_benches::SCENARIOS;
+use spanalloc_builtin::STRATEGIES;
 use spanalloc_model::{NoHooks, WorkloadConfig};
 
 const SPANS: u64 = 5_000;
@@ -12,7 +12,7 @@ fn pipeline(c: &mut Criterion) {
     g.sample_size(10).throughput(Throughput::Elements(SPANS));
     for ts in [0usize, 4] {
         let cfg = WorkloadConfig { spans: SPANS, warmup: 500, rate: 0, trace_state_entries: ts, ..Default::default() };
-        for s in SCENARIOS {
+        for s in STRATEGIES {
             g.bench_with_input(BenchmarkId::new(s.name, ts), &cfg, |b, cfg| b.iter(|| (s.run)(cfg, &NoHooks)));
         }
     }

@@ -1,14 +1,15 @@
 //! # spanalloc-benches
 //!
 //! What the benchmarks share: the article's micro-claims in Rust form — contexts of a given
-//! size, a tracer with a by-reference and a by-value receiver — and the scenarios by name.
+//! size, a tracer with a by-reference and a by-value receiver — and paired measurements for
+//! what criterion cannot pair ([`paired`]). The scenarios come from `spanalloc-builtin`.
 //! Wall time is criterion's (`cargo bench -p spanalloc-benches`); instruction counts are
 //! iai-callgrind's (`scripts/bench-iai.sh`). Not for measuring allocations: the harness does that.
 #![deny(missing_docs)]
 
 pub mod paired;
 
-use spanalloc_model::{Scenario, SpanId, TraceId};
+use spanalloc_model::{SpanId, TraceId};
 
 /// A context of `N` bytes, for the by-size hand-off sweep (claim C5).
 #[derive(Clone, Copy)]
@@ -69,14 +70,6 @@ fn span_id(name: &str, version: &str, attrs: usize, trace_id: TraceId, n: u64) -
     let mix = (name.len() + version.len() + attrs) as u64 ^ n ^ u64::from(trace_id.0[0]);
     SpanId((mix | 1).to_be_bytes())
 }
-
-/// The four strategies, by name.
-pub const SCENARIOS: [Scenario; 4] = [
-    spanalloc_value_copy::SCENARIO,
-    spanalloc_pointer_passing::SCENARIO,
-    spanalloc_pooled::SCENARIO,
-    spanalloc_atomic_swap::SCENARIO,
-];
 
 #[cfg(test)]
 mod tests {

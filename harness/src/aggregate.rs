@@ -2,8 +2,10 @@
 //! exact figures from the count pass, and the dhat cross-check.
 
 use spanalloc_model::stage::Stage;
+use spanalloc_results::schema::{CrossCheck, DhatSummary, Metrics, Samples, ScenarioResult, StageRow};
+use spanalloc_results::stats::median;
 
-use crate::results::{CrossCheck, Metrics, PassOutput, Samples, ScenarioResult, StageRow};
+use crate::pass::PassOutput;
 
 /// The passes of one scenario at one trace-state size.
 pub struct Passes {
@@ -15,21 +17,6 @@ pub struct Passes {
     pub dhat: Option<PassOutput>,
     /// The count pass on the dhat pass's spans, if run.
     pub dhat_twin: Option<PassOutput>,
-}
-
-/// The median; 0 for no values.
-pub fn median(values: &[f64]) -> f64 {
-    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return 0.0;
-    }
-    v.sort_by(f64::total_cmp);
-    let m = v.len() / 2;
-    if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        (v[m - 1] + v[m]) / 2.0
-    }
 }
 
 fn per_span(total: u64, spans: u64) -> f64 {
@@ -166,7 +153,7 @@ pub fn combine(
 /// dhat's blocks and bytes against the count meter's on the same spans: exactly where the counts
 /// do not depend on thread timing (one producer, a scenario that says so); otherwise within 1%,
 /// since interleaving changes the few allocations that depend on it.
-fn cross_check(d: &crate::results::DhatSummary, twin: &PassOutput, exact: bool) -> Result<CrossCheck, Inconsistent> {
+fn cross_check(d: &DhatSummary, twin: &PassOutput, exact: bool) -> Result<CrossCheck, Inconsistent> {
     let counts = twin.counts.ok_or_else(|| Inconsistent("the dhat twin count pass reported no counts".into()))?;
     if twin.spans != d.spans {
         return Err(Inconsistent(format!("dhat ran {} spans, its twin count pass {}", d.spans, twin.spans)));
@@ -243,13 +230,5 @@ mod tests {
         // Several producers, or a scenario with its own pipeline: counts may move a little.
         assert!(combine("s", 4, 2, true, &differ).is_ok());
         assert!(combine("s", 4, 1, false, &differ).is_ok());
-    }
-
-    #[test]
-    fn medians() {
-        assert_eq!(median(&[]), 0.0);
-        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
-        assert_eq!(median(&[f64::NAN, 1.0]), 1.0);
     }
 }

@@ -11,44 +11,13 @@ use spanalloc_model::current_check::CheckConfig;
 use spanalloc_model::stage::Stage;
 use spanalloc_model::{RunHooks, Scenario, WorkloadConfig};
 
+use spanalloc_model::current_check::CheckReport;
+use spanalloc_results::schema::CurrentCheck;
+
 use crate::dhat_profile;
-use crate::meter::{self, slots, timeline::TimelineSampler, Counts, Mode, StageCounts};
-use crate::results::PassOutput;
+use crate::meter::{self, slots, timeline, timeline::TimelineSampler, Counts, Mode, StageCounts};
+use crate::pass::{Pass, PassOutput};
 use crate::sys;
-
-/// The passes a child can run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Pass {
-    /// No meter: CPU, rate, lag, latency, RSS.
-    Plain,
-    /// The fast meter: counts, bytes, peak, timeline, stages.
-    Count,
-    /// stats_alloc's counters, the reference the fast meter must equal.
-    StatsAlloc,
-    /// dhat's profiler: call sites and an independent count.
-    Dhat,
-}
-
-impl Pass {
-    /// The pass's name in results and errors.
-    pub fn name(self) -> &'static str {
-        match self {
-            Pass::Plain => "plain",
-            Pass::Count => "count",
-            Pass::StatsAlloc => "stats-alloc",
-            Pass::Dhat => "dhat",
-        }
-    }
-
-    fn mode(self) -> Mode {
-        match self {
-            Pass::Plain => Mode::Off,
-            Pass::Count => Mode::Fast,
-            Pass::StatsAlloc => Mode::StatsAlloc,
-            Pass::Dhat => Mode::Dhat,
-        }
-    }
-}
 
 /// The meter's reading at one edge of the measured region.
 #[derive(Clone, Copy, Default)]
@@ -128,8 +97,8 @@ impl RunHooks for ChildHooks {
         drop(self.profiler.lock().unwrap_or_else(PoisonError::into_inner).take());
     }
 
-    fn exported(&self, spans: u64) {
-        self.exported.fetch_add(spans, Ordering::Relaxed);
+    fn progress(&self) -> Option<Arc<AtomicU64>> {
+        Some(Arc::clone(&self.exported))
     }
 }
 
@@ -179,8 +148,9 @@ pub fn measure(scenario: &Scenario, cfg: &WorkloadConfig, pass: Pass, dhat_file:
     let dhat_file: PathBuf = dhat_file.map_or_else(|| "dhat-heap.json".into(), Path::to_path_buf);
     // Room for four times the expected duration at one point per 10 ms.
     let expected_ms = (cfg.spans * 1000).checked_div(cfg.rate).unwrap_or(10_000);
+    let period = timeline::PERIOD.as_millis() as usize;
     let timeline = (pass == Pass::Count)
-        .then(|| TimelineSampler::spawn(Duration::from_millis(10), (expected_ms as usize / 10 * 4 + 1000).min(200_000)));
+        .then(|| TimelineSampler::spawn(timeline::PERIOD, (expected_ms as usize / period * 4 + 1000).min(200_000)));
     let exported = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let progress = spawn_progress(Arc::clone(&exported), Arc::clone(&stop));
@@ -236,7 +206,7 @@ pub fn measure(scenario: &Scenario, cfg: &WorkloadConfig, pass: Pass, dhat_file:
                 ("unpaced passes".to_owned(), format!("paced at {r} spans/s (its bounded queue drops spans when outrun)"))
             }))
             .collect(),
-        current_check: current_check.map(Into::into),
+        current_check: current_check.map(to_schema),
     };
     if pass == Pass::Count {
         // What the harness had live before setup (its histogram, timeline buffer, progress
@@ -261,9 +231,37 @@ pub fn measure(scenario: &Scenario, cfg: &WorkloadConfig, pass: Pass, dhat_file:
     out
 }
 
+fn to_schema(r: CheckReport) -> CurrentCheck {
+    CurrentCheck {
+        writers: r.writers,
+        readers: r.readers,
+        stores: r.stores,
+        reads: r.reads,
+        torn: r.torn,
+        out_of_order: r.out_of_order,
+    }
+}
+
+/// Whether this process's global allocator is spanalloc's meter: a known allocation must be
+/// counted. A binary built on the extension point without it would measure nothing.
+pub fn meter_installed() -> bool {
+    let mode = meter::mode();
+    meter::set_mode(Mode::Fast);
+    let before = slots::this_thread();
+    drop(std::hint::black_box(Box::new([0u8; 64])));
+    let counted = slots::this_thread() - before;
+    meter::set_mode(mode);
+    counted.allocs == 1 && counted.bytes_allocated == 64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_meter_is_this_test_binarys_allocator() {
+        assert!(meter_installed());
+    }
 
     #[test]
     fn progress_lines() {

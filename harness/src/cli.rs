@@ -1,31 +1,44 @@
-//! The command line: what a user may ask for, and the checks that turn bad input into a
-//! one-line error with exit status 2.
+//! The command line — the only module that knows clap. It turns what a user typed into a plain
+//! [`RunPlan`] or a reader's call, and bad input into one line with exit status 2.
+//! [`main`] is the whole tool for a catalog: the `spanalloc` binary calls it with the built-in
+//! scenarios, a crate of your own with its own beside them (see [`crate::catalog`]).
 
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use spanalloc_model::WorkloadConfig;
+use spanalloc_results::compare::render::Format;
+use spanalloc_results::compare::thresholds::Thresholds;
+use spanalloc_results::export::ExportFormat;
+use spanalloc_results::input::{load_results, InputError};
+use spanalloc_results::report::Sources;
+use spanalloc_results::{baseline, compare, export, history, table};
 
-use crate::child::Pass;
+use crate::catalog::{Catalog, Entry};
+use crate::measure::{self, Progress, RunPlan};
+use crate::pass::Pass;
 
 /// spanalloc: measure how tracing pipelines allocate under four ways of handing on a span context.
 #[derive(Debug, Parser)]
 #[command(name = "spanalloc", version, about)]
-pub struct Cli {
-    /// What to do.
+struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    command: Command,
 }
 
-/// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+enum Command {
     /// Measure scenarios, each pass in its own process, and write results.json.
     Run(RunArgs),
     /// List the scenarios with their descriptions.
     List,
     /// Save or list baselines (saved results files).
     Baseline {
-        /// What to do.
         #[command(subcommand)]
         action: BaselineAction,
     },
@@ -33,7 +46,6 @@ pub enum Command {
     Compare(CompareArgs),
     /// The nightly history of headline figures.
     History {
-        /// What to do.
         #[command(subcommand)]
         action: HistoryAction,
     },
@@ -46,58 +58,76 @@ pub enum Command {
     Measure(MeasureArgs),
 }
 
+/// A rate: 0 (unpaced) or more spans/s.
+fn rate(s: &str) -> Result<u64, String> {
+    s.parse::<u64>().map_err(|_| format!("must be 0 (unpaced) or more spans/s, got {s}"))
+}
+
 /// The workload, shared by `run` and `measure`.
 #[derive(Debug, Clone, Args)]
-pub struct WorkloadArgs {
+struct WorkloadArgs {
     /// Measured spans per pass.
     #[arg(long, default_value_t = 1_000_000)]
-    pub spans: u64,
+    spans: u64,
     /// Target spans per second over all producers; 0 = as fast as possible.
-    #[arg(long, default_value_t = 100_000, allow_negative_numbers = true)]
-    pub rate: i64,
+    #[arg(long, default_value = "100000", value_parser = rate, allow_negative_numbers = true)]
+    rate: u64,
     /// Producer threads.
     #[arg(long, default_value_t = 1)]
-    pub producers: usize,
+    producers: usize,
     /// Workload seed.
     #[arg(long, default_value_t = 42)]
-    pub seed: u64,
+    seed: u64,
     /// Warm-up spans before the measured region (excluded from every figure).
     #[arg(long, default_value_t = 20_000)]
-    pub warmup: u64,
+    warmup: u64,
 }
 
-/// `spanalloc run`.
+impl WorkloadArgs {
+    /// The workload at one trace-state size; the model checks it, this side names the flag.
+    fn config(&self, trace_state: usize) -> Result<WorkloadConfig, String> {
+        let cfg = WorkloadConfig {
+            seed: self.seed,
+            spans: self.spans,
+            warmup: self.warmup,
+            rate: self.rate,
+            producers: self.producers,
+            trace_state_entries: trace_state,
+            ..Default::default()
+        };
+        cfg.validate().map_err(|e| format!("--{e}"))?;
+        Ok(cfg)
+    }
+}
+
 #[derive(Debug, Clone, Args)]
-pub struct RunArgs {
-    /// A scenario to run (repeatable); default all.
+struct RunArgs {
+    /// A scenario to run (repeatable); default all listed.
     #[arg(long = "scenario", value_name = "NAME")]
-    pub scenarios: Vec<String>,
+    scenarios: Vec<String>,
     /// Trace-state entries per trace; a comma-separated list runs the sweep.
-    #[arg(long, value_delimiter = ',', default_value = "4", allow_negative_numbers = true)]
-    pub trace_state: Vec<i64>,
-    /// The workload.
+    #[arg(long, value_delimiter = ',', default_value = "4")]
+    trace_state: Vec<usize>,
     #[command(flatten)]
-    pub workload: WorkloadArgs,
+    workload: WorkloadArgs,
     /// Runs of the plain and count passes per scenario, for statistics.
     #[arg(long, default_value_t = 1)]
-    pub repeat: usize,
+    repeat: usize,
     /// Where results.json, the dhat profiles and the report go.
     #[arg(long, default_value = "reports/latest")]
-    pub out: PathBuf,
+    out: PathBuf,
     /// Skip the dhat pass (and its cross-check).
     #[arg(long)]
-    pub no_dhat: bool,
+    no_dhat: bool,
     /// Spans in the dhat pass (dhat costs ~2.5 µs per allocation).
     #[arg(long, default_value_t = 20_000)]
-    pub dhat_spans: u64,
-    /// Where the report finds its optional inputs.
+    dhat_spans: u64,
     #[command(flatten)]
-    pub sources: SourceArgs,
+    sources: SourceArgs,
 }
 
-/// `spanalloc baseline ...`.
 #[derive(Debug, Subcommand)]
-pub enum BaselineAction {
+enum BaselineAction {
     /// Save a results file as baseline NAME (atomically).
     Save {
         /// The baseline's name.
@@ -106,104 +136,99 @@ pub enum BaselineAction {
         #[arg(long, default_value = "reports/latest/results.json")]
         from: PathBuf,
         /// The baselines directory.
-        #[arg(long, default_value = crate::baseline::DEFAULT_DIR)]
+        #[arg(long, default_value = baseline::DEFAULT_DIR)]
         dir: PathBuf,
     },
     /// List the saved baselines.
     List {
         /// The baselines directory.
-        #[arg(long, default_value = crate::baseline::DEFAULT_DIR)]
+        #[arg(long, default_value = baseline::DEFAULT_DIR)]
         dir: PathBuf,
     },
 }
 
-/// `spanalloc compare`.
 #[derive(Debug, Clone, Args)]
-pub struct CompareArgs {
+struct CompareArgs {
     /// A baseline name (under --baselines) or a results file path.
-    pub baseline: String,
+    baseline: String,
     /// The current results.
     #[arg(default_value = "reports/latest/results.json")]
-    pub current: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: crate::compare::render::Format,
+    current: PathBuf,
+    /// Output format: text, markdown or json.
+    #[arg(long, default_value = "text")]
+    format: Format,
     /// The regression rules.
     #[arg(long, default_value = "reports/thresholds.toml")]
-    pub thresholds: PathBuf,
+    thresholds: PathBuf,
     /// The baselines directory.
-    #[arg(long, default_value = crate::baseline::DEFAULT_DIR)]
-    pub baselines: PathBuf,
+    #[arg(long, default_value = baseline::DEFAULT_DIR)]
+    baselines: PathBuf,
 }
 
-/// `spanalloc history ...`.
 #[derive(Debug, Subcommand)]
-pub enum HistoryAction {
+enum HistoryAction {
     /// Append one line for a results file.
     Append {
         /// The results to record.
         #[arg(default_value = "reports/latest/results.json")]
         results: PathBuf,
         /// The history file.
-        #[arg(long, default_value = crate::history::DEFAULT_FILE)]
+        #[arg(long, default_value = history::DEFAULT_FILE)]
         file: PathBuf,
     },
     /// Print the history, one run per line.
     Show {
         /// The history file.
-        #[arg(long, default_value = crate::history::DEFAULT_FILE)]
+        #[arg(long, default_value = history::DEFAULT_FILE)]
         file: PathBuf,
     },
 }
 
-/// `spanalloc export`.
 #[derive(Debug, Clone, Args)]
-pub struct ExportArgs {
-    /// The format.
-    #[arg(long, value_enum)]
-    pub format: crate::export::ExportFormat,
+struct ExportArgs {
+    /// The format: bmf or gab.
+    #[arg(long)]
+    format: ExportFormat,
     /// The results to export.
     #[arg(default_value = "reports/latest/results.json")]
-    pub results: PathBuf,
+    results: PathBuf,
 }
 
-/// `spanalloc report`.
 #[derive(Debug, Clone, Args)]
-pub struct ReportArgs {
+struct ReportArgs {
     /// The run's directory (holds results.json).
     #[arg(default_value = "reports/latest")]
-    pub dir: PathBuf,
-    /// Where the optional inputs are.
+    dir: PathBuf,
     #[command(flatten)]
-    pub sources: SourceArgs,
+    sources: SourceArgs,
 }
 
 /// Where a report finds its optional inputs.
 #[derive(Debug, Clone, Args)]
-pub struct SourceArgs {
+struct SourceArgs {
     /// The baseline to compare with: a name under --baselines, or a path.
     #[arg(long, default_value = "nightly")]
-    pub baseline: String,
+    baseline: String,
     /// The baselines directory.
-    #[arg(long, default_value = crate::baseline::DEFAULT_DIR)]
-    pub baselines: PathBuf,
+    #[arg(long, default_value = baseline::DEFAULT_DIR)]
+    baselines: PathBuf,
     /// The regression rules.
     #[arg(long, default_value = "reports/thresholds.toml")]
-    pub thresholds: PathBuf,
+    thresholds: PathBuf,
     /// The history file.
-    #[arg(long, default_value = crate::history::DEFAULT_FILE)]
-    pub history: PathBuf,
+    #[arg(long, default_value = history::DEFAULT_FILE)]
+    history: PathBuf,
     /// criterion's output directory.
     #[arg(long, default_value = "target/criterion")]
-    pub criterion: PathBuf,
+    criterion: PathBuf,
     /// iai-callgrind's output directory.
     #[arg(long, default_value = "target/iai")]
-    pub iai: PathBuf,
+    iai: PathBuf,
 }
 
-impl From<&SourceArgs> for crate::report::Sources {
+impl From<&SourceArgs> for Sources {
     fn from(a: &SourceArgs) -> Self {
-        crate::report::Sources {
+        Sources {
             baseline: a.baseline.clone(),
             baselines: a.baselines.clone(),
             thresholds: a.thresholds.clone(),
@@ -214,56 +239,319 @@ impl From<&SourceArgs> for crate::report::Sources {
     }
 }
 
-/// `spanalloc measure` (hidden).
 #[derive(Debug, Clone, Args)]
-pub struct MeasureArgs {
-    /// The pass.
-    #[arg(long, value_enum)]
-    pub pass: Pass,
-    /// The scenario.
+struct MeasureArgs {
     #[arg(long)]
-    pub scenario: String,
-    /// Trace-state entries per trace.
-    #[arg(long, default_value_t = 4, allow_negative_numbers = true)]
-    pub trace_state: i64,
-    /// The workload.
+    pass: Pass,
+    #[arg(long)]
+    scenario: String,
+    #[arg(long, default_value_t = 4)]
+    trace_state: usize,
     #[command(flatten)]
-    pub workload: WorkloadArgs,
+    workload: WorkloadArgs,
+    #[arg(long, default_value_t = 3)]
+    fan_out: usize,
+    #[arg(long, default_value_t = 2)]
+    depth: usize,
+    #[arg(long, default_value_t = 10)]
+    propagate_every: u64,
+    #[arg(long, default_value_t = 1.0)]
+    sample_ratio: f64,
     /// Where the dhat pass writes its profile.
     #[arg(long)]
-    pub dhat_file: Option<PathBuf>,
+    dhat_file: Option<PathBuf>,
 }
 
-/// A problem with the user's input: printed as one line, exit status 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
+/// Runs the spanalloc command line over `catalog`. Exit status: 0 fine, 1 a scenario failed or
+/// a check disagreed (or `compare` found a regression), 2 bad input.
+pub fn main(catalog: Catalog) -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let first = e.to_string().lines().next().unwrap_or("bad arguments").to_owned();
+            return usage_error(first.trim_start_matches("error: "));
+        }
+    };
+    match cli.command {
+        Command::List => {
+            for e in catalog.entries() {
+                println!("{:<16} {}", e.name(), e.description());
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Measure(m) => measure_command(&catalog, &m),
+        Command::Run(args) => run_command(&catalog, &args),
+        Command::Baseline { action } => or_input_error(match action {
+            BaselineAction::Save { name, from, dir } => baseline::save(&name, &from, &dir).map(|f| {
+                println!("saved baseline {name} to {}", f.display());
+                ExitCode::SUCCESS
+            }),
+            BaselineAction::List { dir } => baseline::list(&dir).map(|lines| {
+                if lines.is_empty() {
+                    println!("no baselines in {}", dir.display());
+                }
+                lines.iter().for_each(|l| println!("{l}"));
+                ExitCode::SUCCESS
+            }),
+        }),
+        Command::Compare(args) => or_input_error(compare_command(&args)),
+        Command::History { action } => or_input_error(match action {
+            HistoryAction::Append { results, file } => history::append(&results, &file).map(|warnings| {
+                warnings.iter().for_each(|w| eprintln!("spanalloc: warning: {w}"));
+                println!("appended {} to {}", results.display(), file.display());
+                ExitCode::SUCCESS
+            }),
+            HistoryAction::Show { file } => history::read(&file).map(|(entries, warnings)| {
+                warnings.iter().for_each(|w| eprintln!("spanalloc: warning: {w}"));
+                for e in entries {
+                    println!("{}", history::summary_line(&e));
+                }
+                ExitCode::SUCCESS
+            }),
+        }),
+        Command::Report(args) => report_command(&args.dir, &(&args.sources).into()),
+        Command::Export(args) => or_input_error(load_results(&args.results).map(|r| {
+            println!("{}", export::export(&r, args.format));
+            ExitCode::SUCCESS
+        })),
+    }
+}
 
-impl WorkloadArgs {
-    /// The workload for one trace-state size, checked.
-    pub fn config(&self, trace_state: i64) -> Result<spanalloc_model::WorkloadConfig, UsageError> {
-        if self.rate < 0 {
-            return Err(UsageError(format!("--rate must be 0 (unpaced) or more spans/s, got {}", self.rate)));
+/// What to tell a user whose binary runs without the meter.
+const NO_METER: &str = "this binary's global allocator is not spanalloc's meter: add `#[global_allocator] static ALLOC: spanalloc::meter::Meter = spanalloc::meter::Meter;` to its main.rs";
+
+fn run_command(catalog: &Catalog, args: &RunArgs) -> ExitCode {
+    // Every pass re-runs this binary: without the meter its counts would all be zero.
+    if !crate::child::meter_installed() {
+        return usage_error(NO_METER);
+    }
+    let plan = match plan(catalog, args) {
+        Ok(p) => p,
+        Err(e) => return usage_error(&e),
+    };
+    let progress = Display::new(args.workload.spans);
+    match measure::run(&plan, &progress) {
+        Ok((results, mut problems)) => {
+            progress.done();
+            println!("{}", table::headline(&results));
+            for line in table::settings_lines(&results) {
+                println!("{line}");
+            }
+            if let Some(worst) = results.scenarios.iter().map(|s| s.metrics.meter_overhead).reduce(f64::max) {
+                println!(
+                    "meter overhead (count-pass CPU / plain-pass CPU): worst {worst:.2}× over {} scenarios",
+                    results.scenarios.len()
+                );
+            }
+            println!("results: {}", args.out.join("results.json").display());
+            if report_command(&args.out, &(&args.sources).into()) != ExitCode::SUCCESS {
+                problems.0.push("the report could not be rendered".into());
+            }
+            for p in &problems.0 {
+                eprintln!("spanalloc: {p}");
+            }
+            if problems.0.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
         }
-        if self.spans == 0 {
-            return Err(UsageError("--spans must be at least 1".into()));
+        Err(e) => {
+            eprintln!("spanalloc: cannot write the results in {}: {e}", args.out.display());
+            ExitCode::from(1)
         }
-        if !(0..=32).contains(&trace_state) {
-            return Err(UsageError(format!("--trace-state must be 0..=32 entries (the W3C limit), got {trace_state}")));
+    }
+}
+
+/// The plan `args` asks for, every input checked before anything runs.
+fn plan<'c>(catalog: &'c Catalog, args: &RunArgs) -> Result<RunPlan<'c>, String> {
+    if args.trace_state.is_empty() {
+        return Err("--trace-state needs at least one size".into());
+    }
+    let workloads = args.trace_state.iter().map(|&ts| args.workload.config(ts)).collect::<Result<Vec<_>, _>>()?;
+    if args.repeat == 0 {
+        return Err("--repeat must be at least 1".into());
+    }
+    if !args.no_dhat && args.dhat_spans == 0 {
+        return Err("--dhat-spans must be at least 1 (or pass --no-dhat)".into());
+    }
+    let scenarios: Vec<&Entry> = if args.scenarios.is_empty() {
+        catalog.default_run()
+    } else {
+        args.scenarios
+            .iter()
+            .map(|n| catalog.find(n).ok_or_else(|| format!("unknown scenario '{n}' (known: {})", catalog.names())))
+            .collect::<Result<_, _>>()?
+    };
+    measure::check_out(&args.out)?;
+    let programs = measure::prepare_externals(&scenarios)?;
+    Ok(RunPlan {
+        workloads,
+        scenarios,
+        repeat: args.repeat,
+        dhat_spans: (!args.no_dhat).then_some(args.dhat_spans),
+        out: args.out.clone(),
+        reference: catalog.reference().to_owned(),
+        programs,
+    })
+}
+
+fn measure_command(catalog: &Catalog, m: &MeasureArgs) -> ExitCode {
+    if !crate::child::meter_installed() {
+        return usage_error(NO_METER);
+    }
+    let Some(Entry::InProcess(scenario)) = catalog.find(&m.scenario) else {
+        return usage_error(&format!("unknown scenario '{}'", m.scenario));
+    };
+    let cfg = match m.workload.config(m.trace_state) {
+        Ok(cfg) => WorkloadConfig {
+            fan_out: m.fan_out,
+            depth: m.depth,
+            propagate_every: m.propagate_every,
+            sample_ratio: m.sample_ratio,
+            ..cfg
+        },
+        Err(e) => return usage_error(&e),
+    };
+    if let Err(e) = cfg.validate() {
+        return usage_error(&format!("--{e}"));
+    }
+    let out = crate::child::measure(scenario, &cfg, m.pass, m.dhat_file.as_deref());
+    match serde_json::to_string(&out) {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
         }
-        if self.producers == 0 {
-            return Err(UsageError("--producers must be at least 1".into()));
+        Err(e) => {
+            eprintln!("spanalloc: cannot encode the result: {e}");
+            ExitCode::from(1)
         }
-        let cfg = spanalloc_model::WorkloadConfig {
-            seed: self.seed,
-            spans: self.spans,
-            warmup: self.warmup,
-            rate: self.rate as u64,
-            producers: self.producers,
-            trace_state_entries: trace_state as usize,
-            ..Default::default()
-        };
-        cfg.validate().map_err(|e| UsageError(e.to_string()))?;
-        Ok(cfg)
+    }
+}
+
+fn compare_command(args: &CompareArgs) -> Result<ExitCode, InputError> {
+    let thresholds = if args.thresholds.exists() || args.thresholds != Path::new("reports/thresholds.toml") {
+        Thresholds::load(&args.thresholds)?
+    } else {
+        Thresholds::default()
+    };
+    let baseline_file = baseline::resolve(&args.baseline, &args.baselines);
+    let baseline = load_results(&baseline_file)?;
+    let current = load_results(&args.current)?;
+    let labels = (args.baseline.as_str(), &*args.current.to_string_lossy());
+    let comparison = compare::compare(&baseline, &current, &thresholds, labels);
+    print!("{}", compare::render::render(&comparison, args.format));
+    Ok(if comparison.regressions == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn report_command(dir: &Path, sources: &Sources) -> ExitCode {
+    let inputs = match spanalloc_results::report::gather(dir, sources) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("spanalloc: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match spanalloc_results::report::write(dir, &inputs) {
+        Ok(index) => {
+            println!("report: {}", index.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("spanalloc: cannot write the report in {}: {e}", dir.display());
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn or_input_error(r: Result<ExitCode, InputError>) -> ExitCode {
+    r.unwrap_or_else(|e| {
+        eprintln!("spanalloc: {e}");
+        ExitCode::from(2)
+    })
+}
+
+fn usage_error(e: &str) -> ExitCode {
+    eprintln!("spanalloc: {e}");
+    ExitCode::from(2)
+}
+
+/// Progress on stderr: a bar per pass on a terminal; one line per finished pass otherwise (CI
+/// logs), so a long run shows life either way.
+enum Display {
+    Bars { bars: MultiProgress, current: Mutex<Option<ProgressBar>>, style: ProgressStyle },
+    Lines,
+}
+
+impl Display {
+    fn new(_spans: u64) -> Self {
+        if std::io::stderr().is_terminal() {
+            let style = ProgressStyle::with_template("{prefix:>32} {bar:30} {pos:>8}/{len:8} {msg}")
+                .expect("valid template")
+                .progress_chars("=> ");
+            Display::Bars { bars: MultiProgress::new(), current: Mutex::new(None), style }
+        } else {
+            Display::Lines
+        }
+    }
+
+    /// Clears the bars, so that what follows starts on a line of its own.
+    fn done(&self) {
+        if let Display::Bars { bars, .. } = self {
+            let _ = bars.clear();
+        }
+    }
+}
+
+impl Progress for Display {
+    fn pass_started(&self, scenario: &str, ts: usize, pass: Pass, spans: u64) {
+        if let Display::Bars { bars, current, style } = self {
+            let bar = bars.add(ProgressBar::new(spans));
+            bar.set_style(style.clone());
+            bar.set_prefix(format!("{scenario} ts={ts} {}", pass.name()));
+            bar.enable_steady_tick(Duration::from_millis(200));
+            *current.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(bar);
+        }
+    }
+
+    fn exported(&self, spans: u64) {
+        if let Display::Bars { current, .. } = self {
+            if let Some(bar) = current.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref() {
+                bar.set_position(spans);
+            }
+        }
+    }
+
+    fn pass_finished(&self, scenario: &str, ts: usize, pass: Pass, elapsed: Duration, outcome: Result<(), &str>) {
+        match self {
+            Display::Bars { current, .. } => {
+                if let Some(bar) = current.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
+                    match outcome {
+                        Ok(()) => bar.finish_and_clear(),
+                        Err(e) => bar.abandon_with_message(format!("FAILED: {e}")),
+                    }
+                }
+            }
+            Display::Lines => {
+                let how = match outcome {
+                    Ok(()) => "done".to_owned(),
+                    Err(e) => format!("FAILED: {e}"),
+                };
+                eprintln!("spanalloc: {scenario} ts={ts} {} pass {how} in {:.1} s", pass.name(), elapsed.as_secs_f64());
+            }
+        }
+    }
+
+    fn warning(&self, line: &str) {
+        match self {
+            Display::Bars { bars, .. } => {
+                let _ = bars.println(format!("spanalloc: warning: {line}"));
+            }
+            Display::Lines => eprintln!("spanalloc: warning: {line}"),
+        }
     }
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::results::{AllocationSite, DhatSummary};
+use spanalloc_results::schema::{AllocationSite, DhatSummary};
 
 /// How many sites a summary keeps.
 pub const TOP_SITES: usize = 8;

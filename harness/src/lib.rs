@@ -1,42 +1,37 @@
 //! # spanalloc (harness)
 //!
-//! Turns the scenarios into measured, trustworthy numbers. `spanalloc run` starts every pass of
+//! Turns scenarios into measured, trustworthy numbers. `spanalloc run` starts every pass of
 //! every scenario in a fresh child process of its own binary (`spanalloc measure`), so peak heap
 //! and peak RSS belong to that scenario alone:
 //! - **plain**: no meter — CPU, achieved rate, lag, latency, RSS; timing never comes from an
 //!   instrumented run;
 //! - **count**: the [`meter`] counts every allocation exactly, tracks the peak, the live-heap
 //!   timeline and per-stage figures;
-//! - **dhat**: `dhat` records call sites on fewer, unpaced spans, and is checked against a count
-//!   pass of the same spans.
+//! - **dhat**: `dhat` records call sites over the measured region of fewer, unpaced spans, and
+//!   is checked against a count pass of the same spans.
 //!
-//! Measuring code ([`child`], [`meter`], [`spawn`], [`run`]) writes `results.json`
-//! ([`results`]) and never renders. Everything after reads results.json through [`input`]:
-//! [`compare`] (verdicts against a baseline), [`baseline`], [`history`], [`export`] and
-//! [`report`] (the HTML page), which never measure. It is not a general profiler: it runs the
-//! spanalloc scenarios only.
+//! Layers, top to bottom: [`cli`] (the only module that knows clap; [`cli::main`] is the whole
+//! tool for a [`catalog::Catalog`] — the extension point) → [`measure`] (a plain run plan in,
+//! results.json out, through [`spawn`], [`child`], [`aggregate`], [`meter`]) → the results
+//! schema and its readers (compare, baselines, history, export, report), which live in the
+//! `spanalloc-results` crate and link no scenario. It is not a general profiler: it measures
+//! scenarios built on `spanalloc-model`.
 #![deny(missing_docs)]
 
 pub mod aggregate;
-pub mod baseline;
+pub mod catalog;
 pub mod child;
 pub mod cli;
-pub mod compare;
 pub mod dhat_profile;
-pub mod export;
-pub mod fsio;
-pub mod history;
-pub mod input;
+pub mod measure;
 pub mod meter;
-pub mod report;
-pub mod results;
-pub mod run;
-pub mod scenarios;
+pub mod pass;
 pub mod spawn;
 pub mod sys;
-pub mod table;
-pub mod test_scenarios;
 pub mod time;
+
+pub use spanalloc_model;
+pub use spanalloc_results as results;
 
 /// Under `cargo test` the meter is this crate's global allocator too, so its own tests check
 /// its tallies against known answers.

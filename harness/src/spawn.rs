@@ -1,14 +1,15 @@
-//! Starting one pass in a fresh child process and reading back what it reports.
+//! Starting one pass in a fresh child process and reading back what it reports: a child of
+//! this executable (`measure`) for an in-process scenario, an external scenario's own program
+//! otherwise. Either prints a [`PassOutput`] as its last stdout line.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use indicatif::ProgressBar;
+use spanalloc_model::WorkloadConfig;
 
-use crate::child::Pass;
-use crate::cli::WorkloadArgs;
-use crate::results::PassOutput;
+use crate::catalog::{Entry, PassRequest};
+use crate::pass::{Pass, PassOutput};
 
 /// Lines of a child's stderr kept for a failure report.
 const TAIL_LINES: usize = 20;
@@ -22,66 +23,98 @@ pub struct PassFailure {
     pub stderr_tail: String,
 }
 
-/// One pass to run.
-pub struct PassSpec<'a> {
-    /// Scenario name.
-    pub scenario: &'a str,
-    /// The pass.
-    pub pass: Pass,
-    /// Trace-state entries.
-    pub trace_state: usize,
-    /// The workload (spans and rate may differ from the run's for the dhat passes).
-    pub workload: WorkloadArgs,
-    /// The dhat profile path.
-    pub dhat_file: Option<&'a Path>,
+impl PassFailure {
+    fn new(error: String) -> Self {
+        PassFailure { error, stderr_tail: String::new() }
+    }
 }
 
-/// Runs `spec` in a child of this executable, showing its progress on `bar`.
-pub fn run_pass(spec: &PassSpec<'_>, bar: &ProgressBar) -> Result<PassOutput, PassFailure> {
-    let exe = std::env::current_exe()
-        .map_err(|e| PassFailure { error: format!("cannot find the spanalloc executable: {e}"), stderr_tail: String::new() })?;
-    let w = &spec.workload;
-    let mut cmd = Command::new(exe);
-    cmd.arg("measure")
-        .args(["--pass", spec.pass.name(), "--scenario", spec.scenario])
-        .args(["--trace-state", &spec.trace_state.to_string()])
-        .args(["--spans", &w.spans.to_string(), "--rate", &w.rate.to_string()])
-        .args(["--producers", &w.producers.to_string(), "--seed", &w.seed.to_string()])
-        .args(["--warmup", &w.warmup.to_string()]);
-    if let Some(f) = spec.dhat_file {
-        cmd.arg("--dhat-file").arg(f);
+/// The arguments of `spanalloc measure` for one pass: every workload field, so that the child
+/// runs exactly `cfg`.
+pub fn measure_args(name: &str, pass: Pass, cfg: &WorkloadConfig, dhat_file: Option<&Path>) -> Vec<String> {
+    let mut args: Vec<String> = vec!["measure".into(), "--pass".into(), pass.name().into(), "--scenario".into(), name.into()];
+    let fields = [
+        ("--trace-state", cfg.trace_state_entries.to_string()),
+        ("--spans", cfg.spans.to_string()),
+        ("--rate", cfg.rate.to_string()),
+        ("--producers", cfg.producers.to_string()),
+        ("--seed", cfg.seed.to_string()),
+        ("--warmup", cfg.warmup.to_string()),
+        ("--fan-out", cfg.fan_out.to_string()),
+        ("--depth", cfg.depth.to_string()),
+        ("--propagate-every", cfg.propagate_every.to_string()),
+        ("--sample-ratio", cfg.sample_ratio.to_string()),
+    ];
+    for (flag, value) in fields {
+        args.push(flag.into());
+        args.push(value);
     }
+    if let Some(f) = dhat_file {
+        args.push("--dhat-file".into());
+        args.push(f.to_string_lossy().into_owned());
+    }
+    args
+}
+
+/// Runs `pass` of `entry` on `cfg` in a child process; `program` is an external entry's
+/// prepared program. `on_progress` gets the child's exported-span count as it reports it.
+pub fn run_pass(
+    entry: &Entry,
+    program: Option<&Path>,
+    pass: Pass,
+    cfg: &WorkloadConfig,
+    dhat_file: Option<&Path>,
+    on_progress: &(dyn Fn(u64) + Sync),
+) -> Result<PassOutput, PassFailure> {
+    let mut cmd = match (entry, program) {
+        (Entry::InProcess(s), _) => {
+            let exe =
+                std::env::current_exe().map_err(|e| PassFailure::new(format!("cannot find the spanalloc executable: {e}")))?;
+            let mut cmd = Command::new(exe);
+            cmd.args(measure_args(s.name, pass, cfg, dhat_file));
+            cmd
+        }
+        (Entry::External(e), Some(program)) => {
+            let mut cmd = Command::new(program);
+            cmd.args((e.args)(&PassRequest { pass, cfg, profile: dhat_file }));
+            cmd
+        }
+        (Entry::External(e), None) => return Err(PassFailure::new(format!("{} was not prepared", e.name))),
+    };
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child =
-        cmd.spawn().map_err(|e| PassFailure { error: format!("cannot start child: {e}"), stderr_tail: String::new() })?;
+    let mut child = cmd.spawn().map_err(|e| PassFailure::new(format!("cannot start child: {e}")))?;
 
     let stderr = child.stderr.take().expect("piped");
-    let progress = bar.clone();
-    let reader = std::thread::spawn(move || {
-        let mut tail: std::collections::VecDeque<String> = std::collections::VecDeque::new();
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(n) = line.strip_prefix("@progress ").and_then(|n| n.parse::<u64>().ok()) {
-                progress.set_position(n);
-                continue;
+    let mut stdout_pipe = child.stdout.take().expect("piped");
+    let (read, stderr_tail) = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut tail: std::collections::VecDeque<String> = std::collections::VecDeque::new();
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(n) = line.strip_prefix("@progress ").and_then(|n| n.parse::<u64>().ok()) {
+                    on_progress(n);
+                    continue;
+                }
+                if tail.len() == TAIL_LINES {
+                    tail.pop_front();
+                }
+                tail.push_back(line);
             }
-            if tail.len() == TAIL_LINES {
-                tail.pop_front();
-            }
-            tail.push_back(line);
-        }
-        Vec::from(tail).join("\n")
+            Vec::from(tail).join("\n")
+        });
+        let mut stdout = String::new();
+        let read = stdout_pipe.read_to_string(&mut stdout).map(|_| stdout);
+        (read, reader.join().unwrap_or_default())
     });
-    let mut stdout = String::new();
-    let read = child.stdout.take().expect("piped").read_to_string(&mut stdout);
     let status = child.wait();
-    let stderr_tail = reader.join().unwrap_or_default();
     let fail = |error: String| PassFailure { error, stderr_tail: stderr_tail.clone() };
     let status = status.map_err(|e| fail(format!("waiting for child: {e}")))?;
-    read.map_err(|e| fail(format!("reading child output: {e}")))?;
+    let stdout = read.map_err(|e| fail(format!("reading child output: {e}")))?;
     if !status.success() {
-        return Err(fail(format!("{} pass exited with {status}", spec.pass.name())));
+        return Err(fail(format!("{} pass exited with {status}", pass.name())));
     }
     let line = stdout.lines().last().unwrap_or("");
-    serde_json::from_str(line)
-        .map_err(|e| fail(format!("{} pass printed something that is not a result ({e}): {:.120}", spec.pass.name(), line)))
+    let mut out: PassOutput = serde_json::from_str(line)
+        .map_err(|e| fail(format!("{} pass printed something that is not a result ({e}): {:.120}", pass.name(), line)))?;
+    out.scenario = entry.name().to_owned();
+    Ok(out)
 }

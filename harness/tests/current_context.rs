@@ -4,7 +4,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use spanalloc::scenarios;
 use spanalloc_model::current_check::{self, CheckConfig};
 use spanalloc_model::sampler::Sampler;
 use spanalloc_model::w3c::{HeaderCarrier, W3cError};
@@ -14,7 +13,7 @@ use spanalloc_model::{
 
 #[test]
 fn every_strategy_reads_whole_contexts_in_order() {
-    for s in scenarios::ALL.iter() {
+    for s in spanalloc_builtin::all().iter() {
         let Some(check) = s.check_current else {
             assert_eq!(s.name, "otel-sdk", "only the SDK's thread-local context is exempt");
             continue;

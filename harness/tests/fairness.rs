@@ -1,7 +1,6 @@
 //! Every strategy does the same work: the same spans, ids, parents, flags and trace state,
 //! whatever the trace-state size, producer count or seed.
 
-use spanalloc::scenarios;
 use spanalloc_model::{NoHooks, WorkloadConfig};
 
 #[test]
@@ -20,7 +19,7 @@ fn all_strategies_export_the_same_spans() {
                     trace_state_entries: ts,
                     ..Default::default()
                 };
-                let reports: Vec<_> = scenarios::ALL.iter().map(|s| (s.name, s.run_workload(&cfg, &NoHooks))).collect();
+                let reports: Vec<_> = spanalloc_builtin::all().iter().map(|s| (s.name, s.run_workload(&cfg, &NoHooks))).collect();
                 let (_, first) = &reports[0];
                 assert_eq!(first.spans_started, 3_001);
                 assert_eq!(first.spans_exported, 3_001, "every span is sampled by default");
@@ -42,7 +41,7 @@ fn all_strategies_export_the_same_spans() {
 #[test]
 fn unsampled_traces_are_not_exported_by_any_strategy() {
     let cfg = WorkloadConfig { spans: 5_000, warmup: 0, rate: 0, sample_ratio: 0.5, ..Default::default() };
-    let reports: Vec<_> = scenarios::ALL.iter().map(|s| s.run_workload(&cfg, &NoHooks)).collect();
+    let reports: Vec<_> = spanalloc_builtin::all().iter().map(|s| s.run_workload(&cfg, &NoHooks)).collect();
     let exported = reports[0].spans_exported;
     assert!(exported > 1_000 && exported < 4_000, "about half of 5000: {exported}");
     assert!(reports.iter().all(|r| (r.spans_exported, r.digest) == (exported, reports[0].digest)));

@@ -3,36 +3,6 @@
 mod common;
 
 use common::measure;
-use spanalloc::test_scenarios::{BLOCKS, BLOCK_BYTES};
-
-const SPANS: u64 = 4_000;
-
-#[test]
-fn count_and_dhat_passes_measure_the_known_answer_exactly() {
-    let spans = SPANS.to_string();
-    let count = measure("count", "known-answer", &["--spans", &spans]);
-    let c = count.counts.expect("count pass counts");
-    assert_eq!(count.spans, SPANS);
-    assert_eq!(c.allocs, BLOCKS as u64 * SPANS);
-    assert_eq!(c.bytes_allocated, (BLOCKS * BLOCK_BYTES) as u64 * SPANS);
-    assert_eq!((c.reallocs, c.deallocs), (0, c.allocs), "every block is freed by the exporter");
-    // Stages: the blocks are allocated at span start, in the tracer stage.
-    let stages = count.stages.expect("stages");
-    assert_eq!(stages[spanalloc_model::stage::Stage::Tracer.index()], [c.allocs, c.bytes_allocated]);
-
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("ka.json");
-    let dhat = measure("dhat", "known-answer", &["--spans", &spans, "--dhat-file", file.to_str().unwrap()]);
-    let d = dhat.dhat.expect("dhat figures");
-    assert_eq!((d.total_blocks, d.total_bytes), (c.allocs, c.bytes_allocated));
-    assert_eq!(d.allocs_per_span, BLOCKS as f64);
-    assert!(file.exists(), "the profile is written for the DHAT viewer");
-    assert!(
-        d.top_sites[0].site.contains("KnownAnswer as") && d.top_sites[0].site.contains(">::start"),
-        "top site: {:?}",
-        d.top_sites[0]
-    );
-}
 
 #[test]
 fn pooled_allocates_nothing_per_span_and_loses_no_span() {

@@ -6,6 +6,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+/// How often the live heap is sampled.
+pub const PERIOD: Duration = Duration::from_millis(10);
+
 use super::slots;
 
 struct State {

@@ -4,7 +4,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use spanalloc::results::{PassOutput, Results};
+use spanalloc::pass::PassOutput;
+use spanalloc::results::Results;
 
 /// Runs `spanalloc ARGS` and returns its output.
 pub fn spanalloc(args: &[&str]) -> Output {

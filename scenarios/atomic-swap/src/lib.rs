@@ -31,14 +31,10 @@ use spanalloc_model::{
 };
 
 /// The scenario entry for the harness.
-pub const SCENARIO: Scenario = Scenario {
-    name: "atomic-swap",
-    description: "publishes the current context with ArcSwap::store, read lock-free with load()",
-    run: spanalloc_model::run::<AtomicSwap>,
-    exact_counts: true,
-    check_current: Some(spanalloc_model::current_check::run::<AtomicSwap>),
-    unpaced_rate: None,
-};
+pub const SCENARIO: Scenario = Scenario::strategy::<AtomicSwap>(
+    "atomic-swap",
+    "publishes the current context with ArcSwap::store, read lock-free with load()",
+);
 
 /// Publishes through an `ArcSwapOption`.
 pub struct AtomicSwap {

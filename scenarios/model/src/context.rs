@@ -16,8 +16,10 @@ pub trait ContextView {
     fn flags(&self) -> TraceFlags;
     /// Whether the context was extracted from another process.
     fn is_remote(&self) -> bool;
-    /// The vendor entries.
-    fn trace_state(&self) -> &TraceState;
+    /// Appends the vendor entries in `tracestate` header form (`k1=v1,k2=v2`) to `out`, without
+    /// allocating once `out` has room. A strategy may keep its entries however it likes (the
+    /// model's [`TraceState`], an inline buffer, a shared header): this is all any stage reads.
+    fn write_trace_state(&self, out: &mut String);
 }
 
 /// A span context that owns its trace state, as opentelemetry-rust's does: cloning it copies the
@@ -38,12 +40,12 @@ pub struct SpanContext {
 
 impl SpanContext {
     /// Makes `self` a copy of `other`, reusing the trace-state buffers (no allocation once warm).
-    pub fn assign_from(&mut self, other: &impl ContextView) {
-        self.trace_id = other.trace_id();
-        self.span_id = other.span_id();
-        self.flags = other.flags();
-        self.remote = other.is_remote();
-        self.trace_state.assign_from(other.trace_state());
+    pub fn assign_from(&mut self, other: &SpanContext) {
+        self.trace_id = other.trace_id;
+        self.span_id = other.span_id;
+        self.flags = other.flags;
+        self.remote = other.remote;
+        self.trace_state.assign_from(&other.trace_state);
     }
 }
 
@@ -98,8 +100,8 @@ macro_rules! view_fields {
             fn is_remote(&self) -> bool {
                 self.remote
             }
-            fn trace_state(&self) -> &TraceState {
-                &self.trace_state
+            fn write_trace_state(&self, out: &mut String) {
+                self.trace_state.write_header(out)
             }
         }
     };
@@ -125,7 +127,7 @@ where
     fn is_remote(&self) -> bool {
         (**self).is_remote()
     }
-    fn trace_state(&self) -> &TraceState {
-        (**self).trace_state()
+    fn write_trace_state(&self, out: &mut String) {
+        (**self).write_trace_state(out)
     }
 }

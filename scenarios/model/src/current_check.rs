@@ -72,10 +72,15 @@ fn fill_state(seq: u64, state: &mut TraceState) {
 }
 
 /// The number a whole context carries, or `None` for a torn one.
-fn decode(c: &dyn ContextView, expected: &mut TraceState) -> Option<u64> {
+fn decode(c: &dyn ContextView, expected: &mut TraceState, headers: &mut (String, String)) -> Option<u64> {
     let seq = u64::from_be_bytes(c.span_id().0).checked_sub(1)?;
     fill_state(seq, expected);
-    (c.trace_id() == trace_id(seq) && c.trace_state() == &*expected && c.flags() == TraceFlags::SAMPLED).then_some(seq)
+    let (seen, want) = headers;
+    seen.clear();
+    want.clear();
+    c.write_trace_state(seen);
+    expected.write_header(want);
+    (c.trace_id() == trace_id(seq) && seen == want && c.flags() == TraceFlags::SAMPLED).then_some(seq)
 }
 
 /// Runs the check on `S`'s current-context slot.
@@ -110,11 +115,12 @@ pub fn run<S: Strategy>(config: CheckConfig) -> CheckReport {
             .map(|_| {
                 scope.spawn(|| {
                     let mut expected = TraceState::new();
+                    let mut headers = (String::new(), String::new());
                     let (mut reads, mut torn, mut out_of_order, mut last) = (0u64, 0u64, 0u64, 0u64);
                     loop {
                         let done = stop.load(SeqCst);
                         let lo = finished.load(SeqCst);
-                        let seen = strategy.read_current(|c| decode(c, &mut expected));
+                        let seen = strategy.read_current(|c| decode(c, &mut expected, &mut headers));
                         let hi = started.load(SeqCst);
                         match seen {
                             None => {}

@@ -29,15 +29,11 @@ impl DigestExporter {
 
     /// Encodes one span and folds it in.
     pub fn export(&mut self, ctx: &dyn ContextView, parent_span_id: SpanId, name: &str) {
-        let state = ctx.trace_state();
-        self.export_parts(ctx.trace_id(), ctx.span_id(), parent_span_id, ctx.flags(), |b| state.write_header(b), name);
+        self.export_parts(ctx.trace_id(), ctx.span_id(), parent_span_id, ctx.flags(), |b| ctx.write_trace_state(b), name);
     }
 
     /// Encodes one span given as parts, its trace state written by `write_state` in header form
-    /// (`k1=v1,k2=v2`): for exporters whose spans hold the header rather than a [`TraceState`]
-    /// (the SDK's), so they need not parse it back.
-    ///
-    /// [`TraceState`]: crate::trace_state::TraceState
+    /// (`k1=v1,k2=v2`): for exporters whose spans are not a [`ContextView`] (the SDK's).
     pub fn export_parts(
         &mut self,
         trace_id: TraceId,

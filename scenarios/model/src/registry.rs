@@ -1,8 +1,12 @@
-//! How a strategy crate makes itself known to the harness: a name, a line of description, and a
-//! function that runs the shared pipeline with that strategy.
+//! How a scenario makes itself known: a name, a line of description, and a function that runs
+//! the walk with its pipeline. A strategy crate builds its entry with [`Scenario::strategy`], a
+//! scenario with a pipeline of its own (the SDK row) with [`Scenario::pipeline`].
 
-use crate::current_check::{CheckConfig, CheckReport};
-use crate::pipeline::{RunHooks, RunReport};
+use crate::current_check::{self, CheckConfig, CheckReport};
+use crate::pipeline::Pipeline;
+use crate::processor::StrategyPipeline;
+use crate::strategy::Strategy;
+use crate::walk::{self, RunHooks, RunReport};
 use crate::workload::WorkloadConfig;
 
 /// A runnable scenario.
@@ -12,7 +16,7 @@ pub struct Scenario {
     pub name: &'static str,
     /// One line saying how it hands the context on.
     pub description: &'static str,
-    /// Runs the workload with this strategy. The configuration must be valid.
+    /// Runs the workload. The configuration must be valid.
     pub run: fn(&WorkloadConfig, &dyn RunHooks) -> RunReport,
     /// Whether its allocation counts, with one producer, are the same whatever the thread
     /// timing. True for the strategies, whose pipeline allocates nothing of its own after setup;
@@ -29,6 +33,28 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// A strategy on the model's pipeline: exact counts, its current-context slot checked.
+    pub const fn strategy<S: Strategy>(name: &'static str, description: &'static str) -> Scenario {
+        Scenario {
+            name,
+            description,
+            run: walk::run::<StrategyPipeline<S>>,
+            exact_counts: true,
+            check_current: Some(current_check::run::<S>),
+            unpaced_rate: None,
+        }
+    }
+
+    /// A scenario with a pipeline of its own: its counts may move with thread timing.
+    pub const fn pipeline<P: Pipeline>(name: &'static str, description: &'static str) -> Scenario {
+        Scenario { name, description, run: walk::run::<P>, exact_counts: false, check_current: None, unpaced_rate: None }
+    }
+
+    /// The same scenario, its unpaced passes paced at `rate` (see [`Scenario::unpaced_rate`]).
+    pub const fn with_unpaced_rate(self, rate: u64) -> Scenario {
+        Scenario { unpaced_rate: Some(rate), ..self }
+    }
+
     /// The workload this scenario runs for `cfg`: the same, except that an unpaced request is
     /// paced at [`Scenario::unpaced_rate`] when the scenario has one.
     pub fn workload(&self, cfg: &WorkloadConfig) -> WorkloadConfig {

@@ -105,7 +105,7 @@ pub fn inject(ctx: &impl ContextView, carrier: &mut HeaderCarrier) {
     tp.push('-');
     push_hex(tp, &[ctx.flags().0]);
     carrier.tracestate.clear();
-    ctx.trace_state().write_header(&mut carrier.tracestate);
+    ctx.write_trace_state(&mut carrier.tracestate);
 }
 
 /// Reads a remote context out of the carrier into a new [`SpanContext`].
@@ -165,13 +165,6 @@ pub fn parse_traceparent(s: &str) -> Result<(TraceId, SpanId, TraceFlags), Trace
         return Err(TraceparentError::ZeroSpanId);
     }
     Ok((trace_id, span_id, TraceFlags(flags)))
-}
-
-/// Convenience for tests and tools: a context's `traceparent` as a new string.
-pub fn traceparent_of(ctx: &impl ContextView) -> String {
-    let mut c = HeaderCarrier::default();
-    inject(ctx, &mut c);
-    c.traceparent
 }
 
 #[cfg(test)]

@@ -61,7 +61,8 @@ impl Default for WorkloadConfig {
     }
 }
 
-/// A configuration that cannot be run.
+/// A configuration that cannot be run. Each message starts with the field's name as a command
+/// line spells it (`spans`, `trace-state`, `fan-out`…), so a command line can prefix `--`.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum ConfigError {
     /// `spans` is 0.
@@ -71,7 +72,7 @@ pub enum ConfigError {
     #[error("producers must be at least 1")]
     NoProducers,
     /// More trace-state entries than W3C allows.
-    #[error("trace-state entries must be 0..=32, got {0}")]
+    #[error("trace-state must be 0..=32 entries (the W3C limit), got {0}")]
     TooManyEntries(usize),
     /// `fan_out` is 0 while `depth` is not.
     #[error("fan-out must be at least 1")]
@@ -80,7 +81,7 @@ pub enum ConfigError {
     #[error("propagate-every must be at least 1")]
     NoPropagation,
     /// `sample_ratio` outside 0..=1.
-    #[error("sample ratio must be within 0..=1, got {0}")]
+    #[error("sample-ratio must be within 0..=1, got {0}")]
     BadSampleRatio(f64),
     /// A trace would have more spans than fit in a `u64`.
     #[error("fan-out {0} and depth {1} make traces too large")]

@@ -3,8 +3,9 @@
 //! The real `opentelemetry_sdk` tracer (0.33) on the same seeded workload as the strategies, so
 //! their numbers can be read against what an application pays today. It is not a strategy: the
 //! SDK has its own pipeline (`SdkTracerProvider`, `BatchSpanProcessor` on its own thread, a
-//! `SpanExporter`), so this crate drives the SDK's public API directly with the model's
-//! workload, pacing and digest:
+//! `SpanExporter`), so this crate is a [`Pipeline`] of its own that the model's walk drives —
+//! the same traces, spans, pacing, threads and measured region as every strategy — through the
+//! SDK's public API:
 //!
 //! | workload step | SDK call |
 //! |---|---|
@@ -23,10 +24,9 @@
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::sync::{Arc, Barrier, Mutex, PoisonError};
-use std::time::{Instant, SystemTime};
+use std::sync::Arc;
+use std::time::SystemTime;
 
-use hdrhistogram::Histogram;
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::{Link, SpanKind, TraceContextExt, TraceState as OtelTraceState, Tracer as _, TracerProvider as _};
 use opentelemetry::{Context, ContextGuard, KeyValue};
@@ -37,29 +37,23 @@ use opentelemetry_sdk::trace::{
     ShouldSample, SpanData, SpanExporter, OTEL_BSP_MAX_EXPORT_BATCH_SIZE_DEFAULT, OTEL_BSP_MAX_QUEUE_SIZE_DEFAULT,
     OTEL_BSP_SCHEDULE_DELAY_DEFAULT,
 };
-use spanalloc_model::digest::DigestExporter;
-use spanalloc_model::pacing::Pacer;
-use spanalloc_model::pipeline::{latency_histogram, latency_summary, ProducerOutcome, RunHooks, RunReport};
+use spanalloc_model::pipeline::{ChildSpan, Pipeline, Producer, RootSpan};
+use spanalloc_model::processor::CURRENT_READ_SETTING;
 use spanalloc_model::sampler::Sampler;
+use spanalloc_model::sink::ExportSink;
 use spanalloc_model::stage::{self, Stage};
-use spanalloc_model::workload::{Stream, ATTRIBUTES, SPAN_NAMES};
-use spanalloc_model::{Scenario, SpanId, TraceFlags, TraceId, TraceState, WorkloadConfig};
+use spanalloc_model::workload::ATTRIBUTES;
+use spanalloc_model::{Scenario, SpanId, TraceFlags, TraceId, WorkloadConfig};
 
 /// The scenario entry for the harness.
-pub const SCENARIO: Scenario = Scenario {
-    name: "otel-sdk",
-    description: "reference: the real opentelemetry_sdk 0.33 tracer, BatchSpanProcessor and W3C propagator",
-    run,
-    // The batch processor's thread wakes on its own schedule; measured, its allocation count
-    // moved by up to 0.5‰ between runs of the same spans (bytes did not).
-    exact_counts: false,
-    // Context::current() is thread-local: no other thread can read it.
-    check_current: None,
-    // With the SDK's 2048-span queue, an unpaced producer outruns the batch exporter thread and
-    // the processor drops spans (measured: 3,806 of 26,000 at n = 0), so "as fast as possible"
-    // passes run at the default rate, which it holds at n = 4 without a drop.
-    unpaced_rate: Some(100_000),
-};
+// With the SDK's 2048-span queue, an unpaced producer outruns the batch exporter thread and the
+// processor drops spans (measured: 3,806 of 26,000 at n = 0), so "as fast as possible" passes run
+// at the default rate, which it holds at n = 4 without a drop.
+pub const SCENARIO: Scenario = Scenario::pipeline::<SdkPipeline>(
+    "otel-sdk",
+    "reference: the real opentelemetry_sdk 0.33 tracer, BatchSpanProcessor and W3C propagator, SDK defaults",
+)
+.with_unpaced_rate(100_000);
 
 /// The batch processor as users get it: the SDK's own defaults, spelled out so that an
 /// `OTEL_BSP_*` variable in the environment cannot change what is measured.
@@ -72,7 +66,7 @@ fn batch_config() -> opentelemetry_sdk::trace::BatchConfig {
 }
 
 thread_local! {
-    /// The ids the next span start takes, set by the driver just before it.
+    /// The ids the next span start takes, set by the producer just before it.
     static NEXT_IDS: Cell<(u128, u64)> = const { Cell::new((0, 0)) };
     /// The trace state a root span of the current trace starts with.
     static ROOT_STATE: RefCell<OtelTraceState> = const { RefCell::new(OtelTraceState::NONE) };
@@ -117,53 +111,36 @@ impl ShouldSample for WorkloadSampler {
     }
 }
 
-/// What the exporter thread keeps: the digest and latency.
-struct Sink {
-    digest: DigestExporter,
-    latency: Histogram<u64>,
-}
-
-/// Folds each exported span into the model's digest.
+/// Folds each exported span into the run's sink.
 #[derive(Clone)]
-struct DigestSink(Arc<Mutex<Sink>>);
+struct SinkExporter(Arc<ExportSink>);
 
-impl std::fmt::Debug for DigestSink {
+impl std::fmt::Debug for SinkExporter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("DigestSink")
+        f.write_str("SinkExporter")
     }
 }
 
-impl SpanExporter for DigestSink {
+impl SpanExporter for SinkExporter {
     fn export(&self, batch: Vec<SpanData>) -> impl std::future::Future<Output = OTelSdkResult> + Send {
         let _stage = stage::enter(Stage::Exporter);
-        let mut sink = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let Sink { digest, latency } = &mut *sink;
+        let mut sink = self.0.batch();
         let now = SystemTime::now();
         for data in &batch {
             let sc = &data.span_context;
-            digest.export_parts(
+            let parts = (
                 TraceId(sc.trace_id().to_bytes()),
                 SpanId(sc.span_id().to_bytes()),
                 SpanId(data.parent_span_id.to_bytes()),
                 TraceFlags(sc.trace_flags().to_u8()),
-                // `&TraceState` iterates its entries in place; `header()` would build a String.
-                |b| write_header(sc.trace_state(), b),
-                &data.name,
             );
-            let lat = now.duration_since(data.end_time).unwrap_or_default();
-            latency.saturating_record(lat.as_nanos() as u64);
+            let latency = now.duration_since(data.end_time).unwrap_or_default().as_nanos() as u64;
+            // `&TraceState` iterates its entries in place; `header()` would build a String.
+            sink.span_parts(parts, |b| write_header(sc.trace_state(), b), &data.name, latency);
         }
         drop(sink);
         drop(batch);
         std::future::ready(Ok(()))
-    }
-}
-
-impl DigestSink {
-    fn reset(&self) {
-        let mut s = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        s.digest.reset();
-        s.latency.reset();
     }
 }
 
@@ -183,35 +160,69 @@ fn attributes() -> Vec<KeyValue> {
     ATTRIBUTES.iter().map(|(k, v)| KeyValue::new(*k, *v)).collect()
 }
 
-/// One producer thread's driver.
-struct Driver<'a> {
-    cfg: &'a WorkloadConfig,
-    tracer: &'a SdkTracer,
+/// The SDK's tracer provider with its batch processor, exporting into the run's sink.
+pub struct SdkPipeline {
+    provider: SdkTracerProvider,
+    tracer: SdkTracer,
+}
+
+impl Pipeline for SdkPipeline {
+    type Producer<'p> = SdkProducer<'p>;
+
+    fn new(cfg: &WorkloadConfig, sink: Arc<ExportSink>) -> Self {
+        let provider = SdkTracerProvider::builder()
+            .with_span_processor(BatchSpanProcessor::builder(SinkExporter(sink)).with_batch_config(batch_config()).build())
+            .with_sampler(WorkloadSampler(Sampler::new(cfg.sample_ratio)))
+            .with_id_generator(WorkloadIds)
+            .build();
+        let tracer = provider.tracer("spanalloc");
+        SdkPipeline { provider, tracer }
+    }
+
+    fn producer(&self, _index: usize) -> SdkProducer<'_> {
+        SdkProducer { tracer: &self.tracer, propagator: TraceContextPropagator::new(), current_reads: 0 }
+    }
+
+    /// `force_flush` returns once the batch processor has exported every queued span. Its
+    /// thread is not parked meanwhile, which is why this row's counts are not exact.
+    fn quiesce(&self) {
+        self.provider.force_flush().expect("the SDK flushes");
+    }
+
+    fn resume(&self) {}
+
+    fn settings(&self) -> Vec<(String, String)> {
+        vec![
+            ("batch queue".to_owned(), format!("{OTEL_BSP_MAX_QUEUE_SIZE_DEFAULT} spans (SDK default)")),
+            ("export batch".to_owned(), format!("{OTEL_BSP_MAX_EXPORT_BATCH_SIZE_DEFAULT} spans (SDK default)")),
+            ("scheduled delay".to_owned(), format!("{} ms (SDK default)", OTEL_BSP_SCHEDULE_DELAY_DEFAULT.as_millis())),
+            (CURRENT_READ_SETTING.to_owned(), "same thread, Context::current() after attach (thread-local)".to_owned()),
+        ]
+    }
+
+    fn finish(self) {
+        let _ = self.provider.shutdown();
+    }
+}
+
+/// A started span: its context, attached as the thread's current one until the span ends.
+pub struct SdkSpan {
+    cx: Context,
+    guard: ContextGuard,
+}
+
+/// One producer thread's side of the SDK pipeline.
+pub struct SdkProducer<'p> {
+    tracer: &'p SdkTracer,
     propagator: TraceContextPropagator,
-    template: TraceState,
     current_reads: u64,
 }
 
-impl Driver<'_> {
-    fn trace(&mut self, stream: Stream, t: u64, pacer: &mut Pacer) {
-        stream.fill_trace_state(t, self.cfg.trace_state_entries, &mut self.template);
-        let state = OtelTraceState::from_key_value(self.template.iter()).expect("the workload's entries are valid");
-        ROOT_STATE.with(|s| *s.borrow_mut() = state);
-        let trace_id = u128::from_be_bytes(stream.trace_id(t).0);
-        NEXT_IDS.with(|c| c.set((trace_id, u64::from_be_bytes(stream.span_id(t, 0).0))));
-        pacer.wait_turn();
-        let root = self.start(&Context::new(), 0);
-        let mut next = 1;
-        let budget = stream.spans_in_trace(t);
-        self.children(&root.0, 1, stream, t, &mut next, budget, pacer);
-        self.end(root);
-    }
-
-    /// Starts a span under `parent`, makes it the thread's current context (until the returned
-    /// guard drops, at span end) and reads the current context back.
-    fn start(&mut self, parent: &Context, level: usize) -> (Context, ContextGuard) {
+impl SdkProducer<'_> {
+    /// Starts a span under `parent`, makes it the thread's current context (until the span
+    /// ends) and reads the current context back.
+    fn start(&mut self, parent: &Context, name: &'static str) -> SdkSpan {
         let _stage = stage::enter(Stage::Tracer);
-        let name = SPAN_NAMES[level.min(SPAN_NAMES.len() - 1)];
         let span =
             self.tracer.span_builder(Cow::Borrowed(name)).with_attributes(attributes()).start_with_context(self.tracer, parent);
         let cx = parent.with_span(span);
@@ -219,126 +230,47 @@ impl Driver<'_> {
         if Context::current().span().span_context().is_valid() {
             self.current_reads += 1;
         }
-        (cx, guard)
+        SdkSpan { cx, guard }
+    }
+}
+
+impl Producer for SdkProducer<'_> {
+    type Span = SdkSpan;
+
+    fn start_root(&mut self, root: RootSpan<'_>) -> SdkSpan {
+        {
+            // The trace's entries in the SDK's form: what a root's trace state costs here.
+            let _stage = stage::enter(Stage::Tracer);
+            let state = OtelTraceState::from_key_value(root.trace_state.iter()).expect("the workload's entries are valid");
+            ROOT_STATE.with(|s| *s.borrow_mut() = state);
+        }
+        NEXT_IDS.with(|c| c.set((u128::from_be_bytes(root.trace_id.0), u64::from_be_bytes(root.span_id.0))));
+        self.start(&Context::new(), root.name)
     }
 
-    fn end(&mut self, (cx, guard): (Context, ContextGuard)) {
+    fn start_child(&mut self, parent: &SdkSpan, child: ChildSpan) -> SdkSpan {
+        let remote;
+        let mut parent_cx = &parent.cx;
+        if child.crosses_boundary {
+            let _stage = stage::enter(Stage::Propagator);
+            let mut carrier: HashMap<String, String> = HashMap::new();
+            self.propagator.inject_context(parent_cx, &mut carrier);
+            remote = self.propagator.extract(&carrier);
+            parent_cx = &remote;
+        }
+        NEXT_IDS.with(|c| c.set((0, u64::from_be_bytes(child.span_id.0))));
+        self.start(parent_cx, child.name)
+    }
+
+    fn end(&mut self, SdkSpan { cx, guard }: SdkSpan) {
         let _stage = stage::enter(Stage::Processor);
         cx.span().end();
         drop(guard);
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn children(
-        &mut self,
-        parent: &Context,
-        level: usize,
-        stream: Stream,
-        t: u64,
-        next: &mut u64,
-        budget: u64,
-        pacer: &mut Pacer,
-    ) {
-        if level > self.cfg.depth {
-            return;
-        }
-        for _ in 0..self.cfg.fan_out {
-            if *next == budget {
-                return;
-            }
-            let j = *next;
-            *next += 1;
-            pacer.wait_turn();
-            let remote;
-            let mut parent_cx = parent;
-            if stream.crosses_boundary(t, j, self.cfg.propagate_every) {
-                let _stage = stage::enter(Stage::Propagator);
-                let mut carrier: HashMap<String, String> = HashMap::new();
-                self.propagator.inject_context(parent, &mut carrier);
-                remote = self.propagator.extract(&carrier);
-                parent_cx = &remote;
-            }
-            NEXT_IDS.with(|c| c.set((0, u64::from_be_bytes(stream.span_id(t, j).0))));
-            let span = self.start(parent_cx, level);
-            self.children(&span.0, level + 1, stream, t, next, budget, pacer);
-            self.end(span);
-        }
+    fn flush(&mut self) {}
+
+    fn take_current_reads(&mut self) -> u64 {
+        std::mem::take(&mut self.current_reads)
     }
-}
-
-/// Runs the workload through the SDK.
-pub fn run(cfg: &WorkloadConfig, hooks: &dyn RunHooks) -> RunReport {
-    cfg.validate().expect("a validated configuration");
-    let sink = DigestSink(Arc::new(Mutex::new(Sink { digest: DigestExporter::new(), latency: latency_histogram() })));
-    hooks.setup_start();
-    let provider = SdkTracerProvider::builder()
-        .with_span_processor(BatchSpanProcessor::builder(sink.clone()).with_batch_config(batch_config()).build())
-        .with_sampler(WorkloadSampler(Sampler::new(cfg.sample_ratio)))
-        .with_id_generator(WorkloadIds)
-        .build();
-    let tracer = provider.tracer("spanalloc");
-    let producers = cfg.producers;
-    let barrier = Barrier::new(producers + 1);
-    let (tracer, barrier) = (&tracer, &barrier);
-
-    let (start, outcomes) = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..producers)
-            .map(|p| {
-                scope.spawn(move || {
-                    let mut d = Driver {
-                        cfg,
-                        tracer,
-                        propagator: TraceContextPropagator::new(),
-                        template: TraceState::new(),
-                        current_reads: 0,
-                    };
-                    let warm = cfg.warmup_stream();
-                    let mut pacer = Pacer::new(0.0);
-                    for t in warm.traces_for(p, producers) {
-                        d.trace(warm, t, &mut pacer);
-                    }
-                    barrier.wait(); // warm-up started everywhere
-                    barrier.wait(); // go
-                    d.current_reads = 0;
-                    let measured = cfg.measured();
-                    let mut pacer = Pacer::new(cfg.rate as f64 / producers as f64);
-                    for t in measured.traces_for(p, producers) {
-                        d.trace(measured, t, &mut pacer);
-                    }
-                    let finished = Instant::now();
-                    barrier.wait(); // all started
-                    barrier.wait(); // release
-                    ProducerOutcome {
-                        spans: pacer.emitted(),
-                        max_lag_ns: pacer.max_lag_ns(),
-                        current_reads: d.current_reads,
-                        finished,
-                    }
-                })
-            })
-            .collect();
-        barrier.wait();
-        provider.force_flush().expect("the SDK flushes");
-        sink.reset();
-        hooks.measured_start();
-        let start = Instant::now();
-        barrier.wait();
-        barrier.wait();
-        provider.force_flush().expect("the SDK flushes");
-        hooks.measured_end();
-        barrier.wait();
-        let outcomes: Vec<ProducerOutcome> = workers.into_iter().map(|w| w.join().expect("producer panicked")).collect();
-        (start, outcomes)
-    });
-    let _ = provider.shutdown();
-    let sink = sink.0.lock().unwrap_or_else(PoisonError::into_inner);
-    let mut report =
-        RunReport::combine(start, &outcomes, sink.digest.spans(), sink.digest.digest(), latency_summary(&sink.latency));
-    report.settings = vec![
-        ("batch queue".to_owned(), format!("{OTEL_BSP_MAX_QUEUE_SIZE_DEFAULT} spans (SDK default)")),
-        ("export batch".to_owned(), format!("{OTEL_BSP_MAX_EXPORT_BATCH_SIZE_DEFAULT} spans (SDK default)")),
-        ("scheduled delay".to_owned(), format!("{} ms (SDK default)", OTEL_BSP_SCHEDULE_DELAY_DEFAULT.as_millis())),
-        ("current context read".to_owned(), "same thread, Context::current() after attach (thread-local)".to_owned()),
-    ];
-    report
 }

@@ -31,14 +31,10 @@ use spanalloc_model::{
 };
 
 /// The scenario entry for the harness.
-pub const SCENARIO: Scenario = Scenario {
-    name: "pointer-passing",
-    description: "one Arc per context; hand-offs clone the Arc or borrow; children share the parent's trace state",
-    run: spanalloc_model::run::<PointerPassing>,
-    exact_counts: true,
-    check_current: Some(spanalloc_model::current_check::run::<PointerPassing>),
-    unpaced_rate: None,
-};
+pub const SCENARIO: Scenario = Scenario::strategy::<PointerPassing>(
+    "pointer-passing",
+    "one Arc per context; hand-offs clone the Arc or borrow; children share the parent's trace state",
+);
 
 /// Shares contexts behind `Arc`s.
 pub struct PointerPassing {

@@ -27,7 +27,7 @@ use std::ops::Deref;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crossbeam_queue::ArrayQueue;
-use spanalloc_model::pipeline::MAX_RECORDS_IN_FLIGHT_PER_PRODUCER;
+use spanalloc_model::processor::MAX_RECORDS_IN_FLIGHT_PER_PRODUCER;
 use spanalloc_model::sampler::Sampler;
 use spanalloc_model::w3c::{self, HeaderCarrier, W3cError};
 use spanalloc_model::workload::{KEY_LEN, VALUE_LEN};
@@ -36,14 +36,10 @@ use spanalloc_model::{
 };
 
 /// The scenario entry for the harness.
-pub const SCENARIO: Scenario = Scenario {
-    name: "pooled",
-    description: "contexts recycled through a pool with their buffers; a warmed pipeline allocates nothing per span",
-    run: spanalloc_model::run::<Pooled>,
-    exact_counts: true,
-    check_current: Some(spanalloc_model::current_check::run::<Pooled>),
-    unpaced_rate: None,
-};
+pub const SCENARIO: Scenario = Scenario::strategy::<Pooled>(
+    "pooled",
+    "contexts recycled through a pool with their buffers; a warmed pipeline allocates nothing per span",
+);
 
 /// A pool of contexts whose trace-state buffers are kept between uses.
 pub struct ContextPool {
@@ -125,7 +121,7 @@ pub fn capacity(cfg: &WorkloadConfig) -> usize {
 }
 
 impl Pooled {
-    fn copy_of(&self, from: &impl ContextView) -> PooledContext {
+    fn copy_of(&self, from: &SpanContext) -> PooledContext {
         let mut c = self.pool.take();
         c.get_mut().assign_from(from);
         c

@@ -30,14 +30,10 @@ use spanalloc_model::{
 };
 
 /// The scenario entry for the harness.
-pub const SCENARIO: Scenario = Scenario {
-    name: "value-copy",
-    description: "owned contexts, deep-cloned exactly where opentelemetry_sdk 0.33 clones them (sampler, with_span, end)",
-    run: spanalloc_model::run::<ValueCopy>,
-    exact_counts: true,
-    check_current: Some(spanalloc_model::current_check::run::<ValueCopy>),
-    unpaced_rate: None,
-};
+pub const SCENARIO: Scenario = Scenario::strategy::<ValueCopy>(
+    "value-copy",
+    "owned contexts, deep-cloned exactly where opentelemetry_sdk 0.33 clones them (sampler, with_span, end)",
+);
 
 /// Clones where the SDK clones.
 pub struct ValueCopy {

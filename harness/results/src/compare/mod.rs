@@ -1,0 +1,494 @@
+//! `spanalloc compare`: every scenario × trace-state × metric, baseline against current, with a
+//! verdict. The rules are in [`thresholds`]; noisy metrics go through [`stats`].
+//!
+//! Exact metrics come from the count pass and are deterministic, so any change beyond a stated
+//! tolerance counts. Noisy metrics count only when both sides hold repeated samples and a
+//! statistical test says the difference is real and large enough; otherwise they are shown as
+//! `noise` and never fail a build. Runs of different workloads are `incomparable`, not regressed.
+
+pub mod render;
+
+pub mod thresholds;
+
+use serde::Serialize;
+
+use crate::schema::{Results, Samples, ScenarioResult};
+use crate::stats::{self, median};
+use thresholds::Thresholds;
+
+/// What became of one metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Worse beyond the threshold: fails the comparison.
+    Regressed,
+    /// Better beyond the threshold.
+    Improved,
+    /// Within the threshold.
+    Unchanged,
+    /// A noisy metric without a significant change, or not gated (too few samples).
+    Noise,
+    /// Only in the current run.
+    New,
+    /// Only in the baseline.
+    Missing,
+    /// The two runs used different workloads.
+    Incomparable,
+}
+
+impl Verdict {
+    /// The word printed in tables.
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Regressed => "regressed",
+            Verdict::Improved => "improved",
+            Verdict::Unchanged => "unchanged",
+            Verdict::Noise => "noise",
+            Verdict::New => "new",
+            Verdict::Missing => "missing",
+            Verdict::Incomparable => "incomparable",
+        }
+    }
+}
+
+/// How a metric is judged.
+#[derive(Clone, Copy)]
+enum Rule {
+    /// Deterministic; `allocs_floor` says whether the minimum-allocations floor applies, per span or in total.
+    Exact { allocs_floor: Option<Floor> },
+    /// Peak heap: scheduling-dependent, so the noisy rule over the count passes' samples, and
+    /// also beyond a percentage and an absolute floor.
+    Peak,
+    /// Repeated samples and a test.
+    Noisy { samples: fn(&Samples) -> &Vec<f64> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Floor {
+    PerSpan,
+    Total,
+}
+
+/// A metric compare knows.
+struct Metric {
+    name: &'static str,
+    unit: &'static str,
+    value: fn(&ScenarioResult) -> f64,
+    larger_is_better: bool,
+    rule: Rule,
+}
+
+const METRICS: &[Metric] = &[
+    Metric {
+        name: "allocs_per_span",
+        unit: "allocs",
+        value: |s| s.metrics.allocs_per_span,
+        larger_is_better: false,
+        rule: Rule::Exact { allocs_floor: Some(Floor::PerSpan) },
+    },
+    Metric {
+        name: "bytes_per_span",
+        unit: "bytes",
+        value: |s| s.metrics.bytes_per_span,
+        larger_is_better: false,
+        rule: Rule::Exact { allocs_floor: None },
+    },
+    Metric {
+        name: "allocs",
+        unit: "count",
+        value: |s| s.metrics.allocs as f64,
+        larger_is_better: false,
+        rule: Rule::Exact { allocs_floor: Some(Floor::Total) },
+    },
+    Metric {
+        name: "bytes_allocated",
+        unit: "bytes",
+        value: |s| s.metrics.bytes_allocated as f64,
+        larger_is_better: false,
+        rule: Rule::Exact { allocs_floor: None },
+    },
+    Metric {
+        name: "peak_heap_bytes",
+        unit: "bytes",
+        value: |s| s.metrics.peak_heap_bytes as f64,
+        larger_is_better: false,
+        rule: Rule::Peak,
+    },
+    Metric {
+        name: "cpu_ns_per_span",
+        unit: "ns",
+        value: |s| s.metrics.cpu_ns_per_span,
+        larger_is_better: false,
+        rule: Rule::Noisy { samples: |s| &s.cpu_ns_per_span },
+    },
+    Metric {
+        name: "latency_p50_ns",
+        unit: "ns",
+        value: |s| s.metrics.latency_p50_ns as f64,
+        larger_is_better: false,
+        rule: Rule::Noisy { samples: |s| &s.latency_p50_ns },
+    },
+    Metric {
+        name: "latency_p99_ns",
+        unit: "ns",
+        value: |s| s.metrics.latency_p99_ns as f64,
+        larger_is_better: false,
+        rule: Rule::Noisy { samples: |s| &s.latency_p99_ns },
+    },
+    Metric {
+        name: "peak_rss_bytes",
+        unit: "bytes",
+        value: |s| s.metrics.peak_rss_bytes as f64,
+        larger_is_better: false,
+        rule: Rule::Noisy { samples: |s| &s.peak_rss_bytes },
+    },
+    Metric {
+        name: "achieved_rate",
+        unit: "spans/s",
+        value: |s| s.metrics.achieved_rate,
+        larger_is_better: true,
+        rule: Rule::Noisy { samples: |s| &s.achieved_rate },
+    },
+];
+
+/// One scenario × trace-state × metric.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    /// Scenario name.
+    pub scenario: String,
+    /// Trace-state entries.
+    pub trace_state_entries: usize,
+    /// Metric name, as in results.json.
+    pub metric: &'static str,
+    /// Its unit.
+    pub unit: &'static str,
+    /// The baseline's value (median for noisy metrics).
+    pub baseline: Option<f64>,
+    /// The current value.
+    pub current: Option<f64>,
+    /// `(current - baseline) / baseline` in percent, when both exist and the baseline is not 0.
+    pub change_pct: Option<f64>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Why, where it is not obvious: the p-value, the differing workload field.
+    pub note: String,
+}
+
+/// A whole comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// What the baseline was called on the command line.
+    pub baseline: String,
+    /// What the current run was called.
+    pub current: String,
+    /// Rows with verdict `regressed`.
+    pub regressions: usize,
+    /// Every row, in results order.
+    pub rows: Vec<Row>,
+}
+
+/// Why two entries are not comparable, if they are not: the first workload field that differs.
+fn workload_difference(b: &Results, c: &Results, bs: &ScenarioResult, cs: &ScenarioResult) -> Option<String> {
+    let (bc, cc) = (&b.config, &c.config);
+    let fields: [(&str, String, String); 7] = [
+        ("spans", bs.spans.to_string(), cs.spans.to_string()),
+        ("producers", bs.producers.to_string(), cs.producers.to_string()),
+        ("rate", bc.rate.to_string(), cc.rate.to_string()),
+        ("seed", bc.seed.to_string(), cc.seed.to_string()),
+        ("fan_out", bc.fan_out.to_string(), cc.fan_out.to_string()),
+        ("depth", bc.depth.to_string(), cc.depth.to_string()),
+        ("propagate_every", bc.propagate_every.to_string(), cc.propagate_every.to_string()),
+    ];
+    fields.into_iter().find(|(_, x, y)| x != y).map(|(name, x, y)| format!("workload differs: {name} {x} → {y}"))
+}
+
+/// Why a metric cannot be compared between two schema versions, if it cannot: its definition
+/// changed between them.
+fn definition_difference(m: &Metric, b: &Results, c: &Results) -> Option<String> {
+    let since = crate::schema::PEAK_ABOVE_HARNESS_SINCE;
+    let peak_rule = matches!(m.rule, Rule::Peak);
+    (peak_rule && (b.schema_version < since) != (c.schema_version < since)).then(|| {
+        format!(
+            "definition changed: schema {} counted the harness's own buffers in peak heap, schema {} does not",
+            b.schema_version.min(c.schema_version),
+            b.schema_version.max(c.schema_version)
+        )
+    })
+}
+
+/// Compares `current` with `baseline` under `t`.
+pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&str, &str)) -> Comparison {
+    let mut rows = Vec::new();
+    let key = |s: &ScenarioResult| (s.name.clone(), s.trace_state_entries);
+    for cs in &current.scenarios {
+        let bs = baseline.scenarios.iter().find(|b| key(b) == key(cs));
+        for m in METRICS {
+            let row = match bs {
+                None => row(cs, m, None, Some((m.value)(cs)), Verdict::New, String::new()),
+                Some(bs) => match workload_difference(baseline, current, bs, cs) {
+                    Some(why) => row(cs, m, Some((m.value)(bs)), Some((m.value)(cs)), Verdict::Incomparable, why),
+                    None => match definition_difference(m, baseline, current) {
+                        Some(why) => row(cs, m, Some((m.value)(bs)), Some((m.value)(cs)), Verdict::Incomparable, why),
+                        None => judge(m, bs, cs, t),
+                    },
+                },
+            };
+            rows.push(row);
+        }
+    }
+    for bs in baseline.scenarios.iter().filter(|b| !current.scenarios.iter().any(|c| key(c) == key(b))) {
+        for m in METRICS {
+            rows.push(row(bs, m, Some((m.value)(bs)), None, Verdict::Missing, String::new()));
+        }
+    }
+    Comparison {
+        baseline: labels.0.to_owned(),
+        current: labels.1.to_owned(),
+        regressions: rows.iter().filter(|r| r.verdict == Verdict::Regressed).count(),
+        rows,
+    }
+}
+
+fn row(s: &ScenarioResult, m: &Metric, baseline: Option<f64>, current: Option<f64>, verdict: Verdict, note: String) -> Row {
+    let change_pct = match (baseline, current) {
+        (Some(b), Some(c)) if b != 0.0 => Some((c - b) / b * 100.0),
+        _ => None,
+    };
+    Row {
+        scenario: s.name.clone(),
+        trace_state_entries: s.trace_state_entries,
+        metric: m.name,
+        unit: m.unit,
+        baseline,
+        current,
+        change_pct,
+        verdict,
+        note,
+    }
+}
+
+/// `worse` if the change goes the bad way, by direction.
+fn direction(m: &Metric, delta: f64) -> Verdict {
+    if (delta > 0.0) != m.larger_is_better {
+        Verdict::Regressed
+    } else {
+        Verdict::Improved
+    }
+}
+
+fn judge(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, t: &Thresholds) -> Row {
+    let (b, c) = ((m.value)(bs), (m.value)(cs));
+    let delta = c - b;
+    match m.rule {
+        Rule::Exact { allocs_floor } => {
+            let tolerance = b.abs() * t.exact.tolerance_pct / 100.0;
+            let floor = match allocs_floor {
+                Some(Floor::PerSpan) => t.exact.min_allocs_per_span,
+                Some(Floor::Total) => t.exact.min_allocs_per_span * cs.spans as f64,
+                None => 0.0,
+            };
+            let verdict = if delta.abs() > tolerance && delta.abs() >= floor && delta != 0.0 {
+                direction(m, delta)
+            } else {
+                Verdict::Unchanged
+            };
+            row(cs, m, Some(b), Some(c), verdict, String::new())
+        }
+        Rule::Peak => {
+            let (sb, sc) = (&bs.samples.peak_heap_bytes, &cs.samples.peak_heap_bytes);
+            let mut r = noisy(m, bs, cs, t, sb, sc);
+            if r.verdict == Verdict::Regressed || r.verdict == Verdict::Improved {
+                let (mb, mc) = (r.baseline.unwrap_or(b), r.current.unwrap_or(c));
+                let beyond_pct = mb == 0.0 || ((mc - mb) / mb * 100.0).abs() > t.peak_heap.threshold_pct;
+                if !(beyond_pct && (mc - mb).abs() >= t.peak_heap.min_bytes) {
+                    r.verdict = Verdict::Noise;
+                    r.note = format!(
+                        "{}; within {}% or {} (thresholds.peak_heap)",
+                        r.note,
+                        t.peak_heap.threshold_pct,
+                        crate::table::human_bytes(t.peak_heap.min_bytes)
+                    );
+                }
+            }
+            r
+        }
+        Rule::Noisy { samples } => noisy(m, bs, cs, t, samples(&bs.samples), samples(&cs.samples)),
+    }
+}
+
+/// The noisy-metric rule: gated only with enough repeats on both sides, by a test and a minimum
+/// effect; otherwise `noise`.
+fn noisy(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, t: &Thresholds, sb: &[f64], sc: &[f64]) -> Row {
+    let (b, c) = ((m.value)(bs), (m.value)(cs));
+    let (mb, mc) = (if sb.is_empty() { b } else { median(sb) }, if sc.is_empty() { c } else { median(sc) });
+    let n = t.noisy.min_samples;
+    if sb.len() < n || sc.len() < n {
+        let note = format!("not gated: {} and {} samples, needs {n} each (run --repeat {n})", sb.len(), sc.len());
+        return row(cs, m, Some(mb), Some(mc), Verdict::Noise, note);
+    }
+    match stats::test(sb, sc, t.noisy.alpha, t.noisy.min_effect_pct) {
+        Some(s) if s.significant => row(cs, m, Some(mb), Some(mc), direction(m, mc - mb), format!("p={:.3}", s.p_value)),
+        Some(s) => row(cs, m, Some(mb), Some(mc), Verdict::Noise, format!("p={:.3}", s.p_value)),
+        None => row(cs, m, Some(mb), Some(mc), Verdict::Noise, "samples cannot be tested".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::parse_results;
+
+    fn fixture() -> Results {
+        parse_results(include_bytes!("../../tests/fixtures/results-v1.json")).expect("the fixture is valid")
+    }
+
+    fn verdict(c: &Comparison, scenario: &str, ts: usize, metric: &str) -> Verdict {
+        c.rows.iter().find(|r| r.scenario == scenario && r.trace_state_entries == ts && r.metric == metric).expect("row").verdict
+    }
+
+    #[test]
+    fn a_run_against_itself_regresses_nothing() {
+        let r = fixture();
+        let c = compare(&r, &r, &Thresholds::default(), ("a", "a"));
+        assert_eq!(c.regressions, 0);
+        assert!(c.rows.iter().all(|r| matches!(r.verdict, Verdict::Unchanged | Verdict::Noise)), "{:?}", c.rows);
+    }
+
+    #[test]
+    fn repeated_noisy_samples_are_gated_only_on_a_real_change() {
+        let base = fixture();
+        assert!(base.scenarios[0].samples.cpu_ns_per_span.len() >= 5, "the fixture was run with --repeat 5");
+        // No change: the same distribution, shuffled.
+        let mut same = base.clone();
+        same.scenarios[0].samples.cpu_ns_per_span.reverse();
+        let c = compare(&base, &same, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, "value-copy", 0, "cpu_ns_per_span"), Verdict::Noise);
+        assert_eq!(c.regressions, 0);
+        // A planted 30% CPU increase in every sample.
+        let mut slower = base.clone();
+        slower.scenarios[0].samples.cpu_ns_per_span.iter_mut().for_each(|v| *v *= 1.3);
+        let c = compare(&base, &slower, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, "value-copy", 0, "cpu_ns_per_span"), Verdict::Regressed);
+        assert_eq!(c.regressions, 1);
+        // With too few samples the same change is shown, never gated.
+        let mut thin = slower.clone();
+        thin.scenarios[0].samples.cpu_ns_per_span.truncate(1);
+        let c = compare(&base, &thin, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, "value-copy", 0, "cpu_ns_per_span"), Verdict::Noise);
+    }
+
+    #[test]
+    fn exact_metrics_respect_tolerance_and_floor() {
+        let base = fixture();
+        let i = base.scenarios.iter().position(|s| s.name == "value-copy" && s.trace_state_entries == 4).unwrap();
+        let mut cur = base.clone();
+        // +0.4%: within the 0.5% tolerance.
+        cur.scenarios[i].metrics.bytes_per_span *= 1.004;
+        assert_eq!(
+            verdict(&compare(&base, &cur, &Thresholds::default(), ("b", "c")), "value-copy", 4, "bytes_per_span"),
+            Verdict::Unchanged
+        );
+        cur.scenarios[i].metrics.bytes_per_span = base.scenarios[i].metrics.bytes_per_span * 1.05;
+        assert_eq!(
+            verdict(&compare(&base, &cur, &Thresholds::default(), ("b", "c")), "value-copy", 4, "bytes_per_span"),
+            Verdict::Regressed
+        );
+        // Pooled at 0 allocs/span: +0.005 is under the 0.01 floor, +0.02 is not.
+        let p = base.scenarios.iter().position(|s| s.name == "pooled" && s.trace_state_entries == 4).unwrap();
+        let mut cur = base.clone();
+        cur.scenarios[p].metrics.allocs_per_span = 0.005;
+        assert_eq!(
+            verdict(&compare(&base, &cur, &Thresholds::default(), ("b", "c")), "pooled", 4, "allocs_per_span"),
+            Verdict::Unchanged
+        );
+        cur.scenarios[p].metrics.allocs_per_span = 0.02;
+        assert_eq!(
+            verdict(&compare(&base, &cur, &Thresholds::default(), ("b", "c")), "pooled", 4, "allocs_per_span"),
+            Verdict::Regressed
+        );
+        // Fewer is better.
+        let mut better = base.clone();
+        better.scenarios[i].metrics.allocs_per_span -= 1.0;
+        assert_eq!(
+            verdict(&compare(&base, &better, &Thresholds::default(), ("b", "c")), "value-copy", 4, "allocs_per_span"),
+            Verdict::Improved
+        );
+    }
+
+    /// Peak heap is scheduling-dependent: the noisy rule over the count passes' samples, and
+    /// the change must also pass the percentage and the absolute floor.
+    #[test]
+    fn peak_heap_is_judged_from_repeats_beyond_percentage_and_floor() {
+        let mut base = fixture();
+        base.schema_version = crate::schema::SCHEMA_VERSION;
+        let i = base.scenarios.iter().position(|s| s.name == "value-copy" && s.trace_state_entries == 4).unwrap();
+        let peak = 4.0 * 1024.0 * 1024.0;
+        base.scenarios[i].samples.peak_heap_bytes = vec![peak, peak * 1.02, peak * 0.98, peak * 1.01, peak * 0.99];
+        base.scenarios[i].metrics.peak_heap_bytes = peak as u64;
+        let with_peaks = |factor: f64, shift: f64, n: usize| {
+            let mut cur = base.clone();
+            let s = &mut cur.scenarios[i];
+            s.samples.peak_heap_bytes =
+                base.scenarios[i].samples.peak_heap_bytes.iter().take(n).map(|v| v * factor + shift).collect();
+            s.metrics.peak_heap_bytes = (peak * factor + shift) as u64;
+            let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+            let r = c
+                .rows
+                .iter()
+                .find(|r| r.scenario == "value-copy" && r.trace_state_entries == 4 && r.metric == "peak_heap_bytes")
+                .unwrap()
+                .clone();
+            r
+        };
+        assert_eq!(with_peaks(1.0, 0.0, 5).verdict, Verdict::Noise, "the same spread");
+        assert_eq!(with_peaks(1.5, 0.0, 5).verdict, Verdict::Regressed, "+50% and +2 MiB in every repeat");
+        assert_eq!(with_peaks(0.5, 0.0, 5).verdict, Verdict::Improved);
+        // Significant and +12.5%, but only 512 KiB: under the 1 MiB floor.
+        let small = with_peaks(1.0, 512.0 * 1024.0, 5);
+        assert_eq!(small.verdict, Verdict::Noise, "{small:?}");
+        assert!(small.note.contains("thresholds.peak_heap"), "{}", small.note);
+        // A single run cannot be judged.
+        let single = with_peaks(1.5, 0.0, 1);
+        assert_eq!(single.verdict, Verdict::Noise);
+        assert!(single.note.contains("not gated"), "{}", single.note);
+    }
+
+    #[test]
+    fn peak_heap_from_schema_1_is_not_compared_with_schema_2() {
+        let base = fixture();
+        let mut cur = base.clone();
+        cur.schema_version = crate::schema::SCHEMA_VERSION;
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        let row = c.rows.iter().find(|r| r.metric == "peak_heap_bytes").unwrap();
+        assert_eq!(row.verdict, Verdict::Incomparable);
+        assert!(row.note.contains("definition changed"), "{}", row.note);
+        assert_eq!(verdict(&c, "value-copy", 4, "allocs_per_span"), Verdict::Unchanged, "counts still compare");
+    }
+
+    #[test]
+    fn different_workloads_are_incomparable_not_regressed() {
+        let base = fixture();
+        let mut cur = base.clone();
+        cur.config.seed += 1;
+        cur.scenarios[0].metrics.allocs_per_span += 100.0;
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(c.regressions, 0);
+        let row = c.rows.iter().find(|r| r.metric == "allocs_per_span").unwrap();
+        assert_eq!(row.verdict, Verdict::Incomparable);
+        assert!(row.note.contains("seed"), "{}", row.note);
+    }
+
+    #[test]
+    fn new_and_missing_scenarios() {
+        let base = fixture();
+        let mut cur = base.clone();
+        let gone = cur.scenarios.remove(0);
+        let mut added = gone.clone();
+        added.name = "brand-new".into();
+        cur.scenarios.push(added);
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, &gone.name, gone.trace_state_entries, "allocs_per_span"), Verdict::Missing);
+        assert_eq!(verdict(&c, "brand-new", gone.trace_state_entries, "allocs_per_span"), Verdict::New);
+        assert_eq!(c.regressions, 0);
+    }
+}

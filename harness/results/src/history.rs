@@ -1,0 +1,142 @@
+//! `reports/history.jsonl`: one line of headline figures per nightly run, for trends.
+//!
+//! Appending rewrites the file atomically, so a crash never leaves half a line from us. A file
+//! whose last line was torn some other way (a copy cut short, an older writer) is still read:
+//! unreadable lines are reported and skipped, and the next append starts on a fresh line.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::fsio::write_atomic;
+use crate::input::{load_results, InputError};
+use crate::schema::{Results, RunConfig};
+
+/// Where history lives unless told otherwise.
+pub const DEFAULT_FILE: &str = "reports/history.jsonl";
+
+/// One run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// The results schema the figures came from.
+    pub schema_version: u32,
+    /// The commit measured, if known.
+    pub commit: Option<String>,
+    /// When the run started.
+    pub date: String,
+    /// The workload.
+    pub config: RunConfig,
+    /// Headline figures per scenario × trace-state size.
+    pub headline: Vec<HeadlineRow>,
+}
+
+/// The figures trends are drawn from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeadlineRow {
+    /// Scenario name.
+    pub scenario: String,
+    /// Trace-state entries.
+    pub trace_state_entries: usize,
+    /// Allocations per span.
+    pub allocs_per_span: f64,
+    /// Bytes per span.
+    pub bytes_per_span: f64,
+    /// Peak live heap.
+    pub peak_heap_bytes: u64,
+    /// Peak RSS.
+    pub peak_rss_bytes: u64,
+    /// CPU per span.
+    pub cpu_ns_per_span: f64,
+    /// Latency p99.
+    pub latency_p99_ns: u64,
+    /// Achieved rate.
+    pub achieved_rate: f64,
+}
+
+impl HistoryEntry {
+    /// The entry for `r`.
+    pub fn from_results(r: &Results) -> Self {
+        HistoryEntry {
+            schema_version: r.schema_version,
+            commit: r.environment.git_commit.clone(),
+            date: r.environment.started_at.clone(),
+            config: r.config.clone(),
+            headline: r
+                .scenarios
+                .iter()
+                .map(|s| HeadlineRow {
+                    scenario: s.name.clone(),
+                    trace_state_entries: s.trace_state_entries,
+                    allocs_per_span: s.metrics.allocs_per_span,
+                    bytes_per_span: s.metrics.bytes_per_span,
+                    peak_heap_bytes: s.metrics.peak_heap_bytes,
+                    peak_rss_bytes: s.metrics.peak_rss_bytes,
+                    cpu_ns_per_span: s.metrics.cpu_ns_per_span,
+                    latency_p99_ns: s.metrics.latency_p99_ns,
+                    achieved_rate: s.metrics.achieved_rate,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One line for `history show`: date, commit, allocs/span per scenario × trace state.
+pub fn summary_line(e: &HistoryEntry) -> String {
+    let cells: Vec<String> = e
+        .headline
+        .iter()
+        .map(|h| format!("{}/ts{} {:.3} allocs/span", h.scenario, h.trace_state_entries, h.allocs_per_span))
+        .collect();
+    let commit: String = e.commit.as_deref().map_or_else(|| "-".to_owned(), |c| c.chars().take(12).collect());
+    format!("{} {commit} {}", e.date, cells.join(", "))
+}
+
+/// The readable entries of a history file, and a warning for each line that is not.
+pub fn read(path: &Path) -> Result<(Vec<HistoryEntry>, Vec<String>), InputError> {
+    Ok(parse(path, &read_bytes(path)?))
+}
+
+/// The file's bytes; none for a file that does not exist yet.
+fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
+    if path.is_dir() {
+        return Err(InputError::new(path, "is a directory, expected a history file"));
+    }
+    match std::fs::read(path) {
+        Ok(b) => Ok(b),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(vec![]),
+        Err(e) => Err(InputError::new(path, format!("cannot read: {e}"))),
+    }
+}
+
+/// The entries in `bytes` (the contents of `path`), and a warning for each unreadable line.
+fn parse(path: &Path, bytes: &[u8]) -> (Vec<HistoryEntry>, Vec<String>) {
+    let text = String::from_utf8_lossy(bytes);
+    let (mut entries, mut warnings) = (vec![], vec![]);
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        match serde_json::from_str::<HistoryEntry>(line) {
+            Ok(e) => entries.push(e),
+            Err(e) => warnings.push(format!("{}: line {} skipped, unreadable ({e})", path.display(), i + 1)),
+        }
+    }
+    (entries, warnings)
+}
+
+/// Appends the entry for the results in `from` to `path`; returns warnings about the file.
+pub fn append(from: &Path, path: &Path) -> Result<Vec<String>, InputError> {
+    let results = load_results(from)?;
+    let mut bytes = read_bytes(path)?;
+    let (_, mut warnings) = parse(path, &bytes);
+    if bytes.last().is_some_and(|&b| b != b'\n') {
+        warnings
+            .push(format!("{}: the last line is torn (a write cut short); the new entry starts on a fresh line", path.display()));
+        bytes.push(b'\n');
+    }
+    let line = serde_json::to_string(&HistoryEntry::from_results(&results)).expect("an entry serialises");
+    bytes.extend_from_slice(line.as_bytes());
+    bytes.push(b'\n');
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| InputError::new(dir, format!("cannot create: {e}")))?;
+    }
+    write_atomic(path, &bytes).map_err(|e| InputError::new(path, format!("cannot write: {e}")))?;
+    Ok(warnings)
+}

@@ -1,0 +1,108 @@
+//! Reading a results file someone handed us, and saying in one line what is wrong with it.
+//!
+//! Every reader of results — compare, baseline, history, export, report — comes through here,
+//! so every one refuses the same bad input with the same words: the file, then the problem.
+
+use std::path::{Path, PathBuf};
+
+use crate::schema::{Results, OLDEST_SCHEMA_VERSION, SCHEMA_VERSION};
+
+/// A results file that cannot be used: the binary prints it as one line and exits 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {problem}", path.display())]
+pub struct InputError {
+    /// The file.
+    pub path: PathBuf,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+impl InputError {
+    /// `path: problem`.
+    pub fn new(path: &Path, problem: impl Into<String>) -> Self {
+        InputError { path: path.to_path_buf(), problem: problem.into() }
+    }
+}
+
+/// Reads, parses and checks a results file.
+pub fn load_results(path: &Path) -> Result<Results, InputError> {
+    read_results(path).map(|(results, _)| results)
+}
+
+/// Reads, parses and checks a results file; also returns its bytes, for callers that copy the
+/// file as it is (a baseline) and should not read it twice.
+pub fn read_results(path: &Path) -> Result<(Results, Vec<u8>), InputError> {
+    let err = |p: String| InputError::new(path, p);
+    if path.is_dir() {
+        return Err(err("is a directory, expected a results file".into()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => err("no such file".into()),
+        _ => err(format!("cannot read: {e}")),
+    })?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(err("empty file, expected a results file".into()));
+    }
+    let results = parse_results(&bytes).map_err(err)?;
+    Ok((results, bytes))
+}
+
+/// Parses and checks results from bytes; the error says what is wrong, without the file name.
+pub fn parse_results(bytes: &[u8]) -> Result<Results, String> {
+    // The version first, so that a newer file is refused for its version, not for a field.
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        if e.is_eof() {
+            format!("truncated JSON ({e})")
+        } else {
+            format!("not valid JSON ({e})")
+        }
+    })?;
+    match value.get("schema_version").map(serde_json::Value::as_u64) {
+        None => return Err("not a spanalloc results file (no schema_version)".into()),
+        Some(Some(v)) if (u64::from(OLDEST_SCHEMA_VERSION)..=u64::from(SCHEMA_VERSION)).contains(&v) => {}
+        Some(v) => {
+            let shown = v.map_or_else(|| value["schema_version"].to_string(), |v| v.to_string());
+            return Err(format!(
+                "schema_version {shown} is not supported (this spanalloc reads {OLDEST_SCHEMA_VERSION} to {SCHEMA_VERSION})"
+            ));
+        }
+    }
+    let version = value["schema_version"].as_u64().unwrap_or_default();
+    let results: Results =
+        serde_json::from_value(value).map_err(|e| format!("not a spanalloc results file of schema {version}: {e}"))?;
+    check_numbers(&results)?;
+    Ok(results)
+}
+
+/// Every measured figure must be a finite, non-negative number.
+fn check_numbers(r: &Results) -> Result<(), String> {
+    for s in &r.scenarios {
+        let m = &s.metrics;
+        let named = [
+            ("allocs_per_span", m.allocs_per_span),
+            ("bytes_per_span", m.bytes_per_span),
+            ("achieved_rate", m.achieved_rate),
+            ("cpu_ns_per_span", m.cpu_ns_per_span),
+            ("allocs_per_sec", m.allocs_per_sec),
+            ("meter_overhead", m.meter_overhead),
+        ];
+        let samples = [
+            ("cpu_ns_per_span", &s.samples.cpu_ns_per_span),
+            ("count_cpu_ns_per_span", &s.samples.count_cpu_ns_per_span),
+            ("latency_p50_ns", &s.samples.latency_p50_ns),
+            ("latency_p99_ns", &s.samples.latency_p99_ns),
+            ("peak_rss_bytes", &s.samples.peak_rss_bytes),
+            ("achieved_rate", &s.samples.achieved_rate),
+        ];
+        let all = named
+            .iter()
+            .map(|(n, v)| (format!("metrics.{n}"), *v))
+            .chain(samples.iter().flat_map(|(n, vs)| vs.iter().map(move |v| (format!("samples.{n}"), *v))));
+        for (name, v) in all {
+            if !v.is_finite() || v < 0.0 {
+                return Err(format!("{} ts={}: {name} is {v}, expected a non-negative number", s.name, s.trace_state_entries));
+            }
+        }
+    }
+    Ok(())
+}

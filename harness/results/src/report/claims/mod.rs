@@ -1,0 +1,95 @@
+//! The article's claims — "Go指针在云原生可观测性中的秘密应用:如何用*trace.SpanContext降低
+//! OpenTelemetry内存开销62%", on Go OpenTelemetry — checked against measured numbers. Every verdict
+//! is computed from results and benchmark estimates — none is written by hand — per size, with
+//! direction and size judged apart ([`judge`]). The claims are written as `claims.json` beside
+//! the report, and the report's table is drawn from the same values.
+
+pub mod judge;
+pub mod rust;
+
+use serde::Serialize;
+
+pub use judge::Verdict;
+
+/// The layout version of `claims.json`.
+pub const CLAIMS_VERSION: u32 = 1;
+
+/// Every claim, judged: the content of `claims.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Claims {
+    /// Layout version ([`CLAIMS_VERSION`]).
+    pub version: u32,
+    /// The claims, in the article's order.
+    pub claims: Vec<Claim>,
+}
+
+/// One claim in one language's rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Claim {
+    /// `C1` .. `C8`.
+    pub id: &'static str,
+    /// Which rows judged it: `rust`.
+    pub language: &'static str,
+    /// The article's claim (Go).
+    pub claim: &'static str,
+    /// What is measured instead.
+    pub analogue: &'static str,
+    /// How each verdict is decided.
+    pub criterion: String,
+    /// The verdict over every size.
+    pub overall: Verdict,
+    /// The overall verdict with the sizes it rests on.
+    pub overall_detail: String,
+    /// One verdict per size (trace-state size, context size, or aspect of the claim).
+    pub sizes: Vec<SizeVerdict>,
+}
+
+/// A claim at one size.
+#[derive(Debug, Clone, Serialize)]
+pub struct SizeVerdict {
+    /// The size: `ts=4`, `24 B`, or an aspect of the claim.
+    pub size: String,
+    /// Its verdict.
+    pub verdict: Verdict,
+    /// The measured numbers.
+    pub measured: String,
+    /// The claimed numbers.
+    pub claimed: String,
+    /// The measured effect, as judged (relative change or absolute figure).
+    pub measured_effect: Option<f64>,
+    /// The claimed effect in the same terms.
+    pub claimed_effect: Option<f64>,
+}
+
+impl Claim {
+    /// A claim with its overall verdict and detail derived from `sizes`.
+    pub fn new(
+        id: &'static str,
+        claim: &'static str,
+        analogue: &'static str,
+        criterion: String,
+        sizes: Vec<SizeVerdict>,
+    ) -> Self {
+        let verdicts: Vec<Verdict> = sizes.iter().map(|s| s.verdict).collect();
+        let overall = judge::overall(&verdicts);
+        let overall_detail = if overall == Verdict::DependsOnSize {
+            let mut groups: Vec<(Verdict, Vec<&str>)> = Vec::new();
+            for s in sizes.iter().filter(|s| s.verdict != Verdict::NotMeasured) {
+                match groups.iter_mut().find(|(v, _)| *v == s.verdict) {
+                    Some((_, names)) => names.push(&s.size),
+                    None => groups.push((s.verdict, vec![&s.size])),
+                }
+            }
+            let parts: Vec<String> = groups.iter().map(|(v, names)| format!("{} at {}", v.word(), names.join(", "))).collect();
+            format!("depends on size: {}", parts.join("; "))
+        } else {
+            overall.word().to_owned()
+        };
+        Claim { id, language: "rust", claim, analogue, criterion, overall, overall_detail, sizes }
+    }
+}
+
+/// Every claim, judged from `results` and the benchmark estimates.
+pub fn evaluate(results: &crate::schema::Results, benches: &[super::sources::BenchEstimate]) -> Claims {
+    Claims { version: CLAIMS_VERSION, claims: rust::evaluate(results, benches) }
+}

@@ -1,0 +1,120 @@
+//! `spanalloc report`: one self-contained `index.html` per run, drawn from results.json and,
+//! where present, a baseline comparison, the history, criterion and iai-callgrind outputs.
+//! Rendering only — it never measures; results.json is the seam.
+//!
+//! The page works offline: inline CSS, inline SVG charts from plotters (no fonts needed), no
+//! script, no network reference. Every string taken from an input file is HTML-escaped. Each
+//! chart is also written as its own `.svg` beside `index.html`.
+
+pub mod charts;
+pub mod claims;
+pub mod page;
+pub mod sections;
+pub mod sources;
+pub mod style;
+
+use std::path::{Path, PathBuf};
+
+use crate::compare::{self, thresholds::Thresholds, Comparison};
+use crate::fsio::write_atomic;
+use crate::history::{self, HistoryEntry};
+use crate::input::{load_results, InputError};
+use crate::schema::Results;
+use sources::{BenchEstimate, InstructionCount};
+
+/// Everything a report is drawn from.
+pub struct Inputs {
+    /// The run.
+    pub results: Results,
+    /// The comparison with a baseline, if one was found.
+    pub comparison: Option<Comparison>,
+    /// Why there is no comparison, when there is none.
+    pub no_comparison: String,
+    /// Runs recorded in the history file.
+    pub history: Vec<HistoryEntry>,
+    /// criterion estimates.
+    pub criterion: Vec<BenchEstimate>,
+    /// iai-callgrind instruction counts.
+    pub iai: Vec<InstructionCount>,
+    /// Problems with optional inputs, shown in the page.
+    pub warnings: Vec<String>,
+}
+
+/// Where the optional inputs are looked for.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    /// A baseline name (under `baselines`) or path.
+    pub baseline: String,
+    /// The baselines directory.
+    pub baselines: PathBuf,
+    /// The regression rules.
+    pub thresholds: PathBuf,
+    /// The history file.
+    pub history: PathBuf,
+    /// criterion's output directory.
+    pub criterion: PathBuf,
+    /// iai-callgrind's output directory.
+    pub iai: PathBuf,
+}
+
+impl Default for Sources {
+    fn default() -> Self {
+        Sources {
+            baseline: "nightly".into(),
+            baselines: crate::baseline::DEFAULT_DIR.into(),
+            thresholds: "reports/thresholds.toml".into(),
+            history: history::DEFAULT_FILE.into(),
+            criterion: "target/criterion".into(),
+            iai: "target/iai".into(),
+        }
+    }
+}
+
+/// Reads `dir/results.json` (required) and whatever optional inputs exist.
+pub fn gather(dir: &Path, src: &Sources) -> Result<Inputs, InputError> {
+    let results = load_results(&dir.join("results.json"))?;
+    let mut warnings = Vec::new();
+    let baseline_file = crate::baseline::resolve(&src.baseline, &src.baselines);
+    let (comparison, no_comparison) = if baseline_file.exists() {
+        let thresholds = if src.thresholds.exists() { Thresholds::load(&src.thresholds)? } else { Thresholds::default() };
+        match load_results(&baseline_file) {
+            Ok(b) => (Some(compare::compare(&b, &results, &thresholds, (&src.baseline, "this run"))), String::new()),
+            Err(e) => (None, format!("baseline not usable: {e}")),
+        }
+    } else {
+        (None, format!("no baseline '{}' ({} does not exist)", src.baseline, baseline_file.display()))
+    };
+    let history = match history::read(&src.history) {
+        Ok((entries, w)) => {
+            warnings.extend(w);
+            entries
+        }
+        Err(e) => {
+            warnings.push(e.to_string());
+            vec![]
+        }
+    };
+    Ok(Inputs {
+        results,
+        comparison,
+        no_comparison,
+        history,
+        criterion: sources::criterion(&src.criterion),
+        iai: sources::iai(&src.iai),
+        warnings,
+    })
+}
+
+/// Renders and writes `dir/index.html`, `dir/claims.json` and one `.svg` per chart; returns the
+/// page's path.
+pub fn write(dir: &Path, inputs: &Inputs) -> std::io::Result<PathBuf> {
+    let page = page::render(inputs);
+    for (name, svg) in &page.charts {
+        write_atomic(&dir.join(format!("{name}.svg")), svg.as_bytes())?;
+    }
+    let claims = serde_json::to_vec_pretty(&page.claims).map_err(std::io::Error::other)?;
+    write_atomic(&dir.join("claims.json"), &claims)?;
+    let index = dir.join("index.html");
+    write_atomic(&index, page.html.as_bytes())?;
+    Ok(index)
+}

@@ -1,0 +1,53 @@
+//! Trends over the runs recorded in the history file.
+
+use std::fmt::Write;
+
+use crate::report::charts::{self, Series};
+use crate::report::page::{esc, Builder};
+
+pub(in crate::report) fn write(b: &mut Builder<'_>) {
+    b.section("history", "History");
+    let entries = &b.inputs.history;
+    if entries.is_empty() {
+        b.absent("No history yet: `spanalloc history append` records a run in reports/history.jsonl.");
+        b.end();
+        return;
+    }
+    let ts = b.ts;
+    let mut names: Vec<String> = Vec::new();
+    for e in entries {
+        for h in e.headline.iter().filter(|h| h.trace_state_entries == ts) {
+            if !names.contains(&h.scenario) {
+                names.push(h.scenario.clone());
+            }
+        }
+    }
+    let series = |f: fn(&crate::history::HeadlineRow) -> f64| -> Vec<Series> {
+        names
+            .iter()
+            .map(|n| Series {
+                label: n.clone(),
+                points: entries
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, e)| {
+                        e.headline.iter().find(|h| &h.scenario == n && h.trace_state_entries == ts).map(|h| (i as f64, f(h)))
+                    })
+                    .collect(),
+            })
+            .collect()
+    };
+    let (a, c) = (series(|h| h.allocs_per_span), series(|h| h.cpu_ns_per_span));
+    b.html.push_str("<div class=\"charts\">");
+    b.chart("history-allocs", charts::lines(&format!("allocs/span over runs (trace-state {ts})"), "run", "allocs/span", &a));
+    b.chart("history-cpu", charts::lines(&format!("CPU ns/span over runs (trace-state {ts})"), "run", "ns/span", &c));
+    b.html.push_str("</div><table><tr><th>run</th><th class=\"l\">date</th><th class=\"l\">commit</th></tr>");
+    let mut rows = String::new();
+    for (i, e) in entries.iter().enumerate() {
+        let commit = e.commit.as_deref().map_or("unknown", |c| &c[..c.len().min(12)]);
+        let _ = write!(rows, "<tr><td>{i}</td><td class=\"l\">{}</td><td class=\"l\">{}</td></tr>", esc(&e.date), esc(commit));
+    }
+    b.html.push_str(&rows);
+    b.html.push_str("</table>");
+    b.end();
+}

@@ -1,0 +1,29 @@
+//! Bar charts per strategy at one trace-state size: allocs/span, bytes/span, peak heap, peak RSS.
+
+use crate::report::charts::{self};
+use crate::report::page::BarSpec;
+use crate::report::page::Builder;
+
+pub(in crate::report) fn write(b: &mut Builder<'_>) {
+    b.section("charts", &format!("Per strategy at trace-state {}", b.ts));
+    let rows = b.at_ts();
+    let specs: [BarSpec; 4] = [
+        ("allocs-per-span", "allocations per span", "allocs", |s| s.metrics.allocs_per_span),
+        ("bytes-per-span", "bytes allocated per span", "bytes", |s| s.metrics.bytes_per_span),
+        ("peak-heap", "peak live heap (MiB)", "MiB", |s| s.metrics.peak_heap_bytes as f64 / 1048576.0),
+        ("peak-rss", "peak RSS (MiB)", "MiB", |s| s.metrics.peak_rss_bytes as f64 / 1048576.0),
+    ];
+    let drawn: Vec<(&str, String)> = specs
+        .iter()
+        .map(|(name, title, unit, f)| {
+            let bars: Vec<(String, f64)> = rows.iter().map(|s| (s.name.clone(), f(s))).collect();
+            (*name, charts::bars(title, unit, &bars))
+        })
+        .collect();
+    b.html.push_str("<div class=\"charts\">");
+    for (name, svg) in drawn {
+        b.chart(name, svg);
+    }
+    b.html.push_str("</div>");
+    b.end();
+}

@@ -1,0 +1,67 @@
+//! The strategy table: every figure per scenario × trace state, with ratios to the reference row, and each scenario's settings.
+
+use std::fmt::Write;
+
+use crate::compare::render::value;
+use crate::report::page::{esc, Builder};
+use crate::schema::ScenarioResult;
+use crate::table::{human_bytes, ratio, signed_bytes};
+
+pub(in crate::report) fn write(b: &mut Builder<'_>) {
+    b.section("strategies", "Strategies side by side");
+    b.html.push_str(
+        "<table><tr><th class=\"l\">scenario</th><th>ts</th><th>allocs/span</th><th>bytes/span</th><th>setup heap</th>\
+         <th>peak in flight</th><th>retained</th><th>peak RSS</th><th>CPU ns/span</th><th>rate/s</th><th>max lag</th><th>p50</th><th>p99</th><th>allocator calls/s</th>\
+         <th>meter ×</th><th>allocs vs VC</th><th>bytes vs VC</th><th>peak heap vs VC</th><th>CPU vs VC</th></tr>",
+    );
+    let r = b.results();
+    let mut rows = String::new();
+    for s in &r.scenarios {
+        let m = &s.metrics;
+        let reference = r.reference_for(s);
+        let vs = |f: fn(&ScenarioResult) -> f64| reference.map_or_else(|| "n/a".into(), |x| ratio(f(s), f(x)));
+        let _ = write!(
+            rows,
+            "<tr><td class=\"l\">{}</td><td>{}</td><td>{:.3}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.2}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&s.label()),
+            s.trace_state_entries,
+            m.allocs_per_span,
+            m.bytes_per_span,
+            human_bytes(m.setup_heap_bytes as f64),
+            human_bytes(m.peak_heap_bytes.saturating_sub(m.setup_heap_bytes) as f64),
+            signed_bytes(m.retained_heap_bytes),
+            human_bytes(m.peak_rss_bytes as f64),
+            m.cpu_ns_per_span,
+            m.achieved_rate,
+            value(Some(m.max_lag_ns as f64), "ns"),
+            value(Some(m.latency_p50_ns as f64), "ns"),
+            value(Some(m.latency_p99_ns as f64), "ns"),
+            m.allocs_per_sec,
+            m.meter_overhead,
+            esc(&vs(|x| x.metrics.allocs_per_span)),
+            esc(&vs(|x| x.metrics.bytes_per_span)),
+            esc(&vs(|x| x.metrics.peak_heap_bytes as f64)),
+            esc(&vs(|x| x.metrics.cpu_ns_per_span)),
+        );
+    }
+    b.html.push_str(&rows);
+    b.html.push_str(
+        "</table><p>Heap figures are above what the harness itself had live before the scenario's setup: <b>setup heap</b> is what \
+         setup and warm-up left live when the measured region began (a pool, a queue), <b>peak in flight</b> the highest live heap \
+         above that during the region (median of the count passes), <b>retained</b> what the region kept at its end. Ratios are \
+         against value-copy at the same trace-state size; <b>=</b> both are 0, <b>—</b> value-copy is 0.</p>",
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    let mut settings = String::new();
+    for s in b.results().scenarios.iter().filter(|s| !s.settings.is_empty()) {
+        if seen.insert(s.name.clone()) {
+            let list: Vec<String> = s.settings.iter().map(|(k, v)| format!("{}: {}", esc(k), esc(v))).collect();
+            let _ = write!(settings, "<li><b>{}</b> — {}</li>", esc(&s.name), list.join("; "));
+        }
+    }
+    if !settings.is_empty() {
+        let _ = write!(b.html, "<p>Settings, as each scenario reported them:</p><ul class=\"settings\">{settings}</ul>");
+    }
+    b.end();
+}

@@ -1,0 +1,43 @@
+//! The trace-state sweep: allocs/span and bytes/span against the number of entries, where the strategies cross.
+
+use crate::report::charts::{self, Series};
+use crate::report::page::Builder;
+use crate::schema::ScenarioResult;
+
+pub(in crate::report) fn write(b: &mut Builder<'_>) {
+    b.section("sweep", "Trace-state sweep: where the strategies cross");
+    let sizes = &b.results().config.trace_state;
+    if sizes.len() < 2 {
+        let one = sizes.first().copied().unwrap_or(0);
+        b.absent(&format!("This run used one trace-state size ({one}); run with --trace-state 0,1,4,32 for the sweep."));
+        b.end();
+        return;
+    }
+    let mut names: Vec<String> = Vec::new();
+    for s in &b.results().scenarios {
+        if !names.contains(&s.name) {
+            names.push(s.name.clone());
+        }
+    }
+    let series = |f: fn(&ScenarioResult) -> f64| -> Vec<Series> {
+        names
+            .iter()
+            .map(|n| Series {
+                label: n.clone(),
+                points: b
+                    .results()
+                    .scenarios
+                    .iter()
+                    .filter(|s| &s.name == n)
+                    .map(|s| (s.trace_state_entries as f64, f(s)))
+                    .collect(),
+            })
+            .collect()
+    };
+    let (allocs, bytes) = (series(|s| s.metrics.allocs_per_span), series(|s| s.metrics.bytes_per_span));
+    b.html.push_str("<div class=\"charts\">");
+    b.chart("sweep-allocs", charts::lines("allocations per span by trace-state entries", "entries", "allocs/span", &allocs));
+    b.chart("sweep-bytes", charts::lines("bytes per span by trace-state entries", "entries", "bytes/span", &bytes));
+    b.html.push_str("</div>");
+    b.end();
+}

@@ -1,0 +1,357 @@
+//! `results.json`: the seam between measuring and showing. Documented field by field in
+//! `docs/results-schema.md`; bump [`SCHEMA_VERSION`] whenever a field changes meaning.
+//! Plain data: the measuring side fills it, the readers read it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The version of this layout; `docs/results-schema.md` lists what each version changed.
+/// Version 2 (fair rows): heap figures are taken above the harness's own live bytes, with setup
+/// and retained heap beside the peak, peak samples per repeat, the scenario's settings and the
+/// current-context check. Version 3: the ratio reference and the meter's settings are recorded.
+/// Older files are still read: their new fields take the values those versions used, and a
+/// version-1 peak heap (which counted the harness's buffers) is not compared with a later one.
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// The oldest layout this spanalloc reads.
+pub const OLDEST_SCHEMA_VERSION: u32 = 1;
+
+/// The setting in which a scenario says where its current context is read.
+pub const CURRENT_READ_SETTING: &str = "current context read";
+
+/// The first layout whose `peak_heap_bytes` leaves out the harness's own buffers.
+pub const PEAK_ABOVE_HARNESS_SINCE: u32 = 2;
+
+/// One `spanalloc run`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Results {
+    /// Layout version; readers refuse versions they do not know.
+    pub schema_version: u32,
+    /// What was run.
+    pub config: RunConfig,
+    /// Where it ran.
+    pub environment: Environment,
+    /// One entry per scenario × trace-state size that completed.
+    pub scenarios: Vec<ScenarioResult>,
+    /// Scenarios that failed, with why.
+    pub failures: Vec<Failure>,
+}
+
+/// The workload and passes of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunConfig {
+    /// Measured spans per pass.
+    pub spans: u64,
+    /// Target rate, spans/s; 0 = unpaced.
+    pub rate: u64,
+    /// Trace-state sizes run.
+    pub trace_state: Vec<usize>,
+    /// Producer threads.
+    pub producers: usize,
+    /// Workload seed.
+    pub seed: u64,
+    /// Warm-up spans before each measured region.
+    pub warmup: u64,
+    /// Plain and count passes per scenario.
+    pub repeat: usize,
+    /// Spans in the dhat pass; `None` when it was skipped.
+    pub dhat_spans: Option<u64>,
+    /// Children per span and levels below the root.
+    pub fan_out: usize,
+    /// Levels below the root.
+    pub depth: usize,
+    /// Every k-th span's parent crosses a process boundary.
+    pub propagate_every: u64,
+    /// The scenario ratios are taken against (before schema 3: value-copy).
+    #[serde(default = "default_reference")]
+    pub reference: String,
+    /// How the count pass measured (before schema 3: the values it used then).
+    #[serde(default)]
+    pub meter: MeterSettings,
+}
+
+fn default_reference() -> String {
+    "value-copy".into()
+}
+
+/// The count pass's own settings, which the report explains.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeterSettings {
+    /// A thread publishes its change of live bytes to the peak tracker once it reaches this; the
+    /// tracked peak is at most `threads ×` this below the true one.
+    pub peak_flush_bytes: u64,
+    /// The live-heap timeline's sampling period, ms.
+    pub timeline_period_ms: u64,
+}
+
+impl Default for MeterSettings {
+    /// What schema 1 and 2 runs used.
+    fn default() -> Self {
+        MeterSettings { peak_flush_bytes: 8 * 1024, timeline_period_ms: 10 }
+    }
+}
+
+/// The machine and build.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Environment {
+    /// `git rev-parse HEAD`, if available.
+    pub git_commit: Option<String>,
+    /// The compiler that built the harness.
+    pub rustc: String,
+    /// CPU model name.
+    pub cpu: String,
+    /// Logical CPUs.
+    pub cores: usize,
+    /// The allocator every pass allocates from.
+    pub allocator: String,
+    /// When the run started (RFC 3339, UTC).
+    pub started_at: String,
+}
+
+impl Results {
+    /// The entry every ratio at `s`'s trace-state size is taken against ([`RunConfig::reference`]).
+    pub fn reference_for(&self, s: &ScenarioResult) -> Option<&ScenarioResult> {
+        self.scenarios.iter().find(|r| r.name == self.config.reference && r.trace_state_entries == s.trace_state_entries)
+    }
+}
+
+impl ScenarioResult {
+    /// The name as tables show it: with its dropped spans, if it lost any, and a mark when its
+    /// current-context reads stay on the publishing thread.
+    pub fn label(&self) -> String {
+        let mut label = self.name.clone();
+        if self.same_thread_reads() {
+            label.push_str(" (same-thread read)");
+        }
+        if self.dropped_spans > 0 {
+            label.push_str(&format!(" (dropped {} spans)", self.dropped_spans));
+        }
+        label
+    }
+
+    /// Whether the scenario said its current-context reads never cross a thread (the SDK's
+    /// context is thread-local).
+    pub fn same_thread_reads(&self) -> bool {
+        self.settings.get(CURRENT_READ_SETTING).is_some_and(|v| v.starts_with("same thread"))
+    }
+}
+
+/// One scenario at one trace-state size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    /// Scenario name.
+    pub name: String,
+    /// W3C trace-state entries per trace.
+    pub trace_state_entries: usize,
+    /// Producer threads.
+    pub producers: usize,
+    /// Measured spans started.
+    pub spans: u64,
+    /// Spans exported (sampled).
+    pub spans_exported: u64,
+    /// Export digest, hex; equal for every scenario at one trace-state size.
+    pub digest: String,
+    /// Spans the scenario lost: it exported this many fewer than the strategies did. Only a
+    /// scenario with a pipeline of its own can (the SDK's batch processor drops spans when its
+    /// queue is full); one that did is left out of the fairness check, and says so.
+    #[serde(default)]
+    pub dropped_spans: u64,
+    /// How the scenario was set up (a pool's capacity, a queue's size, where the current context
+    /// is read), as the scenario itself reported it.
+    #[serde(default)]
+    pub settings: BTreeMap<String, String>,
+    /// Headline figures.
+    pub metrics: Metrics,
+    /// Every repeat's noisy figures, for statistics.
+    pub samples: Samples,
+    /// The dhat pass, when it ran.
+    pub dhat: Option<DhatSummary>,
+    /// The dhat pass against the count meter on the same spans.
+    pub cross_check: Option<CrossCheck>,
+    /// Allocation events and bytes per pipeline stage (count pass).
+    pub stages: Vec<StageRow>,
+    /// `[ms since the measured region began, live heap bytes]` (count pass).
+    pub timeline: Vec<[i64; 2]>,
+    /// The current-context slot under a writer, checked outside the measured region of the
+    /// first count pass; `None` for a scenario whose current context is thread-local.
+    #[serde(default)]
+    pub current_check: Option<CurrentCheck>,
+}
+
+/// Reads of the current-context slot while another thread publishes
+/// (`spanalloc_model::current_check`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentCheck {
+    /// Publishing threads.
+    pub writers: u64,
+    /// Reading threads.
+    pub readers: u64,
+    /// Contexts stored.
+    pub stores: u64,
+    /// Reads that found a context.
+    pub reads: u64,
+    /// Reads that mixed fields of two stores.
+    pub torn: u64,
+    /// Reads outside the linearizable bounds or going backwards.
+    pub out_of_order: u64,
+}
+
+impl CurrentCheck {
+    /// Every read whole and in order.
+    pub fn passed(&self) -> bool {
+        self.torn == 0 && self.out_of_order == 0 && self.reads > 0
+    }
+}
+
+/// The headline figures of a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// Allocations in the measured region (count pass).
+    pub allocs: u64,
+    /// Deallocations.
+    pub deallocs: u64,
+    /// Reallocations.
+    pub reallocs: u64,
+    /// Bytes allocated (reallocation growth included).
+    pub bytes_allocated: u64,
+    /// Bytes freed (reallocation shrinkage included).
+    pub bytes_deallocated: u64,
+    /// `allocs / spans`.
+    pub allocs_per_span: f64,
+    /// `bytes_allocated / spans`.
+    pub bytes_per_span: f64,
+    /// Largest live heap during the measured region, above what the harness itself had live
+    /// before the scenario's setup: setup memory (a pool, a queue) included. Median over the
+    /// count passes (schema 1: from the first count pass, harness buffers included).
+    pub peak_heap_bytes: u64,
+    /// Live heap at the start of the measured region, above the harness's: what setup and
+    /// warm-up left in place (a pool, a queue, grown buffers). Median over the count passes.
+    #[serde(default)]
+    pub setup_heap_bytes: u64,
+    /// Live heap at the end of the measured region minus at its start: what the region kept.
+    /// Median over the count passes.
+    #[serde(default)]
+    pub retained_heap_bytes: i64,
+    /// How far below the true peak `peak_heap_bytes` may be.
+    pub peak_heap_error_bytes: u64,
+    /// Peak resident set of the plain pass's process (median over repeats).
+    pub peak_rss_bytes: u64,
+    /// Spans/s the plain pass achieved (median).
+    pub achieved_rate: f64,
+    /// Largest lag behind schedule in the plain pass (median over repeats).
+    pub max_lag_ns: u64,
+    /// Process CPU per span in the plain pass (median).
+    pub cpu_ns_per_span: f64,
+    /// End-to-export latency, plain pass (median over repeats).
+    pub latency_p50_ns: u64,
+    /// 99th percentile.
+    pub latency_p99_ns: u64,
+    /// Largest.
+    pub latency_max_ns: u64,
+    /// Allocator calls (allocs + deallocs + reallocs) per second at the plain pass's rate: the
+    /// pressure figure Rust has instead of a GC count.
+    pub allocs_per_sec: f64,
+    /// Count-pass CPU per span over plain-pass CPU per span: what the meter costs.
+    pub meter_overhead: f64,
+}
+
+/// Repeated noisy figures, one value per repeat.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Samples {
+    /// Plain-pass CPU ns per span.
+    pub cpu_ns_per_span: Vec<f64>,
+    /// Count-pass CPU ns per span.
+    pub count_cpu_ns_per_span: Vec<f64>,
+    /// Plain-pass latency p50, ns.
+    pub latency_p50_ns: Vec<f64>,
+    /// Plain-pass latency p99, ns.
+    pub latency_p99_ns: Vec<f64>,
+    /// Plain-pass peak RSS, bytes.
+    pub peak_rss_bytes: Vec<f64>,
+    /// Plain-pass achieved rate.
+    pub achieved_rate: Vec<f64>,
+    /// Count-pass peak heap, bytes (schema 2).
+    #[serde(default)]
+    pub peak_heap_bytes: Vec<f64>,
+}
+
+/// What dhat saw.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DhatSummary {
+    /// Spans in the dhat pass.
+    pub spans: u64,
+    /// Blocks allocated in the measured region (a realloc counts as a block).
+    pub total_blocks: u64,
+    /// Bytes allocated in the measured region (a realloc counts its new size).
+    pub total_bytes: u64,
+    /// The largest live heap dhat saw in the whole process.
+    pub max_bytes: u64,
+    /// `total_blocks / spans`.
+    pub allocs_per_span: f64,
+    /// `total_bytes / spans`.
+    pub bytes_per_span: f64,
+    /// The profile, relative to the results directory (opens in DHAT's `dh_view.html`).
+    pub file: String,
+    /// The sites that allocated the most bytes over the whole profile.
+    pub top_sites: Vec<AllocationSite>,
+}
+
+/// One allocation site from the dhat profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AllocationSite {
+    /// The innermost spanalloc frame, `function (file:line)`.
+    pub site: String,
+    /// Blocks allocated there.
+    pub blocks: u64,
+    /// Bytes allocated there.
+    pub bytes: u64,
+}
+
+/// dhat against the count meter, like with like: the same spans, unpaced, one block per realloc.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CrossCheck {
+    /// Whether blocks and bytes agreed (exactly, for one producer).
+    pub agrees: bool,
+    /// Spans both sides ran.
+    pub spans: u64,
+    /// dhat's blocks.
+    pub dhat_blocks: u64,
+    /// The meter's allocs + reallocs.
+    pub meter_blocks: u64,
+    /// dhat's bytes.
+    pub dhat_bytes: u64,
+    /// The meter's fresh bytes + realloc new sizes.
+    pub meter_bytes: u64,
+    /// Whether an exact match was required (one producer, a scenario whose counts do not depend
+    /// on thread timing) or a 1% tolerance.
+    pub exact: bool,
+}
+
+/// One stage's share of allocation (count pass).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageRow {
+    /// Stage name.
+    pub stage: String,
+    /// Allocation events (allocs + reallocs).
+    pub allocs: u64,
+    /// Requested bytes.
+    pub bytes: u64,
+    /// `allocs / spans`.
+    pub allocs_per_span: f64,
+}
+
+/// A scenario that did not complete.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Failure {
+    /// Scenario name.
+    pub name: String,
+    /// Trace-state size.
+    pub trace_state_entries: usize,
+    /// The pass that failed.
+    pub pass: String,
+    /// What went wrong.
+    pub error: String,
+    /// The last lines the child wrote to stderr.
+    pub stderr_tail: String,
+}

@@ -1,0 +1,122 @@
+//! The terminal table of headline figures, with each strategy's ratio to value-copy.
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
+
+use crate::schema::Results;
+
+/// `bytes` in B, KiB or MiB.
+pub fn human_bytes(bytes: f64) -> String {
+    if bytes >= 1024.0 * 1024.0 {
+        format!("{:.1} MiB", bytes / (1024.0 * 1024.0))
+    } else if bytes >= 1024.0 {
+        format!("{:.1} KiB", bytes / 1024.0)
+    } else {
+        format!("{bytes:.0} B")
+    }
+}
+
+/// A byte count that may be negative (heap a region gave back).
+pub fn signed_bytes(bytes: i64) -> String {
+    if bytes < 0 {
+        format!("−{}", human_bytes(bytes.unsigned_abs() as f64))
+    } else {
+        human_bytes(bytes as f64)
+    }
+}
+
+/// `value / reference` as `0.52×`, or `—` when the reference is 0.
+pub fn ratio(value: f64, reference: f64) -> String {
+    if reference == 0.0 {
+        if value == 0.0 {
+            "=".into()
+        } else {
+            "—".into()
+        }
+    } else {
+        format!("{:.2}×", value / reference)
+    }
+}
+
+/// One line per scenario with the settings it reported (a pool's capacity, the SDK's queue,
+/// where the current context is read), each scenario once.
+pub fn settings_lines(results: &Results) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    results
+        .scenarios
+        .iter()
+        .filter(|s| !s.settings.is_empty() && seen.insert(s.name.as_str()))
+        .map(|s| {
+            let settings: Vec<String> = s.settings.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            format!("{}: {}", s.name, settings.join("; "))
+        })
+        .collect()
+}
+
+/// The headline table.
+pub fn headline(results: &Results) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header([
+        "scenario",
+        "ts",
+        "allocs/span",
+        "bytes/span",
+        "setup heap",
+        "peak in flight",
+        "retained",
+        "peak RSS",
+        "CPU ns/span",
+        "rate/s",
+        "p99 lat",
+        "meter ×",
+        "allocs vs VC",
+        "bytes vs VC",
+    ]);
+    for s in &results.scenarios {
+        let m = &s.metrics;
+        let (ra, rb) = match results.reference_for(s) {
+            Some(r) => (ratio(m.allocs_per_span, r.metrics.allocs_per_span), ratio(m.bytes_per_span, r.metrics.bytes_per_span)),
+            None => ("n/a".into(), "n/a".into()),
+        };
+        let row = [
+            s.label(),
+            s.trace_state_entries.to_string(),
+            format!("{:.3}", m.allocs_per_span),
+            format!("{:.1}", m.bytes_per_span),
+            human_bytes(m.setup_heap_bytes as f64),
+            human_bytes(m.peak_heap_bytes.saturating_sub(m.setup_heap_bytes) as f64),
+            signed_bytes(m.retained_heap_bytes),
+            human_bytes(m.peak_rss_bytes as f64),
+            format!("{:.0}", m.cpu_ns_per_span),
+            format!("{:.0}", m.achieved_rate),
+            format!("{:.1} µs", m.latency_p99_ns as f64 / 1000.0),
+            format!("{:.2}", m.meter_overhead),
+            ra,
+            rb,
+        ];
+        t.add_row(row.into_iter().enumerate().map(|(i, c)| {
+            let cell = Cell::new(c);
+            if i >= 1 {
+                cell.set_alignment(CellAlignment::Right)
+            } else {
+                cell
+            }
+        }));
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(human_bytes(512.0), "512 B");
+        assert_eq!(human_bytes(2048.0), "2.0 KiB");
+        assert_eq!(human_bytes(3.5 * 1024.0 * 1024.0), "3.5 MiB");
+        assert_eq!(ratio(1.0, 4.0), "0.25×");
+        assert_eq!(ratio(0.0, 0.0), "=");
+        assert_eq!(ratio(1.5, 0.0), "—");
+    }
+}

@@ -1,0 +1,181 @@
+//! What a spanalloc binary can run — the extension point.
+//!
+//! `spanalloc` itself runs [`Catalog::builtin`]. A crate of your own gets the whole tool (run,
+//! list, compare, report…) for its own scenarios beside the built-ins with
+//!
+//! ```no_run
+//! use spanalloc::catalog::Catalog;
+//! # use spanalloc::spanalloc_model as model;
+//! # struct MyStrategy;
+//! # fn mine() -> model::Scenario { spanalloc_builtin::STRATEGIES[0] }
+//!
+//! #[global_allocator]
+//! static ALLOC: spanalloc::meter::Meter = spanalloc::meter::Meter;
+//!
+//! fn main() -> std::process::ExitCode {
+//!     spanalloc::cli::main(Catalog::builtin().with(mine()))
+//! }
+//! ```
+//!
+//! where `mine()` is `spanalloc_model::Scenario::strategy::<MyStrategy>("my-strategy", "…")`
+//! (or `Scenario::pipeline::<MyPipeline>` for a whole pipeline, as the SDK row is). Every pass
+//! re-runs that binary as a child, so the meter must be its global allocator; a child checks
+//! that first and says what to add if it is not. A scenario that runs in a program of its own
+//! and reports in the pass format ([`crate::pass::PassOutput`]) is an [`External`].
+
+use std::path::{Path, PathBuf};
+
+use spanalloc_model::{Scenario, WorkloadConfig};
+
+use crate::pass::Pass;
+
+/// One pass an external program is asked to run.
+pub struct PassRequest<'a> {
+    /// The pass.
+    pub pass: Pass,
+    /// The workload (rate already resolved).
+    pub cfg: &'a WorkloadConfig,
+    /// Where a profile goes, for a pass that writes one.
+    pub profile: Option<&'a Path>,
+}
+
+/// A scenario measured by a program of its own, which prints one [`crate::pass::PassOutput`]
+/// JSON line per pass on stdout.
+#[derive(Clone, Copy)]
+pub struct External {
+    /// The name users select it by.
+    pub name: &'static str,
+    /// One line saying how it hands the context on.
+    pub description: &'static str,
+    /// Whether its counts are the same whatever the thread timing.
+    pub exact_counts: bool,
+    /// The passes it runs; `run` asks for no other.
+    pub passes: &'static [Pass],
+    /// Makes the program ready (builds it) and returns it, once per run, before its first pass
+    /// and outside every measured region; `Err` says in one line why it cannot run.
+    pub prepare: fn() -> Result<PathBuf, String>,
+    /// The arguments of one pass.
+    pub args: fn(&PassRequest<'_>) -> Vec<String>,
+    /// Whether a default run (no `--scenario`) includes it.
+    pub default_on: bool,
+}
+
+/// A scenario of the catalog.
+#[derive(Clone, Copy)]
+pub enum Entry {
+    /// Runs in a child of this executable.
+    InProcess(Scenario),
+    /// Runs in a program of its own.
+    External(External),
+}
+
+impl Entry {
+    /// The name users select it by.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Entry::InProcess(s) => s.name,
+            Entry::External(e) => e.name,
+        }
+    }
+
+    /// Its description.
+    pub fn description(&self) -> &'static str {
+        match self {
+            Entry::InProcess(s) => s.description,
+            Entry::External(e) => e.description,
+        }
+    }
+
+    /// Whether its counts are the same whatever the thread timing (one producer).
+    pub fn exact_counts(&self) -> bool {
+        match self {
+            Entry::InProcess(s) => s.exact_counts,
+            Entry::External(e) => e.exact_counts,
+        }
+    }
+
+    /// Whether it runs `pass`.
+    pub fn runs(&self, pass: Pass) -> bool {
+        match self {
+            Entry::InProcess(_) => true,
+            Entry::External(e) => e.passes.contains(&pass),
+        }
+    }
+
+    fn default_on(&self) -> bool {
+        match self {
+            Entry::InProcess(_) => true,
+            Entry::External(e) => e.default_on,
+        }
+    }
+}
+
+impl From<Scenario> for Entry {
+    fn from(s: Scenario) -> Self {
+        Entry::InProcess(s)
+    }
+}
+
+impl From<External> for Entry {
+    fn from(e: External) -> Self {
+        Entry::External(e)
+    }
+}
+
+/// The scenarios a binary can run, and the one every ratio is taken against.
+#[derive(Clone)]
+pub struct Catalog {
+    entries: Vec<Entry>,
+    reference: &'static str,
+}
+
+impl Catalog {
+    /// The built-in scenarios: the four strategies, then the otel-sdk reference row; ratios
+    /// against value-copy.
+    pub fn builtin() -> Self {
+        Catalog {
+            entries: spanalloc_builtin::all().into_iter().map(Entry::InProcess).collect(),
+            reference: spanalloc_builtin::RATIO_REFERENCE,
+        }
+    }
+
+    /// An empty catalog whose ratios are taken against `reference`.
+    pub fn empty(reference: &'static str) -> Self {
+        Catalog { entries: Vec::new(), reference }
+    }
+
+    /// The catalog with `entry` added after the others. A name already present is replaced.
+    pub fn with(mut self, entry: impl Into<Entry>) -> Self {
+        let entry = entry.into();
+        match self.entries.iter_mut().find(|e| e.name() == entry.name()) {
+            Some(slot) => *slot = entry,
+            None => self.entries.push(entry),
+        }
+        self
+    }
+
+    /// The scenario called `name`.
+    pub fn find(&self, name: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.name() == name)
+    }
+
+    /// Every scenario, in order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// What a run without `--scenario` measures.
+    pub fn default_run(&self) -> Vec<&Entry> {
+        self.entries.iter().filter(|e| e.default_on()).collect()
+    }
+
+    /// The scenario every ratio is taken against.
+    pub fn reference(&self) -> &'static str {
+        self.reference
+    }
+
+    /// The names, for error messages.
+    pub fn names(&self) -> String {
+        self.entries.iter().map(Entry::name).collect::<Vec<_>>().join(", ")
+    }
+}

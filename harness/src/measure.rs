@@ -1,0 +1,277 @@
+//! `spanalloc run` without the command line: a plain [`RunPlan`] in — workloads, scenarios,
+//! passes, an output directory — and `results.json` out. Every pass of every scenario × trace
+//! state runs in a fresh child; this side gathers, checks and aggregates what they report.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use spanalloc_model::WorkloadConfig;
+use spanalloc_results::fsio::write_atomic;
+use spanalloc_results::schema::{Environment, Failure, MeterSettings, Results, RunConfig, ScenarioResult, SCHEMA_VERSION};
+
+use crate::aggregate::{combine, Passes};
+use crate::catalog::Entry;
+use crate::meter::slots::FLUSH_BYTES;
+use crate::meter::timeline;
+use crate::pass::{Pass, PassOutput};
+use crate::spawn::{run_pass, PassFailure};
+use crate::sys;
+
+/// What to measure.
+pub struct RunPlan<'a> {
+    /// One workload per trace-state size, each valid; they differ in nothing else.
+    pub workloads: Vec<WorkloadConfig>,
+    /// The scenarios, in table order.
+    pub scenarios: Vec<&'a Entry>,
+    /// Plain and count passes per scenario.
+    pub repeat: usize,
+    /// Spans of the unpaced dhat pass and its cross-check; `None` skips them.
+    pub dhat_spans: Option<u64>,
+    /// Where results.json and the dhat profiles go.
+    pub out: PathBuf,
+    /// The scenario every ratio is taken against.
+    pub reference: String,
+    /// The prepared program of every external scenario in the plan ([`prepare_externals`]).
+    pub programs: HashMap<&'static str, PathBuf>,
+}
+
+/// Hears how a run goes, pass by pass.
+pub trait Progress: Sync {
+    /// A pass of `scenario` at trace state `ts` starts, for `spans` spans.
+    fn pass_started(&self, scenario: &str, ts: usize, pass: Pass, spans: u64);
+    /// The running pass has exported `spans` measured spans.
+    fn exported(&self, spans: u64);
+    /// The pass ended after `elapsed`, with `Err` holding why it failed.
+    fn pass_finished(&self, scenario: &str, ts: usize, pass: Pass, elapsed: Duration, outcome: Result<(), &str>);
+    /// Something the user should know that does not fail the run.
+    fn warning(&self, line: &str);
+}
+
+/// What a run found wrong besides bad input: each makes the exit status 1.
+#[derive(Debug, Default)]
+pub struct Problems(pub Vec<String>);
+
+/// Makes every external scenario of `scenarios` ready (builds its program), once, before
+/// anything is measured; `Err` names the scenario and why it cannot run.
+pub fn prepare_externals(scenarios: &[&Entry]) -> Result<HashMap<&'static str, PathBuf>, String> {
+    let mut programs = HashMap::new();
+    for entry in scenarios {
+        if let Entry::External(e) = entry {
+            let program = (e.prepare)().map_err(|why| format!("{}: {why}", e.name))?;
+            programs.insert(e.name, program);
+        }
+    }
+    Ok(programs)
+}
+
+/// Checks that `out` can take results before anything is measured.
+pub fn check_out(out: &Path) -> Result<(), String> {
+    let fail = |e: std::io::Error| format!("cannot write to --out {}: {e}", out.display());
+    std::fs::create_dir_all(out.join("dhat")).map_err(fail)?;
+    tempfile::NamedTempFile::new_in(out).map_err(fail)?;
+    Ok(())
+}
+
+fn environment() -> Environment {
+    Environment {
+        git_commit: sys::git_commit(),
+        rustc: env!("SPANALLOC_RUSTC_VERSION").to_owned(),
+        cpu: sys::cpu_model(),
+        cores: sys::cores(),
+        allocator: "system (glibc malloc)".to_owned(),
+        started_at: crate::time::now_rfc3339(),
+    }
+}
+
+impl RunPlan<'_> {
+    fn config(&self) -> RunConfig {
+        let first = self.workloads.first().cloned().unwrap_or_default();
+        RunConfig {
+            spans: first.spans,
+            rate: first.rate,
+            trace_state: self.workloads.iter().map(|w| w.trace_state_entries).collect(),
+            producers: first.producers,
+            seed: first.seed,
+            warmup: first.warmup,
+            repeat: self.repeat,
+            dhat_spans: self.dhat_spans,
+            fan_out: first.fan_out,
+            depth: first.depth,
+            propagate_every: first.propagate_every,
+            reference: self.reference.clone(),
+            meter: MeterSettings {
+                peak_flush_bytes: FLUSH_BYTES as u64,
+                timeline_period_ms: timeline::PERIOD.as_millis() as u64,
+            },
+        }
+    }
+
+    fn exact(&self, name: &str) -> bool {
+        self.scenarios.iter().find(|e| e.name() == name).is_none_or(|e| e.exact_counts())
+    }
+}
+
+/// Runs everything `plan` holds and writes `results.json`; returns the results and the
+/// problems that should fail the run.
+pub fn run(plan: &RunPlan<'_>, progress: &dyn Progress) -> std::io::Result<(Results, Problems)> {
+    let mut results = Results {
+        schema_version: SCHEMA_VERSION,
+        config: plan.config(),
+        environment: environment(),
+        scenarios: vec![],
+        failures: vec![],
+    };
+    let mut problems = Problems::default();
+    for cfg in &plan.workloads {
+        let ts = cfg.trace_state_entries;
+        for entry in &plan.scenarios {
+            match measure_scenario(plan, entry, cfg, progress) {
+                Ok(r) => {
+                    if let Some(c) = r.cross_check.as_ref().filter(|c| !c.agrees) {
+                        problems.0.push(format!(
+                            "CROSS-CHECK FAILED for {} ts={ts}: dhat saw {} blocks / {} bytes, the meter {} / {} over {} spans",
+                            r.name, c.dhat_blocks, c.dhat_bytes, c.meter_blocks, c.meter_bytes, c.spans
+                        ));
+                    }
+                    results.scenarios.push(r);
+                }
+                Err(f) => {
+                    problems.0.push(format!("{} ts={ts} failed in its {} pass: {}", entry.name(), f.pass, f.error));
+                    results.failures.push(f);
+                }
+            }
+        }
+    }
+    let mut warnings = Vec::new();
+    check_digests(&mut results, |n| plan.exact(n), &mut problems, &mut warnings);
+    for w in &warnings {
+        progress.warning(w);
+    }
+    let json = serde_json::to_vec_pretty(&results).map_err(std::io::Error::other)?;
+    write_atomic(&plan.out.join("results.json"), &json)?;
+    Ok((results, problems))
+}
+
+/// Every scenario at one trace-state size must export the same spans: otherwise the comparison
+/// is not of the same work. The strategies set the expectation; a scenario with a pipeline of its
+/// own (the SDK row) that exported fewer is marked with its dropped spans and warned about, not
+/// failed: losing spans under load is its real behaviour, and its figures say so.
+fn check_digests(results: &mut Results, exact: impl Fn(&str) -> bool, problems: &mut Problems, warnings: &mut Vec<String>) {
+    for ts in results.config.trace_state.clone() {
+        let reference = results
+            .scenarios
+            .iter()
+            .find(|s| s.trace_state_entries == ts && exact(&s.name))
+            .map(|s| (s.digest.clone(), s.spans_exported, s.name.clone()));
+        let Some((digest, exported, first)) = reference else { continue };
+        for r in results.scenarios.iter_mut().filter(|s| s.trace_state_entries == ts) {
+            if (r.digest.as_str(), r.spans_exported) == (digest.as_str(), exported) {
+                continue;
+            }
+            if !exact(&r.name) && r.spans_exported < exported {
+                r.dropped_spans = exported - r.spans_exported;
+                warnings.push(format!(
+                    "{} ts={ts} dropped {} of {exported} spans (its batch queue was full): not the same work, left out of the fairness check",
+                    r.name, r.dropped_spans
+                ));
+            } else {
+                problems.0.push(format!(
+                    "UNFAIR COMPARISON at ts={ts}: {} exported {} spans with digest {}, {first} exported {exported} with {digest}",
+                    r.name, r.spans_exported, r.digest
+                ));
+            }
+        }
+    }
+}
+
+fn measure_scenario(
+    plan: &RunPlan<'_>,
+    entry: &Entry,
+    cfg: &WorkloadConfig,
+    progress: &dyn Progress,
+) -> Result<ScenarioResult, Failure> {
+    let (name, ts) = (entry.name(), cfg.trace_state_entries);
+    let failure = |pass: &str, f: PassFailure| Failure {
+        name: name.into(),
+        trace_state_entries: ts,
+        pass: pass.into(),
+        error: f.error,
+        stderr_tail: f.stderr_tail,
+    };
+    let program = plan.programs.get(name).map(PathBuf::as_path);
+    let pass = |pass: Pass, cfg: &WorkloadConfig, dhat_file: Option<&Path>| -> Result<PassOutput, Failure> {
+        progress.pass_started(name, ts, pass, cfg.spans);
+        let started = Instant::now();
+        let out = run_pass(entry, program, pass, cfg, dhat_file, &|n| progress.exported(n));
+        progress.pass_finished(name, ts, pass, started.elapsed(), out.as_ref().map(|_| ()).map_err(|f| f.error.as_str()));
+        out.map_err(|f| failure(pass.name(), f))
+    };
+    let mut passes = Passes { plain: vec![], count: vec![], dhat: None, dhat_twin: None };
+    // Interleaved, so that a machine getting busier affects both passes alike.
+    for _ in 0..plan.repeat {
+        if entry.runs(Pass::Plain) {
+            passes.plain.push(pass(Pass::Plain, cfg, None)?);
+        }
+        passes.count.push(pass(Pass::Count, cfg, None)?);
+    }
+    if passes.plain.is_empty() {
+        // A program that measures in one pass: its count pass is its timing pass too.
+        passes.plain = passes.count.clone();
+    }
+    if let Some(spans) = plan.dhat_spans.filter(|_| entry.runs(Pass::Dhat)) {
+        let file: PathBuf = plan.out.join("dhat").join(format!("{name}-ts{ts}.json"));
+        let unpaced = WorkloadConfig { spans, rate: 0, ..cfg.clone() };
+        passes.dhat = Some(pass(Pass::Dhat, &unpaced, Some(&file))?);
+        passes.dhat_twin = Some(pass(Pass::Count, &unpaced, None)?);
+    }
+    combine(name, ts, cfg.producers, entry.exact_counts(), &passes).map_err(|e| Failure {
+        name: name.into(),
+        trace_state_entries: ts,
+        pass: "combine".into(),
+        error: e.0,
+        stderr_tail: String::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture() -> Results {
+        spanalloc_results::input::parse_results(include_bytes!("../results/tests/fixtures/results-v1.json"))
+            .expect("valid fixture")
+    }
+
+    #[test]
+    fn a_strategy_with_other_spans_is_unfair() {
+        let mut r = fixture();
+        r.scenarios[1].digest = "0000000000000000".into();
+        let (mut problems, mut warnings) = (Problems::default(), Vec::new());
+        check_digests(&mut r, |n| n != "otel-sdk", &mut problems, &mut warnings);
+        assert_eq!(problems.0.len(), 1, "{:?}", problems.0);
+        assert!(problems.0[0].starts_with("UNFAIR COMPARISON at ts=0: pointer-passing"), "{}", problems.0[0]);
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn the_sdk_row_dropping_spans_is_marked_not_failed() {
+        let mut r = fixture();
+        let mut sdk = r.scenarios[0].clone();
+        sdk.name = "otel-sdk".into();
+        sdk.spans_exported -= 100;
+        sdk.digest = "1111111111111111".into();
+        r.scenarios.push(sdk);
+        let (mut problems, mut warnings) = (Problems::default(), Vec::new());
+        check_digests(&mut r, |n| n != "otel-sdk", &mut problems, &mut warnings);
+        assert!(problems.0.is_empty(), "{:?}", problems.0);
+        assert_eq!(r.scenarios.last().unwrap().dropped_spans, 100);
+        assert!(warnings[0].contains("otel-sdk ts=0 dropped 100 of"), "{}", warnings[0]);
+        // The same loss from a strategy is a failure.
+        let mut r = fixture();
+        r.scenarios[2].spans_exported -= 100;
+        let (mut problems, mut warnings) = (Problems::default(), Vec::new());
+        check_digests(&mut r, |n| n != "otel-sdk", &mut problems, &mut warnings);
+        assert_eq!(problems.0.len(), 1);
+    }
+}

@@ -1,0 +1,150 @@
+//! A test-only spanalloc binary, built on the extension point like a user's would be: the
+//! built-in scenarios plus scenarios made to check the harness itself. The `spanalloc` binary
+//! has none of them.
+//!
+//! `known-answer` is the pooled strategy (which allocates nothing per span once warm) plus
+//! exactly [`BLOCKS`] heap blocks of [`BLOCK_BYTES`] bytes per span, allocated at span start and
+//! freed by the exporter: the meters must report exactly that. `test-crash` panics,
+//! `test-abort` is killed by a signal and `test-garbage` prints something that is not a result,
+//! for the failure-handling tests. `value-copy-external` is value-copy measured by this same
+//! binary run as an external program, which checks the external-scenario plumbing.
+
+use std::path::PathBuf;
+
+use spanalloc::catalog::{Catalog, External, PassRequest};
+use spanalloc::pass::Pass;
+use spanalloc_model::sampler::Sampler;
+use spanalloc_model::w3c::{HeaderCarrier, W3cError};
+use spanalloc_model::{
+    ContextView, ExportView, RunHooks, RunReport, Scenario, SpanId, Strategy, TraceFlags, TraceId, TraceState, WorkloadConfig,
+};
+use spanalloc_pooled::Pooled;
+
+#[global_allocator]
+static ALLOCATOR: spanalloc::meter::Meter = spanalloc::meter::Meter;
+
+fn main() -> std::process::ExitCode {
+    let catalog =
+        Catalog::builtin().with(KNOWN_ANSWER).with(TEST_CRASH).with(TEST_ABORT).with(TEST_GARBAGE).with(VALUE_COPY_EXTERNAL);
+    spanalloc::cli::main(catalog)
+}
+
+/// value-copy, run by this binary as if it were another program.
+const VALUE_COPY_EXTERNAL: External = External {
+    name: "value-copy-external",
+    description: "test only: value-copy measured through the external-scenario protocol",
+    exact_counts: true,
+    passes: &[Pass::Plain, Pass::Count],
+    prepare: this_binary,
+    args: measure_value_copy,
+    default_on: false,
+};
+
+fn this_binary() -> Result<PathBuf, String> {
+    std::env::current_exe().map_err(|e| format!("cannot find the test binary: {e}"))
+}
+
+fn measure_value_copy(request: &PassRequest<'_>) -> Vec<String> {
+    spanalloc::spawn::measure_args("value-copy", request.pass, request.cfg, request.profile)
+}
+
+/// Blocks each span allocates.
+pub const BLOCKS: usize = 3;
+/// Bytes in each block.
+pub const BLOCK_BYTES: usize = 100;
+
+/// The known-answer scenario.
+pub const KNOWN_ANSWER: Scenario =
+    Scenario::strategy::<KnownAnswer>("known-answer", "test only: pooled plus exactly 3 blocks of 100 bytes per span");
+
+/// A scenario whose child panics.
+pub const TEST_CRASH: Scenario = Scenario {
+    name: "test-crash",
+    description: "test only: panics",
+    run: crash,
+    exact_counts: true,
+    check_current: None,
+    unpaced_rate: None,
+};
+
+fn crash(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
+    panic!("test-crash scenario: deliberate panic");
+}
+
+/// A scenario whose child dies of SIGABRT.
+pub const TEST_ABORT: Scenario = Scenario {
+    name: "test-abort",
+    description: "test only: aborts",
+    run: abort,
+    exact_counts: true,
+    check_current: None,
+    unpaced_rate: None,
+};
+
+fn abort(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
+    std::process::abort();
+}
+
+/// A scenario whose child prints garbage and exits "successfully".
+pub const TEST_GARBAGE: Scenario = Scenario {
+    name: "test-garbage",
+    description: "test only: prints garbage",
+    run: garbage,
+    exact_counts: true,
+    check_current: None,
+    unpaced_rate: None,
+};
+
+fn garbage(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
+    println!("this is not a result {{");
+    std::process::exit(0);
+}
+
+/// Pooled, plus a known allocation per span.
+pub struct KnownAnswer(Pooled);
+
+/// A pooled span carrying its known blocks.
+/// The blocks are never read: they exist to be allocated and freed.
+pub struct Span(<Pooled as Strategy>::Span, #[allow(dead_code)] [Box<[u8; BLOCK_BYTES]>; BLOCKS]);
+
+impl Strategy for KnownAnswer {
+    type Ctx = <Pooled as Strategy>::Ctx;
+    type Sampled = <Pooled as Strategy>::Sampled;
+    type Span = Span;
+    type Record = Span;
+
+    fn new(cfg: &WorkloadConfig) -> Self {
+        KnownAnswer(Pooled::new(cfg))
+    }
+    fn root(&self, trace_id: TraceId, span_id: SpanId, flags: TraceFlags, trace_state: &TraceState) -> Self::Ctx {
+        self.0.root(trace_id, span_id, flags, trace_state)
+    }
+    fn sample(&self, sampler: &Sampler, parent: &Self::Ctx) -> Self::Sampled {
+        self.0.sample(sampler, parent)
+    }
+    fn child(&self, parent: &Self::Ctx, span_id: SpanId, sampled: Self::Sampled) -> Self::Ctx {
+        self.0.child(parent, span_id, sampled)
+    }
+    fn start(&self, ctx: Self::Ctx, parent_span_id: SpanId) -> Span {
+        let blocks = std::array::from_fn(|i| std::hint::black_box(Box::new([i as u8; BLOCK_BYTES])));
+        Span(self.0.start(ctx, parent_span_id), blocks)
+    }
+    fn context(span: &Span) -> &Self::Ctx {
+        Pooled::context(&span.0)
+    }
+    fn end(&self, span: Span) -> Span {
+        span
+    }
+    fn export_view(record: &Span) -> ExportView<'_> {
+        Pooled::export_view(&record.0)
+    }
+    fn extract(&self, carrier: &HeaderCarrier) -> Result<Self::Ctx, W3cError> {
+        self.0.extract(carrier)
+    }
+    fn publish(&self, ctx: &Self::Ctx) {
+        self.0.publish(ctx)
+    }
+    fn read_current<R>(&self, read: impl FnOnce(&dyn ContextView) -> R) -> Option<R> {
+        self.0.read_current(read)
+    }
+}

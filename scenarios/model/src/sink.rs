@@ -1,0 +1,138 @@
+//! Where every exporter delivers: the digest, the end-to-export latency, the current-context
+//! reads and the progress count of a run, shared by the model's exporter thread and a
+//! scenario's own (the SDK's batch exporter).
+//!
+//! One lock per batch, taken by the one thread that exports, so it is never contended; its
+//! buffers are allocated when the sink is made, before the scenario's setup, so recording never
+//! allocates and the sink's memory is the harness's, not the scenario's.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use hdrhistogram::Histogram;
+
+use crate::context::ContextView;
+use crate::digest::DigestExporter;
+use crate::ids::SpanId;
+
+/// End-to-export latency of the measured spans.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LatencySummary {
+    /// Median, ns.
+    pub p50_ns: u64,
+    /// 99th percentile, ns.
+    pub p99_ns: u64,
+    /// Largest, ns.
+    pub max_ns: u64,
+}
+
+/// What the exporter saw over the measured region.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Exported {
+    /// Spans exported.
+    pub spans: u64,
+    /// Their digest.
+    pub digest: u64,
+    /// Their latency.
+    pub latency: LatencySummary,
+    /// Current-context reads made on the exporter's side that found a context.
+    pub current_reads: u64,
+}
+
+struct State {
+    digest: DigestExporter,
+    latency: Histogram<u64>,
+    current_reads: u64,
+}
+
+/// The run's export sink.
+pub struct ExportSink {
+    state: Mutex<State>,
+    measuring: AtomicBool,
+    progress: Option<Arc<AtomicU64>>,
+}
+
+impl ExportSink {
+    /// A sink whose measured exports also count into `progress`.
+    pub fn new(progress: Option<Arc<AtomicU64>>) -> Self {
+        // Bounded and preallocated: recording never allocates; values above an hour saturate.
+        let latency = Histogram::<u64>::new_with_bounds(1, 3_600_000_000_000, 3).expect("valid bounds");
+        ExportSink {
+            state: Mutex::new(State { digest: DigestExporter::new(), latency, current_reads: 0 }),
+            measuring: AtomicBool::new(false),
+            progress,
+        }
+    }
+
+    /// Opens a batch: the exporter records its spans through the guard.
+    pub fn batch(&self) -> SinkBatch<'_> {
+        SinkBatch { sink: self, state: self.state.lock().unwrap_or_else(PoisonError::into_inner), spans: 0 }
+    }
+
+    /// Forgets what was exported so far (the warm-up's); from now on exports are measured.
+    pub fn start_measuring(&self) {
+        let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        s.digest.reset();
+        s.latency.reset();
+        s.current_reads = 0;
+        self.measuring.store(true, Ordering::Release);
+    }
+
+    /// What was exported since [`ExportSink::start_measuring`].
+    pub fn exported(&self) -> Exported {
+        let s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        Exported {
+            spans: s.digest.spans(),
+            digest: s.digest.digest(),
+            latency: LatencySummary {
+                p50_ns: s.latency.value_at_quantile(0.50),
+                p99_ns: s.latency.value_at_quantile(0.99),
+                max_ns: s.latency.max(),
+            },
+            current_reads: s.current_reads,
+        }
+    }
+}
+
+/// A batch being recorded; the sink's lock is held until it drops.
+pub struct SinkBatch<'a> {
+    sink: &'a ExportSink,
+    state: MutexGuard<'a, State>,
+    spans: u64,
+}
+
+impl SinkBatch<'_> {
+    /// Records one exported span and how long it took from its end to here.
+    pub fn span(&mut self, ctx: &dyn ContextView, parent_span_id: SpanId, name: &str, latency_ns: u64) {
+        self.state.digest.export(ctx, parent_span_id, name);
+        self.state.latency.saturating_record(latency_ns);
+        self.spans += 1;
+    }
+
+    /// Records one exported span given as parts (see [`DigestExporter::export_parts`]).
+    pub fn span_parts(
+        &mut self,
+        parts: (crate::ids::TraceId, SpanId, SpanId, crate::ids::TraceFlags),
+        write_state: impl FnOnce(&mut String),
+        name: &str,
+        latency_ns: u64,
+    ) {
+        let (trace_id, span_id, parent_span_id, flags) = parts;
+        self.state.digest.export_parts(trace_id, span_id, parent_span_id, flags, write_state, name);
+        self.state.latency.saturating_record(latency_ns);
+        self.spans += 1;
+    }
+
+    /// Counts a current-context read that found a context.
+    pub fn current_read(&mut self) {
+        self.state.current_reads += 1;
+    }
+}
+
+impl Drop for SinkBatch<'_> {
+    fn drop(&mut self) {
+        if let Some(progress) = self.sink.progress.as_ref().filter(|_| self.sink.measuring.load(Ordering::Acquire)) {
+            progress.fetch_add(self.spans, Ordering::Relaxed);
+        }
+    }
+}
