@@ -4,10 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want=0.16.1
-have=$(iai-callgrind-runner --version 2>/dev/null | awk '{print $2}' || true)
-if [ "$have" != "$want" ]; then
+# Asked alone, the runner exits 1 with an error naming its version: "iai-callgrind-runner (0.16.1)".
+if ! iai-callgrind-runner --version 2>&1 | grep -q "($want)"; then
     cargo install iai-callgrind-runner --version "$want" --locked
 fi
-command -v valgrind >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind; }
-# summary.json files are what `spanalloc report` reads.
+if ! command -v valgrind >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind
+fi
+# summary.json files are what `spanalloc report` reads. Extra arguments go to the runner (use the
+# `=` form: --save-baseline=NAME, --baseline=NAME).
 cargo bench -p spanalloc-benches --bench instructions -- --save-summary=json "$@"

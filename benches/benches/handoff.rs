@@ -3,12 +3,16 @@
 
 use std::hint::black_box;
 use std::sync::Arc;
+use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use spanalloc_benches::{take_arc, take_ref, take_value, SizedContext};
 
 fn sized<const N: usize>(c: &mut Criterion) {
     let mut g = c.benchmark_group("handoff");
+    // Nanosecond operations: a second of samples gives intervals well under 1%; the nightly
+    // runs every bench in a few minutes.
+    g.warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(1));
     let ctx = SizedContext::<N>([1u8; N]);
     let shared = Arc::new(ctx);
     g.bench_with_input(BenchmarkId::new("value", N), &ctx, |b, c| b.iter(|| take_value(black_box(*c))));

@@ -53,6 +53,15 @@ enum Command {
     Export(ExportArgs),
     /// Render DIR/index.html from DIR/results.json and whatever else is found.
     Report(ReportArgs),
+    /// Print the environment fingerprint of a results file: its id, then what it holds.
+    Fingerprint {
+        /// The results.
+        #[arg(default_value = "reports/latest/results.json")]
+        results: PathBuf,
+        /// Print the id only.
+        #[arg(long)]
+        id: bool,
+    },
     /// Run one pass of one scenario in this process (what `run` starts its children with).
     #[command(hide = true)]
     Measure(MeasureArgs),
@@ -163,6 +172,10 @@ struct CompareArgs {
     /// The baselines directory.
     #[arg(long, default_value = baseline::DEFAULT_DIR)]
     baselines: PathBuf,
+    /// Which regressions set exit status 1: all, or exact ones only (counts and bytes — a pull
+    /// request's gate on a shared runner, where timing is shown but not trusted).
+    #[arg(long, default_value = "all", value_parser = ["all", "exact"])]
+    fail_on: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -300,9 +313,14 @@ pub fn main(catalog: Catalog) -> ExitCode {
         }),
         Command::Compare(args) => or_input_error(compare_command(&args)),
         Command::History { action } => or_input_error(match action {
-            HistoryAction::Append { results, file } => history::append(&results, &file).map(|warnings| {
+            HistoryAction::Append { results, file } => history::append(&results, &file).map(|(appended, warnings)| {
                 warnings.iter().for_each(|w| eprintln!("spanalloc: warning: {w}"));
-                println!("appended {} to {}", results.display(), file.display());
+                match appended {
+                    history::Appended::Added => println!("appended {} to {}", results.display(), file.display()),
+                    history::Appended::AlreadyThere => {
+                        println!("{} is already in {} (same run id): not appended again", results.display(), file.display())
+                    }
+                }
                 ExitCode::SUCCESS
             }),
             HistoryAction::Show { file } => history::read(&file).map(|(entries, warnings)| {
@@ -314,6 +332,26 @@ pub fn main(catalog: Catalog) -> ExitCode {
             }),
         }),
         Command::Report(args) => report_command(&args.dir, &(&args.sources).into()),
+        Command::Fingerprint { results, id } => or_input_error(load_results(&results).and_then(|r| {
+            let Some(f) = r.environment.fingerprint() else {
+                return Err(InputError::new(&results, "has no environment fingerprint (written before schema 4)"));
+            };
+            if id {
+                println!("{}", f.id());
+            } else {
+                let runner = f.runner.as_deref().unwrap_or("none");
+                println!(
+                    "{}  cpu '{}', cores {}, rustc '{}', allocator '{}', profile {}, runner {runner}",
+                    f.id(),
+                    f.cpu,
+                    f.cores,
+                    f.rustc,
+                    f.allocator,
+                    f.profile
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        })),
         Command::Export(args) => or_input_error(load_results(&args.results).map(|r| {
             println!("{}", export::export(&r, args.format));
             ExitCode::SUCCESS
@@ -445,7 +483,11 @@ fn compare_command(args: &CompareArgs) -> Result<ExitCode, InputError> {
     let labels = (args.baseline.as_str(), &*args.current.to_string_lossy());
     let comparison = compare::compare(&baseline, &current, &thresholds, labels);
     print!("{}", compare::render::render(&comparison, args.format));
-    Ok(if comparison.regressions == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    let failing = match args.fail_on.as_str() {
+        "exact" => comparison.exact_regressions(),
+        _ => comparison.regressions,
+    };
+    Ok(if failing == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn report_command(dir: &Path, sources: &Sources) -> ExitCode {

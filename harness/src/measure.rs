@@ -81,6 +81,10 @@ fn environment() -> Environment {
         cores: sys::cores(),
         allocator: "system (glibc malloc)".to_owned(),
         started_at: crate::time::now_rfc3339(),
+        profile: Some(if cfg!(debug_assertions) { "debug" } else { "release" }.to_owned()),
+        runner: std::env::var("SPANALLOC_RUNNER").ok().filter(|r| !r.trim().is_empty()),
+        kernel: sys::kernel(),
+        run_id: Some(crate::time::run_id()),
     }
 }
 

@@ -36,6 +36,12 @@ pub fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
+/// The kernel as `uname -sr` prints it (`Linux 6.1.0`), from /proc.
+pub fn kernel() -> Option<String> {
+    let read = |f: &str| std::fs::read_to_string(format!("/proc/sys/kernel/{f}")).ok().map(|s| s.trim().to_owned());
+    Some(format!("{} {}", read("ostype")?, read("osrelease")?))
+}
+
 /// Logical CPUs available to this process.
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())

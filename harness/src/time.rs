@@ -8,6 +8,14 @@ pub fn now_rfc3339() -> String {
     rfc3339(secs)
 }
 
+/// A run id unique across runs and machines in practice: the start time to the nanosecond and
+/// the process id (`20261125T182840.123456789Z-4711`).
+pub fn run_id() -> String {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let date = rfc3339(now.as_secs()).replace(['-', ':'], "");
+    format!("{}.{:09}Z-{}", date.trim_end_matches('Z'), now.subsec_nanos(), std::process::id())
+}
+
 /// `secs` since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian, UTC).
 pub fn rfc3339(secs: u64) -> String {
     let (days, rem) = (secs / 86_400, secs % 86_400);
@@ -26,6 +34,13 @@ pub fn rfc3339(secs: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn run_ids_differ_and_read_as_times() {
+        let (a, b) = (super::run_id(), super::run_id());
+        assert_ne!(a, b);
+        assert!(a.starts_with("20") && a.contains('T') && a.ends_with(&format!("Z-{}", std::process::id())), "{a}");
+    }
+
     #[test]
     fn known_dates() {
         assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");

@@ -75,8 +75,8 @@ fn planted_regressions_fail_and_are_named() {
             "text" => assert!(out.contains("1 regression against") && out.contains("REGRESSED")),
             "markdown" => {
                 assert!(out.starts_with("### ❌ spanalloc: 1 regression"), "{out}");
-                // Regressions come first.
-                let first_row = out.lines().nth(4).unwrap();
+                // Regressions come first: the row after the table's header.
+                let first_row = out.lines().skip_while(|l| !l.starts_with("|---")).nth(1).unwrap();
                 assert!(first_row.contains("pointer-passing") && first_row.contains("**regressed**"), "{first_row}");
             }
             _ => {
@@ -224,4 +224,39 @@ fn exports_for_bencher_and_github_action_benchmark() {
     let first = &v.as_array().unwrap()[0];
     assert!(first["name"].as_str().unwrap().ends_with("allocs-per-span"));
     assert!(first["unit"].is_string() && first["value"].is_number());
+}
+
+/// A baseline from another machine: every timing row is `incomparable` and names what differs,
+/// while a planted extra allocation per span still regresses and fails the comparison.
+#[test]
+fn another_machines_baseline_gates_counts_not_timing() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_env = |cpu: &str, planted: f64, file: &str| {
+        let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
+        v["environment"]["profile"] = "release".into();
+        v["environment"]["cpu"] = cpu.into();
+        let i = scenario_index(&v, "pointer-passing", 4);
+        let m = &mut v["scenarios"][i]["metrics"];
+        m["allocs_per_span"] = (m["allocs_per_span"].as_f64().unwrap() + planted).into();
+        let p = dir.path().join(file);
+        std::fs::write(&p, serde_json::to_vec(&v).unwrap()).unwrap();
+        p
+    };
+    let baseline = with_env("Machine A @ 2.0GHz", 0.0, "a.json");
+    let current = with_env("Machine B @ 3.0GHz", 1.0, "b.json");
+    let o = compare(baseline.to_str().unwrap(), &current, "json");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = j["rows"].as_array().unwrap();
+    let cpu = rows.iter().find(|r| r["metric"] == "cpu_ns_per_span").unwrap();
+    assert_eq!(cpu["verdict"], "incomparable");
+    assert!(cpu["note"].as_str().unwrap().contains("cpu 'Machine A @ 2.0GHz' → 'Machine B @ 3.0GHz'"), "{}", cpu["note"]);
+    let planted = rows
+        .iter()
+        .find(|r| r["scenario"] == "pointer-passing" && r["trace_state_entries"] == 4 && r["metric"] == "allocs_per_span")
+        .unwrap();
+    assert_eq!(planted["verdict"], "regressed");
+    assert!(j["timing_not_compared"].as_str().unwrap().contains("different machine"));
+    let text = String::from_utf8_lossy(&compare(baseline.to_str().unwrap(), &current, "text").stdout).into_owned();
+    assert!(text.contains("different machine: cpu"), "the summary says so: {text}");
 }

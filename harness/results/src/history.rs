@@ -20,6 +20,9 @@ pub const DEFAULT_FILE: &str = "reports/history.jsonl";
 pub struct HistoryEntry {
     /// The results schema the figures came from.
     pub schema_version: u32,
+    /// The run's id (results from schema 4 on): a run is recorded once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
     /// The commit measured, if known.
     pub commit: Option<String>,
     /// When the run started.
@@ -58,6 +61,7 @@ impl HistoryEntry {
     pub fn from_results(r: &Results) -> Self {
         HistoryEntry {
             schema_version: r.schema_version,
+            run_id: r.environment.run_id.clone(),
             commit: r.environment.git_commit.clone(),
             date: r.environment.started_at.clone(),
             config: r.config.clone(),
@@ -121,11 +125,26 @@ fn parse(path: &Path, bytes: &[u8]) -> (Vec<HistoryEntry>, Vec<String>) {
     (entries, warnings)
 }
 
-/// Appends the entry for the results in `from` to `path`; returns warnings about the file.
-pub fn append(from: &Path, path: &Path) -> Result<Vec<String>, InputError> {
+/// What an append did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Appended {
+    /// The entry was added.
+    Added,
+    /// The run was already recorded (same run id): nothing was written.
+    AlreadyThere,
+}
+
+/// Appends the entry for the results in `from` to `path`, unless that run is already in it;
+/// returns what it did and warnings about the file.
+pub fn append(from: &Path, path: &Path) -> Result<(Appended, Vec<String>), InputError> {
     let results = load_results(from)?;
     let mut bytes = read_bytes(path)?;
-    let (_, mut warnings) = parse(path, &bytes);
+    let (entries, mut warnings) = parse(path, &bytes);
+    if let Some(id) = &results.environment.run_id {
+        if entries.iter().any(|e| e.run_id.as_ref() == Some(id)) {
+            return Ok((Appended::AlreadyThere, warnings));
+        }
+    }
     if bytes.last().is_some_and(|&b| b != b'\n') {
         warnings
             .push(format!("{}: the last line is torn (a write cut short); the new entry starts on a fresh line", path.display()));
@@ -138,5 +157,5 @@ pub fn append(from: &Path, path: &Path) -> Result<Vec<String>, InputError> {
         std::fs::create_dir_all(dir).map_err(|e| InputError::new(dir, format!("cannot create: {e}")))?;
     }
     write_atomic(path, &bytes).map_err(|e| InputError::new(path, format!("cannot write: {e}")))?;
-    Ok(warnings)
+    Ok((Appended::Added, warnings))
 }

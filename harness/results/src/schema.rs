@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 /// Version 2 (fair rows): heap figures are taken above the harness's own live bytes, with setup
 /// and retained heap beside the peak, peak samples per repeat, the scenario's settings and the
 /// current-context check. Version 3: the ratio reference and the meter's settings are recorded.
+/// Version 4: the environment's fingerprint (build profile, runner label), kernel and run id.
 /// Older files are still read: their new fields take the values those versions used, and a
 /// version-1 peak heap (which counted the harness's buffers) is not compared with a later one.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The oldest layout this spanalloc reads.
 pub const OLDEST_SCHEMA_VERSION: u32 = 1;
@@ -107,6 +108,83 @@ pub struct Environment {
     pub allocator: String,
     /// When the run started (RFC 3339, UTC).
     pub started_at: String,
+    /// The build profile of the measuring binary (`release`, `debug`); absent before schema 4,
+    /// whose runs therefore have no fingerprint.
+    #[serde(default)]
+    pub profile: Option<String>,
+    /// The label of the machine the run was made on (`SPANALLOC_RUNNER`), if one was given.
+    #[serde(default)]
+    pub runner: Option<String>,
+    /// The kernel (`uname -sr`): recorded and shown, not part of the fingerprint.
+    #[serde(default)]
+    pub kernel: Option<String>,
+    /// A unique id of the run, so that the same results are never recorded twice.
+    #[serde(default)]
+    pub run_id: Option<String>,
+}
+
+/// What timing depends on: runs whose fingerprints differ are not compared on CPU, latency,
+/// RSS, rate or peak heap. Counts and bytes do not depend on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fingerprint {
+    /// CPU model.
+    pub cpu: String,
+    /// Logical CPUs.
+    pub cores: usize,
+    /// Compiler.
+    pub rustc: String,
+    /// Allocator.
+    pub allocator: String,
+    /// Build profile.
+    pub profile: String,
+    /// Runner label, if any.
+    pub runner: Option<String>,
+}
+
+impl Environment {
+    /// The fingerprint, for runs that recorded one (schema 4 on).
+    pub fn fingerprint(&self) -> Option<Fingerprint> {
+        Some(Fingerprint {
+            cpu: self.cpu.clone(),
+            cores: self.cores,
+            rustc: self.rustc.clone(),
+            allocator: self.allocator.clone(),
+            profile: self.profile.clone()?,
+            runner: self.runner.clone(),
+        })
+    }
+}
+
+impl Fingerprint {
+    /// The fields that differ from `other`, as `name: this → other`.
+    pub fn differences(&self, other: &Fingerprint) -> Vec<String> {
+        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
+        let fields = [
+            ("cpu", self.cpu.clone(), other.cpu.clone()),
+            ("cores", self.cores.to_string(), other.cores.to_string()),
+            ("rustc", self.rustc.clone(), other.rustc.clone()),
+            ("allocator", self.allocator.clone(), other.allocator.clone()),
+            ("profile", self.profile.clone(), other.profile.clone()),
+            ("runner", show(&self.runner), show(&other.runner)),
+        ];
+        fields.into_iter().filter(|(_, a, b)| a != b).map(|(n, a, b)| format!("{n} '{a}' → '{b}'")).collect()
+    }
+
+    /// A short, stable id of the fingerprint (16 hex digits of FNV-1a over its fields), for
+    /// naming a machine's own baseline.
+    pub fn id(&self) -> String {
+        let text = format!(
+            "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
+            self.cpu,
+            self.cores,
+            self.rustc,
+            self.allocator,
+            self.profile,
+            self.runner.as_deref().unwrap_or("")
+        );
+        let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        format!("{hash:016x}")
+    }
 }
 
 impl Results {

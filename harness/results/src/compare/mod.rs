@@ -183,6 +183,8 @@ pub struct Comparison {
     pub current: String,
     /// Rows with verdict `regressed`.
     pub regressions: usize,
+    /// Why timing was not compared, when the runs' machines or builds differ.
+    pub timing_not_compared: Option<String>,
     /// Every row, in results order.
     pub rows: Vec<Row>,
 }
@@ -216,6 +218,46 @@ fn definition_difference(m: &Metric, b: &Results, c: &Results) -> Option<String>
     })
 }
 
+impl Comparison {
+    /// Regressions of the exact metrics (counts and bytes), which do not depend on the machine.
+    pub fn exact_regressions(&self) -> usize {
+        let exact: Vec<&str> = METRICS.iter().filter(|m| matches!(m.rule, Rule::Exact { .. })).map(|m| m.name).collect();
+        self.rows.iter().filter(|r| r.verdict == Verdict::Regressed && exact.contains(&r.metric)).count()
+    }
+}
+
+/// Why a timing metric cannot be compared between two runs, if it cannot: they ran on
+/// different machines or builds (fingerprints differ), or one predates the fingerprint.
+fn machine_difference(m: &Metric, b: &Results, c: &Results) -> Option<String> {
+    if matches!(m.rule, Rule::Exact { .. }) {
+        return None;
+    }
+    match (b.environment.fingerprint(), c.environment.fingerprint()) {
+        (Some(bf), Some(cf)) => {
+            let diff = bf.differences(&cf);
+            (!diff.is_empty()).then(|| format!("different machine: {}", diff.join(", ")))
+        }
+        _ => Some("timing not compared: a run without an environment fingerprint (before schema 4)".into()),
+    }
+}
+
+/// A compiler or allocator change, shown beside an exact metric's verdict: counts gate across
+/// machines, but a new toolchain can explain a move.
+fn toolchain_change(m: &Metric, b: &Results, c: &Results) -> Option<String> {
+    if !matches!(m.rule, Rule::Exact { .. }) {
+        return None;
+    }
+    let (be, ce) = (&b.environment, &c.environment);
+    let mut changes = Vec::new();
+    if be.rustc != ce.rustc {
+        changes.push(format!("rustc '{}' → '{}'", be.rustc, ce.rustc));
+    }
+    if be.allocator != ce.allocator {
+        changes.push(format!("allocator '{}' → '{}'", be.allocator, ce.allocator));
+    }
+    (!changes.is_empty()).then(|| changes.join(", "))
+}
+
 /// Compares `current` with `baseline` under `t`.
 pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&str, &str)) -> Comparison {
     let mut rows = Vec::new();
@@ -227,10 +269,18 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
                 None => row(cs, m, None, Some((m.value)(cs)), Verdict::New, String::new()),
                 Some(bs) => match workload_difference(baseline, current, bs, cs) {
                     Some(why) => row(cs, m, Some((m.value)(bs)), Some((m.value)(cs)), Verdict::Incomparable, why),
-                    None => match definition_difference(m, baseline, current) {
-                        Some(why) => row(cs, m, Some((m.value)(bs)), Some((m.value)(cs)), Verdict::Incomparable, why),
-                        None => judge(m, bs, cs, t),
-                    },
+                    None => {
+                        match definition_difference(m, baseline, current).or_else(|| machine_difference(m, baseline, current)) {
+                            Some(why) => row(cs, m, Some((m.value)(bs)), Some((m.value)(cs)), Verdict::Incomparable, why),
+                            None => {
+                                let mut r = judge(m, bs, cs, t);
+                                if let Some(change) = toolchain_change(m, baseline, current) {
+                                    r.note = if r.note.is_empty() { change } else { format!("{}; {change}", r.note) };
+                                }
+                                r
+                            }
+                        }
+                    }
                 },
             };
             rows.push(row);
@@ -241,10 +291,12 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
             rows.push(row(bs, m, Some((m.value)(bs)), None, Verdict::Missing, String::new()));
         }
     }
+    let timing_metric = METRICS.iter().find(|m| matches!(m.rule, Rule::Noisy { .. })).expect("a noisy metric");
     Comparison {
         baseline: labels.0.to_owned(),
         current: labels.1.to_owned(),
         regressions: rows.iter().filter(|r| r.verdict == Verdict::Regressed).count(),
+        timing_not_compared: machine_difference(timing_metric, baseline, current),
         rows,
     }
 }
@@ -338,8 +390,11 @@ mod tests {
     use super::*;
     use crate::input::parse_results;
 
+    /// The schema-1 fixture, given the fingerprint later runs record, so that timing compares.
     fn fixture() -> Results {
-        parse_results(include_bytes!("../../tests/fixtures/results-v1.json")).expect("the fixture is valid")
+        let mut r = parse_results(include_bytes!("../../tests/fixtures/results-v1.json")).expect("the fixture is valid");
+        r.environment.profile = Some("release".into());
+        r
     }
 
     fn verdict(c: &Comparison, scenario: &str, ts: usize, metric: &str) -> Verdict {
@@ -476,6 +531,41 @@ mod tests {
         let row = c.rows.iter().find(|r| r.metric == "allocs_per_span").unwrap();
         assert_eq!(row.verdict, Verdict::Incomparable);
         assert!(row.note.contains("seed"), "{}", row.note);
+    }
+
+    /// A baseline from another machine: timing is `incomparable`, naming what differs, while a
+    /// planted extra allocation per span still regresses.
+    #[test]
+    fn timing_is_compared_only_on_the_same_machine() {
+        let base = fixture();
+        let mut cur = base.clone();
+        cur.environment.cpu = "Other CPU @ 3.0GHz".into();
+        cur.environment.rustc = "rustc 1.99.0".into();
+        let i = cur.scenarios.iter().position(|s| s.name == "pointer-passing" && s.trace_state_entries == 4).unwrap();
+        cur.scenarios[i].metrics.allocs_per_span += 1.0;
+        cur.scenarios[i].samples.cpu_ns_per_span.iter_mut().for_each(|v| *v *= 1.3);
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        let cpu = c
+            .rows
+            .iter()
+            .find(|r| r.scenario == "pointer-passing" && r.trace_state_entries == 4 && r.metric == "cpu_ns_per_span")
+            .unwrap();
+        assert_eq!(cpu.verdict, Verdict::Incomparable);
+        assert!(cpu.note.contains("cpu '") && cpu.note.contains("Other CPU"), "{}", cpu.note);
+        let allocs = c
+            .rows
+            .iter()
+            .find(|r| r.scenario == "pointer-passing" && r.trace_state_entries == 4 && r.metric == "allocs_per_span")
+            .unwrap();
+        assert_eq!(allocs.verdict, Verdict::Regressed);
+        assert!(allocs.note.contains("rustc"), "a changed compiler is shown beside the exact verdict: {}", allocs.note);
+        assert_eq!(c.regressions, 1);
+        assert!(c.timing_not_compared.as_deref().is_some_and(|n| n.contains("different machine")));
+        // A run from before the fingerprint: timing is not compared either.
+        let mut old = base.clone();
+        old.environment.profile = None;
+        let c = compare(&old, &base, &Thresholds::default(), ("b", "c"));
+        assert!(c.rows.iter().filter(|r| r.metric == "cpu_ns_per_span").all(|r| r.verdict == Verdict::Incomparable));
     }
 
     #[test]

@@ -100,11 +100,15 @@ pub fn render(c: &Comparison, format: Format) -> String {
                     r.note.clone(),
                 ]);
             }
-            format!("{}: {}\n{t}\n", c.current, headline(c))
+            let timing = c.timing_not_compared.as_ref().map_or_else(String::new, |n| format!("{n}\n"));
+            format!("{}: {}\n{timing}{t}\n", c.current, headline(c))
         }
         Format::Markdown => {
             let mark = if c.regressions == 0 { "✅" } else { "❌" };
             let mut out = format!("### {mark} spanalloc: {}\n\n", headline(c));
+            if let Some(n) = &c.timing_not_compared {
+                out.push_str(&format!("{}\n\n", md_escape(n)));
+            }
             out.push_str("| scenario | ts | metric | baseline | current | change | verdict | note |\n");
             out.push_str("|---|---:|---|---:|---:|---:|---|---|\n");
             for r in ordered(c) {

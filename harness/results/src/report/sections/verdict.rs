@@ -70,7 +70,8 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
          <dt>producers</dt><dd>{}</dd><dt>seed</dt><dd>{}</dd><dt>warm-up</dt><dd>{}</dd><dt>repeats</dt><dd>{}</dd>\
          <dt>trace shape</dt><dd>fan-out {}, depth {}, every {}th span crosses a process boundary</dd>\
          <dt>started</dt><dd>{}</dd><dt>commit</dt><dd>{}</dd><dt>rustc</dt><dd>{}</dd><dt>CPU</dt><dd>{} ({} cores)</dd>\
-         <dt>allocator</dt><dd>{}</dd></dl>",
+         <dt>allocator</dt><dd>{}</dd><dt>profile</dt><dd>{}</dd><dt>runner</dt><dd>{}</dd><dt>kernel</dt><dd>{}</dd>\
+         <dt>run id</dt><dd>{}</dd><dt>fingerprint</dt><dd>{}</dd></dl>",
         c.spans,
         esc(&rate),
         esc(&c.trace_state.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ")),
@@ -86,7 +87,12 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
         esc(&e.rustc),
         esc(&e.cpu),
         e.cores,
-        esc(&e.allocator)
+        esc(&e.allocator),
+        esc(e.profile.as_deref().unwrap_or("not recorded")),
+        esc(e.runner.as_deref().unwrap_or("none")),
+        esc(e.kernel.as_deref().unwrap_or("not recorded")),
+        esc(e.run_id.as_deref().unwrap_or("not recorded")),
+        esc(&e.fingerprint().map_or_else(|| "none (before schema 4)".to_owned(), |f| f.id()))
     );
     b.html.push_str(&dl);
     for w in &b.inputs.warnings {

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs scripts/nightly.sh --quick end to end, three times, in a scratch directory:
+#   1. a first night: no baseline for this machine, so it saves one (exit 0);
+#   2. a second night against that baseline: no regression (exit 0);
+#   3. a night against a doctored baseline (pointer-passing's allocations per span lowered by
+#      one, so the run looks one allocation per span worse): it must fail.
+# Each report must have its criterion and iai-callgrind sections.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export SPANALLOC_OUT="$work/out" SPANALLOC_BASELINES="$work/baselines" SPANALLOC_BENCH_HOME="$work/benches"
+export GITHUB_STEP_SUMMARY="$work/summary.md"
+
+night() { # EXPECTED-STATUS LABEL
+    local want=$1 label=$2 got=0
+    scripts/nightly.sh --quick >"$work/night.log" 2>&1 || got=$?
+    if { [ "$want" = 0 ] && [ "$got" != 0 ]; } || { [ "$want" != 0 ] && [ "$got" = 0 ]; }; then
+        tail -40 "$work/night.log"
+        echo "check-nightly: $label: exit $got, expected $([ "$want" = 0 ] && echo 0 || echo 'non-zero')" >&2
+        exit 1
+    fi
+    for section in "criterion: wall time" "iai-callgrind: instructions"; do
+        grep -q "$section" "$SPANALLOC_OUT/index.html" || { echo "check-nightly: $label: the report has no '$section' section" >&2; exit 1; }
+    done
+    echo "check-nightly: $label: exit $got, as expected"
+}
+
+night 0 "first night (saves the baseline)"
+ls "$SPANALLOC_BASELINES"/nightly-*.json >/dev/null
+night 0 "second night (against it)"
+grep -q "no regression against nightly-" "$GITHUB_STEP_SUMMARY"
+baseline=$(ls "$SPANALLOC_BASELINES"/nightly-*.json)
+python3 - "$baseline" <<'PY'
+import json, sys
+path = sys.argv[1]
+r = json.load(open(path))
+for s in r["scenarios"]:
+    if s["name"] == "pointer-passing":
+        s["metrics"]["allocs_per_span"] -= 1.0
+json.dump(r, open(path, "w"))
+PY
+night 1 "third night (against a doctored baseline)"
+grep -q "regressed" "$GITHUB_STEP_SUMMARY"
+echo "check-nightly: ok; the night's timings:"
+cat "$SPANALLOC_OUT/timings.txt"
