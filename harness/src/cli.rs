@@ -20,12 +20,13 @@ use spanalloc_results::report::Sources;
 use spanalloc_results::{baseline, compare, export, history, table};
 
 use crate::catalog::{Catalog, Entry};
+use crate::console::{say, say_raw, tell};
 use crate::measure::{self, Progress, RunPlan};
 use crate::pass::Pass;
 
 /// spanalloc: measure how tracing pipelines allocate under four ways of handing on a span context.
 #[derive(Debug, Parser)]
-#[command(name = "spanalloc", version, about)]
+#[command(name = "spanalloc", version, about, arg_required_else_help = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -38,6 +39,7 @@ enum Command {
     /// List the scenarios with their descriptions.
     List,
     /// Save or list baselines (saved results files).
+    #[command(arg_required_else_help = true)]
     Baseline {
         #[command(subcommand)]
         action: BaselineAction,
@@ -45,6 +47,7 @@ enum Command {
     /// Compare a run with a baseline: exit 0 no regression, 1 regression, 2 could not compare.
     Compare(CompareArgs),
     /// The nightly history of headline figures.
+    #[command(arg_required_else_help = true)]
     History {
         #[command(subcommand)]
         action: HistoryAction,
@@ -281,18 +284,20 @@ pub fn main(catalog: Catalog) -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
-            let _ = e.print();
+            say_raw!("{}", e.render());
             return ExitCode::SUCCESS;
         }
-        Err(e) => {
-            let first = e.to_string().lines().next().unwrap_or("bad arguments").to_owned();
-            return usage_error(first.trim_start_matches("error: "));
+        // Nothing asked for: the commands (or a group's actions), not just the description.
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            tell!("{}", e.render());
+            return ExitCode::from(2);
         }
+        Err(e) => return usage_error(&one_line(&e.to_string())),
     };
     match cli.command {
         Command::List => {
             for e in catalog.entries() {
-                println!("{:<16} {}", e.name(), e.description());
+                say!("{:<16} {}", e.name(), e.description());
             }
             ExitCode::SUCCESS
         }
@@ -300,33 +305,33 @@ pub fn main(catalog: Catalog) -> ExitCode {
         Command::Run(args) => run_command(&catalog, &args),
         Command::Baseline { action } => or_input_error(match action {
             BaselineAction::Save { name, from, dir } => baseline::save(&name, &from, &dir).map(|f| {
-                println!("saved baseline {name} to {}", f.display());
+                say!("saved baseline {name} to {}", f.display());
                 ExitCode::SUCCESS
             }),
             BaselineAction::List { dir } => baseline::list(&dir).map(|lines| {
                 if lines.is_empty() {
-                    println!("no baselines in {}", dir.display());
+                    say!("no baselines in {}", dir.display());
                 }
-                lines.iter().for_each(|l| println!("{l}"));
+                lines.iter().for_each(|l| say!("{l}"));
                 ExitCode::SUCCESS
             }),
         }),
         Command::Compare(args) => or_input_error(compare_command(&args)),
         Command::History { action } => or_input_error(match action {
             HistoryAction::Append { results, file } => history::append(&results, &file).map(|(appended, warnings)| {
-                warnings.iter().for_each(|w| eprintln!("spanalloc: warning: {w}"));
+                warnings.iter().for_each(|w| tell!("spanalloc: warning: {w}"));
                 match appended {
-                    history::Appended::Added => println!("appended {} to {}", results.display(), file.display()),
+                    history::Appended::Added => say!("appended {} to {}", results.display(), file.display()),
                     history::Appended::AlreadyThere => {
-                        println!("{} is already in {} (same run id): not appended again", results.display(), file.display())
+                        say!("{} is already in {} (same run id): not appended again", results.display(), file.display())
                     }
                 }
                 ExitCode::SUCCESS
             }),
-            HistoryAction::Show { file } => history::read(&file).map(|(entries, warnings)| {
-                warnings.iter().for_each(|w| eprintln!("spanalloc: warning: {w}"));
+            HistoryAction::Show { file } => history::read_existing(&file).map(|(entries, warnings)| {
+                warnings.iter().for_each(|w| tell!("spanalloc: warning: {w}"));
                 for e in entries {
-                    println!("{}", history::summary_line(&e));
+                    say!("{}", history::summary_line(&e));
                 }
                 ExitCode::SUCCESS
             }),
@@ -337,10 +342,10 @@ pub fn main(catalog: Catalog) -> ExitCode {
                 return Err(InputError::new(&results, "has no environment fingerprint (written before schema 4)"));
             };
             if id {
-                println!("{}", f.id());
+                say!("{}", f.id());
             } else {
                 let runner = f.runner.as_deref().unwrap_or("none");
-                println!(
+                say!(
                     "{}  cpu '{}', cores {}, rustc '{}', allocator '{}', profile {}, runner {runner}",
                     f.id(),
                     f.cpu,
@@ -353,7 +358,7 @@ pub fn main(catalog: Catalog) -> ExitCode {
             Ok(ExitCode::SUCCESS)
         })),
         Command::Export(args) => or_input_error(load_results(&args.results).map(|r| {
-            println!("{}", export::export(&r, args.format));
+            say!("{}", export::export(&r, args.format));
             ExitCode::SUCCESS
         })),
     }
@@ -371,26 +376,27 @@ fn run_command(catalog: &Catalog, args: &RunArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => return usage_error(&e),
     };
+    crate::signals::forward_to_children();
     let progress = Display::new(args.workload.spans);
     match measure::run(&plan, &progress) {
         Ok((results, mut problems)) => {
             progress.done();
-            println!("{}", table::headline(&results));
+            say!("{}", table::headline(&results));
             for line in table::settings_lines(&results) {
-                println!("{line}");
+                say!("{line}");
             }
             if let Some(worst) = results.scenarios.iter().map(|s| s.metrics.meter_overhead).reduce(f64::max) {
-                println!(
+                say!(
                     "meter overhead (count-pass CPU / plain-pass CPU): worst {worst:.2}× over {} scenarios",
                     results.scenarios.len()
                 );
             }
-            println!("results: {}", args.out.join("results.json").display());
+            say!("results: {}", args.out.join("results.json").display());
             if report_command(&args.out, &(&args.sources).into()) != ExitCode::SUCCESS {
                 problems.0.push("the report could not be rendered".into());
             }
             for p in &problems.0 {
-                eprintln!("spanalloc: {p}");
+                tell!("spanalloc: {p}");
             }
             if problems.0.is_empty() {
                 ExitCode::SUCCESS
@@ -399,7 +405,7 @@ fn run_command(catalog: &Catalog, args: &RunArgs) -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("spanalloc: cannot write the results in {}: {e}", args.out.display());
+            tell!("spanalloc: cannot write the results in {}: {e}", args.out.display());
             ExitCode::from(1)
         }
     }
@@ -461,11 +467,11 @@ fn measure_command(catalog: &Catalog, m: &MeasureArgs) -> ExitCode {
     let out = crate::child::measure(scenario, &cfg, m.pass, m.dhat_file.as_deref());
     match serde_json::to_string(&out) {
         Ok(line) => {
-            println!("{line}");
+            say!("{line}");
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("spanalloc: cannot encode the result: {e}");
+            tell!("spanalloc: cannot encode the result: {e}");
             ExitCode::from(1)
         }
     }
@@ -482,7 +488,7 @@ fn compare_command(args: &CompareArgs) -> Result<ExitCode, InputError> {
     let current = load_results(&args.current)?;
     let labels = (args.baseline.as_str(), &*args.current.to_string_lossy());
     let comparison = compare::compare(&baseline, &current, &thresholds, labels);
-    print!("{}", compare::render::render(&comparison, args.format));
+    say_raw!("{}", compare::render::render(&comparison, args.format));
     let failing = match args.fail_on.as_str() {
         "exact" => comparison.exact_regressions(),
         _ => comparison.regressions,
@@ -494,17 +500,17 @@ fn report_command(dir: &Path, sources: &Sources) -> ExitCode {
     let inputs = match spanalloc_results::report::gather(dir, sources) {
         Ok(i) => i,
         Err(e) => {
-            eprintln!("spanalloc: {e}");
+            tell!("spanalloc: {e}");
             return ExitCode::from(2);
         }
     };
     match spanalloc_results::report::write(dir, &inputs) {
         Ok(index) => {
-            println!("report: {}", index.display());
+            say!("report: {}", index.display());
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("spanalloc: cannot write the report in {}: {e}", dir.display());
+            tell!("spanalloc: cannot write the report in {}: {e}", dir.display());
             ExitCode::from(1)
         }
     }
@@ -512,13 +518,31 @@ fn report_command(dir: &Path, sources: &Sources) -> ExitCode {
 
 fn or_input_error(r: Result<ExitCode, InputError>) -> ExitCode {
     r.unwrap_or_else(|e| {
-        eprintln!("spanalloc: {e}");
+        tell!("spanalloc: {e}");
         ExitCode::from(2)
     })
 }
 
+/// A clap error on one line, the missing or bad argument named: its lines up to the usage,
+/// joined ("the following required arguments were not provided: <BASELINE>").
+fn one_line(error: &str) -> String {
+    let lines: Vec<&str> = error
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:"))
+        .filter(|l| !l.is_empty() && !l.starts_with("tip:") && !l.starts_with("For more information"))
+        .collect();
+    let joined = lines.join(" ");
+    let joined = joined.strip_prefix("error: ").unwrap_or(&joined);
+    if joined.is_empty() {
+        "bad arguments".into()
+    } else {
+        joined.to_owned()
+    }
+}
+
 fn usage_error(e: &str) -> ExitCode {
-    eprintln!("spanalloc: {e}");
+    tell!("spanalloc: {e}");
     ExitCode::from(2)
 }
 
@@ -583,7 +607,7 @@ impl Progress for Display {
                     Ok(()) => "done".to_owned(),
                     Err(e) => format!("FAILED: {e}"),
                 };
-                eprintln!("spanalloc: {scenario} ts={ts} {} pass {how} in {:.1} s", pass.name(), elapsed.as_secs_f64());
+                tell!("spanalloc: {scenario} ts={ts} {} pass {how} in {:.1} s", pass.name(), elapsed.as_secs_f64());
             }
         }
     }
@@ -593,7 +617,7 @@ impl Progress for Display {
             Display::Bars { bars, .. } => {
                 let _ = bars.println(format!("spanalloc: warning: {line}"));
             }
-            Display::Lines => eprintln!("spanalloc: warning: {line}"),
+            Display::Lines => tell!("spanalloc: warning: {line}"),
         }
     }
 }

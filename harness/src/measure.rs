@@ -65,11 +65,23 @@ pub fn prepare_externals(scenarios: &[&Entry]) -> Result<HashMap<&'static str, P
     Ok(programs)
 }
 
-/// Checks that `out` can take results before anything is measured.
+/// The files a run writes into its output directory, besides the dhat profiles and the charts.
+pub const OUTPUTS: [&str; 3] = ["results.json", "index.html", "claims.json"];
+
+/// Checks that `out` can take every output before anything is measured: a directory where a
+/// file should go, or an unwritable directory, would otherwise lose the whole measurement.
 pub fn check_out(out: &Path) -> Result<(), String> {
-    let fail = |e: std::io::Error| format!("cannot write to --out {}: {e}", out.display());
-    std::fs::create_dir_all(out.join("dhat")).map_err(fail)?;
-    tempfile::NamedTempFile::new_in(out).map_err(fail)?;
+    let fail = |what: &Path, e: std::io::Error| format!("cannot write to --out {}: {}: {e}", out.display(), what.display());
+    for dir in [out.to_path_buf(), out.join("dhat")] {
+        std::fs::create_dir_all(&dir).map_err(|e| fail(&dir, e))?;
+        tempfile::NamedTempFile::new_in(&dir).map_err(|e| fail(&dir, e))?;
+    }
+    for name in OUTPUTS {
+        let file = out.join(name);
+        if file.is_dir() {
+            return Err(format!("cannot write to --out {}: {} is a directory", out.display(), file.display()));
+        }
+    }
     Ok(())
 }
 

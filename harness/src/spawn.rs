@@ -82,7 +82,9 @@ pub fn run_pass(
         (Entry::External(e), None) => return Err(PassFailure::new(format!("{} was not prepared", e.name))),
     };
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    crate::signals::die_with_parent(&mut cmd);
     let mut child = cmd.spawn().map_err(|e| PassFailure::new(format!("cannot start child: {e}")))?;
+    crate::signals::set_child(child.id());
 
     let stderr = child.stderr.take().expect("piped");
     let mut stdout_pipe = child.stdout.take().expect("piped");
@@ -106,6 +108,7 @@ pub fn run_pass(
         (read, reader.join().unwrap_or_default())
     });
     let status = child.wait();
+    crate::signals::set_child(0);
     let fail = |error: String| PassFailure { error, stderr_tail: stderr_tail.clone() };
     let status = status.map_err(|e| fail(format!("waiting for child: {e}")))?;
     let stdout = read.map_err(|e| fail(format!("reading child output: {e}")))?;

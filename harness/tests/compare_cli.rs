@@ -113,6 +113,14 @@ fn save_list_and_compare_by_name() {
     assert!(String::from_utf8_lossy(&list.stdout).contains("nightly"));
     let o = spanalloc(&["compare", "nightly", FIXTURE, "--baselines", b]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    // A name given with its .json is the same baseline, both ways.
+    let o = spanalloc(&["baseline", "save", "x.json", "--from", FIXTURE, "--dir", b]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(baselines.join("x.json").exists() && !baselines.join("x.json.json").exists());
+    for name in ["x", "x.json"] {
+        let o = spanalloc(&["compare", name, FIXTURE, "--baselines", b]);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+    }
 }
 
 /// `text` with the last scenario's metric `name` set to `value`.
@@ -151,6 +159,15 @@ fn bad_input_exits_2_and_changes_nothing() {
         (write("negint.json", &with_metric(&good, "allocs", (-7).into())), "invalid value: integer `-7`"),
         (write("nan.json", &good.replacen("\"allocs_per_span\": ", "\"allocs_per_span\": NaN, \"x\": ", 1)), "not valid JSON"),
         (d.to_path_buf(), "is a directory"),
+        (
+            write("duplicate.json", &{
+                let mut v: serde_json::Value = serde_json::from_str(&good).unwrap();
+                let first = v["scenarios"][0].clone();
+                v["scenarios"].as_array_mut().unwrap().push(first);
+                serde_json::to_string(&v).unwrap()
+            }),
+            "appears more than once",
+        ),
     ];
     let baselines = d.join("baselines");
     let history = d.join("history.jsonl");

@@ -23,8 +23,14 @@ struct Rendered {
 fn render(results: &serde_json::Value, baseline: &Path) -> Rendered {
     let dir = tempfile::tempdir().unwrap();
     let run = dir.path().join("run");
-    std::fs::create_dir_all(&run).unwrap();
+    std::fs::create_dir_all(run.join("dhat")).unwrap();
     std::fs::write(run.join("results.json"), serde_json::to_vec(results).unwrap()).unwrap();
+    // The profiles the results name, as a run leaves them beside its report.
+    for s in results["scenarios"].as_array().unwrap() {
+        if let Some(file) = s["dhat"]["file"].as_str().filter(|f| f.starts_with("dhat/")) {
+            std::fs::write(run.join(file), "{}").unwrap();
+        }
+    }
     let history = dir.path().join("history.jsonl");
     for _ in 0..2 {
         let o =
@@ -105,6 +111,30 @@ fn every_section_and_chart_is_present_and_filled() {
     assert_eq!(claims["version"], 1);
     assert_eq!(claims["claims"].as_array().unwrap().len(), 9);
     assert!(doc.select(&sel("section#stages a[href^='dhat/']")).count() >= 1, "links to the dhat profiles");
+}
+
+/// Link targets come from input files: only relative paths to files that exist under the
+/// report's directory become links; a scheme, an absolute path or `..` is shown as text.
+#[test]
+fn only_existing_files_under_the_report_are_linked() {
+    let mut v = fixture();
+    let bad = ["javascript:alert(1)", "https://example.com/x.json", "../outside.json", "profiles/absent.json"];
+    let with_dhat: Vec<usize> = (0..v["scenarios"].as_array().unwrap().len())
+        .filter(|&i| v["scenarios"][i]["dhat"].is_object() && v["scenarios"][i]["trace_state_entries"] == 4)
+        .collect();
+    assert!(with_dhat.len() >= 4, "the section shows trace state 4");
+    for (i, target) in with_dhat.iter().zip(bad) {
+        v["scenarios"][*i]["dhat"]["file"] = target.into();
+    }
+    let r = render(&v, Path::new(FIXTURE));
+    let doc = Html::parse_document(&r.html);
+    let hrefs: Vec<String> = doc.select(&sel("a[href]")).map(|a| a.value().attr("href").unwrap().to_owned()).collect();
+    for target in bad {
+        assert!(!hrefs.iter().any(|h| h == target), "{target} must not be a link: {hrefs:?}");
+    }
+    let text: String = doc.root_element().text().collect();
+    assert!(text.contains("javascript:alert(1)"), "shown as text");
+    assert!(hrefs.iter().all(|h| h.starts_with("dhat/") || h.starts_with('#')), "{hrefs:?}");
 }
 
 #[test]

@@ -35,6 +35,10 @@ fn bad_options_exit_2_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("a-file");
     std::fs::write(&file, "x").unwrap();
+    // An --out whose results.json is a directory is refused before anything is measured.
+    let occupied = dir.path().join("occupied");
+    std::fs::create_dir_all(occupied.join("results.json")).unwrap();
+    let missing = file.with_extension("missing");
     let cases: &[(&[&str], &str)] = &[
         (&["run", "--rate", "-5"], "invalid value '-5' for '--rate <RATE>': must be 0 (unpaced) or more spans/s, got -5"),
         (&["run", "--spans", "0"], "--spans must be at least 1"),
@@ -47,13 +51,24 @@ fn bad_options_exit_2_with_one_line() {
         (&["run", "--out", file.to_str().unwrap()], "cannot write to --out"),
         (&["run", "--spans", "many"], "invalid value 'many' for '--spans <SPANS>'"),
         (&["run", "--repeat", "0"], "--repeat must be at least 1"),
+        (&["run", "--spans", "100000000", "--out", occupied.to_str().unwrap()], "results.json is a directory"),
+        (&["compare"], "the following required arguments were not provided: <BASELINE>"),
+        (&["history", "show", "--file", missing.to_str().unwrap()], "no such file"),
     ];
     for (args, want) in cases {
+        let started = std::time::Instant::now();
         let o = spanalloc(args);
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
         assert_eq!(err.lines().count(), 1, "{args:?}: one line, got {err:?}");
         assert!(err.starts_with("spanalloc: ") && err.contains(want), "{args:?}: {err:?}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{args:?}: refused before measuring");
+    }
+    // Nothing asked for: the commands are listed, exit 2.
+    for args in [&[][..], &["baseline"][..], &["history"][..]] {
+        let o = spanalloc(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains("Commands:"), "{args:?}: {}", stderr(&o));
     }
 }
 

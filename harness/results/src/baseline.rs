@@ -8,8 +8,15 @@ use crate::input::{load_results, read_results, InputError};
 /// Where baselines live unless told otherwise.
 pub const DEFAULT_DIR: &str = "reports/baselines";
 
-/// Checks a baseline name: a file name, not a path.
+/// A baseline's name without a `.json` a user may have typed: `save x.json` and `compare x.json`
+/// mean the baseline `x`, stored as `x.json`.
+pub fn stem(name: &str) -> &str {
+    name.strip_suffix(".json").unwrap_or(name)
+}
+
+/// Checks a baseline name (with or without `.json`): a file name, not a path.
 pub fn check_name(name: &str) -> Result<(), String> {
+    let name = stem(name);
     let ok = !name.is_empty()
         && name.len() <= 100
         && name.as_bytes()[0].is_ascii_alphanumeric()
@@ -21,13 +28,19 @@ pub fn check_name(name: &str) -> Result<(), String> {
     }
 }
 
-/// The file of baseline `name_or_path`: a path if it looks like one, else `dir/NAME.json`.
+/// The file of baseline `name_or_path`: a path when it has a `/`; otherwise the saved baseline
+/// `dir/NAME.json` when there is one (`x` and `x.json` both name it), else a file of that name
+/// here, else `dir/NAME.json` (which then reports itself missing).
 pub fn resolve(name_or_path: &str, dir: &Path) -> PathBuf {
     let p = Path::new(name_or_path);
-    if name_or_path.contains('/') || name_or_path.ends_with(".json") || p.exists() {
-        p.to_path_buf()
+    if name_or_path.contains('/') {
+        return p.to_path_buf();
+    }
+    let saved = dir.join(format!("{}.json", stem(name_or_path)));
+    if saved.exists() || !p.exists() {
+        saved
     } else {
-        dir.join(format!("{name_or_path}.json"))
+        p.to_path_buf()
     }
 }
 
@@ -40,7 +53,7 @@ pub fn save(name: &str, from: &Path, dir: &Path) -> Result<PathBuf, InputError> 
         return Err(InputError::new(dir, "is not a directory, cannot save baselines in it"));
     }
     std::fs::create_dir_all(dir).map_err(|e| InputError::new(dir, format!("cannot create the baselines directory: {e}")))?;
-    let target = dir.join(format!("{name}.json"));
+    let target = dir.join(format!("{}.json", stem(name)));
     if target.is_dir() {
         return Err(InputError::new(&target, "is a directory, cannot save a baseline there"));
     }
@@ -65,7 +78,7 @@ pub fn list(dir: &Path) -> Result<Vec<String>, InputError> {
                 Ok(r) => format!(
                     "{name:<24} {}  {}  {} scenarios",
                     r.environment.started_at,
-                    r.environment.git_commit.as_deref().map_or("no commit", |c| &c[..c.len().min(12)]),
+                    r.environment.git_commit.as_deref().map_or_else(|| "no commit".to_owned(), |c| c.chars().take(12).collect()),
                     r.scenarios.len()
                 ),
                 Err(e) => format!("{name:<24} unreadable: {}", e.problem),

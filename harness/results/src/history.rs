@@ -1,6 +1,7 @@
 //! `reports/history.jsonl`: one line of headline figures per nightly run, for trends.
 //!
-//! Appending rewrites the file atomically, so a crash never leaves half a line from us. A file
+//! Appending rewrites the file atomically under a lock ([`crate::fsio`]), so a crash never
+//! leaves half a line from us and two processes appending at once both land. A file
 //! whose last line was torn some other way (a copy cut short, an older writer) is still read:
 //! unreadable lines are reported and skipped, and the next append starts on a fresh line.
 
@@ -8,7 +9,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::fsio::write_atomic;
+use crate::fsio::lock;
 use crate::input::{load_results, InputError};
 use crate::schema::{Results, RunConfig};
 
@@ -100,6 +101,15 @@ pub fn read(path: &Path) -> Result<(Vec<HistoryEntry>, Vec<String>), InputError>
     Ok(parse(path, &read_bytes(path)?))
 }
 
+/// The readable entries of a history file that must exist (`history show`): a missing file is
+/// an error, not an empty history.
+pub fn read_existing(path: &Path) -> Result<(Vec<HistoryEntry>, Vec<String>), InputError> {
+    if !path.exists() {
+        return Err(InputError::new(path, "no such file"));
+    }
+    read(path)
+}
+
 /// The file's bytes; none for a file that does not exist yet.
 fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
     if path.is_dir() {
@@ -113,7 +123,7 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
 }
 
 /// The entries in `bytes` (the contents of `path`), and a warning for each unreadable line.
-fn parse(path: &Path, bytes: &[u8]) -> (Vec<HistoryEntry>, Vec<String>) {
+pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<HistoryEntry>, Vec<String>) {
     let text = String::from_utf8_lossy(bytes);
     let (mut entries, mut warnings) = (vec![], vec![]);
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
@@ -138,7 +148,16 @@ pub enum Appended {
 /// returns what it did and warnings about the file.
 pub fn append(from: &Path, path: &Path) -> Result<(Appended, Vec<String>), InputError> {
     let results = load_results(from)?;
-    let mut bytes = read_bytes(path)?;
+    if path.is_dir() {
+        return Err(InputError::new(path, "is a directory, expected a history file"));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| InputError::new(dir, format!("cannot create: {e}")))?;
+    }
+    // Read and rewrite under the lock: another process appending meanwhile waits, so neither
+    // line is lost.
+    let locked = lock(path).map_err(|e| InputError::new(path, format!("cannot lock: {e}")))?;
+    let mut bytes = read_bytes(locked.target())?;
     let (entries, mut warnings) = parse(path, &bytes);
     if let Some(id) = &results.environment.run_id {
         if entries.iter().any(|e| e.run_id.as_ref() == Some(id)) {
@@ -153,9 +172,6 @@ pub fn append(from: &Path, path: &Path) -> Result<(Appended, Vec<String>), Input
     let line = serde_json::to_string(&HistoryEntry::from_results(&results)).expect("an entry serialises");
     bytes.extend_from_slice(line.as_bytes());
     bytes.push(b'\n');
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| InputError::new(dir, format!("cannot create: {e}")))?;
-    }
-    write_atomic(path, &bytes).map_err(|e| InputError::new(path, format!("cannot write: {e}")))?;
+    locked.write(&bytes).map_err(|e| InputError::new(path, format!("cannot write: {e}")))?;
     Ok((Appended::Added, warnings))
 }

@@ -74,8 +74,15 @@ pub fn parse_results(bytes: &[u8]) -> Result<Results, String> {
     Ok(results)
 }
 
-/// Every measured figure must be a finite, non-negative number.
+/// Every measured figure must be a finite, non-negative number, and every scenario × trace
+/// state appear once.
 fn check_numbers(r: &Results) -> Result<(), String> {
+    let mut seen = std::collections::BTreeSet::new();
+    for s in &r.scenarios {
+        if !seen.insert((s.name.as_str(), s.trace_state_entries)) {
+            return Err(format!("{} ts={} appears more than once", s.name, s.trace_state_entries));
+        }
+    }
     for s in &r.scenarios {
         let m = &s.metrics;
         let named = [

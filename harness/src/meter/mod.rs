@@ -16,6 +16,7 @@
 //! Every mode allocates from the system allocator in the end, so memory allocated in one mode
 //! and freed in another is still handled correctly; only its accounting differs.
 
+pub mod peak;
 pub mod slots;
 pub mod timeline;
 

@@ -17,6 +17,8 @@ use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use serde::{Deserialize, Serialize};
 use spanalloc_model::stage::{self, Stage};
 
+use super::peak;
+
 /// Slots for this many threads; later threads share the last one.
 pub const SLOTS: usize = 1024;
 /// A thread publishes its change of live bytes once it reaches this.
@@ -175,23 +177,13 @@ fn add(counter: &AtomicU64, v: u64, shared: bool) {
 
 #[inline]
 fn add_live(slot: &Slot, delta: i64, shared: bool) {
-    let live = if shared {
-        slot.live.fetch_add(delta, Relaxed) + delta
-    } else {
-        let v = slot.live.load(Relaxed) + delta;
-        slot.live.store(v, Relaxed);
-        v
-    };
-    let pending = live - slot.flushed.load(Relaxed);
-    if pending.abs() >= FLUSH_BYTES {
-        if shared {
-            slot.flushed.fetch_add(pending, Relaxed);
-        } else {
-            slot.flushed.store(live, Relaxed);
-        }
-        let global = GLOBAL_LIVE.fetch_add(pending, Relaxed) + pending;
-        PEAK.fetch_max(global, Relaxed);
-    }
+    peak::add_live(
+        peak::SlotLive { live: &slot.live, flushed: &slot.flushed },
+        peak::Totals { global: &GLOBAL_LIVE, peak: &PEAK },
+        delta,
+        shared,
+        FLUSH_BYTES,
+    );
 }
 
 #[inline]

@@ -1,6 +1,8 @@
 //! Running the `spanalloc` binary from tests.
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod faults;
+
 use std::path::Path;
 use std::process::{Command, Output};
 

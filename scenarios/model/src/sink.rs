@@ -37,12 +37,17 @@ pub struct Exported {
     pub latency: LatencySummary,
     /// Current-context reads made on the exporter's side that found a context.
     pub current_reads: u64,
+    /// Spans exported more than once, when the sink was asked to check ([`ExportSink::checking_duplicates`]).
+    pub duplicates: Option<u64>,
 }
 
 struct State {
     digest: DigestExporter,
     latency: Histogram<u64>,
     current_reads: u64,
+    /// Every exported span's ids, for tests that must tell a lost span from a duplicated one
+    /// (the digest alone cannot when both happen); allocates, so never in a measured run.
+    seen: Option<(std::collections::HashSet<(crate::ids::TraceId, SpanId)>, u64)>,
 }
 
 /// The run's export sink.
@@ -58,10 +63,17 @@ impl ExportSink {
         // Bounded and preallocated: recording never allocates; values above an hour saturate.
         let latency = Histogram::<u64>::new_with_bounds(1, 3_600_000_000_000, 3).expect("valid bounds");
         ExportSink {
-            state: Mutex::new(State { digest: DigestExporter::new(), latency, current_reads: 0 }),
+            state: Mutex::new(State { digest: DigestExporter::new(), latency, current_reads: 0, seen: None }),
             measuring: AtomicBool::new(false),
             progress,
         }
+    }
+
+    /// The sink, also counting spans exported more than once (it keeps every span's ids: for
+    /// stress tests, never for measured runs).
+    pub fn checking_duplicates(self) -> Self {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).seen = Some(Default::default());
+        self
     }
 
     /// Opens a batch: the exporter records its spans through the guard.
@@ -75,6 +87,10 @@ impl ExportSink {
         s.digest.reset();
         s.latency.reset();
         s.current_reads = 0;
+        if let Some((seen, duplicates)) = s.seen.as_mut() {
+            seen.clear();
+            *duplicates = 0;
+        }
         self.measuring.store(true, Ordering::Release);
     }
 
@@ -90,6 +106,7 @@ impl ExportSink {
                 max_ns: s.latency.max(),
             },
             current_reads: s.current_reads,
+            duplicates: s.seen.as_ref().map(|(_, d)| *d),
         }
     }
 }
@@ -104,6 +121,7 @@ pub struct SinkBatch<'a> {
 impl SinkBatch<'_> {
     /// Records one exported span and how long it took from its end to here.
     pub fn span(&mut self, ctx: &dyn ContextView, parent_span_id: SpanId, name: &str, latency_ns: u64) {
+        self.note_ids(ctx.trace_id(), ctx.span_id());
         self.state.digest.export(ctx, parent_span_id, name);
         self.state.latency.saturating_record(latency_ns);
         self.spans += 1;
@@ -118,9 +136,18 @@ impl SinkBatch<'_> {
         latency_ns: u64,
     ) {
         let (trace_id, span_id, parent_span_id, flags) = parts;
+        self.note_ids(trace_id, span_id);
         self.state.digest.export_parts(trace_id, span_id, parent_span_id, flags, write_state, name);
         self.state.latency.saturating_record(latency_ns);
         self.spans += 1;
+    }
+
+    fn note_ids(&mut self, trace_id: crate::ids::TraceId, span_id: SpanId) {
+        if let Some((seen, duplicates)) = self.state.seen.as_mut() {
+            if !seen.insert((trace_id, span_id)) {
+                *duplicates += 1;
+            }
+        }
     }
 
     /// Counts a current-context read that found a context.

@@ -32,6 +32,10 @@ pub trait RunHooks: Sync {
     fn progress(&self) -> Option<Arc<AtomicU64>> {
         None
     }
+    /// Whether the sink should count spans exported twice (stress tests only: it allocates).
+    fn check_duplicates(&self) -> bool {
+        false
+    }
 }
 
 /// Hooks that do nothing.
@@ -59,6 +63,8 @@ pub struct RunReport {
     pub current_reads: u64,
     /// How the scenario was set up, as `(name, value)`.
     pub settings: Vec<(String, String)>,
+    /// Spans exported more than once, when the hooks asked for the check.
+    pub duplicates: Option<u64>,
 }
 
 /// What one producer thread did in the measured region.
@@ -85,6 +91,7 @@ impl RunReport {
             latency: exported.latency,
             current_reads: exported.current_reads + producers.iter().map(|p| p.current_reads).sum::<u64>(),
             settings,
+            duplicates: exported.duplicates,
         }
     }
 }
@@ -92,7 +99,8 @@ impl RunReport {
 /// Runs `cfg` through pipeline `P`. The configuration must be valid ([`WorkloadConfig::validate`]).
 pub fn run<P: Pipeline>(cfg: &WorkloadConfig, hooks: &dyn RunHooks) -> RunReport {
     cfg.validate().expect("walk::run takes a validated configuration");
-    let sink = Arc::new(ExportSink::new(hooks.progress()));
+    let sink = ExportSink::new(hooks.progress());
+    let sink = Arc::new(if hooks.check_duplicates() { sink.checking_duplicates() } else { sink });
     hooks.setup_start();
     let pipeline = P::new(cfg, Arc::clone(&sink));
     // Producers and this thread meet here four times: warm-up flushed, go, measured spans

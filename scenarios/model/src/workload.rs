@@ -193,7 +193,7 @@ impl Stream {
 
     /// Whether span `j` of trace `t` receives its parent across a process boundary.
     pub fn crosses_boundary(&self, t: u64, j: u64, every: u64) -> bool {
-        j > 0 && (t * self.spans_per_trace + j) % every == 0
+        j > 0 && (t * self.spans_per_trace + j).is_multiple_of(every)
     }
 
     /// Fills `state` with trace `t`'s `n` vendor entries, reusing its buffers.

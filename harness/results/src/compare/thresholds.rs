@@ -69,14 +69,15 @@ impl Default for Thresholds {
 impl Thresholds {
     /// Reads the rules from `path`.
     pub fn load(path: &Path) -> Result<Thresholds, InputError> {
-        let err = |p: String| InputError::new(path, p);
-        let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read thresholds: {e}")))?;
-        let t: Thresholds = toml::from_str(&text).map_err(|e| err(format!("bad thresholds file: {}", e.message())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| InputError::new(path, format!("cannot read thresholds: {e}")))?;
+        Thresholds::parse(&text).map_err(|p| InputError::new(path, p))
+    }
+
+    /// Parses and checks the rules from a file's text; the error says what is wrong.
+    pub fn parse(text: &str) -> Result<Thresholds, String> {
+        let t: Thresholds = toml::from_str(text).map_err(|e| format!("bad thresholds file: {}", e.message()))?;
         if t.version != THRESHOLDS_VERSION {
-            return Err(err(format!(
-                "thresholds version {} is not supported (this spanalloc reads {THRESHOLDS_VERSION})",
-                t.version
-            )));
+            return Err(format!("thresholds version {} is not supported (this spanalloc reads {THRESHOLDS_VERSION})", t.version));
         }
         let nonneg = [
             t.exact.tolerance_pct,
@@ -86,7 +87,7 @@ impl Thresholds {
             t.noisy.min_effect_pct,
         ];
         if nonneg.iter().any(|v| !v.is_finite() || *v < 0.0) || !(0.0..1.0).contains(&t.noisy.alpha) || t.noisy.min_samples < 2 {
-            return Err(err("thresholds must be non-negative, alpha within 0..1 and min_samples at least 2".into()));
+            return Err("thresholds must be non-negative, alpha within 0..1 and min_samples at least 2".into());
         }
         Ok(t)
     }

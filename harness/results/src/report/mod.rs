@@ -38,6 +38,21 @@ pub struct Inputs {
     pub iai: Vec<InstructionCount>,
     /// Problems with optional inputs, shown in the page.
     pub warnings: Vec<String>,
+    /// The files under the report's directory a link may point at (dhat profiles that exist),
+    /// as given in results.json. Anything else an input file names is shown as text, never a link.
+    pub linkable: std::collections::BTreeSet<String>,
+}
+
+/// Whether `target`, a path from an input file, is safe to link from the page in `dir`: relative,
+/// no scheme, no `..`, and an existing file under `dir`.
+pub fn safe_link(dir: &Path, target: &str) -> bool {
+    let p = Path::new(target);
+    let plain = !target.is_empty()
+        && !target.contains(':')
+        && !target.starts_with('/')
+        && !target.starts_with('\\')
+        && p.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+    plain && dir.join(p).is_file()
 }
 
 /// Where the optional inputs are looked for.
@@ -94,7 +109,10 @@ pub fn gather(dir: &Path, src: &Sources) -> Result<Inputs, InputError> {
             vec![]
         }
     };
+    let linkable =
+        results.scenarios.iter().filter_map(|s| s.dhat.as_ref().map(|d| d.file.clone())).filter(|f| safe_link(dir, f)).collect();
     Ok(Inputs {
+        linkable,
         results,
         comparison,
         no_comparison,

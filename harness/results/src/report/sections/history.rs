@@ -44,8 +44,8 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     b.html.push_str("</div><table><tr><th>run</th><th class=\"l\">date</th><th class=\"l\">commit</th></tr>");
     let mut rows = String::new();
     for (i, e) in entries.iter().enumerate() {
-        let commit = e.commit.as_deref().map_or("unknown", |c| &c[..c.len().min(12)]);
-        let _ = write!(rows, "<tr><td>{i}</td><td class=\"l\">{}</td><td class=\"l\">{}</td></tr>", esc(&e.date), esc(commit));
+        let commit: String = e.commit.as_deref().map_or_else(|| "unknown".to_owned(), |c| c.chars().take(12).collect());
+        let _ = write!(rows, "<tr><td>{i}</td><td class=\"l\">{}</td><td class=\"l\">{}</td></tr>", esc(&e.date), esc(&commit));
     }
     b.html.push_str(&rows);
     b.html.push_str("</table>");

@@ -5,6 +5,15 @@ use std::fmt::Write;
 use crate::report::page::{esc, Builder};
 use crate::table::human_bytes;
 
+/// A link to a profile the report's directory holds; anything else as plain text.
+fn profile_link(b: &Builder<'_>, file: &str) -> String {
+    if b.inputs.linkable.contains(file) {
+        format!("<a href=\"{}\">{}</a>", esc(file), esc(file))
+    } else {
+        format!("<code>{}</code> (not in this report's directory)", esc(file))
+    }
+}
+
 pub(in crate::report) fn write(b: &mut Builder<'_>) {
     b.section("stages", &format!("Which stage allocates, and where (trace-state {})", b.ts));
     let rows = b.at_ts();
@@ -31,14 +40,13 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
         any = true;
         let _ = write!(
             html,
-            "<p><b>{}</b>: {:.3} allocs/span, {:.1} bytes/span over {} unpaced spans; profile <a href=\"{}\">{}</a></p>\
+            "<p><b>{}</b>: {:.3} allocs/span, {:.1} bytes/span over {} unpaced spans; profile {}</p>\
              <table><tr><th class=\"l\">site</th><th>blocks</th><th>bytes</th></tr>",
             esc(&s.name),
             d.allocs_per_span,
             d.bytes_per_span,
             d.spans,
-            esc(&d.file),
-            esc(&d.file)
+            profile_link(b, &d.file)
         );
         for site in &d.top_sites {
             let _ = write!(
