@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Renders a small run's report in headless Chromium and fails when the page is blank, a chart is
-# missing, or the console shows an error. It first proves the check can fail: a page with a
-# console error and a missing chart must be refused.
+# missing, the console shows an error, two labels of a chart overlap (measured by the browser
+# over the DevTools protocol: scripts/check_layout.py) or the long tables are not folded in
+# <details>. It first proves each check can fail: a page with a console error, a missing chart
+# and two planted overlapping labels must be refused.
 #
-# Needs: cargo, python3, and Debian's chromium (installed here if missing).
+# Needs: cargo, python3, and Debian's chromium (installed here if missing); websocket-client
+# from PyPI, installed in a virtual environment here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +18,8 @@ fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install -q websocket-client
 bin=target/release/spanalloc
 cargo build --release -q -p spanalloc
 
@@ -30,7 +35,10 @@ render() { # URL SCREENSHOT DOM LOG
     timeout 120 chromium "${flags[@]}" --dump-dom "$1" >"$3" 2>>"$4"
 }
 
-charts=(allocs-per-span bytes-per-span peak-heap peak-rss sweep-allocs sweep-bytes timeline history-allocs history-cpu)
+charts=(main-allocs main-bytes allocs-per-span bytes-per-span peak-heap peak-rss sweep-allocs sweep-bytes timeline history-allocs history-cpu)
+# The folded sections a full report has: the run's settings, the comparison's rows, the sites'
+# stacks.
+min_details=3
 
 # A small real run, with a baseline and two history entries so that every section has input.
 run="$work/run"
@@ -45,8 +53,15 @@ import re, sys
 page = open(sys.argv[1], encoding="utf-8").read()
 page = re.sub(r'<figure class="chart" id="chart-timeline">.*?</figure>', "", page, flags=re.S)
 page = page.replace("</body>", "<script>console.error('planted error')</script></body>")
+# Two labels at one place: the layout check must see them overlap.
+page = page.replace('<figure class="chart" id="chart-main-allocs"><svg', '<figure class="chart" id="chart-main-allocs"><svg><text x="5" y="20">planted one</text><text x="9" y="22">planted two</text></svg><svg', 1)
 open(sys.argv[2], "w", encoding="utf-8").write(page)
 PY
+if "$work/venv/bin/python" scripts/check_layout.py chromium "$work/broken.html" "$min_details" >"$work/broken-layout.out"; then
+    echo "check-report: the layout check passed a page with two overlapping labels" >&2
+    exit 1
+fi
+grep -q 'overlaps "planted two"' "$work/broken-layout.out" || { echo "check-report: the layout check did not name the planted overlap:" >&2; cat "$work/broken-layout.out" >&2; exit 1; }
 render "file://$work/broken.html" "$work/broken.png" "$work/broken.dom" "$work/broken.log"
 if python3 scripts/check_report.py "$work/broken.dom" "$work/broken.png" "$work/broken.log" "${charts[@]}" >"$work/broken.out"; then
     echo "check-report: the check passed a page with a console error and a missing chart" >&2
@@ -60,6 +75,7 @@ grep -q "chart timeline is missing" "$work/broken.out" && grep -q "console:" "$w
 
 render "file://$run/index.html" "$work/report.png" "$work/report.dom" "$work/report.log"
 python3 scripts/check_report.py "$work/report.dom" "$work/report.png" "$work/report.log" "${charts[@]}"
+"$work/venv/bin/python" scripts/check_layout.py chromium "$run/index.html" "$min_details"
 mkdir -p reports/latest
 cp "$work/report.png" reports/latest/check-report.png
 echo "check-report: ok ($(wc -c <"$run/index.html") bytes of HTML, ${#charts[@]} charts; screenshot in reports/latest/check-report.png)"

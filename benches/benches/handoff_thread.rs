@@ -10,7 +10,8 @@
 //! in different states and swapped places from run to run. Here every round hands off a chunk
 //! of each style back to back, so a state holds for all three; the figure per style is the
 //! median over rounds, with a distribution-free 95% interval of that median (order statistics
-//! of the binomial). Results go to `target/spanalloc-bench/handoff_thread.json`, which the
+//! of the binomial). Results go to `target/spanalloc-bench/handoff_thread.json` (beside
+//! `$CRITERION_HOME` when that is set), which the
 //! report reads beside criterion's estimates.
 //!
 //! Each queue slot is padded to its own cache line (`CachePadded`): unpadded, a 24- to 40-byte
@@ -112,6 +113,12 @@ fn main() {
     sized::<40>(&mut out);
     sized::<64>(&mut out);
     sized::<128>(&mut out);
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/spanalloc-bench");
+    // Beside criterion's output, where the report looks: under CRITERION_HOME's parent when set.
+    let dir = match std::env::var_os("CRITERION_HOME") {
+        Some(home) => {
+            Path::new(&home).parent().map_or_else(|| Path::new(".").to_path_buf(), Path::to_path_buf).join("spanalloc-bench")
+        }
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/spanalloc-bench"),
+    };
     paired::write(&dir.join("handoff_thread.json"), &out).expect("write the estimates");
 }

@@ -10,6 +10,7 @@ fuzz_target!(|data: &[u8]| {
     let inputs = Inputs {
         results,
         comparison: None,
+        baseline_run: None,
         no_comparison: "none".into(),
         history: Vec::new(),
         criterion: Vec::new(),

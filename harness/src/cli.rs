@@ -489,6 +489,9 @@ fn compare_command(args: &CompareArgs) -> Result<ExitCode, InputError> {
     let labels = (args.baseline.as_str(), &*args.current.to_string_lossy());
     let comparison = compare::compare(&baseline, &current, &thresholds, labels);
     say_raw!("{}", compare::render::render(&comparison, args.format));
+    if let Some(why) = comparison.nothing_compared() {
+        return Ok(usage_error(&why));
+    }
     let failing = match args.fail_on.as_str() {
         "exact" => comparison.exact_regressions(),
         _ => comparison.regressions,

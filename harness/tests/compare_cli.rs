@@ -40,7 +40,8 @@ fn separate_runs_of_one_workload_compare_clean() {
         let o = compare(a.join("results.json").to_str().unwrap(), &b.join("results.json"), "text");
         let text = String::from_utf8_lossy(&o.stdout);
         assert_eq!(o.status.code(), Some(0), "run {i}:\n{text}{}", stderr(&o));
-        assert!(text.contains("no regression against"), "{text}");
+        // Four exact metrics at 2 sizes × 5 scenarios; the six timing metrics are noise (one run).
+        assert!(text.contains(": 0 regressed, 0 improved, 40 unchanged, 60 noise against"), "{text}");
         assert!(!text.contains("REGRESSED"), "{text}");
     }
 }
@@ -72,9 +73,11 @@ fn planted_regressions_fail_and_are_named() {
         assert_eq!(o.status.code(), Some(1), "{format}: {out}");
         assert!(out.contains("pointer-passing") && out.contains("allocs_per_span"), "{format}: {out}");
         match format {
-            "text" => assert!(out.contains("1 regression against") && out.contains("REGRESSED")),
+            "text" => {
+                assert!(out.contains(": 1 regressed, 0 improved, 31 unchanged, 0 noise against") && out.contains("REGRESSED"))
+            }
             "markdown" => {
-                assert!(out.starts_with("### ❌ spanalloc: 1 regression"), "{out}");
+                assert!(out.starts_with("### ❌ spanalloc: 1 regressed, 0 improved"), "{out}");
                 // Regressions come first: the row after the table's header.
                 let first_row = out.lines().skip_while(|l| !l.starts_with("|---")).nth(1).unwrap();
                 assert!(first_row.contains("pointer-passing") && first_row.contains("**regressed**"), "{first_row}");
@@ -267,7 +270,7 @@ fn another_machines_baseline_gates_counts_not_timing() {
     let rows = j["rows"].as_array().unwrap();
     let cpu = rows.iter().find(|r| r["metric"] == "cpu_ns_per_span").unwrap();
     assert_eq!(cpu["verdict"], "incomparable");
-    assert!(cpu["note"].as_str().unwrap().contains("cpu 'Machine A @ 2.0GHz' → 'Machine B @ 3.0GHz'"), "{}", cpu["note"]);
+    assert!(cpu["rule"].as_str().unwrap().contains("cpu 'Machine A @ 2.0GHz' → 'Machine B @ 3.0GHz'"), "{}", cpu["rule"]);
     let planted = rows
         .iter()
         .find(|r| r["scenario"] == "pointer-passing" && r["trace_state_entries"] == 4 && r["metric"] == "allocs_per_span")
@@ -276,4 +279,53 @@ fn another_machines_baseline_gates_counts_not_timing() {
     assert!(j["timing_not_compared"].as_str().unwrap().contains("different machine"));
     let text = String::from_utf8_lossy(&compare(baseline.to_str().unwrap(), &current, "text").stdout).into_owned();
     assert!(text.contains("different machine: cpu"), "the summary says so: {text}");
+}
+
+/// The answer comes first: the count of every verdict, the rows that moved, then the rest folded
+/// one line per scenario × trace state, each naming the rule that decided it. Nothing comparable
+/// at all is not a green "no regression": exit 2.
+#[test]
+fn the_summary_comes_first_and_nothing_comparable_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let worse = doctored(dir.path(), |v| {
+        let i = scenario_index(v, "pooled", 4);
+        v["scenarios"][i]["metrics"]["allocs_per_span"] = 1.0.into();
+        let j = scenario_index(v, "value-copy", 0);
+        v["scenarios"][j]["metrics"]["bytes_per_span"] = 1.0e6.into();
+    });
+    let o = compare(FIXTURE, &worse, "text");
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let first = text.lines().next().unwrap();
+    // The fixture predates the fingerprint: its timing is not compared.
+    assert!(
+        first.contains(": 2 regressed, 0 improved, 30 unchanged, 0 noise against")
+            && first.ends_with("not compared: 0 missing, 0 new, 48 incomparable"),
+        "{first}"
+    );
+    // Largest change first: value-copy's bytes (from 0 to a million) before pooled's allocation.
+    let regressed: Vec<&str> =
+        text.lines().filter(|l| l.contains("┆ allocs_per_span") || l.contains("┆ bytes_per_span")).collect();
+    assert!(regressed[0].contains("value-copy") && regressed[1].contains("pooled"), "{regressed:?}");
+    assert!(text.contains("exact: beyond 0.5% and 0.01 allocs/span"), "the rule is on the row: {text}");
+    let folded = text.lines().filter(|l| l.starts_with("  ") && l.contains(" ts=")).count();
+    assert_eq!(folded, 16, "one line per scenario × trace state, settled and not compared: {text}");
+    assert!(text.contains("incomparable: timing not compared: a run without an environment fingerprint"), "{text}");
+    let j: serde_json::Value = serde_json::from_slice(&compare(FIXTURE, &worse, "json").stdout).unwrap();
+    assert_eq!(j["summary"]["regressed"], 2);
+    assert_eq!(j["summary"]["unchanged"], 30);
+    assert_eq!(j["regressed"][0]["scenario"], "value-copy");
+    assert!(j["rows"].as_array().unwrap().iter().all(|r| !r["rule"].as_str().unwrap().is_empty()));
+    let md = String::from_utf8_lossy(&compare(FIXTURE, &worse, "markdown").stdout).into_owned();
+    assert!(md.starts_with("### ❌ spanalloc: 2 regressed, 0 improved, 30 unchanged, 0 noise"), "{md}");
+    assert!(md.contains("<details><summary>Unchanged and noise"), "{md}");
+
+    // Another seed: nothing is comparable.
+    let other_seed = doctored(dir.path(), |v| v["config"]["seed"] = 7.into());
+    for format in ["text", "markdown", "json"] {
+        let o = compare(FIXTURE, &other_seed, format);
+        assert_eq!(o.status.code(), Some(2), "{format}");
+        let err = stderr(&o);
+        assert!(err.contains("could not compare") && err.contains("seed 42 → 7"), "{format}: {err}");
+    }
 }

@@ -84,6 +84,8 @@ fn every_section_and_chart_is_present_and_filled() {
         assert!(text.trim().len() > h2.trim().len() + 20, "section {id} is empty: {text:?}");
     }
     let charts = [
+        "main-allocs",
+        "main-bytes",
         "allocs-per-span",
         "bytes-per-span",
         "peak-heap",
@@ -103,7 +105,8 @@ fn every_section_and_chart_is_present_and_filled() {
     }
     // The fixture's baseline is itself: no regression; the claims table has every claim, and
     // claims.json beside the page holds the same verdicts.
-    assert!(r.html.contains("no regression against"));
+    let counts: String = doc.select(&sel("#verdict-counts")).next().unwrap().text().collect();
+    assert!(counts.starts_with("0 regressed,"), "{counts}");
     let ids: std::collections::BTreeSet<String> =
         doc.select(&sel("section#claims tr[data-claim]")).map(|e| e.value().attr("data-claim").unwrap().to_owned()).collect();
     assert_eq!(ids.into_iter().collect::<Vec<_>>(), ["C1", "C2", "C3", "C4", "C5a", "C5b", "C6", "C7", "C8"]);
@@ -245,8 +248,8 @@ fn a_regression_turns_the_banner_red() {
     let r = render(&current, &baseline);
     let doc = Html::parse_document(&r.html);
     let banner: String = doc.select(&sel("section#verdict .banner.bad")).next().expect("a red banner").text().collect();
-    assert!(banner.contains("1 regression"), "{banner}");
-    let first: String = doc.select(&sel("section#verdict li")).next().unwrap().text().collect();
+    assert!(banner.starts_with("1 regressed,"), "{banner}");
+    let first: String = doc.select(&sel("section#verdict ul.regressions li")).next().unwrap().text().collect();
     assert!(first.contains("pooled") && first.contains("allocs_per_span"), "{first}");
     assert_eq!(doc.select(&sel("section#baseline tr.regressed")).count(), 1);
 }
@@ -294,4 +297,59 @@ fn a_bad_results_file_exits_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("truncated JSON"));
     assert!(!dir.path().join("index.html").exists());
+}
+
+/// The first screen answers: the verdict counts against the named baseline, the chart that
+/// matters, links to every section.
+#[test]
+fn the_first_screen_has_the_counts_the_main_chart_and_the_way_on() {
+    let r = render(&fixture(), Path::new(FIXTURE));
+    let doc = Html::parse_document(&r.html);
+    let banner: String = doc.select(&sel("section#verdict #verdict-counts")).next().expect("the counts").text().collect();
+    assert!(banner.contains("0 regressed, 0 improved, 32 unchanged, 0 noise against"), "{banner}");
+    let verdict = doc.select(&sel("section#verdict")).next().unwrap();
+    assert!(
+        verdict.select(&sel("figure#chart-main-allocs")).next().is_some()
+            && verdict.select(&sel("figure#chart-main-bytes")).next().is_some()
+    );
+    let links: Vec<&str> = verdict.select(&sel("nav.toc a")).map(|a| a.value().attr("href").unwrap()).collect();
+    for id in SECTIONS.iter().filter(|s| **s != "verdict") {
+        assert!(links.contains(&format!("#{id}").as_str()), "a link to {id}: {links:?}");
+    }
+    assert!(doc.select(&sel("section#baseline details")).count() >= 1, "the long comparison folds");
+}
+
+/// value-copy's sites: each clone point on a row of its own, with its allocations per span, the
+/// stacks a click away.
+#[test]
+fn value_copys_clone_points_are_separate_sites() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let o =
+        spanalloc(&["run", "--scenario", "value-copy", "--spans", "2600", "--rate", "0", "--dhat-spans", "2600", "--out", out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
+    let doc = Html::parse_document(&html);
+    let rows: Vec<(String, String)> = doc
+        .select(&sel("section#stages table.sites tr"))
+        .filter_map(|tr| {
+            let cells: Vec<String> = tr.select(&sel("td")).map(|td| td.text().collect::<String>()).collect();
+            let summary: String = tr.select(&sel("summary")).next()?.text().collect();
+            Some((summary, cells.get(1)?.clone()))
+        })
+        .collect();
+    let per_span = |method: &str| {
+        rows.iter()
+            .find(|(site, _)| site.ends_with(&format!("spanalloc_model::strategy::Strategy>::{method}")))
+            .unwrap_or_else(|| panic!("no {method} row in {rows:?}"))
+            .1
+            .clone()
+    };
+    // 12 of 13 spans clone in the sampler, all 13 at with_span and at end, 9 blocks a clone.
+    assert_eq!(per_span("sample"), "8.308");
+    assert_eq!(per_span("publish"), "9.000");
+    assert_eq!(per_span("end"), "9.000");
+    assert!(doc.select(&sel("section#stages table.sites details pre")).count() >= 3, "stacks a click away");
+    let heading: String = doc.select(&sel("section#stages p")).map(|p| p.text().collect::<String>()).collect();
+    assert!(heading.contains("blocks/span (allocs and reallocs, as dhat counts them)"), "{heading}");
 }

@@ -11,9 +11,11 @@ use serde::{Deserialize, Serialize};
 /// and retained heap beside the peak, peak samples per repeat, the scenario's settings and the
 /// current-context check. Version 3: the ratio reference and the meter's settings are recorded.
 /// Version 4: the environment's fingerprint (build profile, runner label), kernel and run id.
+/// Version 5: the dhat pass's allocation sites, every one, grouped by the hand-off that asked,
+/// per span, with their stacks (`dhat.sites`).
 /// Older files are still read: their new fields take the values those versions used, and a
 /// version-1 peak heap (which counted the harness's buffers) is not compared with a later one.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The oldest layout this spanalloc reads.
 pub const OLDEST_SCHEMA_VERSION: u32 = 1;
@@ -371,11 +373,46 @@ pub struct DhatSummary {
     pub bytes_per_span: f64,
     /// The profile, relative to the results directory (opens in DHAT's `dh_view.html`).
     pub file: String,
-    /// The sites that allocated the most bytes over the whole profile.
+    /// Before schema 5: the sites that allocated the most bytes, by their innermost own frame.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub top_sites: Vec<AllocationSite>,
+    /// Every allocation site of the measured region, grouped by the hand-off that asked (the
+    /// first frame outside std, alloc, core, hashbrown, the contexts' own `Clone` impls and the
+    /// meter), most bytes first (schema 5).
+    #[serde(default)]
+    pub sites: Vec<Site>,
 }
 
-/// One allocation site from the dhat profile.
+/// The allocations one hand-off asked for in the dhat pass.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Site {
+    /// The function that asked, as a path without file or line (so an edit does not rename it):
+    /// `<spanalloc_value_copy::ValueCopy as spanalloc_model::strategy::Strategy>::sample`.
+    pub site: String,
+    /// Blocks allocated (allocs and reallocs, as dhat counts them).
+    pub blocks: u64,
+    /// Bytes allocated.
+    pub bytes: u64,
+    /// `blocks / spans`.
+    pub blocks_per_span: f64,
+    /// `bytes / spans`.
+    pub bytes_per_span: f64,
+    /// The call stacks that reached it, each with its share.
+    pub stacks: Vec<SiteStack>,
+}
+
+/// One call stack of a [`Site`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteStack {
+    /// Function paths, the allocation first, up to the thread's entry.
+    pub frames: Vec<String>,
+    /// Blocks allocated through it.
+    pub blocks: u64,
+    /// Bytes allocated through it.
+    pub bytes: u64,
+}
+
+/// One allocation site from the dhat profile (before schema 5).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AllocationSite {
     /// The innermost spanalloc frame, `function (file:line)`.

@@ -170,8 +170,38 @@ pub struct Row {
     pub change_pct: Option<f64>,
     /// The verdict.
     pub verdict: Verdict,
-    /// Why, where it is not obvious: the p-value, the differing workload field.
+    /// The rule that decided it, with the figures it weighed: the tolerance and floor of an
+    /// exact metric, the p-value, sample counts and effect of a noisy one, or why the row was
+    /// not compared.
+    pub rule: String,
+    /// Anything else worth knowing beside the verdict (a changed compiler).
     pub note: String,
+}
+
+/// How many rows got each verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Worse beyond the rule.
+    pub regressed: usize,
+    /// Better beyond the rule.
+    pub improved: usize,
+    /// Exact metrics within their tolerance.
+    pub unchanged: usize,
+    /// Noisy metrics without a significant change, or not gated.
+    pub noise: usize,
+    /// Only in the current run.
+    pub new: usize,
+    /// Only in the baseline.
+    pub missing: usize,
+    /// Not comparable (workload, machine or definition differs).
+    pub incomparable: usize,
+}
+
+impl Summary {
+    /// Rows that were actually compared (a verdict from a rule).
+    pub fn compared(&self) -> usize {
+        self.regressed + self.improved + self.unchanged + self.noise
+    }
 }
 
 /// A whole comparison.
@@ -181,6 +211,8 @@ pub struct Comparison {
     pub baseline: String,
     /// What the current run was called.
     pub current: String,
+    /// Rows per verdict.
+    pub summary: Summary,
     /// Rows with verdict `regressed`.
     pub regressions: usize,
     /// Why timing was not compared, when the runs' machines or builds differ.
@@ -190,10 +222,16 @@ pub struct Comparison {
 }
 
 /// Why two entries are not comparable, if they are not: the first workload field that differs.
-fn workload_difference(b: &Results, c: &Results, bs: &ScenarioResult, cs: &ScenarioResult) -> Option<String> {
+///
+/// The number of spans matters only to totals (allocations, bytes allocated): per-span figures,
+/// latency, peaks and rates compare across runs of different lengths — a default run of 1M spans
+/// against a nightly's 200k.
+fn workload_difference(m: &Metric, b: &Results, c: &Results, bs: &ScenarioResult, cs: &ScenarioResult) -> Option<String> {
     let (bc, cc) = (&b.config, &c.config);
+    let total = matches!(m.name, "allocs" | "bytes_allocated");
+    let spans = if total { (bs.spans.to_string(), cs.spans.to_string()) } else { (String::new(), String::new()) };
     let fields: [(&str, String, String); 7] = [
-        ("spans", bs.spans.to_string(), cs.spans.to_string()),
+        ("spans", spans.0, spans.1),
         ("producers", bs.producers.to_string(), cs.producers.to_string()),
         ("rate", bc.rate.to_string(), cc.rate.to_string()),
         ("seed", bc.seed.to_string(), cc.seed.to_string()),
@@ -219,6 +257,20 @@ fn definition_difference(m: &Metric, b: &Results, c: &Results) -> Option<String>
 }
 
 impl Comparison {
+    /// Why nothing could be compared, when no row at all was (every one missing, new or
+    /// incomparable): the first reason found.
+    pub fn nothing_compared(&self) -> Option<String> {
+        if self.summary.compared() > 0 {
+            return None;
+        }
+        let reason = self
+            .rows
+            .iter()
+            .find(|r| r.verdict == Verdict::Incomparable)
+            .map_or_else(|| "no scenario × trace state is in both runs".to_owned(), |r| r.rule.clone());
+        Some(format!("could not compare {} with {}: {reason}", self.current, self.baseline))
+    }
+
     /// Regressions of the exact metrics (counts and bytes), which do not depend on the machine.
     pub fn exact_regressions(&self) -> usize {
         let exact: Vec<&str> = METRICS.iter().filter(|m| matches!(m.rule, Rule::Exact { .. })).map(|m| m.name).collect();
@@ -266,8 +318,8 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
         let bs = baseline.scenarios.iter().find(|b| key(b) == key(cs));
         for m in METRICS {
             let row = match bs {
-                None => row(cs, m, None, Some((m.value)(cs)), Verdict::New, String::new()),
-                Some(bs) => match workload_difference(baseline, current, bs, cs) {
+                None => row(cs, m, None, Some((m.value)(cs)), Verdict::New, "only in this run".into()),
+                Some(bs) => match workload_difference(m, baseline, current, bs, cs) {
                     Some(why) => row(cs, m, Some((m.value)(bs)), Some((m.value)(cs)), Verdict::Incomparable, why),
                     None => {
                         match definition_difference(m, baseline, current).or_else(|| machine_difference(m, baseline, current)) {
@@ -288,20 +340,31 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
     }
     for bs in baseline.scenarios.iter().filter(|b| !current.scenarios.iter().any(|c| key(c) == key(b))) {
         for m in METRICS {
-            rows.push(row(bs, m, Some((m.value)(bs)), None, Verdict::Missing, String::new()));
+            rows.push(row(bs, m, Some((m.value)(bs)), None, Verdict::Missing, "only in the baseline".into()));
         }
     }
     let timing_metric = METRICS.iter().find(|m| matches!(m.rule, Rule::Noisy { .. })).expect("a noisy metric");
+    let count = |v: Verdict| rows.iter().filter(|r| r.verdict == v).count();
+    let summary = Summary {
+        regressed: count(Verdict::Regressed),
+        improved: count(Verdict::Improved),
+        unchanged: count(Verdict::Unchanged),
+        noise: count(Verdict::Noise),
+        new: count(Verdict::New),
+        missing: count(Verdict::Missing),
+        incomparable: count(Verdict::Incomparable),
+    };
     Comparison {
         baseline: labels.0.to_owned(),
         current: labels.1.to_owned(),
-        regressions: rows.iter().filter(|r| r.verdict == Verdict::Regressed).count(),
+        summary,
+        regressions: summary.regressed,
         timing_not_compared: machine_difference(timing_metric, baseline, current),
         rows,
     }
 }
 
-fn row(s: &ScenarioResult, m: &Metric, baseline: Option<f64>, current: Option<f64>, verdict: Verdict, note: String) -> Row {
+fn row(s: &ScenarioResult, m: &Metric, baseline: Option<f64>, current: Option<f64>, verdict: Verdict, rule: String) -> Row {
     let change_pct = match (baseline, current) {
         (Some(b), Some(c)) if b != 0.0 => Some((c - b) / b * 100.0),
         _ => None,
@@ -315,7 +378,8 @@ fn row(s: &ScenarioResult, m: &Metric, baseline: Option<f64>, current: Option<f6
         current,
         change_pct,
         verdict,
-        note,
+        rule,
+        note: String::new(),
     }
 }
 
@@ -339,12 +403,15 @@ fn judge(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, t: &Thresholds) -
                 Some(Floor::Total) => t.exact.min_allocs_per_span * cs.spans as f64,
                 None => 0.0,
             };
-            let verdict = if delta.abs() > tolerance && delta.abs() >= floor && delta != 0.0 {
-                direction(m, delta)
-            } else {
-                Verdict::Unchanged
+            let beyond = delta.abs() > tolerance && delta.abs() >= floor && delta != 0.0;
+            let verdict = if beyond { direction(m, delta) } else { Verdict::Unchanged };
+            let floor_text = match allocs_floor {
+                Some(Floor::PerSpan) => format!(" and {} allocs/span", t.exact.min_allocs_per_span),
+                Some(Floor::Total) => format!(" and {:.0} allocs ({} per span)", floor, t.exact.min_allocs_per_span),
+                None => String::new(),
             };
-            row(cs, m, Some(b), Some(c), verdict, String::new())
+            let how = if beyond { "beyond" } else { "within" };
+            row(cs, m, Some(b), Some(c), verdict, format!("exact: {how} {}%{floor_text}", t.exact.tolerance_pct))
         }
         Rule::Peak => {
             let (sb, sc) = (&bs.samples.peak_heap_bytes, &cs.samples.peak_heap_bytes);
@@ -354,9 +421,9 @@ fn judge(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, t: &Thresholds) -
                 let beyond_pct = mb == 0.0 || ((mc - mb) / mb * 100.0).abs() > t.peak_heap.threshold_pct;
                 if !(beyond_pct && (mc - mb).abs() >= t.peak_heap.min_bytes) {
                     r.verdict = Verdict::Noise;
-                    r.note = format!(
-                        "{}; within {}% or {} (thresholds.peak_heap)",
-                        r.note,
+                    r.rule = format!(
+                        "{}; but within {}% or {} (thresholds.peak_heap)",
+                        r.rule,
                         t.peak_heap.threshold_pct,
                         crate::table::human_bytes(t.peak_heap.min_bytes)
                     );
@@ -375,13 +442,25 @@ fn noisy(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, t: &Thresholds, s
     let (mb, mc) = (if sb.is_empty() { b } else { median(sb) }, if sc.is_empty() { c } else { median(sc) });
     let n = t.noisy.min_samples;
     if sb.len() < n || sc.len() < n {
-        let note = format!("not gated: {} and {} samples, needs {n} each (run --repeat {n})", sb.len(), sc.len());
-        return row(cs, m, Some(mb), Some(mc), Verdict::Noise, note);
+        let rule = format!("noisy, not gated: n={}/{}, needs {n} each (--repeat {n})", sb.len(), sc.len());
+        return row(cs, m, Some(mb), Some(mc), Verdict::Noise, rule);
     }
+    let needs = format!("needs p<{} and {}%", t.noisy.alpha, t.noisy.min_effect_pct);
     match stats::test(sb, sc, t.noisy.alpha, t.noisy.min_effect_pct) {
-        Some(s) if s.significant => row(cs, m, Some(mb), Some(mc), direction(m, mc - mb), format!("p={:.3}", s.p_value)),
-        Some(s) => row(cs, m, Some(mb), Some(mc), Verdict::Noise, format!("p={:.3}", s.p_value)),
-        None => row(cs, m, Some(mb), Some(mc), Verdict::Noise, "samples cannot be tested".into()),
+        Some(s) => {
+            let rule =
+                format!("noisy: p={:.3}, n={}/{}, medians {:+.1}% apart; {needs}", s.p_value, sb.len(), sc.len(), s.effect_pct);
+            let verdict = if s.significant { direction(m, mc - mb) } else { Verdict::Noise };
+            row(cs, m, Some(mb), Some(mc), verdict, rule)
+        }
+        None => row(
+            cs,
+            m,
+            Some(mb),
+            Some(mc),
+            Verdict::Noise,
+            format!("noisy: samples cannot be tested (n={}/{})", sb.len(), sc.len()),
+        ),
     }
 }
 
@@ -501,11 +580,11 @@ mod tests {
         // Significant and +12.5%, but only 512 KiB: under the 1 MiB floor.
         let small = with_peaks(1.0, 512.0 * 1024.0, 5);
         assert_eq!(small.verdict, Verdict::Noise, "{small:?}");
-        assert!(small.note.contains("thresholds.peak_heap"), "{}", small.note);
+        assert!(small.rule.contains("thresholds.peak_heap"), "{}", small.rule);
         // A single run cannot be judged.
         let single = with_peaks(1.5, 0.0, 1);
         assert_eq!(single.verdict, Verdict::Noise);
-        assert!(single.note.contains("not gated"), "{}", single.note);
+        assert!(single.rule.contains("not gated"), "{}", single.rule);
     }
 
     #[test]
@@ -516,7 +595,7 @@ mod tests {
         let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
         let row = c.rows.iter().find(|r| r.metric == "peak_heap_bytes").unwrap();
         assert_eq!(row.verdict, Verdict::Incomparable);
-        assert!(row.note.contains("definition changed"), "{}", row.note);
+        assert!(row.rule.contains("definition changed"), "{}", row.rule);
         assert_eq!(verdict(&c, "value-copy", 4, "allocs_per_span"), Verdict::Unchanged, "counts still compare");
     }
 
@@ -530,7 +609,7 @@ mod tests {
         assert_eq!(c.regressions, 0);
         let row = c.rows.iter().find(|r| r.metric == "allocs_per_span").unwrap();
         assert_eq!(row.verdict, Verdict::Incomparable);
-        assert!(row.note.contains("seed"), "{}", row.note);
+        assert!(row.rule.contains("seed"), "{}", row.rule);
     }
 
     /// A baseline from another machine: timing is `incomparable`, naming what differs, while a
@@ -551,7 +630,7 @@ mod tests {
             .find(|r| r.scenario == "pointer-passing" && r.trace_state_entries == 4 && r.metric == "cpu_ns_per_span")
             .unwrap();
         assert_eq!(cpu.verdict, Verdict::Incomparable);
-        assert!(cpu.note.contains("cpu '") && cpu.note.contains("Other CPU"), "{}", cpu.note);
+        assert!(cpu.rule.contains("cpu '") && cpu.rule.contains("Other CPU"), "{}", cpu.rule);
         let allocs = c
             .rows
             .iter()

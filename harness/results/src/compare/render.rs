@@ -1,37 +1,26 @@
-//! A comparison as a terminal table, Markdown (for `$GITHUB_STEP_SUMMARY` or a PR comment,
-//! regressions first) or JSON.
+//! A comparison as a terminal summary, Markdown (for `$GITHUB_STEP_SUMMARY` or a PR comment) or
+//! JSON — each answering first: the count of every verdict, then the regressions (largest change
+//! first) and improvements row by row, then the unchanged and noise rows folded one line per
+//! scenario × trace state with the rules that decided them, then what was not compared, one
+//! line per scenario × trace state with the reason.
+
+use std::collections::BTreeMap;
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+use serde::Serialize;
 
-use super::{Comparison, Row, Verdict};
+use super::{Comparison, Row, Summary, Verdict};
 use crate::table::human_bytes;
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// A terminal table.
+    /// A terminal summary.
     Text,
-    /// Markdown, regressions first.
+    /// Markdown.
     Markdown,
     /// JSON.
     Json,
-}
-
-/// A value in its unit.
-pub fn value(v: Option<f64>, unit: &str) -> String {
-    let Some(v) = v else { return "—".into() };
-    match unit {
-        "bytes" if v >= 1024.0 => human_bytes(v),
-        "bytes" => format!("{v:.1} B"),
-        "ns" if v >= 1e6 => format!("{:.2} ms", v / 1e6),
-        "ns" if v >= 1e3 => format!("{:.1} µs", v / 1e3),
-        "ns" if v >= 100.0 => format!("{v:.0} ns"),
-        "ns" if v >= 10.0 => format!("{v:.1} ns"),
-        "ns" => format!("{v:.2} ns"),
-        "allocs" => format!("{v:.3}"),
-        "count" => format!("{v:.0}"),
-        _ => format!("{v:.0}"),
-    }
 }
 
 impl Format {
@@ -51,7 +40,25 @@ impl std::str::FromStr for Format {
     }
 }
 
-fn change(r: &Row) -> String {
+/// A value in its unit.
+pub fn value(v: Option<f64>, unit: &str) -> String {
+    let Some(v) = v else { return "—".into() };
+    match unit {
+        "bytes" if v >= 1024.0 => human_bytes(v),
+        "bytes" => format!("{v:.1} B"),
+        "ns" if v >= 1e6 => format!("{:.2} ms", v / 1e6),
+        "ns" if v >= 1e3 => format!("{:.1} µs", v / 1e3),
+        "ns" if v >= 100.0 => format!("{v:.0} ns"),
+        "ns" if v >= 10.0 => format!("{v:.1} ns"),
+        "ns" => format!("{v:.2} ns"),
+        "allocs" => format!("{v:.3}"),
+        "count" => format!("{v:.0}"),
+        _ => format!("{v:.0}"),
+    }
+}
+
+/// The change of a row, as shown.
+pub fn change(r: &Row) -> String {
     match (r.change_pct, r.baseline, r.current) {
         (Some(p), _, _) => format!("{p:+.1}%"),
         (None, Some(b), Some(c)) if b == 0.0 && c == 0.0 => "0".into(),
@@ -60,71 +67,221 @@ fn change(r: &Row) -> String {
     }
 }
 
-fn headline(c: &Comparison) -> String {
-    if c.regressions == 0 {
-        format!("no regression against {}", c.baseline)
-    } else {
-        format!("{} regression{} against {}", c.regressions, if c.regressions == 1 { "" } else { "s" }, c.baseline)
+/// The one-line answer: the count of every verdict.
+pub fn headline(c: &Comparison) -> String {
+    let s = &c.summary;
+    let mut out = format!(
+        "{} regressed, {} improved, {} unchanged, {} noise against {}",
+        s.regressed, s.improved, s.unchanged, s.noise, c.baseline
+    );
+    let not = s.missing + s.new + s.incomparable;
+    if not > 0 {
+        out.push_str(&format!("; not compared: {} missing, {} new, {} incomparable", s.missing, s.new, s.incomparable));
+    }
+    out
+}
+
+/// Rows of one scenario × trace state, folded to one line.
+#[derive(Debug, Clone, Serialize)]
+pub struct Folded {
+    /// Scenario.
+    pub scenario: String,
+    /// Trace-state entries.
+    pub trace_state_entries: usize,
+    /// `(rule, metrics)` groups, in order.
+    pub groups: Vec<(String, Vec<&'static str>)>,
+}
+
+/// What a reader needs, in reading order.
+#[derive(Debug, Clone, Serialize)]
+pub struct View<'a> {
+    /// The baseline.
+    pub baseline: &'a str,
+    /// The current run.
+    pub current: &'a str,
+    /// Verdict counts.
+    pub summary: Summary,
+    /// Why timing was not compared, if it was not.
+    pub timing_not_compared: Option<&'a str>,
+    /// Regressions, largest change first.
+    pub regressed: Vec<&'a Row>,
+    /// Improvements, largest change first.
+    pub improved: Vec<&'a Row>,
+    /// Unchanged and noise rows, folded by scenario × trace state and rule.
+    pub settled: Vec<Folded>,
+    /// Missing, new and incomparable rows, folded by scenario × trace state and reason.
+    pub not_compared: Vec<Folded>,
+}
+
+fn by_size(rows: &mut [&Row]) {
+    let size = |r: &Row| r.change_pct.map_or(f64::INFINITY, f64::abs);
+    rows.sort_by(|a, b| size(b).total_cmp(&size(a)));
+}
+
+fn fold<'a>(rows: impl Iterator<Item = &'a Row>, label: impl Fn(&Row) -> String) -> Vec<Folded> {
+    let mut by_key: BTreeMap<(usize, String), Folded> = BTreeMap::new();
+    let mut order: Vec<(usize, String)> = Vec::new();
+    for r in rows {
+        let key = (r.trace_state_entries, r.scenario.clone());
+        let f = by_key.entry(key.clone()).or_insert_with(|| {
+            order.push(key);
+            Folded { scenario: r.scenario.clone(), trace_state_entries: r.trace_state_entries, groups: Vec::new() }
+        });
+        let l = label(r);
+        match f.groups.iter_mut().find(|(rule, _)| *rule == l) {
+            Some((_, metrics)) => metrics.push(r.metric),
+            None => f.groups.push((l, vec![r.metric])),
+        }
+    }
+    order.iter().filter_map(|k| by_key.remove(k)).collect()
+}
+
+/// The comparison in reading order.
+pub fn view(c: &Comparison) -> View<'_> {
+    let pick = |v: Verdict| c.rows.iter().filter(move |r| r.verdict == v);
+    let mut regressed: Vec<&Row> = pick(Verdict::Regressed).collect();
+    let mut improved: Vec<&Row> = pick(Verdict::Improved).collect();
+    by_size(&mut regressed);
+    by_size(&mut improved);
+    let settled = fold(c.rows.iter().filter(|r| matches!(r.verdict, Verdict::Unchanged | Verdict::Noise)), |r| {
+        format!("{}: {}", r.verdict.word(), r.rule)
+    });
+    let not_compared =
+        fold(c.rows.iter().filter(|r| matches!(r.verdict, Verdict::Missing | Verdict::New | Verdict::Incomparable)), |r| {
+            format!("{}: {}", r.verdict.word(), r.rule)
+        });
+    View {
+        baseline: &c.baseline,
+        current: &c.current,
+        summary: c.summary,
+        timing_not_compared: c.timing_not_compared.as_deref(),
+        regressed,
+        improved,
+        settled,
+        not_compared,
     }
 }
 
-/// Rows, regressions first, then improvements, then the rest in results order.
-fn ordered(c: &Comparison) -> Vec<&Row> {
-    let mut rows: Vec<&Row> = c.rows.iter().collect();
-    rows.sort_by_key(|r| match r.verdict {
-        Verdict::Regressed => 0,
-        Verdict::Improved => 1,
-        Verdict::Incomparable | Verdict::Missing | Verdict::New => 2,
-        _ => 3,
-    });
-    rows
+fn folded_line(f: &Folded) -> String {
+    let groups: Vec<String> = f
+        .groups
+        .iter()
+        .map(
+            |(rule, metrics)| {
+                if metrics.len() == super::METRICS.len() {
+                    rule.clone()
+                } else {
+                    format!("{} ({rule})", metrics.join(", "))
+                }
+            },
+        )
+        .collect();
+    format!("{} ts={}: {}", f.scenario, f.trace_state_entries, groups.join("; "))
+}
+
+fn change_table(rows: &[&Row]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header(["scenario", "ts", "metric", "baseline", "current", "change", "rule"]);
+    for r in rows {
+        let rule = if r.note.is_empty() { r.rule.clone() } else { format!("{}; {}", r.rule, r.note) };
+        t.add_row([
+            r.scenario.clone(),
+            r.trace_state_entries.to_string(),
+            r.metric.to_string(),
+            value(r.baseline, r.unit),
+            value(r.current, r.unit),
+            change(r),
+            rule,
+        ]);
+    }
+    t
+}
+
+fn md_rows(out: &mut String, rows: &[&Row], verdict: &str) {
+    out.push_str("| scenario | ts | metric | baseline | current | change | rule |\n|---|---:|---|---:|---:|---:|---|\n");
+    for r in rows {
+        let rule = if r.note.is_empty() { r.rule.clone() } else { format!("{}; {}", r.rule, r.note) };
+        out.push_str(&format!(
+            "| {} | {} | {} {verdict} | {} | {} | {} | {} |\n",
+            md_escape(&r.scenario),
+            r.trace_state_entries,
+            r.metric,
+            value(r.baseline, r.unit),
+            value(r.current, r.unit),
+            change(r),
+            md_escape(&rule)
+        ));
+    }
+    out.push('\n');
 }
 
 /// Renders `c` as `format`.
 pub fn render(c: &Comparison, format: Format) -> String {
+    let v = view(c);
     match format {
-        Format::Json => serde_json::to_string_pretty(c).expect("a comparison serialises"),
-        Format::Text => {
-            let mut t = Table::new();
-            t.load_preset(UTF8_FULL_CONDENSED);
-            t.set_header(["scenario", "ts", "metric", "baseline", "current", "change", "verdict", "note"]);
-            for r in ordered(c) {
-                t.add_row([
-                    r.scenario.clone(),
-                    r.trace_state_entries.to_string(),
-                    r.metric.to_string(),
-                    value(r.baseline, r.unit),
-                    value(r.current, r.unit),
-                    change(r),
-                    r.verdict.word().to_uppercase(),
-                    r.note.clone(),
-                ]);
+        Format::Json => {
+            #[derive(Serialize)]
+            struct Json<'a> {
+                #[serde(flatten)]
+                view: &'a View<'a>,
+                regressions: usize,
+                /// Every row, regressions first.
+                rows: Vec<&'a Row>,
             }
-            let timing = c.timing_not_compared.as_ref().map_or_else(String::new, |n| format!("{n}\n"));
-            format!("{}: {}\n{timing}{t}\n", c.current, headline(c))
+            let rows = v
+                .regressed
+                .iter()
+                .chain(&v.improved)
+                .copied()
+                .chain(c.rows.iter().filter(|r| !matches!(r.verdict, Verdict::Regressed | Verdict::Improved)))
+                .collect();
+            serde_json::to_string_pretty(&Json { view: &v, regressions: c.regressions, rows }).expect("a comparison serialises")
+        }
+        Format::Text => {
+            let mut out = format!("{}: {}\n", c.current, headline(c));
+            if let Some(n) = v.timing_not_compared {
+                out.push_str(&format!("{n}\n"));
+            }
+            if !v.regressed.is_empty() {
+                out.push_str(&format!("REGRESSED, largest change first:\n{}\n", change_table(&v.regressed)));
+            }
+            if !v.improved.is_empty() {
+                out.push_str(&format!("improved:\n{}\n", change_table(&v.improved)));
+            }
+            if !v.settled.is_empty() {
+                out.push_str("unchanged and noise, and the rule that decided them:\n");
+                v.settled.iter().for_each(|f| out.push_str(&format!("  {}\n", folded_line(f))));
+            }
+            if !v.not_compared.is_empty() {
+                out.push_str("not compared:\n");
+                v.not_compared.iter().for_each(|f| out.push_str(&format!("  {}\n", folded_line(f))));
+            }
+            out
         }
         Format::Markdown => {
             let mark = if c.regressions == 0 { "✅" } else { "❌" };
-            let mut out = format!("### {mark} spanalloc: {}\n\n", headline(c));
-            if let Some(n) = &c.timing_not_compared {
+            let mut out = format!("### {mark} spanalloc: {}\n\n", md_escape(&headline(c)));
+            if let Some(n) = v.timing_not_compared {
                 out.push_str(&format!("{}\n\n", md_escape(n)));
             }
-            out.push_str("| scenario | ts | metric | baseline | current | change | verdict | note |\n");
-            out.push_str("|---|---:|---|---:|---:|---:|---|---|\n");
-            for r in ordered(c) {
-                let verdict =
-                    if r.verdict == Verdict::Regressed { "**regressed**".to_owned() } else { r.verdict.word().to_owned() };
-                out.push_str(&format!(
-                    "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
-                    md_escape(&r.scenario),
-                    r.trace_state_entries,
-                    r.metric,
-                    value(r.baseline, r.unit),
-                    value(r.current, r.unit),
-                    change(r),
-                    verdict,
-                    md_escape(&r.note)
-                ));
+            if !v.regressed.is_empty() {
+                out.push_str("**Regressed**, largest change first:\n\n");
+                md_rows(&mut out, &v.regressed, "**regressed**");
+            }
+            if !v.improved.is_empty() {
+                out.push_str("Improved:\n\n");
+                md_rows(&mut out, &v.improved, "improved");
+            }
+            for (title, folded) in
+                [("Unchanged and noise, with the rule that decided them", &v.settled), ("Not compared", &v.not_compared)]
+            {
+                if folded.is_empty() {
+                    continue;
+                }
+                out.push_str(&format!("<details><summary>{title} ({} scenario × trace state)</summary>\n\n", folded.len()));
+                folded.iter().for_each(|f| out.push_str(&format!("- {}\n", md_escape(&folded_line(f)))));
+                out.push_str("\n</details>\n\n");
             }
             out
         }
@@ -133,7 +290,7 @@ pub fn render(c: &Comparison, format: Format) -> String {
 
 /// Keeps a table cell a cell: pipes and line breaks would end it.
 fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    s.replace('|', "\\|").replace('\n', " ").replace('<', "&lt;")
 }
 
 #[cfg(test)]

@@ -28,6 +28,8 @@ pub struct Inputs {
     pub results: Results,
     /// The comparison with a baseline, if one was found.
     pub comparison: Option<Comparison>,
+    /// The baseline's environment (its date and run id mark it in the history).
+    pub baseline_run: Option<crate::schema::Environment>,
     /// Why there is no comparison, when there is none.
     pub no_comparison: String,
     /// Runs recorded in the history file.
@@ -90,14 +92,18 @@ pub fn gather(dir: &Path, src: &Sources) -> Result<Inputs, InputError> {
     let results = load_results(&dir.join("results.json"))?;
     let mut warnings = Vec::new();
     let baseline_file = crate::baseline::resolve(&src.baseline, &src.baselines);
-    let (comparison, no_comparison) = if baseline_file.exists() {
+    let (comparison, no_comparison, baseline_run) = if baseline_file.exists() {
         let thresholds = if src.thresholds.exists() { Thresholds::load(&src.thresholds)? } else { Thresholds::default() };
         match load_results(&baseline_file) {
-            Ok(b) => (Some(compare::compare(&b, &results, &thresholds, (&src.baseline, "this run"))), String::new()),
-            Err(e) => (None, format!("baseline not usable: {e}")),
+            Ok(b) => (
+                Some(compare::compare(&b, &results, &thresholds, (&src.baseline, "this run"))),
+                String::new(),
+                Some(b.environment),
+            ),
+            Err(e) => (None, format!("baseline not usable: {e}"), None),
         }
     } else {
-        (None, format!("no baseline '{}' ({} does not exist)", src.baseline, baseline_file.display()))
+        (None, format!("no baseline '{}' ({} does not exist)", src.baseline, baseline_file.display()), None)
     };
     let history = match history::read(&src.history) {
         Ok((entries, w)) => {
@@ -115,6 +121,7 @@ pub fn gather(dir: &Path, src: &Sources) -> Result<Inputs, InputError> {
         linkable,
         results,
         comparison,
+        baseline_run,
         no_comparison,
         history,
         criterion: sources::criterion(&src.criterion),

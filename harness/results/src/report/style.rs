@@ -10,4 +10,6 @@ tr.regressed td{background:#fde2e1}tr.improved td{background:#e3f5e1}tr.noise td
 tr.incomparable td,tr.missing td,tr.new td{background:#fff6d6}.v-holds{color:#1d5e1a;font-weight:600}\
 .v-contradicted{color:#8a1111;font-weight:600}.v-direction{color:#7a5d00;font-weight:600}.v-depends{color:#244;font-weight:600}.v-none{color:#666}.charts{display:flex;flex-wrap:wrap;gap:12px}\
 .chart{border:1px solid #eee;margin:0}dl{display:grid;grid-template-columns:max-content auto;gap:2px 14px;font-size:14px}dt{color:#666}\
-.absent{color:#666;font-style:italic}code{background:#f4f4f4;padding:1px 4px}";
+.absent{color:#666;font-style:italic}code{background:#f4f4f4;padding:1px 4px}\
+table.sites td{vertical-align:top}ul.stacks{margin:4px 0;padding-left:18px}ul.stacks pre{font-size:11px;margin:2px 0 8px;white-space:pre-wrap}\
+nav.toc{font-size:14px;margin:8px 0 16px}nav.toc a{margin-right:12px}details>summary{cursor:pointer}";

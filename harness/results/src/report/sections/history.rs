@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::report::charts::{self, Series};
+use crate::report::charts::{self, Series, XAxis};
 use crate::report::page::{esc, Builder};
 
 pub(in crate::report) fn write(b: &mut Builder<'_>) {
@@ -38,9 +38,47 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
             .collect()
     };
     let (a, c) = (series(|h| h.allocs_per_span), series(|h| h.cpu_ns_per_span));
+    // Runs by date and commit; the baseline's run, when it is in the history, marked.
+    let labels: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            let day: String = e.date.chars().skip(5).take(5).collect();
+            let commit: String = e.commit.as_deref().unwrap_or("-").chars().take(7).collect();
+            format!("{day} {commit}")
+        })
+        .collect();
+    let marker = b.inputs.baseline_run.as_ref().and_then(|base| {
+        entries
+            .iter()
+            .rposition(|e| e.run_id.is_some() && e.run_id == base.run_id || e.run_id.is_none() && e.date == base.started_at)
+            .map(|i| (i as f64, "baseline"))
+    });
+    let axis = XAxis::Runs(labels);
     b.html.push_str("<div class=\"charts\">");
-    b.chart("history-allocs", charts::lines(&format!("allocs/span over runs (trace-state {ts})"), "run", "allocs/span", &a));
-    b.chart("history-cpu", charts::lines(&format!("CPU ns/span over runs (trace-state {ts})"), "run", "ns/span", &c));
+    b.chart(
+        "history-allocs",
+        charts::lines(
+            &format!("allocs/span by run (trace-state {ts})"),
+            "run: date, commit",
+            "allocs/span",
+            &a,
+            &axis,
+            false,
+            marker,
+        ),
+    );
+    b.chart(
+        "history-cpu",
+        charts::lines(
+            &format!("CPU ns/span by run (trace-state {ts})"),
+            "run: date, commit",
+            "ns/span",
+            &c,
+            &axis,
+            false,
+            marker,
+        ),
+    );
     b.html.push_str("</div><table><tr><th>run</th><th class=\"l\">date</th><th class=\"l\">commit</th></tr>");
     let mut rows = String::new();
     for (i, e) in entries.iter().enumerate() {

@@ -1,12 +1,13 @@
 //! The trace-state sweep: allocs/span and bytes/span against the number of entries, where the strategies cross.
 
-use crate::report::charts::{self, Series};
+use crate::report::charts::{self, Series, XAxis};
 use crate::report::page::Builder;
 use crate::schema::ScenarioResult;
 
 pub(in crate::report) fn write(b: &mut Builder<'_>) {
     b.section("sweep", "Trace-state sweep: where the strategies cross");
-    let sizes = &b.results().config.trace_state;
+    let mut sizes = b.results().config.trace_state.clone();
+    sizes.sort_unstable();
     if sizes.len() < 2 {
         let one = sizes.first().copied().unwrap_or(0);
         b.absent(&format!("This run used one trace-state size ({one}); run with --trace-state 0,1,4,32 for the sweep."));
@@ -36,8 +37,15 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     };
     let (allocs, bytes) = (series(|s| s.metrics.allocs_per_span), series(|s| s.metrics.bytes_per_span));
     b.html.push_str("<div class=\"charts\">");
-    b.chart("sweep-allocs", charts::lines("allocations per span by trace-state entries", "entries", "allocs/span", &allocs));
-    b.chart("sweep-bytes", charts::lines("bytes per span by trace-state entries", "entries", "bytes/span", &bytes));
+    let axis = XAxis::Categories(sizes.iter().map(|&s| (s as f64, s.to_string())).collect());
+    b.chart(
+        "sweep-allocs",
+        charts::lines("allocations per span by trace-state entries", "entries", "allocs/span", &allocs, &axis, false, None),
+    );
+    b.chart(
+        "sweep-bytes",
+        charts::lines("bytes per span by trace-state entries", "entries", "bytes/span", &bytes, &axis, false, None),
+    );
     b.html.push_str("</div>");
     b.end();
 }

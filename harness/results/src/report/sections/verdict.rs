@@ -2,42 +2,70 @@
 
 use std::fmt::Write;
 
-use crate::compare::{render::value, Verdict};
+use crate::compare::render::{change, headline, value, view};
+use crate::report::charts;
 use crate::report::page::{esc, Builder};
+
+/// The sections a reader can jump to from the first screen.
+const SECTIONS: [(&str, &str); 10] = [
+    ("strategies", "strategy table"),
+    ("charts", "per strategy"),
+    ("sweep", "sweep"),
+    ("timeline", "timeline"),
+    ("stages", "stages and sites"),
+    ("baseline", "against the baseline"),
+    ("history", "history"),
+    ("benches", "benchmarks"),
+    ("claims", "the article's claims"),
+    ("method", "method"),
+];
 
 pub(in crate::report) fn write(b: &mut Builder<'_>) {
     b.section("verdict", "Verdict");
     let failures = &b.inputs.results.failures;
     match &b.inputs.comparison {
-        Some(c) if c.regressions > 0 => {
-            let _ = write!(
-                b.html,
-                "<div class=\"banner bad\">{} regression{} against {}</div><ul>",
-                c.regressions,
-                if c.regressions == 1 { "" } else { "s" },
-                esc(&c.baseline)
-            );
-            for r in c.rows.iter().filter(|r| r.verdict == Verdict::Regressed) {
-                let change = r.change_pct.map_or_else(|| "from 0".into(), |p| format!("{p:+.1}%"));
-                let _ = write!(
-                    b.html,
-                    "<li><b>{}</b> ts={} <code>{}</code>: {} → {} ({change})</li>",
-                    esc(&r.scenario),
-                    r.trace_state_entries,
-                    esc(r.metric),
-                    esc(&value(r.baseline, r.unit)),
-                    esc(&value(r.current, r.unit))
-                );
-            }
-            b.html.push_str("</ul>");
-        }
         Some(c) => {
-            let _ = write!(b.html, "<div class=\"banner good\">no regression against {}</div>", esc(&c.baseline));
+            let class = if c.regressions > 0 {
+                "bad"
+            } else if c.nothing_compared().is_some() {
+                "info"
+            } else {
+                "good"
+            };
+            let text = match c.nothing_compared() {
+                Some(why) => why.to_string(),
+                None => headline(c),
+            };
+            let _ = write!(b.html, "<div class=\"banner {class}\" id=\"verdict-counts\">{}</div>", esc(&text));
+            let v = view(c);
+            if !v.regressed.is_empty() {
+                b.html.push_str("<ul class=\"regressions\">");
+                for r in &v.regressed {
+                    let _ = write!(
+                        b.html,
+                        "<li><b>{}</b> ts={} <code>{}</code>: {} → {} ({}) — {}</li>",
+                        esc(&r.scenario),
+                        r.trace_state_entries,
+                        esc(r.metric),
+                        esc(&value(r.baseline, r.unit)),
+                        esc(&value(r.current, r.unit)),
+                        esc(&change(r)),
+                        esc(&r.rule)
+                    );
+                }
+                b.html.push_str("</ul>");
+            }
         }
         None => {
-            let _ = write!(b.html, "<div class=\"banner info\">{}</div>", esc(&b.inputs.no_comparison));
+            let _ = write!(b.html, "<div class=\"banner info\" id=\"verdict-counts\">{}</div>", esc(&b.inputs.no_comparison));
         }
     }
+    b.html.push_str("<nav class=\"toc\">");
+    for (id, name) in SECTIONS {
+        let _ = write!(b.html, "<a href=\"#{id}\">{name}</a>");
+    }
+    b.html.push_str("</nav>");
+    main_chart(b);
     for s in b.inputs.results.scenarios.iter().filter(|s| s.dropped_spans > 0) {
         let _ = write!(
             b.html,
@@ -66,12 +94,12 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     let e = &r.environment;
     let rate = if c.rate == 0 { "unpaced".to_owned() } else { format!("{} spans/s", c.rate) };
     let dl = format!(
-        "<dl><dt>spans</dt><dd>{}</dd><dt>rate</dt><dd>{}</dd><dt>trace-state entries</dt><dd>{}</dd>\
+        "<details><summary>The run: workload, machine, build</summary><dl><dt>spans</dt><dd>{}</dd><dt>rate</dt><dd>{}</dd><dt>trace-state entries</dt><dd>{}</dd>\
          <dt>producers</dt><dd>{}</dd><dt>seed</dt><dd>{}</dd><dt>warm-up</dt><dd>{}</dd><dt>repeats</dt><dd>{}</dd>\
          <dt>trace shape</dt><dd>fan-out {}, depth {}, every {}th span crosses a process boundary</dd>\
          <dt>started</dt><dd>{}</dd><dt>commit</dt><dd>{}</dd><dt>rustc</dt><dd>{}</dd><dt>CPU</dt><dd>{} ({} cores)</dd>\
          <dt>allocator</dt><dd>{}</dd><dt>profile</dt><dd>{}</dd><dt>runner</dt><dd>{}</dd><dt>kernel</dt><dd>{}</dd>\
-         <dt>run id</dt><dd>{}</dd><dt>fingerprint</dt><dd>{}</dd></dl>",
+         <dt>run id</dt><dd>{}</dd><dt>fingerprint</dt><dd>{}</dd></dl></details>",
         c.spans,
         esc(&rate),
         esc(&c.trace_state.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ")),
@@ -99,4 +127,36 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
         let _ = write!(b.html, "<p class=\"absent\">warning: {}</p>", esc(w));
     }
     b.end();
+}
+
+/// The one chart that matters: allocations and bytes per span, per scenario, per trace-state
+/// size, side by side.
+fn main_chart(b: &mut Builder<'_>) {
+    let r = b.results();
+    let mut sizes = r.config.trace_state.clone();
+    sizes.sort_unstable();
+    let mut names: Vec<String> = Vec::new();
+    for s in &r.scenarios {
+        if !names.contains(&s.name) {
+            names.push(s.name.clone());
+        }
+    }
+    let members: Vec<String> = sizes.iter().map(|ts| format!("{ts} trace-state entries")).collect();
+    let groups = |f: fn(&crate::schema::ScenarioResult) -> f64| -> Vec<(String, Vec<Option<f64>>)> {
+        names
+            .iter()
+            .map(|n| {
+                let values = sizes
+                    .iter()
+                    .map(|ts| r.scenarios.iter().find(|s| &s.name == n && s.trace_state_entries == *ts).map(f))
+                    .collect();
+                (n.clone(), values)
+            })
+            .collect()
+    };
+    let (allocs, bytes) = (groups(|s| s.metrics.allocs_per_span), groups(|s| s.metrics.bytes_per_span));
+    b.html.push_str("<div class=\"charts\">");
+    b.chart("main-allocs", charts::hbars("allocations per span", "allocs/span", &members, &allocs));
+    b.chart("main-bytes", charts::hbars("bytes allocated per span", "bytes/span", &members, &bytes));
+    b.html.push_str("</div>");
 }
