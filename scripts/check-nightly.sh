@@ -2,8 +2,9 @@
 # Runs scripts/nightly.sh --quick end to end, three times, in a scratch directory:
 #   1. a first night: no baseline for this machine, so it saves one (exit 0);
 #   2. a second night against that baseline: no regression (exit 0);
-#   3. a night against a doctored baseline (pointer-passing's allocations per span lowered by
-#      one, so the run looks one allocation per span worse): it must fail.
+#   3. a night against a doctored baseline (pointer-passing's allocations per span, and its
+#      largest dhat site, lowered by one, so the run looks one allocation per span worse there):
+#      it must fail, and its summary must name that site.
 # Each report must have its criterion and iai-callgrind sections.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,18 +30,26 @@ night() { # EXPECTED-STATUS LABEL
 night 0 "first night (saves the baseline)"
 ls "$SPANALLOC_BASELINES"/nightly-*.json >/dev/null
 night 0 "second night (against it)"
-grep -q "no regression against nightly-" "$GITHUB_STEP_SUMMARY"
+grep -q "spanalloc: 0 regressed, .* against nightly-" "$GITHUB_STEP_SUMMARY"
 baseline=$(ls "$SPANALLOC_BASELINES"/nightly-*.json)
-python3 - "$baseline" <<'PY'
+sites=$(python3 - "$baseline" <<'PY'
 import json, sys
 path = sys.argv[1]
 r = json.load(open(path))
 for s in r["scenarios"]:
     if s["name"] == "pointer-passing":
         s["metrics"]["allocs_per_span"] -= 1.0
+        site = s["dhat"]["sites"][0]
+        site["blocks_per_span"] -= 1.0
+        print(site["site"])
 json.dump(r, open(path, "w"))
 PY
+)
 night 1 "third night (against a doctored baseline)"
-grep -q "regressed" "$GITHUB_STEP_SUMMARY"
+grep -q "spanalloc: [1-9][0-9]* regressed" "$GITHUB_STEP_SUMMARY"
+grep -q "Where it changed" "$GITHUB_STEP_SUMMARY"
+while read -r site; do
+    grep -qF "\`$site\`" "$GITHUB_STEP_SUMMARY" || { echo "check-nightly: the summary does not name $site" >&2; exit 1; }
+done <<<"$sites"
 echo "check-nightly: ok; the night's timings:"
 cat "$SPANALLOC_OUT/timings.txt"

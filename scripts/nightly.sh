@@ -54,6 +54,12 @@ dhat_spans="${SPANALLOC_DHAT_SPANS:-$dhat_spans}"
 scenario_args=()
 IFS=',' read -r -a wanted <<<"${SPANALLOC_SCENARIOS:-}"
 for s in "${wanted[@]}"; do [ -n "$s" ] && scenario_args+=(--scenario "$s"); done
+# The Go twin's rows are on in the nightly (SPANALLOC_GO=0 leaves them out); Go is installed
+# when missing (Debian's golang-go).
+if [ "${SPANALLOC_GO:-1}" = 1 ]; then
+    bash scripts/install-go.sh >&2 || exit 2
+    scenario_args+=(--go)
+fi
 
 mkdir -p "$out" "$bench_home" || exit 2
 bin=target/release/spanalloc

@@ -106,6 +106,17 @@ pub fn combine(
         latency_max_ns: median(&p.plain.iter().map(|o| o.latency_max_ns as f64).collect::<Vec<_>>()) as u64,
         allocs_per_sec: per_span(calls, spans) * rate,
         meter_overhead: if plain_cpu > 0.0 { median(&samples.count_cpu_ns_per_span) / plain_cpu } else { 0.0 },
+        rss_slack_bytes: p
+            .count
+            .iter()
+            .any(|o| o.peak_live_bytes.is_some())
+            .then(|| count_median(|o| o.peak_live_bytes.map(|live| o.peak_rss_bytes as f64 - live as f64)) as i64),
+        gc_cycles: p.count.iter().any(|o| o.gc_cycles.is_some()).then(|| count_median(|o| o.gc_cycles.map(|g| g as f64)) as u64),
+        gc_pause_ns: p
+            .count
+            .iter()
+            .any(|o| o.gc_pause_ns.is_some())
+            .then(|| count_median(|o| o.gc_pause_ns.map(|g| g as f64)) as u64),
     };
     let stages = first_count
         .stages
@@ -134,6 +145,8 @@ pub fn combine(
     Ok(ScenarioResult {
         name: name.into(),
         trace_state_entries: trace_state,
+        allocator: first_count.allocator.clone().unwrap_or_else(|| "system".into()),
+        language: first_count.language.clone().unwrap_or_else(|| "rust".into()),
         producers,
         spans,
         spans_exported,
@@ -195,12 +208,17 @@ mod tests {
             latency_p50_ns: 1,
             latency_p99_ns: 1,
             latency_max_ns: 1,
-            peak_rss_bytes: 1,
+            peak_rss_bytes: 1000 + peak,
             counts: Some(crate::meter::Counts { allocs, bytes_allocated: bytes, ..Default::default() }),
             setup_heap_bytes: Some(10),
             retained_heap_bytes: Some(0),
             peak_heap_bytes: Some(peak),
             peak_heap_error_bytes: Some(0),
+            peak_live_bytes: Some(peak + 50),
+            allocator: Some("jemalloc".into()),
+            language: None,
+            gc_cycles: None,
+            gc_pause_ns: None,
             stages: None,
             timeline: None,
             dhat: None,
@@ -224,6 +242,9 @@ mod tests {
         let r = combine("s", 4, 1, true, &same).unwrap();
         assert_eq!(r.metrics.peak_heap_bytes, 200, "the median of the count passes' peaks");
         assert_eq!(r.samples.peak_heap_bytes, vec![100.0, 300.0, 200.0]);
+        // RSS − live of each count pass (1000 + peak − (peak + 50)), then the median.
+        assert_eq!(r.metrics.rss_slack_bytes, Some(950));
+        assert_eq!(r.allocator, "jemalloc", "the allocator the child said it ran on");
         let differ = passes(&[(500, 8000, 100), (501, 8016, 100)]);
         let e = combine("s", 4, 1, true, &differ).unwrap_err();
         assert!(e.0.contains("500 allocations / 8000 bytes") && e.0.contains("501 / 8016"), "{}", e.0);

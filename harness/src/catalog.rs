@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 
 use spanalloc_model::{Scenario, WorkloadConfig};
 
+use crate::allocators::AllocatorBuild;
 use crate::pass::Pass;
 
 /// One pass an external program is asked to run.
@@ -127,25 +128,48 @@ impl From<External> for Entry {
 pub struct Catalog {
     entries: Vec<Entry>,
     reference: &'static str,
+    allocator_build: Option<AllocatorBuild>,
 }
 
 impl Catalog {
-    /// The built-in scenarios: the four strategies, then the otel-sdk reference row; ratios
-    /// against value-copy.
+    /// The built-in scenarios: the four strategies, then the otel-sdk reference row (ratios
+    /// against value-copy), then the Go twin's four rows (opt-in: `run --go` or by name).
     pub fn builtin() -> Self {
+        let rust = spanalloc_builtin::all().into_iter().map(Entry::InProcess);
         Catalog {
-            entries: spanalloc_builtin::all().into_iter().map(Entry::InProcess).collect(),
+            entries: rust.chain(crate::go_twin::ALL.into_iter().map(Entry::External)).collect(),
             reference: spanalloc_builtin::RATIO_REFERENCE,
+            allocator_build: Some(AllocatorBuild {
+                package: env!("CARGO_PKG_NAME"),
+                bin_prefix: "spanalloc",
+                manifest_dir: env!("CARGO_MANIFEST_DIR"),
+            }),
         }
     }
 
     /// An empty catalog whose ratios are taken against `reference`.
     pub fn empty(reference: &'static str) -> Self {
-        Catalog { entries: Vec::new(), reference }
+        Catalog { entries: Vec::new(), reference, allocator_build: None }
+    }
+
+    /// The catalog with `--allocator` enabled: how its per-allocator executables are built (a
+    /// crate of your own declares `PREFIX-jemalloc`/`PREFIX-mimalloc` binaries with the meter
+    /// over that allocator, as `harness/src/bin/` does).
+    pub fn with_allocator_build(mut self, build: AllocatorBuild) -> Self {
+        self.allocator_build = Some(build);
+        self
+    }
+
+    /// How its per-allocator executables are built, if it says.
+    pub fn allocator_build(&self) -> Option<&AllocatorBuild> {
+        self.allocator_build.as_ref()
     }
 
     /// The catalog with `entry` added after the others. A name already present is replaced.
+    /// The built-ins' allocator executables do not know `entry`, so `--allocator` is off again
+    /// until [`Catalog::with_allocator_build`] names executables that do.
     pub fn with(mut self, entry: impl Into<Entry>) -> Self {
+        self.allocator_build = None;
         let entry = entry.into();
         match self.entries.iter_mut().find(|e| e.name() == entry.name()) {
             Some(slot) => *slot = entry,

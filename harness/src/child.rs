@@ -196,6 +196,11 @@ pub fn measure(scenario: &Scenario, cfg: &WorkloadConfig, pass: Pass, dhat_file:
         retained_heap_bytes: None,
         peak_heap_bytes: None,
         peak_heap_error_bytes: None,
+        peak_live_bytes: None,
+        allocator: Some(meter::inner_name().to_owned()),
+        language: None,
+        gc_cycles: None,
+        gc_pause_ns: None,
         stages: None,
         timeline: timeline.map(|t| t.into_iter().map(|(ms, b)| [ms as i64, b]).collect()),
         dhat: None,
@@ -214,6 +219,7 @@ pub fn measure(scenario: &Scenario, cfg: &WorkloadConfig, pass: Pass, dhat_file:
         out.setup_heap_bytes = Some((start.live - harness_live).max(0) as u64);
         out.peak_heap_bytes = Some((end.peak.max(start.live) - harness_live).max(0) as u64);
         out.retained_heap_bytes = Some(end.live - start.live);
+        out.peak_live_bytes = Some(end.peak.max(start.live).max(0) as u64);
         if let Some(points) = out.timeline.as_mut() {
             points.iter_mut().for_each(|p| p[1] -= harness_live);
         }

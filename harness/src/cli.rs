@@ -134,6 +134,14 @@ struct RunArgs {
     /// Spans in the dhat pass (dhat costs ~2.5 µs per allocation).
     #[arg(long, default_value_t = 20_000)]
     dhat_spans: u64,
+    /// Add the Go twin's four rows (go-value, go-pointer, go-pool, go-atomic); needs Go
+    /// (scripts/install-go.sh).
+    #[arg(long)]
+    go: bool,
+    /// Allocators beneath the meter, comma-separated: system, jemalloc, mimalloc. Each other
+    /// than system runs in an executable of its own, built by cargo the first time it is asked for.
+    #[arg(long = "allocator", value_delimiter = ',', default_value = "system")]
+    allocators: Vec<String>,
     #[command(flatten)]
     sources: SourceArgs,
 }
@@ -161,11 +169,17 @@ enum BaselineAction {
 
 #[derive(Debug, Clone, Args)]
 struct CompareArgs {
-    /// A baseline name (under --baselines) or a results file path.
-    baseline: String,
+    /// A baseline name (under --baselines) or a results file path; with --between, the results
+    /// to read (default reports/latest/results.json).
+    #[arg(required_unless_present = "between")]
+    baseline: Option<String>,
     /// The current results.
     #[arg(default_value = "reports/latest/results.json")]
     current: PathBuf,
+    /// Two rows of one run, hand-off by hand-off, instead of a baseline: which hand-offs account
+    /// for the difference (e.g. `--between value-copy pointer-passing`).
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    between: Option<Vec<String>>,
     /// Output format: text, markdown or json.
     #[arg(long, default_value = "text")]
     format: Format,
@@ -423,7 +437,7 @@ fn plan<'c>(catalog: &'c Catalog, args: &RunArgs) -> Result<RunPlan<'c>, String>
     if !args.no_dhat && args.dhat_spans == 0 {
         return Err("--dhat-spans must be at least 1 (or pass --no-dhat)".into());
     }
-    let scenarios: Vec<&Entry> = if args.scenarios.is_empty() {
+    let mut scenarios: Vec<&Entry> = if args.scenarios.is_empty() {
         catalog.default_run()
     } else {
         args.scenarios
@@ -431,8 +445,21 @@ fn plan<'c>(catalog: &'c Catalog, args: &RunArgs) -> Result<RunPlan<'c>, String>
             .map(|n| catalog.find(n).ok_or_else(|| format!("unknown scenario '{n}' (known: {})", catalog.names())))
             .collect::<Result<_, _>>()?
     };
+    if args.go {
+        let go: Vec<&Entry> = catalog.entries().iter().filter(|e| e.name().starts_with(crate::go_twin::PREFIX)).collect();
+        if go.is_empty() {
+            return Err("--go: this binary has no Go rows".into());
+        }
+        for e in go {
+            if !scenarios.iter().any(|s| s.name() == e.name()) {
+                scenarios.push(e);
+            }
+        }
+    }
+    let allocators = crate::allocators::parse_list(&args.allocators)?;
     measure::check_out(&args.out)?;
     let programs = measure::prepare_externals(&scenarios)?;
+    let allocators = crate::allocators::executables(catalog.allocator_build(), &allocators)?;
     Ok(RunPlan {
         workloads,
         scenarios,
@@ -441,6 +468,7 @@ fn plan<'c>(catalog: &'c Catalog, args: &RunArgs) -> Result<RunPlan<'c>, String>
         out: args.out.clone(),
         reference: catalog.reference().to_owned(),
         programs,
+        allocators,
     })
 }
 
@@ -451,6 +479,15 @@ fn measure_command(catalog: &Catalog, m: &MeasureArgs) -> ExitCode {
     let Some(Entry::InProcess(scenario)) = catalog.find(&m.scenario) else {
         return usage_error(&format!("unknown scenario '{}'", m.scenario));
     };
+    // stats_alloc and dhat wrap the system allocator: over another one they would free its
+    // blocks with the wrong allocator.
+    let inner = crate::meter::inner_name();
+    if inner != "system" && !matches!(m.pass, Pass::Plain | Pass::Count) {
+        return usage_error(&format!(
+            "the {} pass runs over the system allocator only; this executable's is {inner}",
+            m.pass.name()
+        ));
+    }
     let cfg = match m.workload.config(m.trace_state) {
         Ok(cfg) => WorkloadConfig {
             fan_out: m.fan_out,
@@ -483,10 +520,16 @@ fn compare_command(args: &CompareArgs) -> Result<ExitCode, InputError> {
     } else {
         Thresholds::default()
     };
-    let baseline_file = baseline::resolve(&args.baseline, &args.baselines);
+    if let Some(pair) = &args.between {
+        return between_command(args, &pair[0], &pair[1]);
+    }
+    let Some(baseline_name) = args.baseline.as_deref() else {
+        return Ok(usage_error("compare needs a baseline (or --between A B)"));
+    };
+    let baseline_file = baseline::resolve(baseline_name, &args.baselines);
     let baseline = load_results(&baseline_file)?;
     let current = load_results(&args.current)?;
-    let labels = (args.baseline.as_str(), &*args.current.to_string_lossy());
+    let labels = (baseline_name, &*args.current.to_string_lossy());
     let comparison = compare::compare(&baseline, &current, &thresholds, labels);
     say_raw!("{}", compare::render::render(&comparison, args.format));
     if let Some(why) = comparison.nothing_compared() {
@@ -497,6 +540,25 @@ fn compare_command(args: &CompareArgs) -> Result<ExitCode, InputError> {
         _ => comparison.regressions,
     };
     Ok(if failing == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// `compare --between A B [RESULTS]`: the results are the one positional given, if any.
+fn between_command(args: &CompareArgs, a: &str, b: &str) -> Result<ExitCode, InputError> {
+    let file = match &args.baseline {
+        Some(f) if args.current != Path::new("reports/latest/results.json") => {
+            return Ok(usage_error(&format!("--between reads one results file; got {f} and {}", args.current.display())));
+        }
+        Some(f) => PathBuf::from(f),
+        None => args.current.clone(),
+    };
+    let results = load_results(&file)?;
+    match compare::between::between(&results, a, b) {
+        Ok(w) => {
+            say_raw!("{}", compare::between::render(&w, args.format));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => Err(InputError::new(&file, &e)),
+    }
 }
 
 fn report_command(dir: &Path, sources: &Sources) -> ExitCode {

@@ -19,11 +19,13 @@
 #![deny(missing_docs)]
 
 pub mod aggregate;
+pub mod allocators;
 pub mod catalog;
 pub mod child;
 pub mod cli;
 pub mod console;
 pub mod dhat_profile;
+pub mod go_twin;
 pub mod measure;
 pub mod meter;
 pub mod pass;

@@ -14,7 +14,7 @@ use crate::aggregate::{combine, Passes};
 use crate::catalog::Entry;
 use crate::meter::slots::FLUSH_BYTES;
 use crate::meter::timeline;
-use crate::pass::{Pass, PassOutput};
+use crate::pass::Pass;
 use crate::spawn::{run_pass, PassFailure};
 use crate::sys;
 
@@ -34,6 +34,9 @@ pub struct RunPlan<'a> {
     pub reference: String,
     /// The prepared program of every external scenario in the plan ([`prepare_externals`]).
     pub programs: HashMap<&'static str, PathBuf>,
+    /// The allocators beneath the meter, each with the executable its plain and count passes run
+    /// in ([`crate::allocators::executables`]); `system` and this executable by default.
+    pub allocators: Vec<(String, PathBuf)>,
 }
 
 /// Hears how a run goes, pass by pass.
@@ -141,20 +144,32 @@ pub fn run(plan: &RunPlan<'_>, progress: &dyn Progress) -> std::io::Result<(Resu
     let mut problems = Problems::default();
     for cfg in &plan.workloads {
         let ts = cfg.trace_state_entries;
-        for entry in &plan.scenarios {
-            match measure_scenario(plan, entry, cfg, progress) {
-                Ok(r) => {
-                    if let Some(c) = r.cross_check.as_ref().filter(|c| !c.agrees) {
-                        problems.0.push(format!(
+        for (allocator, exe) in &plan.allocators {
+            for entry in &plan.scenarios {
+                if matches!(entry, Entry::External(_)) && allocator != "system" {
+                    if ts == plan.workloads[0].trace_state_entries {
+                        progress.warning(&format!(
+                            "{} runs in a program of its own, with its own allocator: not run over {allocator}",
+                            entry.name()
+                        ));
+                    }
+                    continue;
+                }
+                let exe = matches!(entry, Entry::InProcess(_)).then_some(exe.as_path());
+                match measure_scenario(plan, entry, cfg, exe, allocator, progress) {
+                    Ok(r) => {
+                        if let Some(c) = r.cross_check.as_ref().filter(|c| !c.agrees) {
+                            problems.0.push(format!(
                             "CROSS-CHECK FAILED for {} ts={ts}: dhat saw {} blocks / {} bytes, the meter {} / {} over {} spans",
                             r.name, c.dhat_blocks, c.dhat_bytes, c.meter_blocks, c.meter_bytes, c.spans
                         ));
+                        }
+                        results.scenarios.push(r);
                     }
-                    results.scenarios.push(r);
-                }
-                Err(f) => {
-                    problems.0.push(format!("{} ts={ts} failed in its {} pass: {}", entry.name(), f.pass, f.error));
-                    results.failures.push(f);
+                    Err(f) => {
+                        problems.0.push(format!("{} ts={ts} failed in its {} pass: {}", entry.name(), f.pass, f.error));
+                        results.failures.push(f);
+                    }
                 }
             }
         }
@@ -201,13 +216,20 @@ fn check_digests(results: &mut Results, exact: impl Fn(&str) -> bool, problems: 
     }
 }
 
+/// Measures `entry` on `cfg`; an in-process entry's plain and count passes run in `exe` (the
+/// build over `allocator`), its dhat pass and that pass's twin in this executable, over the
+/// system allocator dhat wraps.
 fn measure_scenario(
     plan: &RunPlan<'_>,
     entry: &Entry,
     cfg: &WorkloadConfig,
+    exe: Option<&Path>,
+    allocator: &str,
     progress: &dyn Progress,
 ) -> Result<ScenarioResult, Failure> {
     let (name, ts) = (entry.name(), cfg.trace_state_entries);
+    // The label passes are reported under: the scenario, and its allocator when not the default.
+    let label = if allocator == "system" { name.to_owned() } else { format!("{name}@{allocator}") };
     let failure = |pass: &str, f: PassFailure| Failure {
         name: name.into(),
         trace_state_entries: ts,
@@ -215,14 +237,16 @@ fn measure_scenario(
         error: f.error,
         stderr_tail: f.stderr_tail,
     };
-    let program = plan.programs.get(name).map(PathBuf::as_path);
-    let pass = |pass: Pass, cfg: &WorkloadConfig, dhat_file: Option<&Path>| -> Result<PassOutput, Failure> {
-        progress.pass_started(name, ts, pass, cfg.spans);
+    let program = plan.programs.get(name).map(PathBuf::as_path).or(exe);
+    let system = plan.programs.get(name).map(PathBuf::as_path);
+    let pass_in = |program: Option<&Path>, pass: Pass, cfg: &WorkloadConfig, dhat_file: Option<&Path>| {
+        progress.pass_started(&label, ts, pass, cfg.spans);
         let started = Instant::now();
         let out = run_pass(entry, program, pass, cfg, dhat_file, &|n| progress.exported(n));
-        progress.pass_finished(name, ts, pass, started.elapsed(), out.as_ref().map(|_| ()).map_err(|f| f.error.as_str()));
+        progress.pass_finished(&label, ts, pass, started.elapsed(), out.as_ref().map(|_| ()).map_err(|f| f.error.as_str()));
         out.map_err(|f| failure(pass.name(), f))
     };
+    let pass = |pass: Pass, cfg: &WorkloadConfig, dhat_file: Option<&Path>| pass_in(program, pass, cfg, dhat_file);
     let mut passes = Passes { plain: vec![], count: vec![], dhat: None, dhat_twin: None };
     // Interleaved, so that a machine getting busier affects both passes alike.
     for _ in 0..plan.repeat {
@@ -235,11 +259,13 @@ fn measure_scenario(
         // A program that measures in one pass: its count pass is its timing pass too.
         passes.plain = passes.count.clone();
     }
-    if let Some(spans) = plan.dhat_spans.filter(|_| entry.runs(Pass::Dhat)) {
-        let file: PathBuf = plan.out.join("dhat").join(format!("{name}-ts{ts}.json"));
+    let dhat_here = crate::meter::inner_name() == "system";
+    if let Some(spans) = plan.dhat_spans.filter(|_| entry.runs(Pass::Dhat) && dhat_here) {
+        let suffix = if allocator == "system" { String::new() } else { format!("-{allocator}") };
+        let file: PathBuf = plan.out.join("dhat").join(format!("{name}-ts{ts}{suffix}.json"));
         let unpaced = WorkloadConfig { spans, rate: 0, ..cfg.clone() };
-        passes.dhat = Some(pass(Pass::Dhat, &unpaced, Some(&file))?);
-        passes.dhat_twin = Some(pass(Pass::Count, &unpaced, None)?);
+        passes.dhat = Some(pass_in(system, Pass::Dhat, &unpaced, Some(&file))?);
+        passes.dhat_twin = Some(pass_in(system, Pass::Count, &unpaced, None)?);
     }
     combine(name, ts, cfg.producers, entry.exact_counts(), &passes).map_err(|e| Failure {
         name: name.into(),

@@ -97,6 +97,22 @@ pub struct PassOutput {
     pub peak_heap_bytes: Option<u64>,
     /// Its error bound.
     pub peak_heap_error_bytes: Option<u64>,
+    /// Peak live heap of the whole process, harness included (count passes): set against this
+    /// pass's own peak RSS for the allocator's slack.
+    #[serde(default)]
+    pub peak_live_bytes: Option<u64>,
+    /// The allocator beneath the meter in this process; `None` from a program of its own.
+    #[serde(default)]
+    pub allocator: Option<String>,
+    /// The language the program measured runs in (`go` for the Go twin); `None` is Rust.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Garbage collections in the measured region, from a program with a collector.
+    #[serde(default)]
+    pub gc_cycles: Option<u64>,
+    /// Their total stop-the-world pause, ns.
+    #[serde(default)]
+    pub gc_pause_ns: Option<u64>,
     /// Per-stage `[allocs, bytes]`, indexed like `spanalloc_model::stage::Stage::ALL`.
     pub stages: Option<Vec<[u64; 2]>>,
     /// Live-heap timeline (count pass).

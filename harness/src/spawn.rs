@@ -56,8 +56,10 @@ pub fn measure_args(name: &str, pass: Pass, cfg: &WorkloadConfig, dhat_file: Opt
     args
 }
 
-/// Runs `pass` of `entry` on `cfg` in a child process; `program` is an external entry's
-/// prepared program. `on_progress` gets the child's exported-span count as it reports it.
+/// Runs `pass` of `entry` on `cfg` in a child process: `program` is an external entry's
+/// prepared program, or for an in-process one the executable to run it in (this one, or its
+/// build over another allocator). `on_progress` gets the child's exported-span count as it
+/// reports it.
 pub fn run_pass(
     entry: &Entry,
     program: Option<&Path>,
@@ -67,9 +69,13 @@ pub fn run_pass(
     on_progress: &(dyn Fn(u64) + Sync),
 ) -> Result<PassOutput, PassFailure> {
     let mut cmd = match (entry, program) {
-        (Entry::InProcess(s), _) => {
-            let exe =
-                std::env::current_exe().map_err(|e| PassFailure::new(format!("cannot find the spanalloc executable: {e}")))?;
+        (Entry::InProcess(s), program) => {
+            let exe = match program {
+                Some(p) => p.to_path_buf(),
+                None => {
+                    std::env::current_exe().map_err(|e| PassFailure::new(format!("cannot find the spanalloc executable: {e}")))?
+                }
+            };
             let mut cmd = Command::new(exe);
             cmd.args(measure_args(s.name, pass, cfg, dhat_file));
             cmd

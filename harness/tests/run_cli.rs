@@ -46,13 +46,15 @@ fn bad_options_exit_2_with_one_line() {
         (&["run", "--scenario", "test-abort"], "unknown scenario 'test-abort'"),
         (
             &["run", "--scenario", "nope"],
-            "unknown scenario 'nope' (known: value-copy, pointer-passing, pooled, atomic-swap, otel-sdk)",
+            "unknown scenario 'nope' (known: value-copy, pointer-passing, pooled, atomic-swap, otel-sdk, go-value, go-pointer, go-pool, go-atomic)",
         ),
         (&["run", "--out", file.to_str().unwrap()], "cannot write to --out"),
         (&["run", "--spans", "many"], "invalid value 'many' for '--spans <SPANS>'"),
         (&["run", "--repeat", "0"], "--repeat must be at least 1"),
         (&["run", "--spans", "100000000", "--out", occupied.to_str().unwrap()], "results.json is a directory"),
         (&["compare"], "the following required arguments were not provided: <BASELINE>"),
+        (&["run", "--allocator", "tcmalloc"], "unknown allocator 'tcmalloc' (known: system, jemalloc, mimalloc)"),
+        (&["compare", "--between", "value-copy"], "--between"),
         (&["history", "show", "--file", missing.to_str().unwrap()], "no such file"),
     ];
     for (args, want) in cases {
@@ -73,11 +75,13 @@ fn bad_options_exit_2_with_one_line() {
 }
 
 #[test]
-fn list_prints_the_strategies_and_the_reference_row_only() {
+fn list_prints_the_strategies_the_reference_row_and_the_go_twin_only() {
     let o = spanalloc(&["list"]);
     let text = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(text.lines().count(), 5, "{text}");
-    for name in ["value-copy", "pointer-passing", "pooled", "atomic-swap", "otel-sdk"] {
+    assert_eq!(text.lines().count(), 9, "{text}");
+    for name in
+        ["value-copy", "pointer-passing", "pooled", "atomic-swap", "otel-sdk", "go-value", "go-pointer", "go-pool", "go-atomic"]
+    {
         assert!(text.contains(name));
     }
     assert!(!text.contains("known-answer") && !text.contains("test-"), "test scenarios live in the test binary only");

@@ -39,7 +39,7 @@ fn measures(s: &ScenarioResult) -> [(&'static str, &'static str, f64); 6] {
 }
 
 fn benchmark(s: &ScenarioResult) -> String {
-    format!("{}/ts{}", s.name, s.trace_state_entries)
+    format!("{}/ts{}", s.id(), s.trace_state_entries)
 }
 
 /// `r` in `format`, as JSON text.

@@ -66,9 +66,9 @@ impl HistoryEntry {
             commit: r.environment.git_commit.clone(),
             date: r.environment.started_at.clone(),
             config: r.config.clone(),
+            // One allocator's rows, so that a trend line is one row's over time.
             headline: r
-                .scenarios
-                .iter()
+                .primary()
                 .map(|s| HeadlineRow {
                     scenario: s.name.clone(),
                     trace_state_entries: s.trace_state_entries,

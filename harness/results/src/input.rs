@@ -79,8 +79,8 @@ pub fn parse_results(bytes: &[u8]) -> Result<Results, String> {
 fn check_numbers(r: &Results) -> Result<(), String> {
     let mut seen = std::collections::BTreeSet::new();
     for s in &r.scenarios {
-        if !seen.insert((s.name.as_str(), s.trace_state_entries)) {
-            return Err(format!("{} ts={} appears more than once", s.name, s.trace_state_entries));
+        if !seen.insert(s.key()) {
+            return Err(format!("{} ts={} appears more than once", s.id(), s.trace_state_entries));
         }
     }
     for s in &r.scenarios {

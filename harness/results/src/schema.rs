@@ -13,9 +13,15 @@ use serde::{Deserialize, Serialize};
 /// Version 4: the environment's fingerprint (build profile, runner label), kernel and run id.
 /// Version 5: the dhat pass's allocation sites, every one, grouped by the hand-off that asked,
 /// per span, with their stacks (`dhat.sites`).
+/// Version 6: the allocator axis — each row names the allocator beneath the meter (`allocator`;
+/// rows are keyed by scenario, trace state and allocator) and the slack between the count pass's
+/// peak RSS and its peak live heap (`metrics.rss_slack_bytes`).
+/// Version 7: the Go twin — each row names its language (`language`; `rust` before) and a row
+/// from a program with a garbage collector reports its cycles and pause (`metrics.gc_cycles`,
+/// `metrics.gc_pause_ns`).
 /// Older files are still read: their new fields take the values those versions used, and a
 /// version-1 peak heap (which counted the harness's buffers) is not compared with a later one.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// The oldest layout this spanalloc reads.
 pub const OLDEST_SCHEMA_VERSION: u32 = 1;
@@ -191,12 +197,61 @@ impl Fingerprint {
 
 impl Results {
     /// The entry every ratio at `s`'s trace-state size is taken against ([`RunConfig::reference`]).
+    /// A row of another language is taken against that language's first row at the same size
+    /// (the Go twin's `go-value`): Go rows compare with Go rows.
     pub fn reference_for(&self, s: &ScenarioResult) -> Option<&ScenarioResult> {
-        self.scenarios.iter().find(|r| r.name == self.config.reference && r.trace_state_entries == s.trace_state_entries)
+        let same = |r: &&ScenarioResult| r.trace_state_entries == s.trace_state_entries && r.allocator == s.allocator;
+        if s.language != "rust" {
+            return self.scenarios.iter().filter(same).find(|r| r.language == s.language);
+        }
+        self.scenarios.iter().filter(same).find(|r| r.name == self.config.reference)
+    }
+
+    /// The allocators the run measured, in the order it measured them.
+    pub fn allocators(&self) -> Vec<&str> {
+        let mut seen: Vec<&str> = Vec::new();
+        for s in &self.scenarios {
+            if !seen.contains(&s.allocator.as_str()) {
+                seen.push(&s.allocator);
+            }
+        }
+        seen
+    }
+
+    /// The allocator of the run's first rows: the one single-allocator views (the report's
+    /// charts, the claims, history) show.
+    pub fn primary_allocator(&self) -> &str {
+        self.scenarios.first().map_or("system", |s| s.allocator.as_str())
+    }
+
+    /// The rows over the primary allocator.
+    pub fn primary(&self) -> impl Iterator<Item = &ScenarioResult> {
+        let a = self.primary_allocator();
+        self.scenarios.iter().filter(move |s| s.allocator == a)
+    }
+
+    /// Whether any row ran over an allocator other than the system one, or over more than one.
+    pub fn shows_allocator(&self) -> bool {
+        self.allocators() != ["system"] && !self.scenarios.is_empty()
     }
 }
 
 impl ScenarioResult {
+    /// What identifies a row in a results file: scenario, trace-state size, allocator.
+    pub fn key(&self) -> (&str, usize, &str) {
+        (&self.name, self.trace_state_entries, &self.allocator)
+    }
+
+    /// The scenario's name, with its allocator when that is not the system one
+    /// (`value-copy@jemalloc`): how compare and the logs name a row.
+    pub fn id(&self) -> String {
+        if self.allocator == "system" {
+            self.name.clone()
+        } else {
+            format!("{}@{}", self.name, self.allocator)
+        }
+    }
+
     /// The name as tables show it: with its dropped spans, if it lost any, and a mark when its
     /// current-context reads stay on the publishing thread.
     pub fn label(&self) -> String {
@@ -217,6 +272,14 @@ impl ScenarioResult {
     }
 }
 
+fn system_allocator() -> String {
+    "system".to_owned()
+}
+
+fn rust_language() -> String {
+    "rust".to_owned()
+}
+
 /// One scenario at one trace-state size.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioResult {
@@ -224,6 +287,14 @@ pub struct ScenarioResult {
     pub name: String,
     /// W3C trace-state entries per trace.
     pub trace_state_entries: usize,
+    /// The allocator beneath the meter in the plain and count passes (`system`, `jemalloc`,
+    /// `mimalloc`); before schema 6 always `system`.
+    #[serde(default = "system_allocator")]
+    pub allocator: String,
+    /// The language of the program measured: `rust`, or `go` for the Go twin's rows (before
+    /// schema 7 always `rust`). Ratios are taken within a language.
+    #[serde(default = "rust_language")]
+    pub language: String,
     /// Producer threads.
     pub producers: usize,
     /// Measured spans started.
@@ -334,6 +405,18 @@ pub struct Metrics {
     pub allocs_per_sec: f64,
     /// Count-pass CPU per span over plain-pass CPU per span: what the meter costs.
     pub meter_overhead: f64,
+    /// The count pass's peak RSS minus its peak live heap (the whole process's, harness
+    /// included), median over the count passes: what the allocator and the process keep resident
+    /// beyond what is live — the figure an allocator changes. `None` before schema 6.
+    #[serde(default)]
+    pub rss_slack_bytes: Option<i64>,
+    /// Garbage collections in the measured region (median over count passes), for a row whose
+    /// program has a collector (the Go twin); `None` otherwise and before schema 7.
+    #[serde(default)]
+    pub gc_cycles: Option<u64>,
+    /// Their total stop-the-world pause, ns (median).
+    #[serde(default)]
+    pub gc_pause_ns: Option<u64>,
 }
 
 /// Repeated noisy figures, one value per repeat.

@@ -56,7 +56,10 @@ pub fn settings_lines(results: &Results) -> Vec<String> {
 pub fn headline(results: &Results) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
-    t.set_header([
+    // The allocator axis adds its two columns only when a run has it, so the default table stays
+    // as wide as it was.
+    let axis = results.shows_allocator();
+    let mut header = vec![
         "scenario",
         "ts",
         "allocs/span",
@@ -71,14 +74,28 @@ pub fn headline(results: &Results) -> Table {
         "meter ×",
         "allocs vs VC",
         "bytes vs VC",
-    ]);
+    ];
+    if axis {
+        header.insert(2, "allocator");
+        header.insert(9, "RSS − live");
+    }
+    // Rows from a program with a collector (the Go twin) add their GC cycles.
+    let gc = results.scenarios.iter().any(|s| s.metrics.gc_cycles.is_some());
+    if gc {
+        header.push("GC");
+        // Go rows are taken against go-value (Results::reference_for), not value-copy.
+        let n = header.len();
+        header[n - 3] = "allocs vs ref";
+        header[n - 2] = "bytes vs ref";
+    }
+    t.set_header(header);
     for s in &results.scenarios {
         let m = &s.metrics;
         let (ra, rb) = match results.reference_for(s) {
             Some(r) => (ratio(m.allocs_per_span, r.metrics.allocs_per_span), ratio(m.bytes_per_span, r.metrics.bytes_per_span)),
             None => ("n/a".into(), "n/a".into()),
         };
-        let row = [
+        let mut row = vec![
             s.label(),
             s.trace_state_entries.to_string(),
             format!("{:.3}", m.allocs_per_span),
@@ -94,9 +111,16 @@ pub fn headline(results: &Results) -> Table {
             ra,
             rb,
         ];
+        if axis {
+            row.insert(2, s.allocator.clone());
+            row.insert(9, m.rss_slack_bytes.map_or_else(|| "n/a".into(), signed_bytes));
+        }
+        if gc {
+            row.push(m.gc_cycles.map_or_else(|| "—".into(), |g| g.to_string()));
+        }
         t.add_row(row.into_iter().enumerate().map(|(i, c)| {
             let cell = Cell::new(c);
-            if i >= 1 {
+            if i >= 1 && !(axis && i == 2) {
                 cell.set_alignment(CellAlignment::Right)
             } else {
                 cell

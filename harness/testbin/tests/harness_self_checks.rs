@@ -168,3 +168,124 @@ fn a_binary_without_the_meter_is_refused_in_one_line() {
     }
     assert!(!dir.path().join("results.json").exists());
 }
+
+/// A run of known-answer into a new directory, with the planted allocation or without.
+fn known_answer_run(planted: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_spanalloc-testbin"));
+    cmd.args(["run", "--scenario", "known-answer", "--spans", "2000", "--dhat-spans", "2000", "--warmup", "500", "--rate", "0"]);
+    cmd.arg("--out").arg(dir.path());
+    if planted {
+        cmd.env("SPANALLOC_TEST_PLANT", "1");
+    } else {
+        cmd.env_remove("SPANALLOC_TEST_PLANT");
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "run failed: {}", stderr(&out));
+    dir
+}
+
+fn compare(baseline: &Path, current: &Path, format: &str) -> (Option<i32>, String) {
+    let out = testbin(&["compare", baseline.to_str().unwrap(), current.to_str().unwrap(), "--format", format]);
+    (out.status.code(), String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn compare_names_the_site_of_a_planted_allocation_first() {
+    let (before, after) = (known_answer_run(false), known_answer_run(true));
+    let (b, a) = (before.path().join("results.json"), after.path().join("results.json"));
+    assert_eq!(results(after.path()).scenarios[0].metrics.allocs_per_span, BLOCKS as f64 + 1.0);
+
+    let (code, text) = compare(&b, &a, "text");
+    assert_eq!(code, Some(1), "{text}");
+    let at = text.find("where it changed").unwrap_or_else(|| panic!("no explanation:\n{text}"));
+    let first = text[at..].lines().nth(2).unwrap();
+    assert!(first.trim_start().starts_with("+1.000 blocks/span, +8.0 B/span"), "{first}");
+    assert!(first.contains("KnownAnswer as spanalloc_model::strategy::Strategy>::end"), "{first}");
+    assert!(first.contains("(0.000 → 1.000 blocks/span"), "{first}");
+
+    let (_, md) = compare(&b, &a, "markdown");
+    let row = md.lines().skip_while(|l| !l.starts_with("| site |")).nth(2).unwrap_or_else(|| panic!("{md}"));
+    assert!(row.contains(">::end`") && row.contains("| +1.000 |"), "{row}");
+
+    let (_, json) = compare(&b, &a, "json");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let site = &v["explanations"][0]["sites"][0];
+    assert!(site["site"].as_str().unwrap().ends_with(">::end"), "{site}");
+    assert_eq!(site["after_blocks_per_span"].as_f64().unwrap() - site["before_blocks_per_span"].as_f64().unwrap(), 1.0);
+}
+
+#[test]
+fn compare_names_a_doctored_baselines_site_first_in_every_format() {
+    let run = known_answer_run(false);
+    let current = run.path().join("results.json");
+    // The baseline: the same run with one site's count lowered by one block per span, and the
+    // row's allocations with it, as if the site had made one allocation fewer per span.
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&current).unwrap()).unwrap();
+    let row = &mut v["scenarios"][0];
+    let spans = row["spans"].as_u64().unwrap();
+    row["metrics"]["allocs"] = (row["metrics"]["allocs"].as_u64().unwrap() - spans).into();
+    row["metrics"]["allocs_per_span"] = (row["metrics"]["allocs_per_span"].as_f64().unwrap() - 1.0).into();
+    let site = &mut row["dhat"]["sites"][0];
+    let name = site["site"].as_str().unwrap().to_owned();
+    let dhat_spans = 2000;
+    site["blocks"] = (site["blocks"].as_u64().unwrap() - dhat_spans).into();
+    site["blocks_per_span"] = (site["blocks_per_span"].as_f64().unwrap() - 1.0).into();
+    let baseline = run.path().join("doctored.json");
+    std::fs::write(&baseline, serde_json::to_vec(&v).unwrap()).unwrap();
+
+    let (code, text) = compare(&baseline, &current, "text");
+    assert_eq!(code, Some(1), "{text}");
+    let at = text.find("where it changed").unwrap_or_else(|| panic!("{text}"));
+    let first = text[at..].lines().nth(2).unwrap();
+    assert!(first.contains(&name) && first.contains("+1.000 blocks/span") && first.contains("(2.000 → 3.000"), "{first}");
+    let (_, md) = compare(&baseline, &current, "markdown");
+    let first = md.lines().skip_while(|l| !l.starts_with("| site |")).nth(2).unwrap();
+    assert!(first.contains(&format!("`{name}`")) && first.contains("2.000 → 3.000"), "{first}");
+    let (_, json) = compare(&baseline, &current, "json");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["explanations"][0]["sites"][0]["site"], name.as_str());
+    assert_eq!(v["explanations"][0]["sites"][0]["before_blocks_per_span"], 2.0);
+}
+
+#[test]
+fn between_lists_the_hand_offs_of_two_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = testbin(&[
+        "run",
+        "--scenario",
+        "value-copy",
+        "--scenario",
+        "pointer-passing",
+        "--spans",
+        "2000",
+        "--dhat-spans",
+        "2000",
+        "--warmup",
+        "500",
+        "--rate",
+        "0",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = dir.path().join("results.json");
+    let out = testbin(&["compare", "--between", "value-copy", "pointer-passing", file.to_str().unwrap(), "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let size = &v["sizes"][0];
+    let hand_offs = size["hand_offs"].as_array().unwrap();
+    let names: Vec<&str> = hand_offs.iter().take(3).map(|h| h["site"].as_str().unwrap()).collect();
+    // value-copy's three clone points, 2n+1 = 9 blocks each at n = 4 for a child span, are the difference.
+    for clone_point in ["publish", "end", "sample"] {
+        assert!(names.contains(&clone_point), "{names:?}");
+    }
+    // The hand-offs add up to each row's allocations per span (dhat and the meter agree).
+    for (side, metric) in [("before_blocks_per_span", "a_allocs_per_span"), ("after_blocks_per_span", "b_allocs_per_span")] {
+        let sum: f64 = hand_offs.iter().map(|h| h[side].as_f64().unwrap()).sum();
+        assert!((sum - size[metric].as_f64().unwrap()).abs() < 1e-9, "{side}: {sum} vs {}", size[metric]);
+    }
+    let bad = testbin(&["compare", "--between", "value-copy", "nope", file.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("no row 'nope'"), "{}", stderr(&bad));
+}

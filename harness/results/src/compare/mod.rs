@@ -8,6 +8,10 @@
 
 pub mod render;
 
+pub mod sites;
+
+pub mod between;
+
 pub mod thresholds;
 
 use serde::Serialize;
@@ -154,8 +158,10 @@ const METRICS: &[Metric] = &[
 /// One scenario × trace-state × metric.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Row {
-    /// Scenario name.
+    /// Scenario name, with `@allocator` when that is not the system one.
     pub scenario: String,
+    /// The allocator beneath the meter; rows are compared with the same allocator's.
+    pub allocator: String,
     /// Trace-state entries.
     pub trace_state_entries: usize,
     /// Metric name, as in results.json.
@@ -219,6 +225,9 @@ pub struct Comparison {
     pub timing_not_compared: Option<String>,
     /// Every row, in results order.
     pub rows: Vec<Row>,
+    /// For every scenario × trace state whose allocations or bytes changed beyond the exact
+    /// rule, the dhat sites that changed most.
+    pub explanations: Vec<sites::Explanation>,
 }
 
 /// Why two entries are not comparable, if they are not: the first workload field that differs.
@@ -313,7 +322,7 @@ fn toolchain_change(m: &Metric, b: &Results, c: &Results) -> Option<String> {
 /// Compares `current` with `baseline` under `t`.
 pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&str, &str)) -> Comparison {
     let mut rows = Vec::new();
-    let key = |s: &ScenarioResult| (s.name.clone(), s.trace_state_entries);
+    let key = |s: &ScenarioResult| (s.name.clone(), s.trace_state_entries, s.allocator.clone());
     for cs in &current.scenarios {
         let bs = baseline.scenarios.iter().find(|b| key(b) == key(cs));
         for m in METRICS {
@@ -338,6 +347,7 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
             rows.push(row);
         }
     }
+    let explanations = explanations(baseline, current, &rows);
     for bs in baseline.scenarios.iter().filter(|b| !current.scenarios.iter().any(|c| key(c) == key(b))) {
         for m in METRICS {
             rows.push(row(bs, m, Some((m.value)(bs)), None, Verdict::Missing, "only in the baseline".into()));
@@ -361,7 +371,38 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
         regressions: summary.regressed,
         timing_not_compared: machine_difference(timing_metric, baseline, current),
         rows,
+        explanations,
     }
+}
+
+/// The sites behind every exact change: a row whose allocations or bytes (per span or in total)
+/// regressed or improved, explained from both sides' dhat sites, largest row change first.
+fn explanations(baseline: &Results, current: &Results, rows: &[Row]) -> Vec<sites::Explanation> {
+    let exact: Vec<&str> = METRICS.iter().filter(|m| matches!(m.rule, Rule::Exact { .. })).map(|m| m.name).collect();
+    let mut changed: Vec<&Row> = rows
+        .iter()
+        .filter(|r| exact.contains(&r.metric) && matches!(r.verdict, Verdict::Regressed | Verdict::Improved))
+        .collect();
+    changed.sort_by(|a, b| b.change_pct.unwrap_or(f64::INFINITY).abs().total_cmp(&a.change_pct.unwrap_or(f64::INFINITY).abs()));
+    let mut out: Vec<sites::Explanation> = Vec::new();
+    for r in changed {
+        if out.iter().any(|e| e.scenario == r.scenario && e.trace_state_entries == r.trace_state_entries) {
+            continue;
+        }
+        let find = |res: &'_ Results| {
+            res.scenarios.iter().find(|s| s.id() == r.scenario && s.trace_state_entries == r.trace_state_entries).cloned()
+        };
+        let (Some(bs), Some(cs)) = (find(baseline), find(current)) else { continue };
+        let changes = sites::explain(&bs, &cs);
+        if !changes.is_empty() {
+            out.push(sites::Explanation {
+                scenario: r.scenario.clone(),
+                trace_state_entries: r.trace_state_entries,
+                sites: changes,
+            });
+        }
+    }
+    out
 }
 
 fn row(s: &ScenarioResult, m: &Metric, baseline: Option<f64>, current: Option<f64>, verdict: Verdict, rule: String) -> Row {
@@ -370,7 +411,8 @@ fn row(s: &ScenarioResult, m: &Metric, baseline: Option<f64>, current: Option<f6
         _ => None,
     };
     Row {
-        scenario: s.name.clone(),
+        scenario: s.id(),
+        allocator: s.allocator.clone(),
         trace_state_entries: s.trace_state_entries,
         metric: m.name,
         unit: m.unit,

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use serde::Serialize;
 
+use super::sites::{Explanation, SiteChange};
 use super::{Comparison, Row, Summary, Verdict};
 use crate::table::human_bytes;
 
@@ -111,6 +112,8 @@ pub struct View<'a> {
     pub settled: Vec<Folded>,
     /// Missing, new and incomparable rows, folded by scenario × trace state and reason.
     pub not_compared: Vec<Folded>,
+    /// Where each exact change happened: the sites that changed most.
+    pub explanations: &'a [Explanation],
 }
 
 fn by_size(rows: &mut [&Row]) {
@@ -159,6 +162,66 @@ pub fn view(c: &Comparison) -> View<'_> {
         improved,
         settled,
         not_compared,
+        explanations: &c.explanations,
+    }
+}
+
+/// A signed per-span change.
+fn signed(v: f64, decimals: usize) -> String {
+    format!("{v:+.decimals$}")
+}
+
+/// One site's change on one line: the change, the site, before → after, its top frames.
+pub fn site_line(c: &SiteChange) -> String {
+    let frames = if c.frames.is_empty() { String::new() } else { format!("; stack: {}", c.frames.join(" ← ")) };
+    format!(
+        "{} blocks/span, {} B/span  {}  ({:.3} → {:.3} blocks/span, {:.1} → {:.1} B/span{frames})",
+        signed(c.delta_blocks(), 3),
+        signed(c.delta_bytes(), 1),
+        c.site,
+        c.before_blocks_per_span,
+        c.after_blocks_per_span,
+        c.before_bytes_per_span,
+        c.after_bytes_per_span,
+    )
+}
+
+fn explanations_text(out: &mut String, es: &[Explanation]) {
+    if es.is_empty() {
+        return;
+    }
+    out.push_str("where it changed (dhat sites, per measured span; blocks = allocations + reallocations):\n");
+    for e in es {
+        out.push_str(&format!("  {} ts={}:\n", e.scenario, e.trace_state_entries));
+        e.sites.iter().for_each(|c| out.push_str(&format!("    {}\n", site_line(c))));
+    }
+}
+
+fn explanations_md(out: &mut String, es: &[Explanation]) {
+    if es.is_empty() {
+        return;
+    }
+    out.push_str("**Where it changed** (dhat sites, per measured span; blocks = allocations + reallocations):\n\n");
+    for e in es {
+        out.push_str(&format!(
+            "{} ts={}:\n\n| site | blocks/span | change | B/span | change | stack |\n|---|---:|---:|---:|---:|---|\n",
+            md_escape(&e.scenario),
+            e.trace_state_entries
+        ));
+        for c in &e.sites {
+            out.push_str(&format!(
+                "| `{}` | {:.3} → {:.3} | {} | {:.1} → {:.1} | {} | {} |\n",
+                c.site.replace('`', "'").replace('|', "\\|"),
+                c.before_blocks_per_span,
+                c.after_blocks_per_span,
+                signed(c.delta_blocks(), 3),
+                c.before_bytes_per_span,
+                c.after_bytes_per_span,
+                signed(c.delta_bytes(), 1),
+                md_escape(&c.frames.join(" ← ")),
+            ));
+        }
+        out.push('\n');
     }
 }
 
@@ -249,6 +312,7 @@ pub fn render(c: &Comparison, format: Format) -> String {
             if !v.improved.is_empty() {
                 out.push_str(&format!("improved:\n{}\n", change_table(&v.improved)));
             }
+            explanations_text(&mut out, v.explanations);
             if !v.settled.is_empty() {
                 out.push_str("unchanged and noise, and the rule that decided them:\n");
                 v.settled.iter().for_each(|f| out.push_str(&format!("  {}\n", folded_line(f))));
@@ -273,6 +337,7 @@ pub fn render(c: &Comparison, format: Format) -> String {
                 out.push_str("Improved:\n\n");
                 md_rows(&mut out, &v.improved, "improved");
             }
+            explanations_md(&mut out, v.explanations);
             for (title, folded) in
                 [("Unchanged and noise, with the rule that decided them", &v.settled), ("Not compared", &v.not_compared)]
             {

@@ -63,12 +63,14 @@ pub fn render(inputs: &Inputs) -> Page {
     sections::strategies::write(&mut b);
     sections::per_strategy::write(&mut b);
     sections::sweep::write(&mut b);
+    sections::allocators::write(&mut b);
     sections::timeline::write(&mut b);
     sections::stages::write(&mut b);
     sections::baseline::write(&mut b);
     sections::history::write(&mut b);
     sections::benches::write(&mut b);
     sections::claims::write(&mut b);
+    sections::go::write(&mut b);
     sections::method::write(&mut b);
     b.html.push_str("</body></html>\n");
     Page { html: b.html, charts: b.charts, claims: b.claims }
@@ -100,6 +102,6 @@ impl Builder<'_> {
     }
 
     pub(super) fn at_ts(&self) -> Vec<&ScenarioResult> {
-        self.results().scenarios.iter().filter(|s| s.trace_state_entries == self.ts).collect()
+        self.results().primary().filter(|s| s.trace_state_entries == self.ts).collect()
     }
 }

@@ -4,6 +4,7 @@
 //! direction and size judged apart ([`judge`]). The claims are written as `claims.json` beside
 //! the report, and the report's table is drawn from the same values.
 
+pub mod go;
 pub mod judge;
 pub mod rust;
 
@@ -28,7 +29,7 @@ pub struct Claims {
 pub struct Claim {
     /// `C1` .. `C8`.
     pub id: &'static str,
-    /// Which rows judged it: `rust`.
+    /// Which rows judged it: `rust`, or `go` (the Go twin's).
     pub language: &'static str,
     /// The article's claim (Go).
     pub claim: &'static str,
@@ -91,5 +92,7 @@ impl Claim {
 
 /// Every claim, judged from `results` and the benchmark estimates.
 pub fn evaluate(results: &crate::schema::Results, benches: &[super::sources::BenchEstimate]) -> Claims {
-    Claims { version: CLAIMS_VERSION, claims: rust::evaluate(results, benches) }
+    let mut claims = rust::evaluate(results, benches);
+    claims.extend(go::evaluate(results));
+    Claims { version: CLAIMS_VERSION, claims }
 }

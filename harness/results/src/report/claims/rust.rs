@@ -6,20 +6,27 @@ use crate::report::sources::BenchEstimate;
 use crate::schema::{Results, ScenarioResult};
 use crate::table::human_bytes;
 
-const VC: &str = "value-copy";
-const PP: &str = "pointer-passing";
 const MB: f64 = 1e6;
 
+/// The two rows a claim sets against each other: the value row, the pointer row.
+pub(super) struct Pair {
+    pub(super) value: &'static str,
+    pub(super) pointer: &'static str,
+}
+
+const RUST: Pair = Pair { value: "value-copy", pointer: "pointer-passing" };
+
 fn find<'a>(r: &'a Results, name: &str, ts: usize) -> Option<&'a ScenarioResult> {
-    r.scenarios.iter().find(|s| s.name == name && s.trace_state_entries == ts)
+    r.primary().find(|s| s.name == name && s.trace_state_entries == ts)
 }
 
-/// `(ts, vc, pp)` at every trace-state size the run asked for; `None` rows where one is missing.
-fn pairs(r: &Results) -> Vec<(usize, Option<(&ScenarioResult, &ScenarioResult)>)> {
-    r.config.trace_state.iter().map(|&ts| (ts, find(r, VC, ts).zip(find(r, PP, ts)))).collect()
+/// `(ts, value row, pointer row)` at every trace-state size the run asked for; `None` where one
+/// is missing.
+pub(super) fn pairs<'r>(r: &'r Results, p: &Pair) -> Vec<(usize, Option<(&'r ScenarioResult, &'r ScenarioResult)>)> {
+    r.config.trace_state.iter().map(|&ts| (ts, find(r, p.value, ts).zip(find(r, p.pointer, ts)))).collect()
 }
 
-fn not_measured(size: String, why: &str) -> SizeVerdict {
+pub(super) fn not_measured(size: String, why: &str) -> SizeVerdict {
     SizeVerdict {
         size,
         verdict: Verdict::NotMeasured,
@@ -30,7 +37,7 @@ fn not_measured(size: String, why: &str) -> SizeVerdict {
     }
 }
 
-fn pct(effect: f64) -> String {
+pub(super) fn pct(effect: f64) -> String {
     if effect <= 0.0 {
         format!("{:.1}% less", -effect * 100.0)
     } else {
@@ -60,13 +67,23 @@ fn ci(e: &BenchEstimate) -> (f64, f64, f64) {
 
 /// Every claim, judged.
 pub fn evaluate(r: &Results, benches: &[BenchEstimate]) -> Vec<Claim> {
-    vec![c1(r), c2(r), c3(r), c4(r), c5_call(benches), c5_thread(benches), c6(r), c7(r, benches), c8(benches)]
+    vec![
+        c1(r, &RUST),
+        c2(r, &RUST),
+        c3(r, &RUST),
+        c4(r),
+        c5_call(benches),
+        c5_thread(benches),
+        c6(r),
+        c7(r, benches),
+        c8(benches),
+    ]
 }
 
-fn c1(r: &Results) -> Claim {
+pub(super) fn c1(r: &Results, rows: &Pair) -> Claim {
     const CLAIMED: f64 = 4.8;
     let paced = (90_000..=110_000).contains(&r.config.rate);
-    let sizes = pairs(r)
+    let sizes = pairs(r, rows)
         .into_iter()
         .map(|(ts, pair)| {
             let size = format!("ts={ts}");
@@ -103,9 +120,9 @@ fn c1(r: &Results) -> Claim {
     )
 }
 
-fn c2(r: &Results) -> Claim {
+pub(super) fn c2(r: &Results, rows: &Pair) -> Claim {
     const CLAIMED: f64 = -0.617;
-    let sizes = pairs(r)
+    let sizes = pairs(r, rows)
         .into_iter()
         .map(|(ts, pair)| {
             let size = format!("ts={ts}");
@@ -141,9 +158,9 @@ fn c2(r: &Results) -> Claim {
     )
 }
 
-fn c3(r: &Results) -> Claim {
+pub(super) fn c3(r: &Results, rows: &Pair) -> Claim {
     const CLAIMED: f64 = -0.365;
-    let sizes = pairs(r)
+    let sizes = pairs(r, rows)
         .into_iter()
         .map(|(ts, pair)| {
             let size = format!("ts={ts}");
@@ -179,7 +196,7 @@ fn c3(r: &Results) -> Claim {
 }
 
 fn c4(r: &Results) -> Claim {
-    let sizes = pairs(r)
+    let sizes = pairs(r, &RUST)
         .into_iter()
         .map(|(ts, pair)| {
             let size = format!("ts={ts}");
@@ -265,7 +282,7 @@ fn c6(r: &Results) -> Claim {
         .iter()
         .map(|&ts| {
             let size = format!("ts={ts}");
-            let (Some(pooled), Some(vc)) = (find(r, "pooled", ts), find(r, VC, ts)) else {
+            let (Some(pooled), Some(vc)) = (find(r, "pooled", ts), find(r, RUST.value, ts)) else {
                 return not_measured(size, "a row is missing");
             };
             let (p, v) = (pooled.metrics.allocs_per_span, vc.metrics.allocs_per_span);
@@ -299,7 +316,7 @@ fn c6(r: &Results) -> Claim {
 }
 
 fn c7(r: &Results, b: &[BenchEstimate]) -> Claim {
-    let swap: Vec<&ScenarioResult> = r.scenarios.iter().filter(|s| s.name == "atomic-swap").collect();
+    let swap: Vec<&ScenarioResult> = r.primary().filter(|s| s.name == "atomic-swap").collect();
     let safety = match swap.iter().find_map(|s| s.current_check) {
         Some(c) => SizeVerdict {
             size: "safe reads".into(),

@@ -1,9 +1,11 @@
 //! One module per section of the page, in reading order; each turns the inputs into its
 //! view and its markup.
 
+pub mod allocators;
 pub mod baseline;
 pub mod benches;
 pub mod claims;
+pub mod go;
 pub mod history;
 pub mod method;
 pub mod per_strategy;

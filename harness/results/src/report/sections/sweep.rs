@@ -25,13 +25,7 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
             .iter()
             .map(|n| Series {
                 label: n.clone(),
-                points: b
-                    .results()
-                    .scenarios
-                    .iter()
-                    .filter(|s| &s.name == n)
-                    .map(|s| (s.trace_state_entries as f64, f(s)))
-                    .collect(),
+                points: b.results().primary().filter(|s| &s.name == n).map(|s| (s.trace_state_entries as f64, f(s))).collect(),
             })
             .collect()
     };

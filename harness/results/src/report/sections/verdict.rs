@@ -2,21 +2,23 @@
 
 use std::fmt::Write;
 
-use crate::compare::render::{change, headline, value, view};
+use crate::compare::render::{change, headline, site_line, value, view};
 use crate::report::charts;
 use crate::report::page::{esc, Builder};
 
 /// The sections a reader can jump to from the first screen.
-const SECTIONS: [(&str, &str); 10] = [
+const SECTIONS: [(&str, &str); 12] = [
     ("strategies", "strategy table"),
     ("charts", "per strategy"),
     ("sweep", "sweep"),
+    ("allocators", "allocators"),
     ("timeline", "timeline"),
     ("stages", "stages and sites"),
     ("baseline", "against the baseline"),
     ("history", "history"),
     ("benches", "benchmarks"),
     ("claims", "the article's claims"),
+    ("go", "in Go"),
     ("method", "method"),
 ];
 
@@ -40,10 +42,11 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
             let v = view(c);
             if !v.regressed.is_empty() {
                 b.html.push_str("<ul class=\"regressions\">");
+                let mut explained: Vec<(&str, usize)> = Vec::new();
                 for r in &v.regressed {
                     let _ = write!(
                         b.html,
-                        "<li><b>{}</b> ts={} <code>{}</code>: {} → {} ({}) — {}</li>",
+                        "<li><b>{}</b> ts={} <code>{}</code>: {} → {} ({}) — {}",
                         esc(&r.scenario),
                         r.trace_state_entries,
                         esc(r.metric),
@@ -52,6 +55,19 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
                         esc(&change(r)),
                         esc(&r.rule)
                     );
+                    // Where an exact change happened, once per scenario × trace state, under its
+                    // first regressed row.
+                    let key = (r.scenario.as_str(), r.trace_state_entries);
+                    let e = c.explanations.iter().find(|e| (e.scenario.as_str(), e.trace_state_entries) == key);
+                    if let Some(e) = e.filter(|_| !explained.contains(&key)) {
+                        explained.push(key);
+                        b.html.push_str("<ul class=\"sites\">");
+                        for site in &e.sites {
+                            let _ = write!(b.html, "<li><code>{}</code></li>", esc(&site_line(site)));
+                        }
+                        b.html.push_str("</ul>");
+                    }
+                    b.html.push_str("</li>");
                 }
                 b.html.push_str("</ul>");
             }
@@ -146,10 +162,8 @@ fn main_chart(b: &mut Builder<'_>) {
         names
             .iter()
             .map(|n| {
-                let values = sizes
-                    .iter()
-                    .map(|ts| r.scenarios.iter().find(|s| &s.name == n && s.trace_state_entries == *ts).map(f))
-                    .collect();
+                let values =
+                    sizes.iter().map(|ts| r.primary().find(|s| &s.name == n && s.trace_state_entries == *ts).map(f)).collect();
                 (n.clone(), values)
             })
             .collect()

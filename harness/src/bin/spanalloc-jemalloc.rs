@@ -1,0 +1,14 @@
+//! `spanalloc` over jemalloc: the executable `run --allocator jemalloc` runs its plain and count
+//! passes in (see `spanalloc::allocators`).
+
+use spanalloc::catalog::Catalog;
+use spanalloc::meter::{Inner, MeterOver};
+use tikv_jemallocator::Jemalloc;
+
+#[global_allocator]
+static ALLOCATOR: MeterOver<Jemalloc> = MeterOver(Jemalloc);
+
+fn main() -> std::process::ExitCode {
+    spanalloc::meter::set_inner_name(<Jemalloc as Inner>::NAME);
+    spanalloc::cli::main(Catalog::builtin())
+}

@@ -1,0 +1,63 @@
+//! The Go twin through `spanalloc run`: its four rows beside the Rust rows, exporting the same
+//! spans (equal digests), with their GC figures. Needs Go: without it the test says so and
+//! passes, unless SPANALLOC_REQUIRE_GO is set (`.ci/run` installs Go and sets it).
+
+use std::process::Command;
+
+use spanalloc::results::Results;
+
+fn have_go() -> bool {
+    let found = Command::new("go").arg("version").output().is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("SPANALLOC_REQUIRE_GO").is_none(),
+            "SPANALLOC_REQUIRE_GO is set but there is no go on the PATH (scripts/install-go.sh)"
+        );
+        eprintln!("no Go toolchain: the Go twin's test is skipped (scripts/install-go.sh installs one)");
+    }
+    found
+}
+
+#[test]
+fn go_rows_export_the_same_spans_as_the_rust_rows() {
+    if !have_go() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_spanalloc"))
+        .args(["run", "--scenario", "value-copy", "--go", "--trace-state", "0,4", "--spans", "20000", "--rate", "0"])
+        .args(["--warmup", "2000", "--no-dhat", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Results = serde_json::from_slice(&std::fs::read(dir.path().join("results.json")).unwrap()).unwrap();
+    for ts in [0, 4] {
+        let rust = r.scenarios.iter().find(|s| s.name == "value-copy" && s.trace_state_entries == ts).unwrap();
+        assert_eq!(rust.language, "rust");
+        for go in ["go-value", "go-pointer", "go-pool", "go-atomic"] {
+            let g = r.scenarios.iter().find(|s| s.name == go && s.trace_state_entries == ts).unwrap_or_else(|| panic!("{go}"));
+            assert_eq!((g.spans_exported, &g.digest), (rust.spans_exported, &rust.digest), "{go} ts={ts}");
+            assert_eq!(g.language, "go");
+            assert!(g.metrics.gc_cycles.is_some() && g.settings.contains_key("GOGC") && g.settings.contains_key("GOMAXPROCS"));
+            assert!(g.metrics.allocs_per_span > 0.0);
+            // Go rows are taken against go-value, not value-copy.
+            assert_eq!(r.reference_for(g).map(|s| s.name.as_str()), Some("go-value"));
+        }
+    }
+}
+
+#[test]
+fn go_rows_without_go_are_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_spanalloc"))
+        .args(["run", "--go", "--spans", "1000", "--out"])
+        .arg(dir.path())
+        .env("GO", "/nonexistent/go")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("scripts/install-go.sh"), "{stderr}");
+}

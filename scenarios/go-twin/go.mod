@@ -1,0 +1,3 @@
+module spanalloc/gotwin
+
+go 1.19

@@ -1,0 +1,160 @@
+package main
+
+// The batch span processor and its exporter goroutine, shared by every strategy: finished spans
+// are queued as pointers on a channel of 2048 (upstream's default queue, blocking), an exporter
+// goroutine drains them in batches of 512 (upstream's default batch), encodes each into the
+// digest, reads the current context once per span and releases the record.
+
+import (
+	"math/bits"
+	"sync"
+	"time"
+)
+
+const (
+	queueSize = 2048
+	batchSize = 512
+)
+
+// record is a finished span on its way to the exporter: a pointer, so queuing it allocates
+// nothing (a pointer in an interface is stored as is).
+type record interface {
+	exportTo(e *exporter)
+	endedAt() int64
+	release()
+}
+
+// flushMarker asks the exporter to export what it holds and say so.
+type flushMarker struct{ done chan struct{} }
+
+func (*flushMarker) exportTo(*exporter) {}
+func (*flushMarker) endedAt() int64     { return 0 }
+func (*flushMarker) release()           {}
+
+// currentSlot is where a strategy publishes the current context and the exporter reads it.
+type currentSlot interface {
+	readCurrent() bool
+}
+
+var epoch = time.Now()
+
+func nanotime() int64 { return int64(time.Since(epoch)) }
+
+// latency is a log-linear histogram of end-to-export nanoseconds: 16 sub-buckets per power of
+// two (about 6% resolution), fixed size, so recording never allocates.
+type latency struct {
+	counts [64 * 16]uint64
+	n      uint64
+	max    uint64
+}
+
+func (l *latency) record(ns uint64) {
+	b := bits.Len64(ns)
+	sub := uint64(0)
+	if b > 4 {
+		sub = (ns >> (b - 5)) & 0xf
+	} else {
+		sub = ns & 0xf
+	}
+	l.counts[b*16+int(sub)]++
+	l.n++
+	if ns > l.max {
+		l.max = ns
+	}
+}
+
+// quantile is the upper edge of the bucket holding the q-th value.
+func (l *latency) quantile(q float64) uint64 {
+	if l.n == 0 {
+		return 0
+	}
+	want := uint64(q*float64(l.n) + 0.5)
+	if want == 0 {
+		want = 1
+	}
+	seen := uint64(0)
+	for i, c := range l.counts {
+		seen += c
+		if seen >= want {
+			b, sub := i/16, uint64(i%16)
+			if b <= 4 {
+				return sub
+			}
+			return (16 + sub + 1) << (b - 5)
+		}
+	}
+	return l.max
+}
+
+func (l *latency) reset() { *l = latency{} }
+
+// pipeline is the queue and the exporter goroutine.
+type pipeline struct {
+	queue   chan record
+	slot    currentSlot
+	ex      *exporter
+	lat     latency
+	reads   uint64
+	stopped sync.WaitGroup
+}
+
+func newPipeline(slot currentSlot) *pipeline {
+	p := &pipeline{queue: make(chan record, queueSize), slot: slot, ex: newExporter()}
+	p.stopped.Add(1)
+	go p.exportLoop()
+	return p
+}
+
+func (p *pipeline) exportLoop() {
+	defer p.stopped.Done()
+	batch := make([]record, 0, batchSize)
+	exportBatch := func() {
+		for i, r := range batch {
+			r.exportTo(p.ex)
+			if ns := nanotime() - r.endedAt(); ns > 0 {
+				p.lat.record(uint64(ns))
+			} else {
+				p.lat.record(0)
+			}
+			if p.slot.readCurrent() {
+				p.reads++
+			}
+			r.release()
+			batch[i] = nil
+		}
+		batch = batch[:0]
+	}
+	for r := range p.queue {
+		if m, ok := r.(*flushMarker); ok {
+			exportBatch()
+			m.done <- struct{}{}
+			continue
+		}
+		batch = append(batch, r)
+		if len(batch) == batchSize {
+			exportBatch()
+		}
+	}
+	exportBatch()
+}
+
+// flush waits until every span queued before it has been exported; the marker is made by the
+// caller outside the measured region.
+func (p *pipeline) flush(m *flushMarker) {
+	p.queue <- m
+	<-m.done
+}
+
+func (p *pipeline) stop() {
+	close(p.queue)
+	p.stopped.Wait()
+}
+
+// producer is one producer goroutine's side of a strategy: what the walk calls. The span handle
+// is what an application holds: the activation context.Context (in an interface, which costs
+// nothing more), or the known answer's record.
+type producer interface {
+	startRoot(id TraceID, span SpanID, name string, ts TraceState) any
+	startChild(parent any, span SpanID, name string, crossesBoundary bool) any
+	end(span any)
+}
