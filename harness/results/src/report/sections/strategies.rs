@@ -9,10 +9,13 @@ use crate::table::{human_bytes, ratio, signed_bytes};
 
 pub(in crate::report) fn write(b: &mut Builder<'_>) {
     b.section("strategies", "Strategies side by side");
-    b.html.push_str(
+    // Rows of another language (the Go twin's) are taken against their own first row.
+    let vs = if b.results().scenarios.iter().any(|s| s.language != "rust") { "ref" } else { "VC" };
+    let _ = write!(
+        b.html,
         "<table><tr><th class=\"l\">scenario</th><th>ts</th><th>allocs/span</th><th>bytes/span</th><th>setup heap</th>\
          <th>peak in flight</th><th>retained</th><th>peak RSS</th><th>CPU ns/span</th><th>rate/s</th><th>max lag</th><th>p50</th><th>p99</th><th>allocator calls/s</th>\
-         <th>meter ×</th><th>allocs vs VC</th><th>bytes vs VC</th><th>peak heap vs VC</th><th>CPU vs VC</th></tr>",
+         <th>meter ×</th><th>allocs vs {vs}</th><th>bytes vs {vs}</th><th>peak heap vs {vs}</th><th>CPU vs {vs}</th></tr>",
     );
     let r = b.results();
     let mut rows = String::new();
@@ -24,7 +27,7 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
             rows,
             "<tr><td class=\"l\">{}</td><td>{}</td><td>{:.3}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td>\
              <td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.2}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&s.label()),
+            esc(&if s.allocator == "system" { s.label() } else { format!("{} @{}", s.label(), s.allocator) }),
             s.trace_state_entries,
             m.allocs_per_span,
             m.bytes_per_span,
@@ -50,7 +53,7 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
         "</table><p>Heap figures are above what the harness itself had live before the scenario's setup: <b>setup heap</b> is what \
          setup and warm-up left live when the measured region began (a pool, a queue), <b>peak in flight</b> the highest live heap \
          above that during the region (median of the count passes), <b>retained</b> what the region kept at its end. Ratios are \
-         against value-copy at the same trace-state size; <b>=</b> both are 0, <b>—</b> value-copy is 0.</p>",
+         against value-copy at the same trace-state size and allocator (the Go twin's rows against go-value); <b>=</b> both are 0, <b>—</b> value-copy is 0.</p>",
     );
     let mut seen = std::collections::BTreeSet::new();
     let mut settings = String::new();
