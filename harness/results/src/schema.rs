@@ -16,9 +16,10 @@ use serde::{Deserialize, Serialize};
 /// Version 6: the allocator axis — each row names the allocator beneath the meter (`allocator`;
 /// rows are keyed by scenario, trace state and allocator) and the slack between the count pass's
 /// peak RSS and its peak live heap (`metrics.rss_slack_bytes`).
-/// Version 7: the Go twin — each row names its language (`language`; `rust` before) and a row
+/// Version 7: the Go twin — each row names its language (`language`; `rust` before), a row
 /// from a program with a garbage collector reports its cycles and pause (`metrics.gc_cycles`,
-/// `metrics.gc_pause_ns`).
+/// `metrics.gc_pause_ns`), and a row whose counts are not exact may state their tolerance
+/// (`counts_tolerance_pct`).
 /// Older files are still read: their new fields take the values those versions used, and a
 /// version-1 peak heap (which counted the harness's buffers) is not compared with a later one.
 pub const SCHEMA_VERSION: u32 = 7;
@@ -295,6 +296,11 @@ pub struct ScenarioResult {
     /// schema 7 always `rust`). Ratios are taken within a language.
     #[serde(default = "rust_language")]
     pub language: String,
+    /// For a row whose counts are not exact, how far (percent) they move between identical runs,
+    /// as its program states it; `compare` judges its counts and bytes within this when it is
+    /// wider than the rule's. `None`: the rule's tolerance alone.
+    #[serde(default)]
+    pub counts_tolerance_pct: Option<f64>,
     /// Producer threads.
     pub producers: usize,
     /// Measured spans started.

@@ -439,7 +439,11 @@ fn judge(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, t: &Thresholds) -
     let delta = c - b;
     match m.rule {
         Rule::Exact { allocs_floor } => {
-            let tolerance = b.abs() * t.exact.tolerance_pct / 100.0;
+            // A row whose counts are not exact states how far they move between identical runs
+            // (the Go twin's pool row: sync.Pool refills after each GC); the wider tolerance wins.
+            let stated = bs.counts_tolerance_pct.into_iter().chain(cs.counts_tolerance_pct).fold(0.0f64, f64::max);
+            let tolerance_pct = t.exact.tolerance_pct.max(stated);
+            let tolerance = b.abs() * tolerance_pct / 100.0;
             let floor = match allocs_floor {
                 Some(Floor::PerSpan) => t.exact.min_allocs_per_span,
                 Some(Floor::Total) => t.exact.min_allocs_per_span * cs.spans as f64,
@@ -453,7 +457,8 @@ fn judge(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, t: &Thresholds) -
                 None => String::new(),
             };
             let how = if beyond { "beyond" } else { "within" };
-            row(cs, m, Some(b), Some(c), verdict, format!("exact: {how} {}%{floor_text}", t.exact.tolerance_pct))
+            let whose = if stated > t.exact.tolerance_pct { " (the row's stated tolerance)" } else { "" };
+            row(cs, m, Some(b), Some(c), verdict, format!("exact: {how} {tolerance_pct}%{whose}{floor_text}"))
         }
         Rule::Peak => {
             let (sb, sc) = (&bs.samples.peak_heap_bytes, &cs.samples.peak_heap_bytes);
@@ -528,6 +533,27 @@ mod tests {
         let c = compare(&r, &r, &Thresholds::default(), ("a", "a"));
         assert_eq!(c.regressions, 0);
         assert!(c.rows.iter().all(|r| matches!(r.verdict, Verdict::Unchanged | Verdict::Noise)), "{:?}", c.rows);
+    }
+
+    #[test]
+    fn a_row_that_states_a_wider_tolerance_is_judged_within_it() {
+        let base = fixture();
+        let mut cur = base.clone();
+        let i = cur.scenarios.iter().position(|s| s.name == "value-copy" && s.trace_state_entries == 4).unwrap();
+        cur.scenarios[i].metrics.bytes_per_span = base.scenarios[i].metrics.bytes_per_span * 1.02;
+        let judged = |cur: &Results| {
+            let c = compare(&base, cur, &Thresholds::default(), ("b", "c"));
+            let row =
+                c.rows.iter().find(|r| r.scenario == "value-copy" && r.trace_state_entries == 4 && r.metric == "bytes_per_span");
+            (row.unwrap().verdict, row.unwrap().rule.clone())
+        };
+        assert_eq!(judged(&cur).0, Verdict::Regressed, "beyond the rule's 0.5%");
+        cur.scenarios[i].counts_tolerance_pct = Some(5.0);
+        let (verdict, rule) = judged(&cur);
+        assert_eq!(verdict, Verdict::Unchanged);
+        assert_eq!(rule, "exact: within 5% (the row's stated tolerance)");
+        cur.scenarios[i].metrics.bytes_per_span = base.scenarios[i].metrics.bytes_per_span * 1.10;
+        assert_eq!(judged(&cur).0, Verdict::Regressed, "beyond the stated 5% too");
     }
 
     #[test]
