@@ -377,7 +377,7 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
 
 /// The sites behind every exact change: a row whose allocations or bytes (per span or in total)
 /// regressed or improved, explained from both sides' dhat sites, largest row change first.
-fn explanations(baseline: &Results, current: &Results, rows: &[Row]) -> Vec<sites::Explanation> {
+fn explanations<'a>(baseline: &'a Results, current: &'a Results, rows: &[Row]) -> Vec<sites::Explanation> {
     let exact: Vec<&str> = METRICS.iter().filter(|m| matches!(m.rule, Rule::Exact { .. })).map(|m| m.name).collect();
     let mut changed: Vec<&Row> = rows
         .iter()
@@ -389,11 +389,11 @@ fn explanations(baseline: &Results, current: &Results, rows: &[Row]) -> Vec<site
         if out.iter().any(|e| e.scenario == r.scenario && e.trace_state_entries == r.trace_state_entries) {
             continue;
         }
-        let find = |res: &'_ Results| {
-            res.scenarios.iter().find(|s| s.id() == r.scenario && s.trace_state_entries == r.trace_state_entries).cloned()
+        let find = |res: &'a Results| {
+            res.scenarios.iter().find(|s| s.id() == r.scenario && s.trace_state_entries == r.trace_state_entries)
         };
         let (Some(bs), Some(cs)) = (find(baseline), find(current)) else { continue };
-        let changes = sites::explain(&bs, &cs);
+        let changes = sites::explain(bs, cs);
         if !changes.is_empty() {
             out.push(sites::Explanation {
                 scenario: r.scenario.clone(),
