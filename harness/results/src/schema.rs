@@ -231,6 +231,16 @@ impl Results {
         self.scenarios.iter().filter(move |s| s.allocator == a)
     }
 
+    /// What the ratio columns are taken against: `VC` (value-copy) when every row is Rust, `ref`
+    /// when rows of another language are taken against their own first row ([`Self::reference_for`]).
+    pub fn ratio_label(&self) -> &'static str {
+        if self.scenarios.iter().any(|s| s.language != "rust") {
+            "ref"
+        } else {
+            "VC"
+        }
+    }
+
     /// Whether any row ran over an allocator other than the system one, or over more than one.
     pub fn shows_allocator(&self) -> bool {
         self.allocators() != ["system"] && !self.scenarios.is_empty()

@@ -59,6 +59,8 @@ pub fn headline(results: &Results) -> Table {
     // The allocator axis adds its two columns only when a run has it, so the default table stays
     // as wide as it was.
     let axis = results.shows_allocator();
+    let vs = results.ratio_label();
+    let (allocs_vs, bytes_vs) = (format!("allocs vs {vs}"), format!("bytes vs {vs}"));
     let mut header = vec![
         "scenario",
         "ts",
@@ -72,8 +74,8 @@ pub fn headline(results: &Results) -> Table {
         "rate/s",
         "p99 lat",
         "meter ×",
-        "allocs vs VC",
-        "bytes vs VC",
+        &allocs_vs,
+        &bytes_vs,
     ];
     if axis {
         header.insert(2, "allocator");
@@ -83,10 +85,6 @@ pub fn headline(results: &Results) -> Table {
     let gc = results.scenarios.iter().any(|s| s.metrics.gc_cycles.is_some());
     if gc {
         header.push("GC");
-        // Go rows are taken against go-value (Results::reference_for), not value-copy.
-        let n = header.len();
-        header[n - 3] = "allocs vs ref";
-        header[n - 2] = "bytes vs ref";
     }
     t.set_header(header);
     for s in &results.scenarios {

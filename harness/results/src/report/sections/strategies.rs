@@ -10,7 +10,7 @@ use crate::table::{human_bytes, ratio, signed_bytes};
 pub(in crate::report) fn write(b: &mut Builder<'_>) {
     b.section("strategies", "Strategies side by side");
     // Rows of another language (the Go twin's) are taken against their own first row.
-    let vs = if b.results().scenarios.iter().any(|s| s.language != "rust") { "ref" } else { "VC" };
+    let vs = b.results().ratio_label();
     let _ = write!(
         b.html,
         "<table><tr><th class=\"l\">scenario</th><th>ts</th><th>allocs/span</th><th>bytes/span</th><th>setup heap</th>\
