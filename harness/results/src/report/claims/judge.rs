@@ -5,7 +5,8 @@
 //! - `holds`: the direction is right and the size within ±25% of the claimed effect;
 //! - `holds in direction`: the direction is right, the size outside that band;
 //! - `contradicted`: the direction is wrong;
-//! - `inconclusive`: the noise interval of the measured effect reaches both directions;
+//! - `inconclusive`: the noise interval of the measured effect reaches both directions, or a noisy
+//!   effect (timing, peak memory) is under 5%;
 //! - `not measured`: the inputs are missing.
 
 use serde::Serialize;
@@ -85,14 +86,16 @@ impl Effect {
     }
 }
 
-/// The smallest relative timing difference a timing claim is judged on: criterion's interval
-/// captures the noise within one run, not between runs, so a difference under this is called
-/// inconclusive (the same 5% floor `compare` puts on noisy metrics).
-pub const MIN_TIMING_EFFECT: f64 = 0.05;
+/// The smallest relative difference a noisy claim (timing, peak memory) is judged on: criterion's
+/// interval captures the noise within one run, not between runs, and a single run of a peak has
+/// no spread at all, so a difference under this is called inconclusive (the same 5% floor
+/// `compare` puts on noisy metrics). Identical runs' peak RSS differs by a few percent here.
+pub const MIN_NOISY_EFFECT: f64 = 0.05;
 
-/// Judges a timing effect: as [`judge`], but inconclusive below [`MIN_TIMING_EFFECT`].
-pub fn judge_timing(measured: Effect, claimed: f64) -> Verdict {
-    if measured.value.abs() < MIN_TIMING_EFFECT {
+/// Judges a noisy effect (timing, peak memory): as [`judge`], but inconclusive below
+/// [`MIN_NOISY_EFFECT`].
+pub fn judge_noisy(measured: Effect, claimed: f64) -> Verdict {
+    if measured.value.abs() < MIN_NOISY_EFFECT {
         Verdict::Inconclusive
     } else {
         judge(measured, claimed)
@@ -142,8 +145,11 @@ mod tests {
         assert_eq!(judge(Effect { value: -0.05, interval: (-0.2, 0.1) }, claimed), Verdict::Inconclusive);
         assert_eq!(judge(Effect { value: -0.6, interval: (-0.7, -0.5) }, claimed), Verdict::Holds);
         // A tight interval around a 0.2% timing difference is still no difference.
-        assert_eq!(judge_timing(Effect { value: -0.002, interval: (-0.018, -0.0004) }, -0.33), Verdict::Inconclusive);
-        assert_eq!(judge_timing(Effect::exact(-0.30), -0.33), Verdict::Holds);
+        assert_eq!(judge_noisy(Effect { value: -0.002, interval: (-0.018, -0.0004) }, -0.33), Verdict::Inconclusive);
+        assert_eq!(judge_noisy(Effect::exact(-0.30), -0.33), Verdict::Holds);
+        // A single run's peak RSS 1.4% higher by pointer is not a contradiction: it has no spread.
+        assert_eq!(judge_noisy(Effect::exact(0.014), -0.365), Verdict::Inconclusive);
+        assert_eq!(judge_noisy(Effect::exact(0.08), -0.365), Verdict::Contradicted);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The article's claims judged from the Rust rows: each claim's Rust analogue, per size.
 
-use super::judge::{judge, judge_timing, Effect, Verdict};
+use super::judge::{judge, judge_noisy, Effect, Verdict};
 use super::{Claim, SizeVerdict};
 use crate::report::sources::BenchEstimate;
 use crate::schema::{Results, ScenarioResult};
@@ -172,7 +172,7 @@ pub(super) fn c3(r: &Results, rows: &Pair) -> Claim {
             let single = if vc.samples.peak_rss_bytes.len() < 2 { " (single run: no spread)" } else { "" };
             SizeVerdict {
                 size,
-                verdict: judge(effect, CLAIMED),
+                verdict: judge_noisy(effect, CLAIMED),
                 measured: format!(
                     "peak RSS {} vs {}: {}; peak heap {}{single}",
                     human_bytes(vc.metrics.peak_rss_bytes as f64),
@@ -190,7 +190,7 @@ pub(super) fn c3(r: &Results, rows: &Pair) -> Claim {
         "C3",
         "1M spans: peak memory 24.1 MB vs 15.3 MB (−36.5%)",
         "peak RSS (the process's memory peak, as the article's), pointer-passing against value-copy; peak heap shown",
-        "per trace-state size: lower peak by pointer (direction); holds within ±25% of −36.5%; inconclusive when the spread of repeats reaches both ways".into(),
+        "per trace-state size: lower peak by pointer (direction); holds within ±25% of −36.5%; inconclusive when the spread of repeats reaches both ways or the difference is under 5% (a single run has no spread)".into(),
         sizes,
     )
 }
@@ -240,7 +240,7 @@ fn c5_sizes(b: &[BenchEstimate], group: &str, pointer: &str) -> Vec<SizeVerdict>
             let Some(effect) = Effect::ratio(ci(v), ci(p)) else { return not_measured(size, "a zero estimate") };
             SizeVerdict {
                 size,
-                verdict: judge_timing(effect, claimed_effect),
+                verdict: judge_noisy(effect, claimed_effect),
                 measured: format!(
                     "copy {:.2} ns vs {pointer} {:.2} ns: copying costs {}",
                     v.median_ns,
@@ -387,7 +387,7 @@ fn c8(b: &[BenchEstimate]) -> Claim {
         (Some(by_ref), Some(by_value)) => match Effect::ratio(ci(by_ref), ci(by_value)) {
             Some(e) => SizeVerdict {
                 size,
-                verdict: judge_timing(e, CLAIMED),
+                verdict: judge_noisy(e, CLAIMED),
                 measured: format!(
                     "&self {:.1} ns vs by value (clone) {:.1} ns: {}",
                     by_ref.median_ns,
