@@ -101,6 +101,15 @@ impl Builder<'_> {
         self.charts.push((name.to_owned(), svg));
     }
 
+    /// A row of charts, side by side where the page is wide enough (the `charts` grid).
+    pub(super) fn charts<'n>(&mut self, drawn: impl IntoIterator<Item = (&'n str, String)>) {
+        self.html.push_str("<div class=\"charts\">");
+        for (name, svg) in drawn {
+            self.chart(name, svg);
+        }
+        self.html.push_str("</div>");
+    }
+
     pub(super) fn at_ts(&self) -> Vec<&ScenarioResult> {
         self.results().primary().filter(|s| s.trace_state_entries == self.ts).collect()
     }

@@ -48,11 +48,7 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
             (*stem, charts::hbars(title, unit, &allocators, &groups))
         })
         .collect();
-    b.html.push_str("<div class=\"charts\">");
-    for (stem, svg) in drawn {
-        b.chart(stem, svg);
-    }
-    b.html.push_str("</div>");
+    b.charts(drawn);
     let mut table = String::from(
         "<details open><summary>every row × allocator</summary><table><tr><th>scenario</th><th>allocator</th><th>allocs/span</th>\
          <th>bytes/span</th><th>CPU ns/span</th><th>peak RSS</th><th>RSS − live</th></tr>",

@@ -54,32 +54,13 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
             .map(|i| (i as f64, "baseline"))
     });
     let axis = XAxis::Runs(labels);
-    b.html.push_str("<div class=\"charts\">");
-    b.chart(
-        "history-allocs",
-        charts::lines(
-            &format!("allocs/span by run (trace-state {ts})"),
-            "run: date, commit",
-            "allocs/span",
-            &a,
-            &axis,
-            false,
-            marker,
-        ),
-    );
-    b.chart(
-        "history-cpu",
-        charts::lines(
-            &format!("CPU ns/span by run (trace-state {ts})"),
-            "run: date, commit",
-            "ns/span",
-            &c,
-            &axis,
-            false,
-            marker,
-        ),
-    );
-    b.html.push_str("</div><table><tr><th>run</th><th class=\"l\">date</th><th class=\"l\">commit</th></tr>");
+    let by_run =
+        |title: String, unit: &str, series| charts::lines(&title, "run: date, commit", unit, series, &axis, false, marker);
+    b.charts([
+        ("history-allocs", by_run(format!("allocs/span by run (trace-state {ts})"), "allocs/span", &a)),
+        ("history-cpu", by_run(format!("CPU ns/span by run (trace-state {ts})"), "ns/span", &c)),
+    ]);
+    b.html.push_str("<table><tr><th>run</th><th class=\"l\">date</th><th class=\"l\">commit</th></tr>");
     let mut rows = String::new();
     for (i, e) in entries.iter().enumerate() {
         let commit: String = e.commit.as_deref().map_or_else(|| "unknown".to_owned(), |c| c.chars().take(12).collect());

@@ -20,10 +20,6 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
             (*name, charts::hbars(title, unit, &member, &groups))
         })
         .collect();
-    b.html.push_str("<div class=\"charts\">");
-    for (name, svg) in drawn {
-        b.chart(name, svg);
-    }
-    b.html.push_str("</div>");
+    b.charts(drawn);
     b.end();
 }

@@ -30,16 +30,16 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
             .collect()
     };
     let (allocs, bytes) = (series(|s| s.metrics.allocs_per_span), series(|s| s.metrics.bytes_per_span));
-    b.html.push_str("<div class=\"charts\">");
     let axis = XAxis::Categories(sizes.iter().map(|&s| (s as f64, s.to_string())).collect());
-    b.chart(
-        "sweep-allocs",
-        charts::lines("allocations per span by trace-state entries", "entries", "allocs/span", &allocs, &axis, false, None),
-    );
-    b.chart(
-        "sweep-bytes",
-        charts::lines("bytes per span by trace-state entries", "entries", "bytes/span", &bytes, &axis, false, None),
-    );
-    b.html.push_str("</div>");
+    b.charts([
+        (
+            "sweep-allocs",
+            charts::lines("allocations per span by trace-state entries", "entries", "allocs/span", &allocs, &axis, false, None),
+        ),
+        (
+            "sweep-bytes",
+            charts::lines("bytes per span by trace-state entries", "entries", "bytes/span", &bytes, &axis, false, None),
+        ),
+    ]);
     b.end();
 }

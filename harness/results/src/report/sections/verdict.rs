@@ -169,8 +169,8 @@ fn main_chart(b: &mut Builder<'_>) {
             .collect()
     };
     let (allocs, bytes) = (groups(|s| s.metrics.allocs_per_span), groups(|s| s.metrics.bytes_per_span));
-    b.html.push_str("<div class=\"charts\">");
-    b.chart("main-allocs", charts::hbars("allocations per span", "allocs/span", &members, &allocs));
-    b.chart("main-bytes", charts::hbars("bytes allocated per span", "bytes/span", &members, &bytes));
-    b.html.push_str("</div>");
+    b.charts([
+        ("main-allocs", charts::hbars("allocations per span", "allocs/span", &members, &allocs)),
+        ("main-bytes", charts::hbars("bytes allocated per span", "bytes/span", &members, &bytes)),
+    ]);
 }
