@@ -4,7 +4,9 @@
 #   2. a second night against that baseline: no regression (exit 0);
 #   3. a night against a doctored baseline (pointer-passing's allocations per span, and its
 #      largest dhat site, lowered by one, so the run looks one allocation per span worse there):
-#      it must fail, and its summary must name that site.
+#      it must fail, and its summary must name that site;
+#   4. a night whose sweep measures nothing (a scenario that crashes, run by the test binary):
+#      it must fail and publish nothing — no history line, no baseline, results.json kept.
 # Each report must have its criterion and iai-callgrind sections.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +40,8 @@ path = sys.argv[1]
 r = json.load(open(path))
 for s in r["scenarios"]:
     if s["name"] == "pointer-passing":
-        s["metrics"]["allocs_per_span"] -= 1.0
+        s["metrics"]["allocs"] -= s["spans"]
+        s["metrics"]["allocs_per_span"] = s["metrics"]["allocs"] / s["spans"]
         site = s["dhat"]["sites"][0]
         site["blocks_per_span"] -= 1.0
         print(site["site"])
@@ -51,5 +54,22 @@ grep -q "Where it changed" "$GITHUB_STEP_SUMMARY"
 while read -r site; do
     grep -qF "\`$site\`" "$GITHUB_STEP_SUMMARY" || { echo "check-nightly: the summary does not name $site" >&2; exit 1; }
 done <<<"$sites"
+cargo build --release -q -p spanalloc-testbin
+history="$SPANALLOC_OUT/history.jsonl"
+lines_before=$(wc -l <"$history")
+results_before=$(sha256sum <"$SPANALLOC_OUT/results.json")
+baselines_before=$(cat "$SPANALLOC_BASELINES"/*.json | sha256sum)
+export GITHUB_OUTPUT="$work/output"
+got=0
+SPANALLOC_BIN=target/release/spanalloc-testbin SPANALLOC_SCENARIOS=test-crash SPANALLOC_GO=0 SPANALLOC_BENCHES=0 \
+    scripts/nightly.sh --quick >"$work/night.log" 2>&1 || got=$?
+[ "$got" != 0 ] || { tail -20 "$work/night.log"; echo "check-nightly: a night that measured nothing exited 0" >&2; exit 1; }
+grep -qx "publish=false" "$GITHUB_OUTPUT" && ! grep -q "publish=true" "$GITHUB_OUTPUT" ||
+    { cat "$GITHUB_OUTPUT"; echo "check-nightly: a night that measured nothing was to be published" >&2; exit 1; }
+[ "$(wc -l <"$history")" = "$lines_before" ] || { echo "check-nightly: a failed night appended history" >&2; exit 1; }
+[ "$(sha256sum <"$SPANALLOC_OUT/results.json")" = "$results_before" ] || { echo "check-nightly: a failed night replaced results.json" >&2; exit 1; }
+[ "$(cat "$SPANALLOC_BASELINES"/*.json | sha256sum)" = "$baselines_before" ] || { echo "check-nightly: a failed night changed a baseline" >&2; exit 1; }
+grep -q "the sweep measured nothing" "$GITHUB_STEP_SUMMARY" || { echo "check-nightly: the summary does not say the sweep failed" >&2; exit 1; }
+echo "check-nightly: fourth night (measured nothing): exit $got, nothing published, as expected"
 echo "check-nightly: ok; the night's timings:"
 cat "$SPANALLOC_OUT/timings.txt"

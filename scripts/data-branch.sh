@@ -5,9 +5,10 @@
 #
 # usage: scripts/data-branch.sh fetch DIR
 #          a worktree of the data branch at DIR; a new, empty branch the first time
-#        scripts/data-branch.sh publish DIR RESULTS
-#          commit what changed in DIR and push it. If the branch moved meanwhile (a push is
-#          refused as non-fast-forward), take the remote's, apply this run again on top — its
+#        scripts/data-branch.sh publish DIR RESULTS RUN_ID
+#          commit what changed in DIR and push it; RESULTS must be the run RUN_ID names (the
+#          night's own, as nightly.sh reported it), or nothing is published. If the branch
+#          moved meanwhile (a push is refused as non-fast-forward), take the remote's, apply this run again on top — its
 #          baselines copied over, its history line appended (a no-op when already there: lines
 #          carry the run id) — and retry, three times at most. Exit 1 when it cannot push.
 #
@@ -44,7 +45,12 @@ commit() {
 }
 
 publish() {
-    local dir=$1 results=$2 saved
+    local dir=$1 results=$2 run_id=$3 saved found
+    found=$("$bin" fingerprint "$results" --run-id) || { echo "data-branch: $results has no run id: not published" >&2; return 1; }
+    if [ "$found" != "$run_id" ]; then
+        echo "data-branch: $results is run $found, not the night's run $run_id: not published" >&2
+        return 1
+    fi
     local message="nightly: $(date -u +%F) run $("$bin" fingerprint "$results" --id 2>/dev/null || echo unknown)"
     commit "$dir" "$message" || { echo "data-branch: nothing to publish"; return 0; }
     for attempt in 1 2 3; do
@@ -68,6 +74,7 @@ publish() {
 
 case "${1:-}" in
     fetch) fetch "${2:?usage: data-branch.sh fetch DIR}" ;;
-    publish) publish "${2:?usage: data-branch.sh publish DIR RESULTS}" "${3:?usage: data-branch.sh publish DIR RESULTS}" ;;
-    *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    publish) publish "${2:?usage: data-branch.sh publish DIR RESULTS RUN_ID}" "${3:?usage: data-branch.sh publish DIR RESULTS RUN_ID}" \
+        "${4:?usage: data-branch.sh publish DIR RESULTS RUN_ID}" ;;
+    *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

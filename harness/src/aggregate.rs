@@ -1,22 +1,28 @@
 //! Turning the passes of one scenario into its [`ScenarioResult`]: medians of the noisy figures,
-//! exact figures from the count pass, and the dhat cross-check.
+//! exact figures from the count pass, every repeat's counts, and the dhat cross-check.
 
 use spanalloc_model::stage::Stage;
-use spanalloc_results::schema::{CrossCheck, DhatSummary, Metrics, Samples, ScenarioResult, StageRow};
+use spanalloc_results::compare::judge::{BYTES_PER_SPAN_FLOOR, SPANS_PER_ALLOCATION_FLOOR, SPREAD_MARGIN};
+use spanalloc_results::schema::{CrossCheck, Metrics, Samples, ScenarioResult, StageRow};
 use spanalloc_results::stats::median;
 
 use crate::pass::PassOutput;
 
-/// The passes of one scenario at one trace-state size.
+/// The plain and count passes of one scenario at one trace-state size.
 pub struct Passes {
     /// Plain passes, one per repeat.
     pub plain: Vec<PassOutput>,
     /// Count passes, one per repeat.
     pub count: Vec<PassOutput>,
-    /// The dhat pass, if run.
-    pub dhat: Option<PassOutput>,
-    /// The count pass on the dhat pass's spans, if run.
-    pub dhat_twin: Option<PassOutput>,
+}
+
+/// Spans exported per second of a pass: what a row that dropped spans really delivered.
+fn exported_rate(o: &PassOutput) -> f64 {
+    if o.spans == 0 {
+        0.0
+    } else {
+        o.achieved_rate * o.spans_exported as f64 / o.spans as f64
+    }
 }
 
 fn per_span(total: u64, spans: u64) -> f64 {
@@ -78,8 +84,10 @@ pub fn combine(
         latency_p50_ns: p.plain.iter().map(|o| o.latency_p50_ns as f64).collect(),
         latency_p99_ns: p.plain.iter().map(|o| o.latency_p99_ns as f64).collect(),
         peak_rss_bytes: p.plain.iter().map(|o| o.peak_rss_bytes as f64).collect(),
-        achieved_rate: p.plain.iter().map(|o| o.achieved_rate).collect(),
+        achieved_rate: p.plain.iter().map(exported_rate).collect(),
         peak_heap_bytes: p.count.iter().filter_map(|o| o.peak_heap_bytes).map(|b| b as f64).collect(),
+        allocs: p.count.iter().filter_map(|o| o.counts.map(|c| c.allocs)).collect(),
+        bytes_allocated: p.count.iter().filter_map(|o| o.counts.map(|c| c.bytes_allocated)).collect(),
     };
     let count_median = |f: fn(&PassOutput) -> Option<f64>| median(&p.count.iter().filter_map(f).collect::<Vec<_>>());
     let plain_cpu = median(&samples.cpu_ns_per_span);
@@ -134,20 +142,14 @@ pub fn combine(
                 .collect()
         })
         .unwrap_or_default();
-    let dhat = p.dhat.as_ref().and_then(|d| d.dhat.clone());
-    // Passes that dropped different spans did different work: nothing to cross-check.
-    let same_spans = |a: &PassOutput, b: &PassOutput| a.spans_exported == b.spans_exported;
-    let cross_check = match (&dhat, &p.dhat_twin, &p.dhat) {
-        (Some(d), Some(twin), Some(dp)) if same_spans(dp, twin) => Some(cross_check(d, twin, producers == 1 && exact_counts)?),
-        _ => None,
-    };
     let spans_exported = p.plain.iter().chain(&p.count).map(|o| o.spans_exported).min().unwrap_or(first_plain.spans_exported);
     Ok(ScenarioResult {
         name: name.into(),
         trace_state_entries: trace_state,
         allocator: first_count.allocator.clone().unwrap_or_else(|| "system".into()),
         language: first_count.language.clone().unwrap_or_else(|| "rust".into()),
-        counts_tolerance_pct: first_count.counts_tolerance_pct,
+        exact_counts: exact_counts && producers == 1,
+        counts_tolerance_pct: None,
         producers,
         spans,
         spans_exported,
@@ -156,38 +158,56 @@ pub fn combine(
         settings: first_count.settings.clone(),
         metrics,
         samples,
-        dhat,
-        cross_check,
+        dhat: None,
+        cross_check: None,
         stages,
         timeline: first_count.timeline.clone().unwrap_or_default(),
         current_check: p.count.iter().find_map(|o| o.current_check),
     })
 }
 
-/// dhat's blocks and bytes against the count meter's on the same spans: exactly where the counts
-/// do not depend on thread timing (one producer, a scenario that says so); otherwise within 1%,
-/// since interleaving changes the few allocations that depend on it.
-fn cross_check(d: &DhatSummary, twin: &PassOutput, exact: bool) -> Result<CrossCheck, Inconsistent> {
-    let counts = twin.counts.ok_or_else(|| Inconsistent("the dhat twin count pass reported no counts".into()))?;
-    if twin.spans != d.spans {
-        return Err(Inconsistent(format!("dhat ran {} spans, its twin count pass {}", d.spans, twin.spans)));
-    }
-    let (mb, mby) = (counts.dhat_blocks(), counts.dhat_bytes());
-    let close = |a: u64, b: u64| {
-        if exact {
-            a == b
-        } else {
-            a.abs_diff(b) as f64 <= 0.01 * a.max(b) as f64
+/// dhat's blocks and bytes against the count meter's on the same spans (the dhat pass and its
+/// `twins`, count passes of the same workload): exactly where the counts do not depend on thread
+/// timing (one producer, a scenario that says so). Otherwise against the twins' median, within
+/// the gate's own floor (one block per 100 spans, one byte per span) or the twins' measured
+/// spread if that is wider — the rule `compare` gates such a row by, not a percentage.
+pub fn cross_check(dhat: &PassOutput, twins: &[PassOutput], exact: bool) -> Result<CrossCheck, Inconsistent> {
+    let d = dhat.dhat.as_ref().ok_or_else(|| Inconsistent("the dhat pass reported no profile".into()))?;
+    let mut blocks = Vec::new();
+    let mut bytes = Vec::new();
+    for twin in twins {
+        let counts = twin.counts.ok_or_else(|| Inconsistent("the dhat twin count pass reported no counts".into()))?;
+        if twin.spans != d.spans {
+            return Err(Inconsistent(format!("dhat ran {} spans, its twin count pass {}", d.spans, twin.spans)));
         }
+        blocks.push(counts.dhat_blocks());
+        bytes.push(counts.dhat_bytes());
+    }
+    let (Some(&b0), Some(&y0)) = (blocks.first(), bytes.first()) else {
+        return Err(Inconsistent("the dhat pass has no twin count pass".into()));
+    };
+    let spread = |v: &[u64]| v.iter().max().copied().unwrap_or(0) - v.iter().min().copied().unwrap_or(0);
+    let middle = |v: &[u64]| median(&v.iter().map(|&x| x as f64).collect::<Vec<_>>()).round() as u64;
+    let (meter_blocks, meter_bytes, tolerance_blocks, tolerance_bytes) = if exact {
+        (b0, y0, 0, 0)
+    } else {
+        let floor_blocks = d.spans.div_ceil(SPANS_PER_ALLOCATION_FLOOR);
+        let floor_bytes = (d.spans as f64 * BYTES_PER_SPAN_FLOOR) as u64;
+        let margin = |r: u64| (r as f64 * (1.0 + SPREAD_MARGIN)).ceil() as u64;
+        (middle(&blocks), middle(&bytes), floor_blocks.max(margin(spread(&blocks))), floor_bytes.max(margin(spread(&bytes))))
     };
     Ok(CrossCheck {
-        agrees: close(d.total_blocks, mb) && close(d.total_bytes, mby),
+        agrees: d.total_blocks.abs_diff(meter_blocks) <= tolerance_blocks
+            && d.total_bytes.abs_diff(meter_bytes) <= tolerance_bytes,
         spans: d.spans,
         dhat_blocks: d.total_blocks,
-        meter_blocks: mb,
+        meter_blocks,
         dhat_bytes: d.total_bytes,
-        meter_bytes: mby,
+        meter_bytes,
         exact,
+        tolerance_blocks,
+        tolerance_bytes,
+        retried_at_rate: None,
     })
 }
 
@@ -218,7 +238,6 @@ mod tests {
             peak_live_bytes: Some(peak + 50),
             allocator: Some("jemalloc".into()),
             language: None,
-            counts_tolerance_pct: None,
             gc_cycles: None,
             gc_pause_ns: None,
             stages: None,
@@ -233,8 +252,6 @@ mod tests {
         Passes {
             plain: counts.iter().map(|_| pass("plain", 0, 0, 0)).collect(),
             count: counts.iter().map(|&(a, b, p)| pass("count", a, b, p)).collect(),
-            dhat: None,
-            dhat_twin: None,
         }
     }
 
@@ -247,11 +264,55 @@ mod tests {
         // RSS − live of each count pass (1000 + peak − (peak + 50)), then the median.
         assert_eq!(r.metrics.rss_slack_bytes, Some(950));
         assert_eq!(r.allocator, "jemalloc", "the allocator the child said it ran on");
+        assert_eq!(r.samples.allocs, vec![500, 500, 500], "every repeat's counts are recorded");
+        assert!(r.exact_counts);
         let differ = passes(&[(500, 8000, 100), (501, 8016, 100)]);
         let e = combine("s", 4, 1, true, &differ).unwrap_err();
         assert!(e.0.contains("500 allocations / 8000 bytes") && e.0.contains("501 / 8016"), "{}", e.0);
         // Several producers, or a scenario with its own pipeline: counts may move a little.
-        assert!(combine("s", 4, 2, true, &differ).is_ok());
+        let several = combine("s", 4, 2, true, &differ).unwrap();
+        assert!(!several.exact_counts, "several producers: counts move");
+        assert_eq!(several.samples.bytes_allocated, vec![8000, 8016]);
         assert!(combine("s", 4, 1, false, &differ).is_ok());
+    }
+
+    fn dhat_pass(blocks: u64, bytes: u64) -> PassOutput {
+        let mut p = pass("dhat", 0, 0, 0);
+        p.dhat = Some(spanalloc_results::schema::DhatSummary {
+            spans: 100,
+            total_blocks: blocks,
+            total_bytes: bytes,
+            max_bytes: 0,
+            allocs_per_span: 0.0,
+            bytes_per_span: 0.0,
+            file: String::new(),
+            top_sites: vec![],
+            sites: vec![],
+        });
+        p
+    }
+
+    /// Exact rows agree exactly; rows whose counts move within the gate's floor (1 block per 100
+    /// spans, 1 B per span) or their twins' measured spread, never a percentage.
+    #[test]
+    fn the_cross_check_is_exact_or_within_the_measured_spread() {
+        let twin = |a, b| {
+            let mut p = pass("count", a, b, 0);
+            p.counts = Some(crate::meter::Counts { allocs: a, bytes_allocated: b, fresh_bytes: b, ..Default::default() });
+            p
+        };
+        assert!(cross_check(&dhat_pass(500, 8000), &[twin(500, 8000)], true).unwrap().agrees);
+        assert!(!cross_check(&dhat_pass(501, 8000), &[twin(500, 8000)], true).unwrap().agrees);
+        // 100 spans: a floor of 1 block and 100 bytes.
+        let c = cross_check(&dhat_pass(501, 8100), &[twin(500, 8000)], false).unwrap();
+        assert!(c.agrees && (c.tolerance_blocks, c.tolerance_bytes) == (1, 100), "{c:?}");
+        assert!(!cross_check(&dhat_pass(502, 8000), &[twin(500, 8000)], false).unwrap().agrees);
+        // Twins 10 blocks apart: the spread, widened by the margin, decides.
+        let c = cross_check(&dhat_pass(525, 8000), &[twin(500, 8000), twin(510, 8000), twin(505, 8000)], false).unwrap();
+        assert_eq!((c.meter_blocks, c.tolerance_blocks), (505, 20));
+        assert!(c.agrees);
+        assert!(!cross_check(&dhat_pass(526, 8000), &[twin(500, 8000), twin(510, 8000), twin(505, 8000)], false).unwrap().agrees);
+        // 1% of 50,000 would let 500 blocks through; the floor lets 1.
+        assert!(!cross_check(&dhat_pass(50_400, 8000), &[twin(50_000, 8000)], false).unwrap().agrees);
     }
 }

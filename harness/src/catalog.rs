@@ -50,6 +50,9 @@ pub struct External {
     pub description: &'static str,
     /// Whether its counts are the same whatever the thread timing.
     pub exact_counts: bool,
+    /// Whether its pipeline may drop spans by design (a bounded queue that drops when full);
+    /// one that may not fails its run when it does.
+    pub may_drop: bool,
     /// The passes it runs; `run` asks for no other.
     pub passes: &'static [Pass],
     /// Makes the program ready (builds it) and returns it, once per run, before its first pass
@@ -92,6 +95,22 @@ impl Entry {
         match self {
             Entry::InProcess(s) => s.exact_counts,
             Entry::External(e) => e.exact_counts,
+        }
+    }
+
+    /// Whether its pipeline may drop spans by design (see [`Scenario::may_drop`]).
+    pub fn may_drop(&self) -> bool {
+        match self {
+            Entry::InProcess(s) => s.may_drop,
+            Entry::External(e) => e.may_drop,
+        }
+    }
+
+    /// The rate its unpaced passes run at instead, if it has one (see [`Scenario::unpaced_rate`]).
+    pub fn unpaced_rate(&self) -> Option<u64> {
+        match self {
+            Entry::InProcess(s) => s.unpaced_rate,
+            Entry::External(_) => None,
         }
     }
 

@@ -199,7 +199,6 @@ pub fn measure(scenario: &Scenario, cfg: &WorkloadConfig, pass: Pass, dhat_file:
         peak_live_bytes: None,
         allocator: Some(meter::inner_name().to_owned()),
         language: None,
-        counts_tolerance_pct: None,
         gc_cycles: None,
         gc_pause_ns: None,
         stages: None,

@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use spanalloc_model::WorkloadConfig;
 use spanalloc_results::compare::render::Format;
-use spanalloc_results::compare::thresholds::Thresholds;
+use spanalloc_results::compare::thresholds::{self, Thresholds};
 use spanalloc_results::export::ExportFormat;
 use spanalloc_results::input::{load_results, InputError};
 use spanalloc_results::report::Sources;
@@ -64,6 +64,9 @@ enum Command {
         /// Print the id only.
         #[arg(long)]
         id: bool,
+        /// Print the run's own id instead (unique per run: what the nightly acts on).
+        #[arg(long, conflicts_with = "id")]
+        run_id: bool,
     },
     /// Run one pass of one scenario in this process (what `run` starts its children with).
     #[command(hide = true)]
@@ -134,8 +137,8 @@ struct RunArgs {
     /// Spans in the dhat pass (dhat costs ~2.5 µs per allocation).
     #[arg(long, default_value_t = 20_000)]
     dhat_spans: u64,
-    /// Add the Go twin's four rows (go-value, go-pointer, go-pool, go-atomic); needs Go
-    /// (scripts/install-go.sh).
+    /// Add the Go twin's four rows (go-value, go-pointer, go-pool, go-atomic), or only the Go rows
+    /// named with --scenario; needs Go (scripts/install-go.sh).
     #[arg(long)]
     go: bool,
     /// Allocators beneath the meter, comma-separated: system, jemalloc, mimalloc. Each other
@@ -158,6 +161,9 @@ enum BaselineAction {
         /// The baselines directory.
         #[arg(long, default_value = baseline::DEFAULT_DIR)]
         dir: PathBuf,
+        /// Save a run that has failures all the same, marked as such (compare says so).
+        #[arg(long)]
+        allow_failures: bool,
     },
     /// List the saved baselines.
     List {
@@ -183,9 +189,10 @@ struct CompareArgs {
     /// Output format: text, markdown or json.
     #[arg(long, default_value = "text")]
     format: Format,
-    /// The regression rules.
-    #[arg(long, default_value = "reports/thresholds.toml")]
-    thresholds: PathBuf,
+    /// The regression rules (default reports/thresholds.toml; the built-in defaults, said so,
+    /// when that file is absent). A file named here must exist.
+    #[arg(long)]
+    thresholds: Option<PathBuf>,
     /// The baselines directory.
     #[arg(long, default_value = baseline::DEFAULT_DIR)]
     baselines: PathBuf,
@@ -222,6 +229,10 @@ struct ExportArgs {
     /// The results to export.
     #[arg(default_value = "reports/latest/results.json")]
     results: PathBuf,
+    /// Export a run that has failures all the same (by default it is refused: a tracking service
+    /// would record a failed run's figures as if they were good).
+    #[arg(long)]
+    allow_failures: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -242,9 +253,10 @@ struct SourceArgs {
     /// The baselines directory.
     #[arg(long, default_value = baseline::DEFAULT_DIR)]
     baselines: PathBuf,
-    /// The regression rules.
-    #[arg(long, default_value = "reports/thresholds.toml")]
-    thresholds: PathBuf,
+    /// The regression rules (default reports/thresholds.toml, or the built-in defaults when it
+    /// is absent).
+    #[arg(long)]
+    thresholds: Option<PathBuf>,
     /// The history file.
     #[arg(long, default_value = history::DEFAULT_FILE)]
     history: PathBuf,
@@ -295,6 +307,17 @@ struct MeasureArgs {
 /// Runs the spanalloc command line over `catalog`. Exit status: 0 fine, 1 a scenario failed or
 /// a check disagreed (or `compare` found a regression), 2 bad input.
 pub fn main(catalog: Catalog) -> ExitCode {
+    let code = command(catalog);
+    // Output that did not arrive is data lost: a failed write of stdout (a full disk, an I/O
+    // error) exits 2, whatever the command concluded. A closed pipe is the reader's choice.
+    if let Some(e) = crate::console::stdout_failure() {
+        tell!("spanalloc: cannot write to stdout: {e}");
+        return ExitCode::from(2);
+    }
+    code
+}
+
+fn command(catalog: Catalog) -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
@@ -318,10 +341,12 @@ pub fn main(catalog: Catalog) -> ExitCode {
         Command::Measure(m) => measure_command(&catalog, &m),
         Command::Run(args) => run_command(&catalog, &args),
         Command::Baseline { action } => or_input_error(match action {
-            BaselineAction::Save { name, from, dir } => baseline::save(&name, &from, &dir).map(|f| {
-                say!("saved baseline {name} to {}", f.display());
-                ExitCode::SUCCESS
-            }),
+            BaselineAction::Save { name, from, dir, allow_failures } => {
+                baseline::save(&name, &from, &dir, allow_failures).map(|f| {
+                    say!("saved baseline {name} to {}", f.display());
+                    ExitCode::SUCCESS
+                })
+            }
             BaselineAction::List { dir } => baseline::list(&dir).map(|lines| {
                 if lines.is_empty() {
                     say!("no baselines in {}", dir.display());
@@ -351,7 +376,14 @@ pub fn main(catalog: Catalog) -> ExitCode {
             }),
         }),
         Command::Report(args) => report_command(&args.dir, &(&args.sources).into()),
-        Command::Fingerprint { results, id } => or_input_error(load_results(&results).and_then(|r| {
+        Command::Fingerprint { results, id, run_id } => or_input_error(load_results(&results).and_then(|r| {
+            if run_id {
+                let Some(run) = r.environment.run_id.as_deref() else {
+                    return Err(InputError::new(&results, "has no run id (written before schema 4)"));
+                };
+                say!("{run}");
+                return Ok(ExitCode::SUCCESS);
+            }
             let Some(f) = r.environment.fingerprint() else {
                 return Err(InputError::new(&results, "has no environment fingerprint (written before schema 4)"));
             };
@@ -372,6 +404,17 @@ pub fn main(catalog: Catalog) -> ExitCode {
             Ok(ExitCode::SUCCESS)
         })),
         Command::Export(args) => or_input_error(load_results(&args.results).map(|r| {
+            if !r.failures.is_empty() && !args.allow_failures {
+                for f in &r.failures {
+                    tell!("spanalloc: {}: failure: {}", args.results.display(), f.line());
+                }
+                tell!(
+                    "spanalloc: {}: the run has {} failure(s): not exported (--allow-failures exports it anyway)",
+                    args.results.display(),
+                    r.failures.len()
+                );
+                return ExitCode::from(1);
+            }
             say!("{}", export::export(&r, args.format));
             ExitCode::SUCCESS
         })),
@@ -393,7 +436,19 @@ fn run_command(catalog: &Catalog, args: &RunArgs) -> ExitCode {
     crate::signals::forward_to_children();
     let progress = Display::new(args.workload.spans);
     match measure::run(&plan, &progress) {
-        Ok((results, mut problems)) => {
+        Ok((_, measure::Written::Aside(file), problems)) => {
+            progress.done();
+            for p in &problems.0 {
+                tell!("spanalloc: {p}");
+            }
+            tell!(
+                "spanalloc: nothing was measured: {} is left as it was (an earlier run's), its report too; this run's failures are in {}",
+                args.out.join("results.json").display(),
+                file.display()
+            );
+            ExitCode::from(1)
+        }
+        Ok((results, measure::Written::Results(_), mut problems)) => {
             progress.done();
             say!("{}", table::headline(&results));
             for line in table::settings_lines(&results) {
@@ -450,7 +505,9 @@ fn plan<'c>(catalog: &'c Catalog, args: &RunArgs) -> Result<RunPlan<'c>, String>
         if go.is_empty() {
             return Err("--go: this binary has no Go rows".into());
         }
-        for e in go {
+        // `--go --scenario go-value` runs that Go row, not all four.
+        let named_go = scenarios.iter().any(|s| s.name().starts_with(crate::go_twin::PREFIX));
+        for e in go.into_iter().filter(|_| !named_go) {
             if !scenarios.iter().any(|s| s.name() == e.name()) {
                 scenarios.push(e);
             }
@@ -515,16 +572,15 @@ fn measure_command(catalog: &Catalog, m: &MeasureArgs) -> ExitCode {
 }
 
 fn compare_command(args: &CompareArgs) -> Result<ExitCode, InputError> {
-    let thresholds = if args.thresholds.exists() || args.thresholds != Path::new("reports/thresholds.toml") {
-        Thresholds::load(&args.thresholds)?
-    } else {
-        Thresholds::default()
-    };
     if let Some(pair) = &args.between {
         return between_command(args, &pair[0], &pair[1]);
     }
     let Some(baseline_name) = args.baseline.as_deref() else {
         return Ok(usage_error("compare needs a baseline (or --between A B)"));
+    };
+    let thresholds = match &args.thresholds {
+        Some(file) => Thresholds::load_or_default(file, true)?,
+        None => Thresholds::load_or_default(Path::new(thresholds::DEFAULT_FILE), false)?,
     };
     let baseline_file = baseline::resolve(baseline_name, &args.baselines);
     let baseline = load_results(&baseline_file)?;
@@ -535,11 +591,7 @@ fn compare_command(args: &CompareArgs) -> Result<ExitCode, InputError> {
     if let Some(why) = comparison.nothing_compared() {
         return Ok(usage_error(&why));
     }
-    let failing = match args.fail_on.as_str() {
-        "exact" => comparison.exact_regressions(),
-        _ => comparison.regressions,
-    };
-    Ok(if failing == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if comparison.fails(args.fail_on == "exact") { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// `compare --between A B [RESULTS]`: the results are the one positional given, if any.

@@ -1,39 +1,59 @@
 //! Writing to stdout and stderr without panicking. `println!` panics when stdout is a closed
-//! pipe (`spanalloc compare … | head -1`) or a full disk (`spanalloc list >/dev/full`); here a
-//! failed write ends the output quietly and the command keeps the exit status its contract
-//! gives (a regression still exits 1 after `head` has gone).
+//! pipe (`spanalloc compare … | head -1`) or a full disk (`spanalloc list >/dev/full`). Here a
+//! closed pipe ends the output quietly and the command keeps the exit status its contract gives
+//! (a regression still exits 1 after `head` has gone); any other failed write of stdout — a full
+//! disk, an I/O error — is data lost, so [`stdout_failure`] reports it and the binary exits 2.
 
 use std::fmt::Arguments;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 static STDOUT_GONE: AtomicBool = AtomicBool::new(false);
 static STDERR_GONE: AtomicBool = AtomicBool::new(false);
+/// The first failed write of stdout that was not a closed pipe.
+static STDOUT_ERROR: Mutex<Option<String>> = Mutex::new(None);
 
-fn write(gone: &AtomicBool, mut sink: impl Write, args: Arguments<'_>, newline: bool) {
+fn write(gone: &AtomicBool, mut sink: impl Write, args: Arguments<'_>, newline: bool) -> Option<std::io::Error> {
     if gone.load(Ordering::Relaxed) {
-        return;
+        return None;
     }
     let written =
         sink.write_fmt(args).and_then(|()| if newline { sink.write_all(b"\n") } else { Ok(()) }).and_then(|()| sink.flush());
-    if written.is_err() {
-        gone.store(true, Ordering::Relaxed);
+    match written {
+        Ok(()) => None,
+        Err(e) => {
+            gone.store(true, Ordering::Relaxed);
+            Some(e)
+        }
     }
+}
+
+fn note_stdout(e: Option<std::io::Error>) {
+    if let Some(e) = e.filter(|e| e.kind() != std::io::ErrorKind::BrokenPipe) {
+        let mut slot = STDOUT_ERROR.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        slot.get_or_insert_with(|| e.to_string());
+    }
+}
+
+/// Why stdout lost data, if it did (a closed pipe is not a loss: the reader chose to stop).
+pub fn stdout_failure() -> Option<String> {
+    STDOUT_ERROR.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
 }
 
 /// Writes to stdout, and a newline.
 pub fn out_line(args: Arguments<'_>) {
-    write(&STDOUT_GONE, std::io::stdout().lock(), args, true);
+    note_stdout(write(&STDOUT_GONE, std::io::stdout().lock(), args, true));
 }
 
 /// Writes to stdout.
 pub fn out(args: Arguments<'_>) {
-    write(&STDOUT_GONE, std::io::stdout().lock(), args, false);
+    note_stdout(write(&STDOUT_GONE, std::io::stdout().lock(), args, false));
 }
 
 /// Writes to stderr, and a newline.
 pub fn err_line(args: Arguments<'_>) {
-    write(&STDERR_GONE, std::io::stderr().lock(), args, true);
+    let _ = write(&STDERR_GONE, std::io::stderr().lock(), args, true);
 }
 
 /// `println!` that never panics.

@@ -83,6 +83,8 @@ macro_rules! go_row {
             name: concat!("go-", $strategy),
             description: $description,
             exact_counts: false,
+            // The twin's queue blocks when full: it never drops, and a row that did would fail.
+            may_drop: false,
             passes: PASSES,
             prepare,
             args: |r| args($strategy, r),

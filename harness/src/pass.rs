@@ -107,10 +107,6 @@ pub struct PassOutput {
     /// The language the program measured runs in (`go` for the Go twin); `None` is Rust.
     #[serde(default)]
     pub language: Option<String>,
-    /// How far (percent) this program's counts move between identical runs, when they are not
-    /// exact and move more than the exact rule allows.
-    #[serde(default)]
-    pub counts_tolerance_pct: Option<f64>,
     /// Garbage collections in the measured region, from a program with a collector.
     #[serde(default)]
     pub gc_cycles: Option<u64>,

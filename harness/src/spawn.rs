@@ -97,15 +97,25 @@ pub fn run_pass(
     let (read, stderr_tail) = std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
             let mut tail: std::collections::VecDeque<String> = std::collections::VecDeque::new();
+            // A panic's message, kept even when a long backtrace pushes it out of the tail.
+            let mut panic: Vec<String> = Vec::new();
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(n) = line.strip_prefix("@progress ").and_then(|n| n.parse::<u64>().ok()) {
                     on_progress(n);
                     continue;
                 }
+                if panic.len() == 1 || (panic.is_empty() && line.contains("panicked at")) {
+                    panic.push(line.clone());
+                }
                 if tail.len() == TAIL_LINES {
                     tail.pop_front();
                 }
                 tail.push_back(line);
+            }
+            if panic.first().is_some_and(|p| !tail.contains(p)) {
+                panic.push("…".into());
+                panic.extend(tail);
+                return panic.join("\n");
             }
             Vec::from(tail).join("\n")
         });

@@ -47,6 +47,31 @@ fn go_rows_export_the_same_spans_as_the_rust_rows() {
     }
 }
 
+/// A Go row run alone is still checked against the model's own digest, and `--go` with a named
+/// Go row runs that row only.
+#[test]
+fn a_go_row_alone_is_checked_against_the_model() {
+    if !have_go() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_spanalloc"))
+        .args(["run", "--go", "--scenario", "go-value", "--trace-state", "0,4", "--spans", "20000", "--rate", "0"])
+        .args(["--warmup", "2000", "--no-dhat", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Results = serde_json::from_slice(&std::fs::read(dir.path().join("results.json")).unwrap()).unwrap();
+    assert_eq!(r.scenarios.len(), 2, "go-value at two sizes, no other row");
+    assert!(r.failures.is_empty(), "{:?}", r.failures);
+    for (s, e) in r.scenarios.iter().zip(&r.config.expected) {
+        assert_eq!((s.name.as_str(), s.trace_state_entries), ("go-value", e.trace_state_entries));
+        assert_eq!((s.spans_exported, &s.digest), (e.spans_exported, &e.digest), "the model's own digest");
+        assert!(!s.exact_counts, "the Go runtime allocates in the background: gated by measured spread");
+    }
+}
+
 #[test]
 fn go_rows_without_go_are_refused_in_one_line() {
     let dir = tempfile::tempdir().unwrap();

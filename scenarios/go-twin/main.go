@@ -26,32 +26,31 @@ type counts struct {
 
 // passOutput is harness/src/pass.rs's PassOutput.
 type passOutput struct {
-	Pass               string            `json:"pass"`
-	Language           string            `json:"language"`
-	Scenario           string            `json:"scenario"`
-	Spans              uint64            `json:"spans"`
-	SpansExported      uint64            `json:"spans_exported"`
-	Digest             string            `json:"digest"`
-	CPUNs              uint64            `json:"cpu_ns"`
-	EmitElapsedNs      uint64            `json:"emit_elapsed_ns"`
-	AchievedRate       float64           `json:"achieved_rate"`
-	MaxLagNs           uint64            `json:"max_lag_ns"`
-	LatencyP50Ns       uint64            `json:"latency_p50_ns"`
-	LatencyP99Ns       uint64            `json:"latency_p99_ns"`
-	LatencyMaxNs       uint64            `json:"latency_max_ns"`
-	PeakRSSBytes       uint64            `json:"peak_rss_bytes"`
-	Counts             counts            `json:"counts"`
-	SetupHeapBytes     uint64            `json:"setup_heap_bytes"`
-	RetainedHeap       int64             `json:"retained_heap_bytes"`
-	PeakHeapBytes      uint64            `json:"peak_heap_bytes"`
-	PeakHeapError      uint64            `json:"peak_heap_error_bytes"`
-	PeakLiveBytes      uint64            `json:"peak_live_bytes"`
-	Timeline           [][2]int64        `json:"timeline"`
-	Settings           map[string]string `json:"settings"`
-	CountsTolerancePct float64           `json:"counts_tolerance_pct,omitempty"`
-	GCCycles           uint64            `json:"gc_cycles"`
-	GCPauseNs          uint64            `json:"gc_pause_ns"`
-	CurrentReads       uint64            `json:"-"`
+	Pass           string            `json:"pass"`
+	Language       string            `json:"language"`
+	Scenario       string            `json:"scenario"`
+	Spans          uint64            `json:"spans"`
+	SpansExported  uint64            `json:"spans_exported"`
+	Digest         string            `json:"digest"`
+	CPUNs          uint64            `json:"cpu_ns"`
+	EmitElapsedNs  uint64            `json:"emit_elapsed_ns"`
+	AchievedRate   float64           `json:"achieved_rate"`
+	MaxLagNs       uint64            `json:"max_lag_ns"`
+	LatencyP50Ns   uint64            `json:"latency_p50_ns"`
+	LatencyP99Ns   uint64            `json:"latency_p99_ns"`
+	LatencyMaxNs   uint64            `json:"latency_max_ns"`
+	PeakRSSBytes   uint64            `json:"peak_rss_bytes"`
+	Counts         counts            `json:"counts"`
+	SetupHeapBytes uint64            `json:"setup_heap_bytes"`
+	RetainedHeap   int64             `json:"retained_heap_bytes"`
+	PeakHeapBytes  uint64            `json:"peak_heap_bytes"`
+	PeakHeapError  uint64            `json:"peak_heap_error_bytes"`
+	PeakLiveBytes  uint64            `json:"peak_live_bytes"`
+	Timeline       [][2]int64        `json:"timeline"`
+	Settings       map[string]string `json:"settings"`
+	GCCycles       uint64            `json:"gc_cycles"`
+	GCPauseNs      uint64            `json:"gc_pause_ns"`
+	CurrentReads   uint64            `json:"-"`
 }
 
 func main() {

@@ -45,10 +45,26 @@ pub fn resolve(name_or_path: &str, dir: &Path) -> PathBuf {
 }
 
 /// Saves the results in `from` as baseline `name` in `dir`; returns the file written.
-/// Nothing is written unless `from` is a valid results file.
-pub fn save(name: &str, from: &Path, dir: &Path) -> Result<PathBuf, InputError> {
+/// Nothing is written unless `from` is a valid results file of a run without failures: a failed
+/// run is not a clean baseline. With `allow_failures` it is saved all the same, marked
+/// (`saved_with_failures`), and every comparison against it says so.
+pub fn save(name: &str, from: &Path, dir: &Path, allow_failures: bool) -> Result<PathBuf, InputError> {
     check_name(name).map_err(|e| InputError::new(dir, e))?;
-    let (_, bytes) = read_results(from)?;
+    let (results, mut bytes) = read_results(from)?;
+    if let Some(first) = results.failures.first() {
+        if !allow_failures {
+            return Err(InputError::new(
+                from,
+                format!(
+                    "the run has {} failure(s) (first: {}): not saved as a baseline (--allow-failures saves it, marked)",
+                    results.failures.len(),
+                    first.line()
+                ),
+            ));
+        }
+        let marked = crate::schema::Results { saved_with_failures: true, ..results };
+        bytes = serde_json::to_vec_pretty(&marked).map_err(|e| InputError::new(from, format!("cannot encode: {e}")))?;
+    }
     if dir.exists() && !dir.is_dir() {
         return Err(InputError::new(dir, "is not a directory, cannot save baselines in it"));
     }

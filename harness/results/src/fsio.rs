@@ -94,6 +94,46 @@ fn sweep(dir: &Path, name: &str) {
     }
 }
 
+/// The largest results or baseline file read: well above the largest real one (a baseline with
+/// every row, allocator and Go row is about 10 MB; the committed nightly is under 1 MB).
+pub const CAP_RESULTS: u64 = 32 * 1024 * 1024;
+/// The largest thresholds file read.
+pub const CAP_THRESHOLDS: u64 = 1024 * 1024;
+/// The largest history file read (a year of nightly lines is a few MB).
+pub const CAP_HISTORY: u64 = 256 * 1024 * 1024;
+
+/// Reads `path` if it is a regular file (through a symlink) of at most `cap` bytes: a FIFO, a
+/// device or a directory is refused at once (a FIFO would hang the reader), and so is a file
+/// larger than any real input, before it is read.
+pub fn read_regular(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    let kind = meta.file_type();
+    if !kind.is_file() {
+        let what = if kind.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("is {what}")));
+    }
+    if meta.len() > cap {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("is {} bytes, larger than any file of its kind (at most {cap})", meta.len()),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // A file that grows after the check is still read no further than the cap.
+    File::open(path)?.take(cap + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("grew beyond {cap} bytes while read")));
+    }
+    Ok(bytes)
+}
+
+/// [`read_regular`], as UTF-8 text.
+pub fn read_regular_text(path: &Path, cap: u64) -> std::io::Result<String> {
+    String::from_utf8(read_regular(path, cap)?)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "is not UTF-8 text"))
+}
+
 /// Writes `bytes` to `path` atomically under its lock: readers see the old file or the new one,
 /// never a mix, and a failure leaves the old file as it was.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

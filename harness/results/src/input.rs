@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::schema::{Results, OLDEST_SCHEMA_VERSION, SCHEMA_VERSION};
+use crate::schema::{Results, EXACT_FLAG_SINCE, OLDEST_SCHEMA_VERSION, SCHEMA_VERSION};
 
 /// A results file that cannot be used: the binary prints it as one line and exits 2.
 #[derive(Debug, thiserror::Error)]
@@ -36,8 +36,9 @@ pub fn read_results(path: &Path) -> Result<(Results, Vec<u8>), InputError> {
     if path.is_dir() {
         return Err(err("is a directory, expected a results file".into()));
     }
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+    let bytes = crate::fsio::read_regular(path, crate::fsio::CAP_RESULTS).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => err("no such file".into()),
+        std::io::ErrorKind::InvalidInput => err(format!("{e}, expected a results file")),
         _ => err(format!("cannot read: {e}")),
     })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -68,10 +69,26 @@ pub fn parse_results(bytes: &[u8]) -> Result<Results, String> {
         }
     }
     let version = value["schema_version"].as_u64().unwrap_or_default();
-    let results: Results =
+    let mut results: Results =
         serde_json::from_value(value).map_err(|e| format!("not a spanalloc results file of schema {version}: {e}"))?;
     check_numbers(&results)?;
+    if results.schema_version < EXACT_FLAG_SINCE {
+        infer_exact_counts(&mut results);
+    }
     Ok(results)
+}
+
+/// Before schema 8 a row did not say whether its counts are exact; its cross-check did (it
+/// required an exact match exactly then). A row without one is exact when it is a Rust row with
+/// one producer that stated no tolerance of its own, other than the SDK row — the one Rust row of
+/// those versions whose pipeline has a thread of its own.
+fn infer_exact_counts(r: &mut Results) {
+    for s in &mut r.scenarios {
+        s.exact_counts = match &s.cross_check {
+            Some(c) => c.exact,
+            None => s.language == "rust" && s.producers == 1 && s.counts_tolerance_pct.is_none() && s.name != "otel-sdk",
+        };
+    }
 }
 
 /// Every measured figure must be a finite, non-negative number, and every scenario × trace
@@ -108,6 +125,19 @@ fn check_numbers(r: &Results) -> Result<(), String> {
         for (name, v) in all {
             if !v.is_finite() || v < 0.0 {
                 return Err(format!("{} ts={}: {name} is {v}, expected a non-negative number", s.name, s.trace_state_entries));
+            }
+        }
+        // Counts are judged on their totals when span counts are equal, on per-span figures when
+        // not: the two must say the same, or a file could show one figure and be judged on another.
+        for (name, per_span, total) in
+            [("allocs_per_span", m.allocs_per_span, m.allocs), ("bytes_per_span", m.bytes_per_span, m.bytes_allocated)]
+        {
+            let implied = total as f64 / s.spans.max(1) as f64;
+            if (per_span - implied).abs() * s.spans.max(1) as f64 > 0.5 + 1e-9 * total as f64 {
+                return Err(format!(
+                    "{} ts={}: metrics.{name} is {per_span}, but its total over {} spans gives {implied}",
+                    s.name, s.trace_state_entries, s.spans
+                ));
             }
         }
     }

@@ -20,9 +20,20 @@ use serde::{Deserialize, Serialize};
 /// from a program with a garbage collector reports its cycles and pause (`metrics.gc_cycles`,
 /// `metrics.gc_pause_ns`), and a row whose counts are not exact may state their tolerance
 /// (`counts_tolerance_pct`).
+/// Version 8: the verdict — each row says whether its counts repeat exactly (`exact_counts`) and
+/// records every count pass's allocations and bytes (`samples.allocs`, `samples.bytes_allocated`,
+/// the spread a row whose counts move is gated by); every failure has a `kind`; the model's own
+/// digest of each workload is recorded (`config.expected`); `metrics.achieved_rate` counts spans
+/// *exported* per second; a baseline saved with `--allow-failures` says so (`saved_with_failures`);
+/// the cross-check records the tolerance it applied. `counts_tolerance_pct` is still read, never
+/// used to judge: a file does not set its own gate.
 /// Older files are still read: their new fields take the values those versions used, and a
 /// version-1 peak heap (which counted the harness's buffers) is not compared with a later one.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
+
+/// The first layout whose rows say whether their counts are exact and record every repeat's
+/// counts; older rows are told apart by their cross-check ([`ScenarioResult::exact_counts`]).
+pub const EXACT_FLAG_SINCE: u32 = 8;
 
 /// The oldest layout this spanalloc reads.
 pub const OLDEST_SCHEMA_VERSION: u32 = 1;
@@ -44,8 +55,13 @@ pub struct Results {
     pub environment: Environment,
     /// One entry per scenario × trace-state size that completed.
     pub scenarios: Vec<ScenarioResult>,
-    /// Scenarios that failed, with why.
+    /// Every check that failed or could not run, with its kind: a run with any never passes
+    /// `compare` and is not saved as a clean baseline.
     pub failures: Vec<Failure>,
+    /// Set by `baseline save --allow-failures`: this baseline was saved although its run had
+    /// failures, and `compare` says so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub saved_with_failures: bool,
 }
 
 /// The workload and passes of a run.
@@ -79,6 +95,22 @@ pub struct RunConfig {
     /// How the count pass measured (before schema 3: the values it used then).
     #[serde(default)]
     pub meter: MeterSettings,
+    /// What the model itself says every row must export at each trace-state size, computed
+    /// without measuring (before schema 8: empty, and the first exact row was the reference).
+    #[serde(default)]
+    pub expected: Vec<ExpectedExport>,
+}
+
+/// The spans one workload exports and their digest, from the model alone
+/// (`spanalloc_model::reference`): the proof of same work every row is checked against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpectedExport {
+    /// Trace-state size.
+    pub trace_state_entries: usize,
+    /// Spans exported (the sampled ones).
+    pub spans_exported: u64,
+    /// Their digest, hex.
+    pub digest: String,
 }
 
 fn default_reference() -> String {
@@ -241,6 +273,21 @@ impl Results {
         }
     }
 
+    /// A scenario's name as charts show it: marked with the spans it dropped where it dropped any
+    /// (`otel-sdk (dropped 3,066 at ts 32)`), so no chart shows a row that lost spans as if whole.
+    pub fn marked_name(&self, name: &str) -> String {
+        let drops: Vec<String> = self
+            .primary()
+            .filter(|s| s.name == name && s.dropped_spans > 0)
+            .map(|s| format!("{} at ts {}", s.dropped_spans, s.trace_state_entries))
+            .collect();
+        if drops.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{name} (dropped {})", drops.join(", "))
+        }
+    }
+
     /// Whether any row ran over an allocator other than the system one, or over more than one.
     pub fn shows_allocator(&self) -> bool {
         self.allocators() != ["system"] && !self.scenarios.is_empty()
@@ -306,10 +353,14 @@ pub struct ScenarioResult {
     /// schema 7 always `rust`). Ratios are taken within a language.
     #[serde(default = "rust_language")]
     pub language: String,
-    /// For a row whose counts are not exact, how far (percent) they move between identical runs,
-    /// as its program states it; `compare` judges its counts and bytes within this when it is
-    /// wider than the rule's. `None`: the rule's tolerance alone.
+    /// Whether its counts repeat exactly between identical runs (one producer, a scenario that
+    /// says so): gated with no tolerance at all. `false`: gated by the spread of the baseline's
+    /// repeats. Before schema 8 inferred on reading ([`crate::input`]).
     #[serde(default)]
+    pub exact_counts: bool,
+    /// Before schema 8, a tolerance a row stated for its own counts. Read and shown, never used
+    /// to judge: a file does not set its own gate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counts_tolerance_pct: Option<f64>,
     /// Producer threads.
     pub producers: usize,
@@ -404,7 +455,8 @@ pub struct Metrics {
     pub peak_heap_error_bytes: u64,
     /// Peak resident set of the plain pass's process (median over repeats).
     pub peak_rss_bytes: u64,
-    /// Spans/s the plain pass achieved (median).
+    /// Spans *exported* per second in the plain pass (median): a row that dropped spans shows
+    /// it here too (before schema 8: spans started per second).
     pub achieved_rate: f64,
     /// Largest lag behind schedule in the plain pass (median over repeats).
     pub max_lag_ns: u64,
@@ -453,6 +505,13 @@ pub struct Samples {
     /// Count-pass peak heap, bytes (schema 2).
     #[serde(default)]
     pub peak_heap_bytes: Vec<f64>,
+    /// Allocations of every count pass (schema 8): identical for an exact row, the spread a row
+    /// whose counts move is gated by.
+    #[serde(default)]
+    pub allocs: Vec<u64>,
+    /// Bytes allocated by every count pass (schema 8).
+    #[serde(default)]
+    pub bytes_allocated: Vec<u64>,
 }
 
 /// What dhat saw.
@@ -538,8 +597,20 @@ pub struct CrossCheck {
     /// The meter's fresh bytes + realloc new sizes.
     pub meter_bytes: u64,
     /// Whether an exact match was required (one producer, a scenario whose counts do not depend
-    /// on thread timing) or a 1% tolerance.
+    /// on thread timing) or the tolerance below.
     pub exact: bool,
+    /// For a row whose counts move: how far dhat's blocks may be from the meter's (the gate's
+    /// floor of one per 100 spans, or the measured spread of the twin passes if wider); 0 for an
+    /// exact row (before schema 8: 1% of the larger count).
+    #[serde(default)]
+    pub tolerance_blocks: u64,
+    /// The same for bytes (one byte per span, or the measured spread if wider).
+    #[serde(default)]
+    pub tolerance_bytes: u64,
+    /// The rate the pair ran at, when the first attempts dropped spans and it was run again
+    /// slower (`None`: the first attempt).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retried_at_rate: Option<u64>,
 }
 
 /// One stage's share of allocation (count pass).
@@ -555,17 +626,67 @@ pub struct StageRow {
     pub allocs_per_span: f64,
 }
 
-/// A scenario that did not complete.
+/// A check that failed or could not run: a scenario that did not complete, or one that did and
+/// whose figures cannot be trusted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Failure {
     /// Scenario name.
     pub name: String,
     /// Trace-state size.
     pub trace_state_entries: usize,
+    /// What failed (before schema 8 always a crashed pass).
+    #[serde(default)]
+    pub kind: FailureKind,
     /// The pass that failed.
     pub pass: String,
     /// What went wrong.
     pub error: String,
     /// The last lines the child wrote to stderr.
     pub stderr_tail: String,
+}
+
+/// The kinds of failure, each a reason a run cannot pass.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailureKind {
+    /// A pass crashed, exited non-zero, or printed no result.
+    #[default]
+    Crash,
+    /// The row exported other spans than the model says the workload exports.
+    Unfair,
+    /// A row that must not drop spans dropped some.
+    Dropped,
+    /// dhat and the meter disagree, or the cross-check could not run.
+    CrossCheck,
+    /// A read of the current-context slot was torn or out of order.
+    CurrentContext,
+    /// Its repeats' exact counts differ, or its passes cannot be combined.
+    Inconsistent,
+    /// A pass stopped making progress and was killed.
+    Stuck,
+    /// An output (a dhat profile) could not be written.
+    Output,
+}
+
+impl FailureKind {
+    /// The kind as results.json spells it.
+    pub fn word(self) -> &'static str {
+        match self {
+            FailureKind::Crash => "crash",
+            FailureKind::Unfair => "unfair",
+            FailureKind::Dropped => "dropped",
+            FailureKind::CrossCheck => "cross-check",
+            FailureKind::CurrentContext => "current-context",
+            FailureKind::Inconsistent => "inconsistent",
+            FailureKind::Stuck => "stuck",
+            FailureKind::Output => "output",
+        }
+    }
+}
+
+impl Failure {
+    /// One line: scenario, size, kind, pass and what went wrong.
+    pub fn line(&self) -> String {
+        format!("{} ts={} {} ({} pass): {}", self.name, self.trace_state_entries, self.kind.word(), self.pass, self.error)
+    }
 }

@@ -71,7 +71,7 @@ pub fn headline(results: &Results) -> Table {
         "retained",
         "peak RSS",
         "CPU ns/span",
-        "rate/s",
+        "exported/s",
         "p99 lat",
         "meter ×",
         &allocs_vs,

@@ -80,12 +80,75 @@ fn a_crashing_child_is_reported_and_the_others_still_run() {
         out,
     ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("test-crash ts=4 failed in its plain pass"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("test-crash ts=4 crash (plain pass): plain pass exited with"), "{}", stderr(&o));
     let r = results(dir.path());
     assert_eq!(r.scenarios.len(), 1);
     assert_eq!(r.scenarios[0].name, "pooled");
     assert_eq!(r.failures.len(), 1);
     assert!(r.failures[0].stderr_tail.contains("deliberate panic"), "{:?}", r.failures[0]);
+    assert_eq!(r.failures[0].kind, spanalloc::results::schema::FailureKind::Crash);
+    // The run failed, so no comparison with it passes — not even against itself, whose rows agree.
+    let file = dir.path().join("results.json");
+    let c = testbin(&["compare", file.to_str().unwrap(), file.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&c.stdout);
+    assert_eq!(c.status.code(), Some(1), "{text}");
+    assert!(text.contains("RUN FAILED (1 failure(s)); 0 regressed"), "{text}");
+    assert!(text.lines().nth(2).is_some_and(|l| l.contains("test-crash ts=4 crash (plain pass)")), "listed first: {text}");
+    let c = testbin(&["compare", file.to_str().unwrap(), file.to_str().unwrap(), "--fail-on", "exact"]);
+    assert_eq!(c.status.code(), Some(1));
+    // Nor is it saved as a clean baseline.
+    let saved = dir.path().join("baselines");
+    let b = testbin(&["baseline", "save", "x", "--from", file.to_str().unwrap(), "--dir", saved.to_str().unwrap()]);
+    assert_eq!(b.status.code(), Some(2));
+    assert!(stderr(&b).contains("the run has 1 failure(s)"), "{}", stderr(&b));
+    assert!(!saved.join("x.json").exists());
+}
+
+/// A run in which every pass failed measured nothing: it never replaces a results file that has
+/// rows (nor its report); its failures go beside it.
+#[test]
+fn a_run_that_measured_nothing_keeps_the_last_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let good = testbin(&["run", "--scenario", "pooled", "--spans", "2000", "--rate", "0", "--no-dhat", "--out", out]);
+    assert!(good.status.success(), "{}", stderr(&good));
+    let before = std::fs::read(dir.path().join("results.json")).unwrap();
+    let page = std::fs::read(dir.path().join("index.html")).unwrap();
+    let o = testbin(&["run", "--scenario", "test-crash", "--spans", "2000", "--rate", "0", "--no-dhat", "--out", out]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("nothing was measured"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(dir.path().join("results.json")).unwrap(), before);
+    assert_eq!(std::fs::read(dir.path().join("index.html")).unwrap(), page);
+    let failed: Results = serde_json::from_slice(&std::fs::read(dir.path().join("failed-run.json")).unwrap()).unwrap();
+    assert!(failed.scenarios.is_empty() && failed.failures.len() == 1, "{:?}", failed.failures);
+}
+
+/// The dhat cross-check never vanishes: a row whose dhat pass dropped spans is run again slower
+/// and checked, or its check is a recorded failure — never a `null` without one.
+#[test]
+fn a_dhat_pass_that_drops_is_retried_or_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let args =
+        |scenario| ["run", "--scenario", scenario, "--spans", "4000", "--dhat-spans", "2000", "--trace-state", "0", "--out", out];
+    // Keeps up at half the rate: the retry at 50,000 spans/s is checked, and agrees.
+    let o = testbin(&args("test-drops-when-fast"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("running the pair again at 50000/s"), "{}", stderr(&o));
+    let r = results(dir.path());
+    let check = r.scenarios[0].cross_check.as_ref().expect("checked after the retry");
+    assert!(check.agrees && !check.exact, "{check:?}");
+    assert_eq!(check.retried_at_rate, Some(50_000));
+    assert!(r.scenarios[0].dropped_spans > 0, "its main passes dropped, and are marked");
+    assert!(r.failures.is_empty(), "{:?}", r.failures);
+    // The real SDK with an 8-span queue drops at every rate: a recorded failure, the row kept.
+    let o = testbin(&args("test-sdk-tiny-queue"));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r = results(dir.path());
+    assert!(r.scenarios[0].cross_check.is_none());
+    assert_eq!(r.failures.len(), 1, "{:?}", r.failures);
+    assert_eq!(r.failures[0].kind, spanalloc::results::schema::FailureKind::CrossCheck);
+    assert!(r.failures[0].error.contains("at every rate tried (100000/s, 50000/s, 25000/s)"), "{}", r.failures[0].error);
 }
 
 #[test]
@@ -288,4 +351,27 @@ fn between_lists_the_hand_offs_of_two_rows() {
     let bad = testbin(&["compare", "--between", "value-copy", "nope", file.to_str().unwrap()]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("no row 'nope'"), "{}", stderr(&bad));
+}
+
+/// Same work is proved against the model for every row, an external one alone included: an
+/// external row that must not drop and exports one trace fewer fails its run (a `dropped`
+/// failure), it is not excused as a full queue.
+#[test]
+fn an_external_row_alone_is_checked_against_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let o = testbin(&["run", "--scenario", "test-short-external", "--spans", "2600", "--rate", "0", "--no-dhat", "--out", out]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r = results(dir.path());
+    assert_eq!(r.config.expected[0].spans_exported, 2600);
+    assert_eq!(r.scenarios[0].spans_exported, 2587);
+    assert_eq!(r.scenarios[0].dropped_spans, 0, "not excused as dropped");
+    assert_eq!(r.failures.len(), 1, "{:?}", r.failures);
+    assert_eq!(r.failures[0].kind, spanalloc::results::schema::FailureKind::Dropped);
+    assert!(r.failures[0].error.contains("must not drop spans, and exported 2587 of the 2600"), "{}", r.failures[0].error);
+    // The same program on the whole workload passes, alone.
+    let o = testbin(&["run", "--scenario", "value-copy-external", "--spans", "2600", "--rate", "0", "--no-dhat", "--out", out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = results(dir.path());
+    assert_eq!(r.scenarios[0].digest, r.config.expected[0].digest);
 }

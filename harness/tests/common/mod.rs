@@ -33,3 +33,18 @@ pub fn results(dir: &Path) -> Results {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// Sets a results row's count — `allocs_per_span`, `bytes_per_span`, `allocs` or
+/// `bytes_allocated` — to about `value`, with its twin (the total, or the per-span figure) to
+/// match, as a run writes them: a reader refuses a file whose per-span figure and total disagree.
+pub fn set_per_span(row: &mut serde_json::Value, metric: &str, value: f64) {
+    let spans = row["spans"].as_u64().expect("a row with spans");
+    let (per_span, total_name) = match metric {
+        "allocs_per_span" | "allocs" => ("allocs_per_span", "allocs"),
+        "bytes_per_span" | "bytes_allocated" => ("bytes_per_span", "bytes_allocated"),
+        _ => panic!("not a count: {metric}"),
+    };
+    let total = if metric == per_span { (value * spans as f64).round() as u64 } else { value.round() as u64 };
+    row["metrics"][total_name] = total.into();
+    row["metrics"][per_span] = (total as f64 / spans as f64).into();
+}

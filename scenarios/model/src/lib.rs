@@ -6,8 +6,9 @@
 //! the pacing driver ([`pacing`]), the one walk of a trace ([`walk`]) and the small interface a
 //! scenario plugs into it with ([`pipeline`]), the pipeline every strategy shares
 //! ([`processor`], [`handoff`]), the export sink and digest ([`sink`], [`digest`]), the stage
-//! markers an allocator reads ([`stage`]), and the seam a strategy implements
-//! ([`strategy::Strategy`]).
+//! markers an allocator reads ([`stage`]), the seam a strategy implements
+//! ([`strategy::Strategy`]), and what a workload must export, from the model alone
+//! ([`reference`]).
 //!
 //! It is not a tracing SDK: spans carry fixed names and attributes and are exported into a
 //! digest, which is what lets the suite prove every scenario did the same work. It imports no
@@ -22,6 +23,7 @@ pub mod ids;
 pub mod pacing;
 pub mod pipeline;
 pub mod processor;
+pub mod reference;
 pub mod registry;
 pub mod sampler;
 pub mod sink;

@@ -30,6 +30,10 @@ pub struct Scenario {
     /// scenario whose own bounded queue drops spans when outrun (the SDK's batch processor):
     /// an unpaced pass would measure different work. `None`: unpaced means unpaced.
     pub unpaced_rate: Option<u64>,
+    /// Whether its pipeline may drop spans by design (a bounded queue that drops when full, as
+    /// the SDK's batch processor does). A row that may is marked with what it dropped, left out of
+    /// the fairness check and its counts not gated; one that may not fails its run when it drops.
+    pub may_drop: bool,
 }
 
 impl Scenario {
@@ -42,17 +46,32 @@ impl Scenario {
             exact_counts: true,
             check_current: Some(current_check::run::<S>),
             unpaced_rate: None,
+            may_drop: false,
         }
     }
 
     /// A scenario with a pipeline of its own: its counts may move with thread timing.
     pub const fn pipeline<P: Pipeline>(name: &'static str, description: &'static str) -> Scenario {
-        Scenario { name, description, run: walk::run::<P>, exact_counts: false, check_current: None, unpaced_rate: None }
+        Scenario {
+            name,
+            description,
+            run: walk::run::<P>,
+            exact_counts: false,
+            check_current: None,
+            unpaced_rate: None,
+            may_drop: false,
+        }
     }
 
     /// The same scenario, its unpaced passes paced at `rate` (see [`Scenario::unpaced_rate`]).
     pub const fn with_unpaced_rate(self, rate: u64) -> Scenario {
         Scenario { unpaced_rate: Some(rate), ..self }
+    }
+
+    /// The same scenario, declared to drop spans by design when its bounded queue is full (see
+    /// [`Scenario::may_drop`]).
+    pub const fn may_drop_spans(self) -> Scenario {
+        Scenario { may_drop: true, ..self }
     }
 
     /// The workload this scenario runs for `cfg`: the same, except that an unpaced request is

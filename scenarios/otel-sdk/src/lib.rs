@@ -53,13 +53,15 @@ pub const SCENARIO: Scenario = Scenario::pipeline::<SdkPipeline>(
     "otel-sdk",
     "reference: the real opentelemetry_sdk 0.33 tracer, BatchSpanProcessor and W3C propagator, SDK defaults",
 )
-.with_unpaced_rate(100_000);
+.with_unpaced_rate(100_000)
+.may_drop_spans();
 
 /// The batch processor as users get it: the SDK's own defaults, spelled out so that an
-/// `OTEL_BSP_*` variable in the environment cannot change what is measured.
-fn batch_config() -> opentelemetry_sdk::trace::BatchConfig {
+/// `OTEL_BSP_*` variable in the environment cannot change what is measured. `queue` is the SDK's
+/// default but for tests that make the row drop on purpose ([`SdkPipelineWithQueue`]).
+fn batch_config(queue: usize) -> opentelemetry_sdk::trace::BatchConfig {
     BatchConfigBuilder::default()
-        .with_max_queue_size(OTEL_BSP_MAX_QUEUE_SIZE_DEFAULT)
+        .with_max_queue_size(queue)
         .with_max_export_batch_size(OTEL_BSP_MAX_EXPORT_BATCH_SIZE_DEFAULT)
         .with_scheduled_delay(OTEL_BSP_SCHEDULE_DELAY_DEFAULT)
         .build()
@@ -160,23 +162,28 @@ fn attributes() -> Vec<KeyValue> {
     ATTRIBUTES.iter().map(|(k, v)| KeyValue::new(*k, *v)).collect()
 }
 
-/// The SDK's tracer provider with its batch processor, exporting into the run's sink.
-pub struct SdkPipeline {
+/// The SDK's tracer provider with its batch processor (the SDK's default queue), exporting into
+/// the run's sink.
+pub type SdkPipeline = SdkPipelineWithQueue<OTEL_BSP_MAX_QUEUE_SIZE_DEFAULT>;
+
+/// [`SdkPipeline`] with a batch queue of `QUEUE` spans: only tests choose another size, to make
+/// the row drop spans on purpose.
+pub struct SdkPipelineWithQueue<const QUEUE: usize> {
     provider: SdkTracerProvider,
     tracer: SdkTracer,
 }
 
-impl Pipeline for SdkPipeline {
+impl<const QUEUE: usize> Pipeline for SdkPipelineWithQueue<QUEUE> {
     type Producer<'p> = SdkProducer<'p>;
 
     fn new(cfg: &WorkloadConfig, sink: Arc<ExportSink>) -> Self {
         let provider = SdkTracerProvider::builder()
-            .with_span_processor(BatchSpanProcessor::builder(SinkExporter(sink)).with_batch_config(batch_config()).build())
+            .with_span_processor(BatchSpanProcessor::builder(SinkExporter(sink)).with_batch_config(batch_config(QUEUE)).build())
             .with_sampler(WorkloadSampler(Sampler::new(cfg.sample_ratio)))
             .with_id_generator(WorkloadIds)
             .build();
         let tracer = provider.tracer("spanalloc");
-        SdkPipeline { provider, tracer }
+        SdkPipelineWithQueue { provider, tracer }
     }
 
     fn producer(&self, _index: usize) -> SdkProducer<'_> {
@@ -193,7 +200,13 @@ impl Pipeline for SdkPipeline {
 
     fn settings(&self) -> Vec<(String, String)> {
         vec![
-            ("batch queue".to_owned(), format!("{OTEL_BSP_MAX_QUEUE_SIZE_DEFAULT} spans (SDK default)")),
+            (
+                "batch queue".to_owned(),
+                match QUEUE {
+                    OTEL_BSP_MAX_QUEUE_SIZE_DEFAULT => format!("{QUEUE} spans (SDK default)"),
+                    _ => format!("{QUEUE} spans (not the SDK default: a test's)"),
+                },
+            ),
             ("export batch".to_owned(), format!("{OTEL_BSP_MAX_EXPORT_BATCH_SIZE_DEFAULT} spans (SDK default)")),
             ("scheduled delay".to_owned(), format!("{} ms (SDK default)", OTEL_BSP_SCHEDULE_DELAY_DEFAULT.as_millis())),
             (CURRENT_READ_SETTING.to_owned(), "same thread, Context::current() after attach (thread-local)".to_owned()),

@@ -1,10 +1,11 @@
 //! `spanalloc compare`: every scenario × trace-state × metric, baseline against current, with a
-//! verdict. The rules are in [`thresholds`]; noisy metrics go through [`stats`].
+//! verdict. Which metrics ([`metrics`]), whether two rows can be compared ([`comparable`]), the
+//! rules that judge them ([`judge`]), and what a user may loosen, with a reason ([`thresholds`]).
 //!
-//! Exact metrics come from the count pass and are deterministic, so any change beyond a stated
-//! tolerance counts. Noisy metrics count only when both sides hold repeated samples and a
-//! statistical test says the difference is real and large enough; otherwise they are shown as
-//! `noise` and never fail a build. Runs of different workloads are `incomparable`, not regressed.
+//! Counts of an exact row have no tolerance; counts that move between identical runs are gated
+//! by the baseline's measured spread; timing counts only when both sides hold repeated samples
+//! and a statistical test says the difference is real and large enough. Runs of different
+//! workloads are `incomparable`, not regressed. A current run with failures never passes.
 
 pub mod render;
 
@@ -14,10 +15,15 @@ pub mod between;
 
 pub mod thresholds;
 
+mod comparable;
+pub mod judge;
+pub mod metrics;
+
 use serde::Serialize;
 
-use crate::schema::{Results, Samples, ScenarioResult};
-use crate::stats::{self, median};
+use crate::schema::{Failure, Results, ScenarioResult};
+use comparable::{definition_difference, dropped_difference, machine_difference, toolchain_change, workload_difference};
+use metrics::{Metric, METRICS};
 use thresholds::Thresholds;
 
 /// What became of one metric.
@@ -55,106 +61,6 @@ impl Verdict {
     }
 }
 
-/// How a metric is judged.
-#[derive(Clone, Copy)]
-enum Rule {
-    /// Deterministic; `allocs_floor` says whether the minimum-allocations floor applies, per span or in total.
-    Exact { allocs_floor: Option<Floor> },
-    /// Peak heap: scheduling-dependent, so the noisy rule over the count passes' samples, and
-    /// also beyond a percentage and an absolute floor.
-    Peak,
-    /// Repeated samples and a test.
-    Noisy { samples: fn(&Samples) -> &Vec<f64> },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Floor {
-    PerSpan,
-    Total,
-}
-
-/// A metric compare knows.
-struct Metric {
-    name: &'static str,
-    unit: &'static str,
-    value: fn(&ScenarioResult) -> f64,
-    larger_is_better: bool,
-    rule: Rule,
-}
-
-const METRICS: &[Metric] = &[
-    Metric {
-        name: "allocs_per_span",
-        unit: "allocs",
-        value: |s| s.metrics.allocs_per_span,
-        larger_is_better: false,
-        rule: Rule::Exact { allocs_floor: Some(Floor::PerSpan) },
-    },
-    Metric {
-        name: "bytes_per_span",
-        unit: "bytes",
-        value: |s| s.metrics.bytes_per_span,
-        larger_is_better: false,
-        rule: Rule::Exact { allocs_floor: None },
-    },
-    Metric {
-        name: "allocs",
-        unit: "count",
-        value: |s| s.metrics.allocs as f64,
-        larger_is_better: false,
-        rule: Rule::Exact { allocs_floor: Some(Floor::Total) },
-    },
-    Metric {
-        name: "bytes_allocated",
-        unit: "bytes",
-        value: |s| s.metrics.bytes_allocated as f64,
-        larger_is_better: false,
-        rule: Rule::Exact { allocs_floor: None },
-    },
-    Metric {
-        name: "peak_heap_bytes",
-        unit: "bytes",
-        value: |s| s.metrics.peak_heap_bytes as f64,
-        larger_is_better: false,
-        rule: Rule::Peak,
-    },
-    Metric {
-        name: "cpu_ns_per_span",
-        unit: "ns",
-        value: |s| s.metrics.cpu_ns_per_span,
-        larger_is_better: false,
-        rule: Rule::Noisy { samples: |s| &s.cpu_ns_per_span },
-    },
-    Metric {
-        name: "latency_p50_ns",
-        unit: "ns",
-        value: |s| s.metrics.latency_p50_ns as f64,
-        larger_is_better: false,
-        rule: Rule::Noisy { samples: |s| &s.latency_p50_ns },
-    },
-    Metric {
-        name: "latency_p99_ns",
-        unit: "ns",
-        value: |s| s.metrics.latency_p99_ns as f64,
-        larger_is_better: false,
-        rule: Rule::Noisy { samples: |s| &s.latency_p99_ns },
-    },
-    Metric {
-        name: "peak_rss_bytes",
-        unit: "bytes",
-        value: |s| s.metrics.peak_rss_bytes as f64,
-        larger_is_better: false,
-        rule: Rule::Noisy { samples: |s| &s.peak_rss_bytes },
-    },
-    Metric {
-        name: "achieved_rate",
-        unit: "spans/s",
-        value: |s| s.metrics.achieved_rate,
-        larger_is_better: true,
-        rule: Rule::Noisy { samples: |s| &s.achieved_rate },
-    },
-];
-
 /// One scenario × trace-state × metric.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Row {
@@ -182,6 +88,22 @@ pub struct Row {
     pub rule: String,
     /// Anything else worth knowing beside the verdict (a changed compiler).
     pub note: String,
+    /// The verdict a loosening in thresholds.toml turned into `unchanged`, with its reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<Hidden>,
+}
+
+/// A change a loosening let through: named, never silent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hidden {
+    /// What the rule alone said.
+    pub verdict: Verdict,
+    /// The rule alone.
+    pub rule: String,
+    /// The loosening's tolerance.
+    pub tolerance_pct: f64,
+    /// Its reason, as thresholds.toml gives it.
+    pub reason: String,
 }
 
 /// How many rows got each verdict.
@@ -201,6 +123,10 @@ pub struct Summary {
     pub missing: usize,
     /// Not comparable (workload, machine or definition differs).
     pub incomparable: usize,
+    /// Changes a loosening in thresholds.toml turned into `unchanged` (counted there too).
+    pub hidden: usize,
+    /// The current run's failures: any makes the comparison fail.
+    pub failures: usize,
 }
 
 impl Summary {
@@ -228,41 +154,13 @@ pub struct Comparison {
     /// For every scenario × trace state whose allocations or bytes changed beyond the exact
     /// rule, the dhat sites that changed most.
     pub explanations: Vec<sites::Explanation>,
-}
-
-/// Why two entries are not comparable, if they are not: the first workload field that differs.
-///
-/// The number of spans matters only to totals (allocations, bytes allocated): per-span figures,
-/// latency, peaks and rates compare across runs of different lengths — a default run of 1M spans
-/// against a nightly's 200k.
-fn workload_difference(m: &Metric, b: &Results, c: &Results, bs: &ScenarioResult, cs: &ScenarioResult) -> Option<String> {
-    let (bc, cc) = (&b.config, &c.config);
-    let total = matches!(m.name, "allocs" | "bytes_allocated");
-    let spans = if total { (bs.spans.to_string(), cs.spans.to_string()) } else { (String::new(), String::new()) };
-    let fields: [(&str, String, String); 7] = [
-        ("spans", spans.0, spans.1),
-        ("producers", bs.producers.to_string(), cs.producers.to_string()),
-        ("rate", bc.rate.to_string(), cc.rate.to_string()),
-        ("seed", bc.seed.to_string(), cc.seed.to_string()),
-        ("fan_out", bc.fan_out.to_string(), cc.fan_out.to_string()),
-        ("depth", bc.depth.to_string(), cc.depth.to_string()),
-        ("propagate_every", bc.propagate_every.to_string(), cc.propagate_every.to_string()),
-    ];
-    fields.into_iter().find(|(_, x, y)| x != y).map(|(name, x, y)| format!("workload differs: {name} {x} → {y}"))
-}
-
-/// Why a metric cannot be compared between two schema versions, if it cannot: its definition
-/// changed between them.
-fn definition_difference(m: &Metric, b: &Results, c: &Results) -> Option<String> {
-    let since = crate::schema::PEAK_ABOVE_HARNESS_SINCE;
-    let peak_rule = matches!(m.rule, Rule::Peak);
-    (peak_rule && (b.schema_version < since) != (c.schema_version < since)).then(|| {
-        format!(
-            "definition changed: schema {} counted the harness's own buffers in peak heap, schema {} does not",
-            b.schema_version.min(c.schema_version),
-            b.schema_version.max(c.schema_version)
-        )
-    })
+    /// The current run's failures, shown first: a run with any never passes.
+    pub failures: Vec<Failure>,
+    /// Said when the baseline was saved although its run had failures (`--allow-failures`).
+    pub baseline_note: Option<String>,
+    /// Where the rules came from (the file and its version, or the built-in defaults), and what
+    /// of it is not applied.
+    pub thresholds: String,
 }
 
 impl Comparison {
@@ -280,43 +178,18 @@ impl Comparison {
         Some(format!("could not compare {} with {}: {reason}", self.current, self.baseline))
     }
 
-    /// Regressions of the exact metrics (counts and bytes), which do not depend on the machine.
+    /// Regressions of the counts (allocations and bytes), which do not depend on the machine.
     pub fn exact_regressions(&self) -> usize {
-        let exact: Vec<&str> = METRICS.iter().filter(|m| matches!(m.rule, Rule::Exact { .. })).map(|m| m.name).collect();
-        self.rows.iter().filter(|r| r.verdict == Verdict::Regressed && exact.contains(&r.metric)).count()
+        let counts = metrics::count_names();
+        self.rows.iter().filter(|r| r.verdict == Verdict::Regressed && counts.contains(&r.metric)).count()
     }
-}
 
-/// Why a timing metric cannot be compared between two runs, if it cannot: they ran on
-/// different machines or builds (fingerprints differ), or one predates the fingerprint.
-fn machine_difference(m: &Metric, b: &Results, c: &Results) -> Option<String> {
-    if matches!(m.rule, Rule::Exact { .. }) {
-        return None;
+    /// Whether the comparison fails: a failure of the current run, or a regression — of any
+    /// metric, or of the counts only with `counts_only` (a pull request's gate).
+    pub fn fails(&self, counts_only: bool) -> bool {
+        let regressions = if counts_only { self.exact_regressions() } else { self.regressions };
+        regressions > 0 || !self.failures.is_empty()
     }
-    match (b.environment.fingerprint(), c.environment.fingerprint()) {
-        (Some(bf), Some(cf)) => {
-            let diff = bf.differences(&cf);
-            (!diff.is_empty()).then(|| format!("different machine: {}", diff.join(", ")))
-        }
-        _ => Some("timing not compared: a run without an environment fingerprint (before schema 4)".into()),
-    }
-}
-
-/// A compiler or allocator change, shown beside an exact metric's verdict: counts gate across
-/// machines, but a new toolchain can explain a move.
-fn toolchain_change(m: &Metric, b: &Results, c: &Results) -> Option<String> {
-    if !matches!(m.rule, Rule::Exact { .. }) {
-        return None;
-    }
-    let (be, ce) = (&b.environment, &c.environment);
-    let mut changes = Vec::new();
-    if be.rustc != ce.rustc {
-        changes.push(format!("rustc '{}' → '{}'", be.rustc, ce.rustc));
-    }
-    if be.allocator != ce.allocator {
-        changes.push(format!("allocator '{}' → '{}'", be.allocator, ce.allocator));
-    }
-    (!changes.is_empty()).then(|| changes.join(", "))
 }
 
 /// Compares `current` with `baseline` under `t`.
@@ -328,21 +201,22 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
         for m in METRICS {
             let row = match bs {
                 None => row(cs, m, None, Some((m.value)(cs)), Verdict::New, "only in this run".into()),
-                Some(bs) => match workload_difference(m, baseline, current, bs, cs) {
-                    Some(why) => row(cs, m, Some((m.value)(bs)), Some((m.value)(cs)), Verdict::Incomparable, why),
-                    None => {
-                        match definition_difference(m, baseline, current).or_else(|| machine_difference(m, baseline, current)) {
-                            Some(why) => row(cs, m, Some((m.value)(bs)), Some((m.value)(cs)), Verdict::Incomparable, why),
-                            None => {
-                                let mut r = judge(m, bs, cs, t);
-                                if let Some(change) = toolchain_change(m, baseline, current) {
-                                    r.note = if r.note.is_empty() { change } else { format!("{}; {change}", r.note) };
-                                }
-                                r
+                Some(bs) => {
+                    let why = workload_difference(m, baseline, current, bs, cs)
+                        .or_else(|| dropped_difference(m, bs, cs))
+                        .or_else(|| definition_difference(m, baseline, current))
+                        .or_else(|| machine_difference(m, baseline, current));
+                    match why {
+                        Some(why) => row(cs, m, Some((m.value)(bs)), Some((m.value)(cs)), Verdict::Incomparable, why),
+                        None => {
+                            let mut r = loosened(judge::judge(m, bs, cs, t), t);
+                            if let Some(change) = toolchain_change(m, baseline, current) {
+                                r.note = if r.note.is_empty() { change } else { format!("{}; {change}", r.note) };
                             }
+                            r
                         }
                     }
-                },
+                }
             };
             rows.push(row);
         }
@@ -353,7 +227,7 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
             rows.push(row(bs, m, Some((m.value)(bs)), None, Verdict::Missing, "only in the baseline".into()));
         }
     }
-    let timing_metric = METRICS.iter().find(|m| matches!(m.rule, Rule::Noisy { .. })).expect("a noisy metric");
+    let timing_metric = METRICS.iter().find(|m| !m.is_count()).expect("a timing metric");
     let count = |v: Verdict| rows.iter().filter(|r| r.verdict == v).count();
     let summary = Summary {
         regressed: count(Verdict::Regressed),
@@ -363,7 +237,20 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
         new: count(Verdict::New),
         missing: count(Verdict::Missing),
         incomparable: count(Verdict::Incomparable),
+        hidden: rows.iter().filter(|r| r.hidden.is_some()).count(),
+        failures: current.failures.len(),
     };
+    let baseline_note = baseline.saved_with_failures.then(|| {
+        format!(
+            "the baseline {} was saved with {} failure(s) (--allow-failures): its rows may not be the same work",
+            labels.0,
+            baseline.failures.len()
+        )
+    });
+    let mut thresholds = t.source.clone();
+    for n in &t.not_applied {
+        thresholds.push_str(&format!("; {n}"));
+    }
     Comparison {
         baseline: labels.0.to_owned(),
         current: labels.1.to_owned(),
@@ -372,16 +259,36 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
         timing_not_compared: machine_difference(timing_metric, baseline, current),
         rows,
         explanations,
+        failures: current.failures.clone(),
+        baseline_note,
+        thresholds,
     }
+}
+
+/// A regression or improvement within a loosening of thresholds.toml becomes `unchanged`, the
+/// verdict it hid kept beside it.
+fn loosened(mut r: Row, t: &Thresholds) -> Row {
+    if !matches!(r.verdict, Verdict::Regressed | Verdict::Improved) {
+        return r;
+    }
+    let Some(l) = t.loosening(&r.scenario, r.trace_state_entries, r.metric) else { return r };
+    let Some(pct) = r.change_pct.filter(|p| p.abs() <= l.tolerance_pct) else { return r };
+    r.hidden =
+        Some(Hidden { verdict: r.verdict, rule: r.rule.clone(), tolerance_pct: l.tolerance_pct, reason: l.reason.clone() });
+    r.verdict = Verdict::Unchanged;
+    r.rule = format!("loosened: {pct:+.2}% within {}% (thresholds.toml: {})", l.tolerance_pct, l.reason);
+    r
 }
 
 /// The sites behind every exact change: a row whose allocations or bytes (per span or in total)
 /// regressed or improved, explained from both sides' dhat sites, largest row change first.
 fn explanations<'a>(baseline: &'a Results, current: &'a Results, rows: &[Row]) -> Vec<sites::Explanation> {
-    let exact: Vec<&str> = METRICS.iter().filter(|m| matches!(m.rule, Rule::Exact { .. })).map(|m| m.name).collect();
+    let counts = metrics::count_names();
+    // A change a loosening hid is explained too: it is named, so where it happened is worth showing.
+    let changed_verdict = |r: &Row| r.hidden.as_ref().map_or(r.verdict, |h| h.verdict);
     let mut changed: Vec<&Row> = rows
         .iter()
-        .filter(|r| exact.contains(&r.metric) && matches!(r.verdict, Verdict::Regressed | Verdict::Improved))
+        .filter(|r| counts.contains(&r.metric) && matches!(changed_verdict(r), Verdict::Regressed | Verdict::Improved))
         .collect();
     changed.sort_by(|a, b| b.change_pct.unwrap_or(f64::INFINITY).abs().total_cmp(&a.change_pct.unwrap_or(f64::INFINITY).abs()));
     let mut out: Vec<sites::Explanation> = Vec::new();
@@ -405,7 +312,14 @@ fn explanations<'a>(baseline: &'a Results, current: &'a Results, rows: &[Row]) -
     out
 }
 
-fn row(s: &ScenarioResult, m: &Metric, baseline: Option<f64>, current: Option<f64>, verdict: Verdict, rule: String) -> Row {
+pub(crate) fn row(
+    s: &ScenarioResult,
+    m: &Metric,
+    baseline: Option<f64>,
+    current: Option<f64>,
+    verdict: Verdict,
+    rule: String,
+) -> Row {
     let change_pct = match (baseline, current) {
         (Some(b), Some(c)) if b != 0.0 => Some((c - b) / b * 100.0),
         _ => None,
@@ -422,92 +336,16 @@ fn row(s: &ScenarioResult, m: &Metric, baseline: Option<f64>, current: Option<f6
         verdict,
         rule,
         note: String::new(),
+        hidden: None,
     }
 }
 
 /// `worse` if the change goes the bad way, by direction.
-fn direction(m: &Metric, delta: f64) -> Verdict {
+pub(crate) fn direction(m: &Metric, delta: f64) -> Verdict {
     if (delta > 0.0) != m.larger_is_better {
         Verdict::Regressed
     } else {
         Verdict::Improved
-    }
-}
-
-fn judge(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, t: &Thresholds) -> Row {
-    let (b, c) = ((m.value)(bs), (m.value)(cs));
-    let delta = c - b;
-    match m.rule {
-        Rule::Exact { allocs_floor } => {
-            // A row whose counts are not exact states how far they move between identical runs
-            // (the Go twin's pool row: sync.Pool refills after each GC); the wider tolerance wins.
-            let stated = bs.counts_tolerance_pct.into_iter().chain(cs.counts_tolerance_pct).fold(0.0f64, f64::max);
-            let tolerance_pct = t.exact.tolerance_pct.max(stated);
-            let tolerance = b.abs() * tolerance_pct / 100.0;
-            let floor = match allocs_floor {
-                Some(Floor::PerSpan) => t.exact.min_allocs_per_span,
-                Some(Floor::Total) => t.exact.min_allocs_per_span * cs.spans as f64,
-                None => 0.0,
-            };
-            let beyond = delta.abs() > tolerance && delta.abs() >= floor && delta != 0.0;
-            let verdict = if beyond { direction(m, delta) } else { Verdict::Unchanged };
-            let floor_text = match allocs_floor {
-                Some(Floor::PerSpan) => format!(" and {} allocs/span", t.exact.min_allocs_per_span),
-                Some(Floor::Total) => format!(" and {:.0} allocs ({} per span)", floor, t.exact.min_allocs_per_span),
-                None => String::new(),
-            };
-            let how = if beyond { "beyond" } else { "within" };
-            let whose = if stated > t.exact.tolerance_pct { " (the row's stated tolerance)" } else { "" };
-            row(cs, m, Some(b), Some(c), verdict, format!("exact: {how} {tolerance_pct}%{whose}{floor_text}"))
-        }
-        Rule::Peak => {
-            let (sb, sc) = (&bs.samples.peak_heap_bytes, &cs.samples.peak_heap_bytes);
-            let mut r = noisy(m, bs, cs, t, sb, sc);
-            if r.verdict == Verdict::Regressed || r.verdict == Verdict::Improved {
-                let (mb, mc) = (r.baseline.unwrap_or(b), r.current.unwrap_or(c));
-                let beyond_pct = mb == 0.0 || ((mc - mb) / mb * 100.0).abs() > t.peak_heap.threshold_pct;
-                if !(beyond_pct && (mc - mb).abs() >= t.peak_heap.min_bytes) {
-                    r.verdict = Verdict::Noise;
-                    r.rule = format!(
-                        "{}; but within {}% or {} (thresholds.peak_heap)",
-                        r.rule,
-                        t.peak_heap.threshold_pct,
-                        crate::table::human_bytes(t.peak_heap.min_bytes)
-                    );
-                }
-            }
-            r
-        }
-        Rule::Noisy { samples } => noisy(m, bs, cs, t, samples(&bs.samples), samples(&cs.samples)),
-    }
-}
-
-/// The noisy-metric rule: gated only with enough repeats on both sides, by a test and a minimum
-/// effect; otherwise `noise`.
-fn noisy(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, t: &Thresholds, sb: &[f64], sc: &[f64]) -> Row {
-    let (b, c) = ((m.value)(bs), (m.value)(cs));
-    let (mb, mc) = (if sb.is_empty() { b } else { median(sb) }, if sc.is_empty() { c } else { median(sc) });
-    let n = t.noisy.min_samples;
-    if sb.len() < n || sc.len() < n {
-        let rule = format!("noisy, not gated: n={}/{}, needs {n} each (--repeat {n})", sb.len(), sc.len());
-        return row(cs, m, Some(mb), Some(mc), Verdict::Noise, rule);
-    }
-    let needs = format!("needs p<{} and {}%", t.noisy.alpha, t.noisy.min_effect_pct);
-    match stats::test(sb, sc, t.noisy.alpha, t.noisy.min_effect_pct) {
-        Some(s) => {
-            let rule =
-                format!("noisy: p={:.3}, n={}/{}, medians {:+.1}% apart; {needs}", s.p_value, sb.len(), sc.len(), s.effect_pct);
-            let verdict = if s.significant { direction(m, mc - mb) } else { Verdict::Noise };
-            row(cs, m, Some(mb), Some(mc), verdict, rule)
-        }
-        None => row(
-            cs,
-            m,
-            Some(mb),
-            Some(mc),
-            Verdict::Noise,
-            format!("noisy: samples cannot be tested (n={}/{})", sb.len(), sc.len()),
-        ),
     }
 }
 
@@ -536,27 +374,6 @@ mod tests {
     }
 
     #[test]
-    fn a_row_that_states_a_wider_tolerance_is_judged_within_it() {
-        let base = fixture();
-        let mut cur = base.clone();
-        let i = cur.scenarios.iter().position(|s| s.name == "value-copy" && s.trace_state_entries == 4).unwrap();
-        cur.scenarios[i].metrics.bytes_per_span = base.scenarios[i].metrics.bytes_per_span * 1.02;
-        let judged = |cur: &Results| {
-            let c = compare(&base, cur, &Thresholds::default(), ("b", "c"));
-            let row =
-                c.rows.iter().find(|r| r.scenario == "value-copy" && r.trace_state_entries == 4 && r.metric == "bytes_per_span");
-            (row.unwrap().verdict, row.unwrap().rule.clone())
-        };
-        assert_eq!(judged(&cur).0, Verdict::Regressed, "beyond the rule's 0.5%");
-        cur.scenarios[i].counts_tolerance_pct = Some(5.0);
-        let (verdict, rule) = judged(&cur);
-        assert_eq!(verdict, Verdict::Unchanged);
-        assert_eq!(rule, "exact: within 5% (the row's stated tolerance)");
-        cur.scenarios[i].metrics.bytes_per_span = base.scenarios[i].metrics.bytes_per_span * 1.10;
-        assert_eq!(judged(&cur).0, Verdict::Regressed, "beyond the stated 5% too");
-    }
-
-    #[test]
     fn repeated_noisy_samples_are_gated_only_on_a_real_change() {
         let base = fixture();
         assert!(base.scenarios[0].samples.cpu_ns_per_span.len() >= 5, "the fixture was run with --repeat 5");
@@ -579,42 +396,215 @@ mod tests {
         assert_eq!(verdict(&c, "value-copy", 0, "cpu_ns_per_span"), Verdict::Noise);
     }
 
+    fn index(r: &Results, name: &str, ts: usize) -> usize {
+        r.scenarios.iter().position(|s| s.name == name && s.trace_state_entries == ts).expect("row")
+    }
+
+    /// Adds `allocs` allocations and `bytes` bytes in total to a row, per-span figures to match.
+    fn add(r: &mut Results, i: usize, allocs: i64, bytes: i64) {
+        let s = &mut r.scenarios[i];
+        s.metrics.allocs = (s.metrics.allocs as i64 + allocs) as u64;
+        s.metrics.bytes_allocated = (s.metrics.bytes_allocated as i64 + bytes) as u64;
+        s.metrics.allocs_per_span = s.metrics.allocs as f64 / s.spans as f64;
+        s.metrics.bytes_per_span = s.metrics.bytes_allocated as f64 / s.spans as f64;
+    }
+
+    fn verdicts(c: &Comparison, scenario: &str, ts: usize) -> [Verdict; 4] {
+        ["allocs_per_span", "allocs", "bytes_per_span", "bytes_allocated"].map(|m| verdict(c, scenario, ts, m))
+    }
+
+    /// One more allocation per span on a row of 201 is a regression, as on a row of 2: no
+    /// relative tolerance.
     #[test]
-    fn exact_metrics_respect_tolerance_and_floor() {
+    fn one_allocation_per_span_more_regresses_a_heavy_row() {
+        let mut base = fixture();
+        let i = index(&base, "value-copy", 4);
+        let spans = base.scenarios[i].spans as i64;
+        // value-copy at trace-state 32: 201 allocations and 7,125 B per span.
+        let (a, b) = (base.scenarios[i].metrics.allocs as i64, base.scenarios[i].metrics.bytes_allocated as i64);
+        add(&mut base, i, 201 * spans - a, 7125 * spans - b);
+        let mut cur = base.clone();
+        add(&mut cur, i, spans, 32 * spans);
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdicts(&c, "value-copy", 4), [Verdict::Regressed; 4], "{:#?}", c.rows);
+        assert!(c.fails(true), "--fail-on exact fails on it");
+        let r = c.rows.iter().find(|r| r.scenario == "value-copy" && r.trace_state_entries == 4 && r.metric == "allocs").unwrap();
+        assert_eq!(
+            r.rule,
+            format!("exact: +{spans} allocations over {spans} spans, at or beyond the floor of 26 (1 allocation per 100 spans)")
+        );
+    }
+
+    /// With equal span counts the totals decide, as integers: one allocation per 100 spans is a
+    /// verdict, one fewer is not; one byte per span likewise.
+    #[test]
+    fn one_allocation_per_100_spans_is_a_verdict() {
         let base = fixture();
-        let i = base.scenarios.iter().position(|s| s.name == "value-copy" && s.trace_state_entries == 4).unwrap();
+        let i = index(&base, "pointer-passing", 4);
+        let spans = base.scenarios[i].spans as i64;
+        assert_eq!(spans, 2600);
+        let judged = |allocs: i64, bytes: i64| {
+            let mut cur = base.clone();
+            add(&mut cur, i, allocs, bytes);
+            verdicts(&compare(&base, &cur, &Thresholds::default(), ("b", "c")), "pointer-passing", 4)
+        };
+        use Verdict::{Improved, Regressed, Unchanged};
+        assert_eq!(judged(26, 0), [Regressed, Regressed, Unchanged, Unchanged]);
+        assert_eq!(judged(25, 0), [Unchanged; 4]);
+        assert_eq!(judged(0, 2600), [Unchanged, Unchanged, Regressed, Regressed]);
+        assert_eq!(judged(0, 2599), [Unchanged; 4]);
+        assert_eq!(judged(-26, -2600), [Improved; 4]);
+        // Pooled allocates nothing: one allocation per 100 spans is still one.
+        let p = index(&base, "pooled", 4);
         let mut cur = base.clone();
-        // +0.4%: within the 0.5% tolerance.
-        cur.scenarios[i].metrics.bytes_per_span *= 1.004;
-        assert_eq!(
-            verdict(&compare(&base, &cur, &Thresholds::default(), ("b", "c")), "value-copy", 4, "bytes_per_span"),
-            Verdict::Unchanged
-        );
-        cur.scenarios[i].metrics.bytes_per_span = base.scenarios[i].metrics.bytes_per_span * 1.05;
-        assert_eq!(
-            verdict(&compare(&base, &cur, &Thresholds::default(), ("b", "c")), "value-copy", 4, "bytes_per_span"),
-            Verdict::Regressed
-        );
-        // Pooled at 0 allocs/span: +0.005 is under the 0.01 floor, +0.02 is not.
-        let p = base.scenarios.iter().position(|s| s.name == "pooled" && s.trace_state_entries == 4).unwrap();
+        add(&mut cur, p, 26, 26 * 16);
+        assert_eq!(verdict(&compare(&base, &cur, &Thresholds::default(), ("b", "c")), "pooled", 4, "allocs"), Regressed);
+    }
+
+    /// Across span counts, per-span figures: the same floor, on per-span values.
+    #[test]
+    fn across_span_counts_the_floor_is_per_span() {
+        let base = fixture();
+        let i = index(&base, "pointer-passing", 4);
         let mut cur = base.clone();
-        cur.scenarios[p].metrics.allocs_per_span = 0.005;
-        assert_eq!(
-            verdict(&compare(&base, &cur, &Thresholds::default(), ("b", "c")), "pooled", 4, "allocs_per_span"),
-            Verdict::Unchanged
-        );
-        cur.scenarios[p].metrics.allocs_per_span = 0.02;
-        assert_eq!(
-            verdict(&compare(&base, &cur, &Thresholds::default(), ("b", "c")), "pooled", 4, "allocs_per_span"),
-            Verdict::Regressed
-        );
-        // Fewer is better.
-        let mut better = base.clone();
-        better.scenarios[i].metrics.allocs_per_span -= 1.0;
-        assert_eq!(
-            verdict(&compare(&base, &better, &Thresholds::default(), ("b", "c")), "value-copy", 4, "allocs_per_span"),
-            Verdict::Improved
-        );
+        cur.scenarios[i].spans *= 10;
+        cur.scenarios[i].metrics.allocs *= 10;
+        cur.scenarios[i].metrics.bytes_allocated *= 10;
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, "pointer-passing", 4, "allocs_per_span"), Verdict::Unchanged);
+        assert_eq!(verdict(&c, "pointer-passing", 4, "allocs"), Verdict::Incomparable, "totals of other lengths");
+        cur.scenarios[i].metrics.allocs_per_span += 0.01;
+        cur.scenarios[i].metrics.bytes_per_span += 0.9;
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, "pointer-passing", 4, "allocs_per_span"), Verdict::Regressed);
+        assert_eq!(verdict(&c, "pointer-passing", 4, "bytes_per_span"), Verdict::Unchanged, "under 1 B per span");
+    }
+
+    /// A judged file cannot widen its own gate: a stated tolerance, or calling itself inexact,
+    /// changes nothing.
+    #[test]
+    fn a_current_file_cannot_widen_its_gate() {
+        let base = fixture();
+        let i = index(&base, "value-copy", 4);
+        let mut cur = base.clone();
+        let three_times = 3 * cur.scenarios[i].metrics.allocs as i64;
+        add(&mut cur, i, three_times, 0);
+        cur.scenarios[i].counts_tolerance_pct = Some(1e9);
+        cur.scenarios[i].exact_counts = false;
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, "value-copy", 4, "allocs_per_span"), Verdict::Regressed);
+        // A baseline stating a tolerance does not widen it either.
+        let mut base2 = base.clone();
+        base2.scenarios[i].counts_tolerance_pct = Some(1e9);
+        let c = compare(&base2, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, "value-copy", 4, "allocs_per_span"), Verdict::Regressed);
+    }
+
+    /// A row whose counts move: gated by the spread of the baseline's repeats, with the exact
+    /// floor beneath; not gated without repeats, and said so.
+    #[test]
+    fn a_moving_row_is_gated_by_its_baselines_spread() {
+        let mut base = fixture();
+        let i = index(&base, "atomic-swap", 4);
+        let spans = base.scenarios[i].spans;
+        let a = base.scenarios[i].metrics.allocs;
+        let b = base.scenarios[i].metrics.bytes_allocated;
+        {
+            let s = &mut base.scenarios[i];
+            s.exact_counts = false;
+            s.samples.allocs = vec![a, a + 3, a + 1, a + 2, a + 3];
+            s.samples.bytes_allocated = vec![b, b + 96, b, b + 96, b];
+        }
+        let run = |base: &Results, allocs: u64, bytes: u64| {
+            let mut cur = base.clone();
+            let s = &mut cur.scenarios[i];
+            s.samples.allocs = vec![allocs];
+            s.samples.bytes_allocated = vec![bytes];
+            s.metrics.allocs = allocs;
+            s.metrics.bytes_allocated = bytes;
+            s.metrics.allocs_per_span = allocs as f64 / spans as f64;
+            s.metrics.bytes_per_span = bytes as f64 / spans as f64;
+            compare(base, &cur, &Thresholds::default(), ("b", "c"))
+        };
+        assert_eq!(verdicts(&run(&base, a + 2, b + 96), "atomic-swap", 4), [Verdict::Unchanged; 4]);
+        // Outside the band but under half the floor (13 of 26 over 2,600 spans): unchanged.
+        let r = run(&base, a + 2 + 12, b);
+        assert_eq!(verdict(&r, "atomic-swap", 4, "allocs"), Verdict::Unchanged, "{:#?}", r.rows);
+        // +26 allocations over 2,600 spans: outside the band, at the floor.
+        let c = run(&base, a + 2 + 26, b);
+        assert_eq!(verdict(&c, "atomic-swap", 4, "allocs_per_span"), Verdict::Regressed, "{:#?}", c.rows);
+        assert!(c.rows.iter().any(|r| r.rule.starts_with("spread: outside the baseline's 5 repeats")));
+        // A spread wider than the floor: within it is unchanged, beyond it regressed.
+        base.scenarios[i].samples.allocs = vec![a, a + 100, a + 50, a + 20, a + 80];
+        assert_eq!(verdict(&run(&base, a + 190, b), "atomic-swap", 4, "allocs"), Verdict::Unchanged, "within max + range");
+        assert_eq!(verdict(&run(&base, a + 230, b), "atomic-swap", 4, "allocs"), Verdict::Regressed);
+        // Without five repeats in the baseline: not gated, and the row says why.
+        base.scenarios[i].samples.allocs.truncate(1);
+        let c = run(&base, a + 5000, b);
+        let r =
+            c.rows.iter().find(|r| r.scenario == "atomic-swap" && r.trace_state_entries == 4 && r.metric == "allocs").unwrap();
+        assert_eq!(r.verdict, Verdict::Noise);
+        assert!(r.rule.starts_with("not gated: needs repeats"), "{}", r.rule);
+    }
+
+    /// A loosening in thresholds.toml lets a change through only within its tolerance, and the
+    /// comparison names what it hid.
+    #[test]
+    fn a_loosening_hides_nothing_silently() {
+        let base = fixture();
+        let i = index(&base, "pointer-passing", 4);
+        let mut cur = base.clone();
+        add(&mut cur, i, 52, 0);
+        let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reports/thresholds.toml"))
+            .unwrap()
+            + "\n[[loosen]]\nscenario = \"pointer-passing\"\nmetrics = [\"allocs_per_span\", \"allocs\"]\ntolerance_pct = 1\nreason = \"a planted change, for this test\"\n";
+        let t = Thresholds::parse(&text).unwrap();
+        let c = compare(&base, &cur, &t, ("b", "c"));
+        assert_eq!(verdict(&c, "pointer-passing", 4, "allocs_per_span"), Verdict::Unchanged);
+        assert_eq!(c.summary.hidden, 2);
+        let r = c
+            .rows
+            .iter()
+            .find(|r| r.scenario == "pointer-passing" && r.trace_state_entries == 4 && r.metric == "allocs")
+            .unwrap();
+        let h = r.hidden.as_ref().expect("named as hidden");
+        assert_eq!(h.verdict, Verdict::Regressed);
+        assert!(r.rule.contains("a planted change, for this test"), "{}", r.rule);
+        assert!(!c.fails(false));
+        // Beyond the tolerance it regresses as before.
+        add(&mut cur, i, 52, 0);
+        assert!(compare(&base, &cur, &t, ("b", "c")).fails(true));
+    }
+
+    #[test]
+    fn a_failed_run_never_passes() {
+        let base = fixture();
+        let mut cur = base.clone();
+        cur.failures.push(crate::schema::Failure {
+            name: "pooled".into(),
+            trace_state_entries: 4,
+            kind: crate::schema::FailureKind::Crash,
+            pass: "count".into(),
+            error: "count pass exited with signal: 11 (SIGSEGV)".into(),
+            stderr_tail: String::new(),
+        });
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(c.regressions, 0);
+        assert!(c.fails(true) && c.fails(false));
+        assert_eq!(c.summary.failures, 1);
+    }
+
+    /// A row that dropped spans did other work: its counts are not gated.
+    #[test]
+    fn dropped_spans_are_not_gated() {
+        let base = fixture();
+        let i = index(&base, "atomic-swap", 4);
+        let mut cur = base.clone();
+        cur.scenarios[i].dropped_spans = 100;
+        add(&mut cur, i, -500, -5000);
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdicts(&c, "atomic-swap", 4), [Verdict::Incomparable; 4]);
+        assert!(c.rows.iter().any(|r| r.rule.contains("this run dropped 100 spans")));
     }
 
     /// Peak heap is scheduling-dependent: the noisy rule over the count passes' samples, and
@@ -689,7 +679,8 @@ mod tests {
         cur.environment.cpu = "Other CPU @ 3.0GHz".into();
         cur.environment.rustc = "rustc 1.99.0".into();
         let i = cur.scenarios.iter().position(|s| s.name == "pointer-passing" && s.trace_state_entries == 4).unwrap();
-        cur.scenarios[i].metrics.allocs_per_span += 1.0;
+        let spans = cur.scenarios[i].spans as i64;
+        add(&mut cur, i, spans, 0);
         cur.scenarios[i].samples.cpu_ns_per_span.iter_mut().for_each(|v| *v *= 1.3);
         let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
         let cpu = c
@@ -706,7 +697,7 @@ mod tests {
             .unwrap();
         assert_eq!(allocs.verdict, Verdict::Regressed);
         assert!(allocs.note.contains("rustc"), "a changed compiler is shown beside the exact verdict: {}", allocs.note);
-        assert_eq!(c.regressions, 1);
+        assert_eq!(c.regressions, 2, "allocs/span and allocs");
         assert!(c.timing_not_compared.as_deref().is_some_and(|n| n.contains("different machine")));
         // A run from before the fingerprint: timing is not compared either.
         let mut old = base.clone();

@@ -68,13 +68,20 @@ pub fn change(r: &Row) -> String {
     }
 }
 
-/// The one-line answer: the count of every verdict.
+/// The one-line answer: the count of every verdict, after the run's failures if it has any.
 pub fn headline(c: &Comparison) -> String {
     let s = &c.summary;
-    let mut out = format!(
+    let mut out = String::new();
+    if s.failures > 0 {
+        out.push_str(&format!("RUN FAILED ({} failure(s)); ", s.failures));
+    }
+    out.push_str(&format!(
         "{} regressed, {} improved, {} unchanged, {} noise against {}",
         s.regressed, s.improved, s.unchanged, s.noise, c.baseline
-    );
+    ));
+    if s.hidden > 0 {
+        out.push_str(&format!(" ({} change(s) hidden by a loosening, named below)", s.hidden));
+    }
     let not = s.missing + s.new + s.incomparable;
     if not > 0 {
         out.push_str(&format!("; not compared: {} missing, {} new, {} incomparable", s.missing, s.new, s.incomparable));
@@ -96,6 +103,8 @@ pub struct Folded {
 /// What a reader needs, in reading order.
 #[derive(Debug, Clone, Serialize)]
 pub struct View<'a> {
+    /// The current run's failures: a run with any never passes.
+    pub failures: &'a [crate::schema::Failure],
     /// The baseline.
     pub baseline: &'a str,
     /// The current run.
@@ -114,6 +123,12 @@ pub struct View<'a> {
     pub not_compared: Vec<Folded>,
     /// Where each exact change happened: the sites that changed most.
     pub explanations: &'a [Explanation],
+    /// Changes a loosening of thresholds.toml let through, each with its reason.
+    pub hidden: Vec<&'a Row>,
+    /// Where the rules came from.
+    pub thresholds: &'a str,
+    /// Said when the baseline was saved with failures.
+    pub baseline_note: Option<&'a str>,
 }
 
 fn by_size(rows: &mut [&Row]) {
@@ -154,6 +169,10 @@ pub fn view(c: &Comparison) -> View<'_> {
             format!("{}: {}", r.verdict.word(), r.rule)
         });
     View {
+        failures: &c.failures,
+        hidden: c.rows.iter().filter(|r| r.hidden.is_some()).collect(),
+        thresholds: &c.thresholds,
+        baseline_note: c.baseline_note.as_deref(),
         baseline: &c.baseline,
         current: &c.current,
         summary: c.summary,
@@ -261,6 +280,27 @@ fn change_table(rows: &[&Row]) -> Table {
     t
 }
 
+/// The changes a loosening let through: what the rule alone said, and the loosening's reason.
+fn hidden_table(rows: &[&Row]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header(["scenario", "ts", "metric", "baseline", "current", "change", "would be", "loosened because"]);
+    for r in rows {
+        let Some(h) = &r.hidden else { continue };
+        t.add_row([
+            r.scenario.clone(),
+            r.trace_state_entries.to_string(),
+            r.metric.to_string(),
+            value(r.baseline, r.unit),
+            value(r.current, r.unit),
+            change(r),
+            h.verdict.word().to_string(),
+            format!("within {}%: {}", h.tolerance_pct, h.reason),
+        ]);
+    }
+    t
+}
+
 fn md_rows(out: &mut String, rows: &[&Row], verdict: &str) {
     out.push_str("| scenario | ts | metric | baseline | current | change | rule |\n|---|---:|---|---:|---:|---:|---|\n");
     for r in rows {
@@ -303,6 +343,14 @@ pub fn render(c: &Comparison, format: Format) -> String {
         }
         Format::Text => {
             let mut out = format!("{}: {}\n", c.current, headline(c));
+            if !v.failures.is_empty() {
+                out.push_str("FAILED — this run cannot pass, whatever its rows say:\n");
+                v.failures.iter().for_each(|f| out.push_str(&format!("  {}\n", f.line())));
+            }
+            if let Some(n) = v.baseline_note {
+                out.push_str(&format!("{n}\n"));
+            }
+            out.push_str(&format!("thresholds: {}\n", v.thresholds));
             if let Some(n) = v.timing_not_compared {
                 out.push_str(&format!("{n}\n"));
             }
@@ -311,6 +359,9 @@ pub fn render(c: &Comparison, format: Format) -> String {
             }
             if !v.improved.is_empty() {
                 out.push_str(&format!("improved:\n{}\n", change_table(&v.improved)));
+            }
+            if !v.hidden.is_empty() {
+                out.push_str(&format!("hidden by a loosening of thresholds.toml:\n{}\n", hidden_table(&v.hidden)));
             }
             explanations_text(&mut out, v.explanations);
             if !v.settled.is_empty() {
@@ -324,8 +375,17 @@ pub fn render(c: &Comparison, format: Format) -> String {
             out
         }
         Format::Markdown => {
-            let mark = if c.regressions == 0 { "✅" } else { "❌" };
+            let mark = if c.regressions == 0 && c.failures.is_empty() { "✅" } else { "❌" };
             let mut out = format!("### {mark} spanalloc: {}\n\n", md_escape(&headline(c)));
+            if !v.failures.is_empty() {
+                out.push_str("**This run failed** — it cannot pass, whatever its rows say:\n\n");
+                v.failures.iter().for_each(|f| out.push_str(&format!("- {}\n", md_escape(&f.line()))));
+                out.push('\n');
+            }
+            if let Some(n) = v.baseline_note {
+                out.push_str(&format!("{}\n\n", md_escape(n)));
+            }
+            out.push_str(&format!("Thresholds: {}\n\n", md_escape(v.thresholds)));
             if let Some(n) = v.timing_not_compared {
                 out.push_str(&format!("{}\n\n", md_escape(n)));
             }
@@ -336,6 +396,10 @@ pub fn render(c: &Comparison, format: Format) -> String {
             if !v.improved.is_empty() {
                 out.push_str("Improved:\n\n");
                 md_rows(&mut out, &v.improved, "improved");
+            }
+            if !v.hidden.is_empty() {
+                out.push_str("**Hidden by a loosening** of thresholds.toml:\n\n");
+                md_rows(&mut out, &v.hidden, "(loosened)");
             }
             explanations_md(&mut out, v.explanations);
             for (title, folded) in

@@ -64,8 +64,9 @@ pub struct Sources {
     pub baseline: String,
     /// The baselines directory.
     pub baselines: PathBuf,
-    /// The regression rules.
-    pub thresholds: PathBuf,
+    /// The regression rules: a file named explicitly, or `None` for the default file (the
+    /// built-in defaults when it is absent).
+    pub thresholds: Option<PathBuf>,
     /// The history file.
     pub history: PathBuf,
     /// criterion's output directory.
@@ -79,7 +80,7 @@ impl Default for Sources {
         Sources {
             baseline: "nightly".into(),
             baselines: crate::baseline::DEFAULT_DIR.into(),
-            thresholds: "reports/thresholds.toml".into(),
+            thresholds: None,
             history: history::DEFAULT_FILE.into(),
             criterion: "target/criterion".into(),
             iai: "target/iai".into(),
@@ -93,7 +94,10 @@ pub fn gather(dir: &Path, src: &Sources) -> Result<Inputs, InputError> {
     let mut warnings = Vec::new();
     let baseline_file = crate::baseline::resolve(&src.baseline, &src.baselines);
     let (comparison, no_comparison, baseline_run) = if baseline_file.exists() {
-        let thresholds = if src.thresholds.exists() { Thresholds::load(&src.thresholds)? } else { Thresholds::default() };
+        let thresholds = match &src.thresholds {
+            Some(file) => Thresholds::load_or_default(file, true)?,
+            None => Thresholds::load_or_default(Path::new(crate::compare::thresholds::DEFAULT_FILE), false)?,
+        };
         match load_results(&baseline_file) {
             Ok(b) => (
                 Some(compare::compare(&b, &results, &thresholds, (&src.baseline, "this run"))),

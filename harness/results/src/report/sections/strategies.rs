@@ -14,7 +14,7 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     let _ = write!(
         b.html,
         "<table><tr><th class=\"l\">scenario</th><th>ts</th><th>allocs/span</th><th>bytes/span</th><th>setup heap</th>\
-         <th>peak in flight</th><th>retained</th><th>peak RSS</th><th>CPU ns/span</th><th>rate/s</th><th>max lag</th><th>p50</th><th>p99</th><th>allocator calls/s</th>\
+         <th>peak in flight</th><th>retained</th><th>peak RSS</th><th>CPU ns/span</th><th>exported/s</th><th>max lag</th><th>p50</th><th>p99</th><th>allocator calls/s</th>\
          <th>meter ×</th><th>allocs vs {vs}</th><th>bytes vs {vs}</th><th>peak heap vs {vs}</th><th>CPU vs {vs}</th></tr>",
     );
     let r = b.results();

@@ -24,7 +24,7 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
         names
             .iter()
             .map(|n| Series {
-                label: n.clone(),
+                label: b.results().marked_name(n),
                 points: b.results().primary().filter(|s| &s.name == n).map(|s| (s.trace_state_entries as f64, f(s))).collect(),
             })
             .collect()

@@ -25,9 +25,29 @@ const SECTIONS: [(&str, &str); 12] = [
 pub(in crate::report) fn write(b: &mut Builder<'_>) {
     b.section("verdict", "Verdict");
     let failures = &b.inputs.results.failures;
+    // A failed run first: whatever its rows say, it cannot pass.
+    if !failures.is_empty() {
+        let _ = write!(
+            b.html,
+            "<div class=\"banner bad\" id=\"verdict-failures\">This run failed: {} failure(s). It cannot pass a comparison or be saved as a clean baseline.</div><ul class=\"failures\">",
+            failures.len()
+        );
+        for f in failures {
+            let _ = write!(
+                b.html,
+                "<li><b>{}</b> ts={} <code>{}</code> ({} pass): {}</li>",
+                esc(&f.name),
+                f.trace_state_entries,
+                f.kind.word(),
+                esc(&f.pass),
+                esc(&f.error)
+            );
+        }
+        b.html.push_str("</ul>");
+    }
     match &b.inputs.comparison {
         Some(c) => {
-            let class = if c.regressions > 0 {
+            let class = if c.fails(false) {
                 "bad"
             } else if c.nothing_compared().is_some() {
                 "info"
@@ -71,6 +91,27 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
                 }
                 b.html.push_str("</ul>");
             }
+            if !v.hidden.is_empty() {
+                b.html.push_str("<p>Changes a loosening of thresholds.toml let through:</p><ul class=\"hidden-changes\">");
+                for r in &v.hidden {
+                    let _ = write!(
+                        b.html,
+                        "<li><b>{}</b> ts={} <code>{}</code>: {} → {} ({}) — {}</li>",
+                        esc(&r.scenario),
+                        r.trace_state_entries,
+                        esc(r.metric),
+                        esc(&value(r.baseline, r.unit)),
+                        esc(&value(r.current, r.unit)),
+                        esc(&change(r)),
+                        esc(&r.rule)
+                    );
+                }
+                b.html.push_str("</ul>");
+            }
+            let _ = write!(b.html, "<p class=\"absent\">thresholds: {}</p>", esc(&c.thresholds));
+            if let Some(n) = &c.baseline_note {
+                let _ = write!(b.html, "<div class=\"banner info\">{}</div>", esc(n));
+            }
         }
         None => {
             let _ = write!(b.html, "<div class=\"banner info\" id=\"verdict-counts\">{}</div>", esc(&b.inputs.no_comparison));
@@ -85,25 +126,13 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     for s in b.inputs.results.scenarios.iter().filter(|s| s.dropped_spans > 0) {
         let _ = write!(
             b.html,
-            "<div class=\"banner info\">{} at trace-state {} dropped {} of its spans (its batch queue was full): its figures are not of the same work as the others'.</div>",
-            esc(&s.name),
+            "<div class=\"banner info dropped\">{} at trace-state {} dropped {} of its {} spans (its bounded queue was full): it exported {:.0} spans/s, its figures are not of the same work as the others', and its counts are not gated.</div>",
+            esc(&s.id()),
             s.trace_state_entries,
-            s.dropped_spans
+            s.dropped_spans,
+            s.spans_exported + s.dropped_spans,
+            s.metrics.achieved_rate
         );
-    }
-    if !failures.is_empty() {
-        let _ = write!(b.html, "<div class=\"banner bad\">{} scenario(s) failed</div><ul>", failures.len());
-        for f in failures {
-            let _ = write!(
-                b.html,
-                "<li><b>{}</b> ts={} ({} pass): {}</li>",
-                esc(&f.name),
-                f.trace_state_entries,
-                esc(&f.pass),
-                esc(&f.error)
-            );
-        }
-        b.html.push_str("</ul>");
     }
     let r = b.results();
     let c = &r.config;
@@ -164,7 +193,7 @@ fn main_chart(b: &mut Builder<'_>) {
             .map(|n| {
                 let values =
                     sizes.iter().map(|ts| r.primary().find(|s| &s.name == n && s.trace_state_entries == *ts).map(f)).collect();
-                (n.clone(), values)
+                (r.marked_name(n), values)
             })
             .collect()
     };
