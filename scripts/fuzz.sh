@@ -2,7 +2,8 @@
 # Fuzzes every target in fuzz/ for SECONDS each (default 60) with cargo-fuzz (libFuzzer):
 # the W3C traceparent and tracestate parsers, the results, thresholds and history loaders,
 # baseline names, and a report rendered from fuzzed results. Prints executions per target.
-# Needs the nightly toolchain the machine image ships; without it, says so and exits 0.
+# Needs the nightly toolchain the machine image ships; without it, says so and exits 0 — or 1
+# under CI (CI set), where the check must run.
 # cargo-fuzz is installed from crates.io when missing. A crash exits 1 and names its input
 # (fuzz/artifacts/TARGET/): make it a regression test in the normal suite.
 set -uo pipefail
@@ -12,6 +13,7 @@ case "$seconds" in '' | *[!0-9]*) echo "fuzz.sh: SECONDS must be a number, got '
 
 if ! cargo +nightly --version >/dev/null 2>&1; then
     echo "fuzz.sh: no nightly toolchain here (rustup toolchain list); cargo-fuzz needs one: skipped"
+    [ -z "${CI:-}" ] || { echo "fuzz.sh: CI must run the fuzz targets" >&2; exit 1; }
     exit 0
 fi
 if ! cargo +nightly fuzz --version >/dev/null 2>&1; then

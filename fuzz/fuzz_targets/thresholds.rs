@@ -1,4 +1,5 @@
-//! The thresholds loader never panics; what loads holds non-negative rules.
+//! The thresholds loader never panics; what loads holds non-negative rules, and every loosening
+//! it accepts carries a reason.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use spanalloc_results::compare::thresholds::Thresholds;
@@ -6,6 +7,7 @@ use spanalloc_results::compare::thresholds::Thresholds;
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     if let Ok(t) = Thresholds::parse(text) {
-        assert!(t.exact.tolerance_pct >= 0.0 && t.noisy.min_samples >= 2);
+        assert!(t.peak_heap.threshold_pct >= 0.0 && t.noisy.min_samples >= 2);
+        assert!(t.loosen.iter().all(|l| l.tolerance_pct >= 0.0 && !l.reason.trim().is_empty()));
     }
 });

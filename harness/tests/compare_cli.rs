@@ -40,15 +40,19 @@ fn separate_runs_of_one_workload_compare_clean() {
         let o = compare(a.join("results.json").to_str().unwrap(), &b.join("results.json"), "text");
         let text = String::from_utf8_lossy(&o.stdout);
         assert_eq!(o.status.code(), Some(0), "run {i}:\n{text}{}", stderr(&o));
-        // Four exact metrics at 2 sizes × 4 strategies; the SDK row's counts move between runs and
-        // are not gated without repeats, and the six timing metrics are noise (one run).
-        assert!(text.contains(": 0 regressed, 0 improved, 32 unchanged, 68 noise against"), "{text}");
-        assert!(
-            text.contains(
-                "otel-sdk ts=4: allocs_per_span, bytes_per_span, allocs, bytes_allocated (noise: not gated: needs repeats"
-            ),
-            "{text}"
-        );
+        // Four exact metrics at 2 sizes × 4 strategies; the six timing metrics are noise (one
+        // run). The SDK row's counts move between runs and are not gated without repeats — or,
+        // where its bounded queue dropped spans on this loaded machine, not the same work.
+        assert!(text.contains(": 0 regressed, 0 improved, 32 unchanged, "), "{text}");
+        for ts in [0, 4] {
+            let said = |why: &str| {
+                text.lines().any(|l| {
+                    l.trim_start().starts_with(&format!("otel-sdk ts={ts}: "))
+                        && l.contains(&format!("allocs_per_span, bytes_per_span, allocs, bytes_allocated ({why}"))
+                })
+            };
+            assert!(said("noise: not gated: needs repeats") || said("incomparable: not the same work"), "{text}");
+        }
         assert!(!text.contains("REGRESSED"), "{text}");
     }
 }
@@ -343,4 +347,79 @@ fn the_summary_comes_first_and_nothing_comparable_exits_2() {
         let err = stderr(&o);
         assert!(err.contains("could not compare") && err.contains("seed 42 → 7"), "{format}: {err}");
     }
+}
+
+/// A run with failures: compare lists them first and exits 1 in every format, whatever its rows
+/// say; export refuses it; a baseline is saved from it only when asked, marked, and every
+/// comparison against that baseline says so.
+#[test]
+fn a_run_with_failures_never_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let failed = doctored(dir.path(), |v| {
+        v["failures"] = serde_json::json!([{
+            "name": "pooled", "trace_state_entries": 4, "kind": "crash", "pass": "count",
+            "error": "count pass exited with signal: 11 (SIGSEGV)", "stderr_tail": ""
+        }]);
+    });
+    let f = failed.to_str().unwrap();
+    for format in ["text", "markdown", "json"] {
+        let o = compare(FIXTURE, &failed, format);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(o.status.code(), Some(1), "{format}: {out}");
+        match format {
+            "json" => {
+                let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+                assert_eq!(j["failures"][0]["kind"], "crash");
+                assert_eq!(j["summary"]["failures"], 1);
+            }
+            _ => {
+                assert!(out.lines().next().unwrap().contains("RUN FAILED (1 failure(s)); 0 regressed"), "{format}: {out}");
+                let failure = out.find("pooled ts=4 crash (count pass)").unwrap_or_else(|| panic!("{format}: {out}"));
+                assert!(failure < out.find("unchanged and noise").or(out.find("Unchanged and noise")).unwrap(), "first: {out}");
+            }
+        }
+    }
+    let o = spanalloc(&["compare", FIXTURE, f, "--fail-on", "exact"]);
+    assert_eq!(o.status.code(), Some(1), "a PR's gate fails on it too");
+
+    let o = spanalloc(&["export", "--format", "bmf", f]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty(), "nothing exported");
+    assert!(stderr(&o).contains("the run has 1 failure(s): not exported (--allow-failures"), "{}", stderr(&o));
+    assert!(spanalloc(&["export", "--format", "bmf", f, "--allow-failures"]).status.success());
+
+    let b = dir.path().join("baselines");
+    let bs = b.to_str().unwrap();
+    let o = spanalloc(&["baseline", "save", "x", "--from", f, "--dir", bs]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not saved as a baseline (--allow-failures saves it, marked)"), "{}", stderr(&o));
+    assert!(!b.join("x.json").exists());
+    let o = spanalloc(&["baseline", "save", "x", "--from", f, "--dir", bs, "--allow-failures"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = spanalloc(&["compare", "x", FIXTURE, "--baselines", bs]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "the current run is clean: {text}");
+    assert!(text.contains("the baseline x was saved with 1 failure(s) (--allow-failures)"), "{text}");
+}
+
+/// compare names the rules it used: the file and its version, or the built-in defaults and why;
+/// a file named explicitly must exist.
+#[test]
+fn compare_names_its_thresholds() {
+    let committed = concat!(env!("CARGO_MANIFEST_DIR"), "/../reports/thresholds.toml");
+    let o = spanalloc(&["compare", FIXTURE, FIXTURE, "--thresholds", committed]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("thresholds: ")
+            && String::from_utf8_lossy(&o.stdout).contains("thresholds.toml (version 2)")
+    );
+    // Tests run in harness/, where reports/thresholds.toml does not exist.
+    let o = spanalloc(&["compare", FIXTURE, FIXTURE]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("thresholds: built-in defaults (reports/thresholds.toml not found)"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let o = spanalloc(&["compare", FIXTURE, FIXTURE, "--thresholds", "/nonexistent/t.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("/nonexistent/t.toml"), "{}", stderr(&o));
 }
