@@ -358,3 +358,38 @@ fn value_copys_clone_points_are_separate_sites() {
     let heading: String = doc.select(&sel("section#stages p")).map(|p| p.text().collect::<String>()).collect();
     assert!(heading.contains("blocks/span (allocs and reallocs, as dhat counts them)"), "{heading}");
 }
+
+/// A run with failures opens the page in red, each failure with its kind, whatever the rows say;
+/// a row that dropped spans is marked in the first screen's charts and in its own banner.
+#[test]
+fn failures_and_drops_are_on_the_first_screen() {
+    let mut v = fixture();
+    v["failures"] = serde_json::json!([
+        {"name": "pooled", "trace_state_entries": 4, "kind": "crash", "pass": "count", "error": "count pass exited with signal: 11 (SIGSEGV)", "stderr_tail": ""},
+        {"name": "atomic-swap", "trace_state_entries": 0, "kind": "cross-check", "pass": "dhat", "error": "CROSS-CHECK FAILED: dhat saw 3041 blocks", "stderr_tail": ""}
+    ]);
+    let i = v["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|s| s["name"] == "atomic-swap" && s["trace_state_entries"] == 4)
+        .unwrap();
+    v["scenarios"][i]["dropped_spans"] = 120.into();
+    // The same file as its own baseline: no regression, and still red.
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("b.json");
+    std::fs::write(&baseline, serde_json::to_vec(&v).unwrap()).unwrap();
+    let r = render(&v, &baseline);
+    let doc = Html::parse_document(&r.html);
+    let first: String = doc.select(&sel("section#verdict .banner")).next().unwrap().text().collect();
+    assert!(first.starts_with("This run failed: 2 failure(s)."), "{first}");
+    let kinds: Vec<String> = doc.select(&sel("section#verdict ul.failures li code")).map(|c| c.text().collect()).collect();
+    assert_eq!(kinds, ["crash", "cross-check"]);
+    let counts: String = doc.select(&sel("#verdict-counts")).next().unwrap().text().collect();
+    assert!(counts.starts_with("RUN FAILED (2 failure(s)); 0 regressed"), "{counts}");
+    assert!(doc.select(&sel("#verdict-counts.bad")).next().is_some(), "red, though nothing regressed");
+    let dropped: String = doc.select(&sel("section#verdict .banner.dropped")).next().unwrap().text().collect();
+    assert!(dropped.starts_with("atomic-swap at trace-state 4 dropped 120 of its"), "{dropped}");
+    let chart = std::fs::read_to_string(r.path.with_file_name("main-allocs.svg")).unwrap();
+    assert!(chart.contains("atomic-swap (dropped 120 at ts 4)"), "the chart marks the row");
+}

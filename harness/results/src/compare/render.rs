@@ -61,6 +61,8 @@ pub fn value(v: Option<f64>, unit: &str) -> String {
 /// The change of a row, as shown.
 pub fn change(r: &Row) -> String {
     match (r.change_pct, r.baseline, r.current) {
+        // One allocation on a heavy row is a small percentage, and still a verdict: show it.
+        (Some(p), _, _) if p != 0.0 && p.abs() < 0.1 => format!("{p:+.3}%"),
         (Some(p), _, _) => format!("{p:+.1}%"),
         (None, Some(b), Some(c)) if b == 0.0 && c == 0.0 => "0".into(),
         (None, Some(_), Some(_)) => "from 0".into(),
