@@ -31,9 +31,10 @@ fn pipeline_threads() -> LibraryBenchmarkConfig {
 
 #[library_benchmark(config = pipeline_threads())]
 #[bench::value_copy_ts4(spanalloc_builtin::STRATEGIES[0], 4)]
-#[bench::pointer_passing_ts4(spanalloc_builtin::STRATEGIES[1], 4)]
-#[bench::pooled_ts4(spanalloc_builtin::STRATEGIES[2], 4)]
-#[bench::atomic_swap_ts4(spanalloc_builtin::STRATEGIES[3], 4)]
+#[bench::value_shared_ts4(spanalloc_builtin::STRATEGIES[1], 4)]
+#[bench::pointer_passing_ts4(spanalloc_builtin::STRATEGIES[2], 4)]
+#[bench::pooled_ts4(spanalloc_builtin::STRATEGIES[3], 4)]
+#[bench::atomic_swap_ts4(spanalloc_builtin::STRATEGIES[4], 4)]
 fn pipeline(s: Scenario, ts: usize) -> RunReport {
     black_box(run(s, ts))
 }

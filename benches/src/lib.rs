@@ -1,7 +1,8 @@
 //! # spanalloc-benches
 //!
 //! What the benchmarks share: the article's micro-claims in Rust form — contexts of a given
-//! size, a tracer with a by-reference and a by-value receiver — and paired measurements for
+//! size, tracers (a plain 48-byte one, and one that owns heap data) with a by-reference and a
+//! by-value receiver — and paired measurements for
 //! what criterion cannot pair ([`paired`]). The scenarios come from `spanalloc-builtin`.
 //! Wall time is criterion's (`cargo bench -p spanalloc-benches`); instruction counts are
 //! iai-callgrind's (`scripts/bench-iai.sh`). Not for measuring allocations: the harness does that.
@@ -66,6 +67,43 @@ impl Tracer {
     }
 }
 
+/// A tracer that owns no heap data: 48 bytes of plain fields, copied by a value receiver as a Go
+/// value receiver copies its struct — the size the article's C8 figure (48 B/op by value)
+/// implies.
+#[derive(Clone, Copy)]
+pub struct PlainTracer {
+    scope: [u64; 4],
+    sampler_threshold: u64,
+    flags: u64,
+}
+
+const _: () = assert!(std::mem::size_of::<PlainTracer>() == 48);
+
+impl Default for PlainTracer {
+    fn default() -> Self {
+        PlainTracer { scope: [1, 4, 2, 7], sampler_threshold: u64::MAX, flags: 1 }
+    }
+}
+
+impl PlainTracer {
+    /// Starts a span with a `&self` receiver: a pointer is passed.
+    #[inline(never)]
+    pub fn start_by_ref(&self, trace_id: TraceId, n: u64) -> SpanId {
+        plain_span_id(self, trace_id, n)
+    }
+
+    /// Starts a span with a `self` receiver: the caller's 48 bytes are copied in.
+    #[inline(never)]
+    pub fn start_by_value(self, trace_id: TraceId, n: u64) -> SpanId {
+        plain_span_id(&self, trace_id, n)
+    }
+}
+
+fn plain_span_id(t: &PlainTracer, trace_id: TraceId, n: u64) -> SpanId {
+    let mix = t.scope.iter().fold(t.sampler_threshold ^ t.flags, |h, x| h.rotate_left(7) ^ x) ^ n ^ u64::from(trace_id.0[0]);
+    SpanId((mix | 1).to_be_bytes())
+}
+
 fn span_id(name: &str, version: &str, attrs: usize, trace_id: TraceId, n: u64) -> SpanId {
     let mix = (name.len() + version.len() + attrs) as u64 ^ n ^ u64::from(trace_id.0[0]);
     SpanId((mix | 1).to_be_bytes())
@@ -80,6 +118,8 @@ mod tests {
         let t = Tracer::default();
         let id = TraceId([3; 16]);
         assert_eq!(t.start_by_ref(id, 9), t.clone().start_by_value(id, 9));
+        let p = PlainTracer::default();
+        assert_eq!(p.start_by_ref(id, 9), p.start_by_value(id, 9));
         let c = SizedContext([7u8; 40]);
         assert_eq!(take_value(c), take_ref(&c));
         assert_eq!(take_arc(std::sync::Arc::new(c)), 0);

@@ -501,7 +501,7 @@ mod tests {
     fn other_spans_than_the_model_expects_are_unfair_or_dropped() {
         let r0 = fixture().scenarios[1].clone();
         let cfg = WorkloadConfig::default();
-        let strategy = Entry::InProcess(spanalloc_builtin::STRATEGIES[1]);
+        let strategy = Entry::InProcess(spanalloc_builtin::STRATEGIES[2]);
         let sdk = Entry::InProcess(spanalloc_builtin::REFERENCE_ROW);
         // The same work: nothing to say.
         let mut m = Measured::default();

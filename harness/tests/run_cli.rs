@@ -14,7 +14,7 @@ fn a_small_run_writes_results_that_round_trip_and_cross_check() {
     assert!(text.contains("allocs vs VC") && text.contains("pointer-passing"), "table printed: {text}");
     let r = results(dir.path());
     assert_eq!(r.schema_version, spanalloc::results::schema::SCHEMA_VERSION);
-    assert_eq!(r.scenarios.len(), 10, "five scenarios at two sizes");
+    assert_eq!(r.scenarios.len(), 12, "six scenarios at two sizes");
     assert!(r.failures.is_empty());
     for s in &r.scenarios {
         let c = s.cross_check.as_ref().expect("dhat ran");

@@ -7,9 +7,11 @@
 
 use spanalloc_model::Scenario;
 
-/// The four strategies, value-copy first.
-pub const STRATEGIES: [Scenario; 4] = [
+/// The strategies, value-copy first: the four the article discusses, and value-shared — value
+/// semantics over a shared trace state, the Rust form of Go's shallow copy — beside value-copy.
+pub const STRATEGIES: [Scenario; 5] = [
     spanalloc_value_copy::SCENARIO,
+    spanalloc_value_shared::SCENARIO,
     spanalloc_pointer_passing::SCENARIO,
     spanalloc_pooled::SCENARIO,
     spanalloc_atomic_swap::SCENARIO,

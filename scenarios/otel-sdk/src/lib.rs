@@ -10,7 +10,7 @@
 //! | workload step | SDK call |
 //! |---|---|
 //! | ids | a custom `IdGenerator` hands out the workload's trace and span ids |
-//! | sampler reads the parent | a custom `ShouldSample`, parent-based with a ratio at the root like the SDK's `ParentBased(TraceIdRatioBased)`; it reads the parent in place and clones its trace state once, as the SDK's samplers do (`trace/sampler.rs:393`); at a root it takes the trace's entries without a copy |
+//! | sampler reads the parent | the SDK's own `Sampler::ParentBased(TraceIdRatioBased)` decides, reading the parent in place and cloning its trace state once (`trace/sampler.rs:393`); a thin wrapper supplies only a root's trace state — the workload's entries, which the SDK's samplers do not invent (they return the invalid parent's empty one) |
 //! | span start / end | `SpanBuilder::start_with_context`, `Context::with_span`, `Span::end` |
 //! | processor → exporter | `BatchSpanProcessor` with the SDK's defaults (queue 2048, batch 512, delay 5 s) → an exporter folding each `SpanData` into the model's digest, reading its trace state in place (no allocation per span) |
 //! | propagation, every k-th span | `TraceContextPropagator::inject_context` / `extract` over a `HashMap` carrier |
@@ -33,13 +33,12 @@ use opentelemetry::{Context, ContextGuard, KeyValue};
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::{
-    BatchConfigBuilder, BatchSpanProcessor, IdGenerator, SamplingDecision, SamplingResult, SdkTracer, SdkTracerProvider,
+    BatchConfigBuilder, BatchSpanProcessor, IdGenerator, Sampler as SdkSampler, SamplingResult, SdkTracer, SdkTracerProvider,
     ShouldSample, SpanData, SpanExporter, OTEL_BSP_MAX_EXPORT_BATCH_SIZE_DEFAULT, OTEL_BSP_MAX_QUEUE_SIZE_DEFAULT,
     OTEL_BSP_SCHEDULE_DELAY_DEFAULT,
 };
 use spanalloc_model::pipeline::{ChildSpan, Pipeline, Producer, RootSpan};
 use spanalloc_model::processor::CURRENT_READ_SETTING;
-use spanalloc_model::sampler::Sampler;
 use spanalloc_model::sink::ExportSink;
 use spanalloc_model::stage::{self, Stage};
 use spanalloc_model::workload::ATTRIBUTES;
@@ -87,29 +86,38 @@ impl IdGenerator for WorkloadIds {
     }
 }
 
-/// Parent-based like the model's sampler, with the trace's entries at the root.
+/// The SDK's own `ParentBased(TraceIdRatioBased(ratio))` decides — it reads the parent in place
+/// and clones its trace state once (sdk `trace/sampler.rs:393`) — and this wrapper supplies only
+/// what the SDK's samplers never invent: a root's trace state, the workload's entries for the
+/// trace (a root's result carries the invalid parent's empty one). The decisions are the model's
+/// (`spanalloc_model::sampler`: the same low 64 bits of the trace id against the ratio), which
+/// the digest proves.
 #[derive(Debug, Clone)]
-struct WorkloadSampler(Sampler);
+struct WorkloadSampler(SdkSampler);
+
+impl WorkloadSampler {
+    fn new(ratio: f64) -> Self {
+        WorkloadSampler(SdkSampler::ParentBased(Box::new(SdkSampler::TraceIdRatioBased(ratio))))
+    }
+}
 
 impl ShouldSample for WorkloadSampler {
     fn should_sample(
         &self,
         parent_context: Option<&Context>,
         trace_id: opentelemetry::trace::TraceId,
-        _name: &str,
-        _span_kind: &SpanKind,
-        _attributes: &[KeyValue],
-        _links: &[Link],
+        name: &str,
+        span_kind: &SpanKind,
+        attributes: &[KeyValue],
+        links: &[Link],
     ) -> SamplingResult {
         let _stage = stage::enter(Stage::Sampler);
-        let parent = parent_context.map(|cx| cx.span()).filter(|span| span.span_context().is_valid());
-        let (sampled, trace_state) = match parent {
-            // sdk trace/sampler.rs:393: the parent is read in place, its trace state cloned once.
-            Some(span) => (span.span_context().is_sampled(), span.span_context().trace_state().clone()),
-            None => (self.0.sample_root(TraceId(trace_id.to_bytes())).is_sampled(), ROOT_STATE.with(|s| s.take())),
-        };
-        let decision = if sampled { SamplingDecision::RecordAndSample } else { SamplingDecision::Drop };
-        SamplingResult { decision, attributes: Vec::new(), trace_state }
+        let mut result = self.0.should_sample(parent_context, trace_id, name, span_kind, attributes, links);
+        if !parent_context.is_some_and(|cx| cx.span().span_context().is_valid()) {
+            // The workload's part: the trace's entries at its root.
+            result.trace_state = ROOT_STATE.with(|s| s.take());
+        }
+        result
     }
 }
 
@@ -179,7 +187,7 @@ impl<const QUEUE: usize> Pipeline for SdkPipelineWithQueue<QUEUE> {
     fn new(cfg: &WorkloadConfig, sink: Arc<ExportSink>) -> Self {
         let provider = SdkTracerProvider::builder()
             .with_span_processor(BatchSpanProcessor::builder(SinkExporter(sink)).with_batch_config(batch_config(QUEUE)).build())
-            .with_sampler(WorkloadSampler(Sampler::new(cfg.sample_ratio)))
+            .with_sampler(WorkloadSampler::new(cfg.sample_ratio))
             .with_id_generator(WorkloadIds)
             .build();
         let tracer = provider.tracer("spanalloc");

@@ -4,19 +4,31 @@
 
 use super::judge::{judge, Effect, Verdict};
 use super::rust::{c1, c2, c3, not_measured, pairs, pct, Pair};
-use super::{Claim, SizeVerdict};
-use crate::schema::Results;
+use super::{Claim, Contrast, SizeVerdict};
+use crate::schema::{Results, ScenarioResult};
 
-const GO: Pair = Pair { value: "go-value", pointer: "go-pointer" };
+/// In Go, a `SpanContext` copy is shallow (its trace state a slice header): go-value against
+/// go-pointer is the article's own question.
+const GO: Pair = Pair {
+    value: "go-value",
+    pointer: "go-pointer",
+    contrast: Contrast {
+        name: "copy vs pointer",
+        value: "go-value",
+        other: "go-pointer",
+        question: "the article's: SpanContext by value (Go's copy is shallow) against a *SpanContext per span",
+        answers_article: true,
+    },
+};
 
 /// The Go verdicts, or none when the run has no Go rows.
 pub fn evaluate(r: &Results) -> Vec<Claim> {
     if !r.scenarios.iter().any(|s| s.language == "go") {
         return Vec::new();
     }
-    let go = |mut c: Claim, analogue: &'static str| {
+    let go = |mut c: Claim, analogue: &str| {
         c.language = "go";
-        c.analogue = analogue;
+        c.analogue = analogue.to_owned();
         c
     };
     vec![
@@ -28,9 +40,62 @@ pub fn evaluate(r: &Results) -> Vec<Claim> {
                 .into();
             c
         },
-        go(c3(r, &GO), "peak RSS, go-pointer against go-value; peak heap (runtime/metrics heap objects) shown"),
+        go(c3(r, &GO), "peak live heap (runtime/metrics heap objects, sampled every millisecond), go-pointer against go-value; peak RSS beside it"),
         c4(r),
+        c6(r),
     ]
+}
+
+/// A row's allocations per span and their spread over its count passes (the Go runtime's counts
+/// move between identical runs; a `sync.Pool` more, since every GC empties it).
+fn allocs_spread(s: &ScenarioResult) -> (f64, f64, f64) {
+    let per = |a: u64| a as f64 / s.spans.max(1) as f64;
+    let lo = s.samples.allocs.iter().copied().min().map_or(s.metrics.allocs_per_span, per);
+    let hi = s.samples.allocs.iter().copied().max().map_or(s.metrics.allocs_per_span, per);
+    (s.metrics.allocs_per_span, lo, hi)
+}
+
+/// C6 in Go: a `sync.Pool` of `*SpanContext` against a new one per span. The claim is that the
+/// pool removes that per-span allocation: one allocation per span fewer than go-pointer.
+fn c6(r: &Results) -> Claim {
+    const CLAIMED: f64 = -1.0;
+    let pool = Pair { value: "go-pointer", pointer: "go-pool", contrast: GO.contrast };
+    let sizes = pairs(r, &pool)
+        .into_iter()
+        .map(|(ts, pair)| {
+            let size = format!("ts={ts}");
+            let Some((ptr, pooled)) = pair else { return not_measured(size, "a row is missing") };
+            let (p, q) = (allocs_spread(ptr), allocs_spread(pooled));
+            let effect = Effect { value: q.0 - p.0, interval: (q.1 - p.2, q.2 - p.1) };
+            SizeVerdict {
+                size,
+                verdict: judge(effect, CLAIMED),
+                measured: format!(
+                    "go-pool {:.3} allocs/span ({:.3}–{:.3} over {} runs) vs go-pointer {:.3}: {:+.3} per span; GC cycles {} vs {}",
+                    q.0,
+                    q.1,
+                    q.2,
+                    pooled.samples.allocs.len().max(1),
+                    p.0,
+                    effect.value,
+                    pooled.metrics.gc_cycles.map_or_else(|| "—".into(), |g| g.to_string()),
+                    ptr.metrics.gc_cycles.map_or_else(|| "—".into(), |g| g.to_string())
+                ),
+                claimed: "the per-span *SpanContext allocation removed: −1 per span".into(),
+                measured_effect: Some(effect.value),
+                claimed_effect: Some(CLAIMED),
+            }
+        })
+        .collect();
+    let mut c = Claim::new(
+        "C6",
+        "pooling *SpanContext (sync.Pool) removes the per-span allocation",
+        "allocations per span, go-pool (sync.Pool, emptied at every GC) against go-pointer (a new *SpanContext per span)",
+        "per trace-state size: fewer allocations with the pool (direction); holds within ±25% of one allocation per span fewer; the noise is the spread of the count passes".into(),
+        sizes,
+    );
+    c.language = "go";
+    c
 }
 
 fn c4(r: &Results) -> Claim {

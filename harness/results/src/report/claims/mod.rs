@@ -12,8 +12,24 @@ use serde::Serialize;
 
 pub use judge::Verdict;
 
-/// The layout version of `claims.json`.
-pub const CLAIMS_VERSION: u32 = 1;
+/// The layout version of `claims.json`. Version 2: a claim judged on two rows names its
+/// contrast (`contrast`), one entry per claim × contrast.
+pub const CLAIMS_VERSION: u32 = 2;
+
+/// Which two rows a claim sets against each other, and which question that answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Contrast {
+    /// `copy vs pointer` or `deep vs shared trace state`.
+    pub name: &'static str,
+    /// The row the claim's "by value" side is (`value-shared`, `value-copy`, `go-value`).
+    pub value: &'static str,
+    /// The row set against it (`pointer-passing`, `value-shared`, `go-pointer`).
+    pub other: &'static str,
+    /// The question the contrast answers.
+    pub question: &'static str,
+    /// Whether it is the article's own question: only one contrast per language answers it.
+    pub answers_article: bool,
+}
 
 /// Every claim, judged: the content of `claims.json`.
 #[derive(Debug, Clone, Serialize)]
@@ -34,7 +50,10 @@ pub struct Claim {
     /// The article's claim (Go).
     pub claim: &'static str,
     /// What is measured instead.
-    pub analogue: &'static str,
+    pub analogue: String,
+    /// The two rows set against each other, for a claim judged on a pair.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contrast: Option<Contrast>,
     /// How each verdict is decided.
     pub criterion: String,
     /// The verdict over every size.
@@ -67,7 +86,7 @@ impl Claim {
     pub fn new(
         id: &'static str,
         claim: &'static str,
-        analogue: &'static str,
+        analogue: impl Into<String>,
         criterion: String,
         sizes: Vec<SizeVerdict>,
     ) -> Self {
@@ -86,7 +105,17 @@ impl Claim {
         } else {
             overall.word().to_owned()
         };
-        Claim { id, language: "rust", claim, analogue, criterion, overall, overall_detail, sizes }
+        Claim {
+            id,
+            language: "rust",
+            claim,
+            analogue: analogue.into(),
+            contrast: None,
+            criterion,
+            overall,
+            overall_detail,
+            sizes,
+        }
     }
 }
 
