@@ -137,8 +137,8 @@ struct RunArgs {
     /// Spans in the dhat pass (dhat costs ~2.5 µs per allocation).
     #[arg(long, default_value_t = 20_000)]
     dhat_spans: u64,
-    /// Add the Go twin's four rows (go-value, go-pointer, go-pool, go-atomic), or only the Go rows
-    /// named with --scenario; needs Go (scripts/install-go.sh).
+    /// Add the Go twin's rows (go-value, go-pointer, go-pointer-embedded, go-pool, go-atomic), or
+    /// only the Go rows named with --scenario; needs Go (scripts/install-go.sh).
     #[arg(long)]
     go: bool,
     /// Allocators beneath the meter, comma-separated: system, jemalloc, mimalloc. Each other

@@ -1,4 +1,4 @@
-//! The Go twin's rows (`scenarios/go-twin/`): the four strategies in Go, through the hand-offs of
+//! The Go twin's rows (`scenarios/go-twin/`): the strategies in Go, through the hand-offs of
 //! OpenTelemetry Go's SDK, on the same seeded workload and digest as the Rust rows. Each is an
 //! [`External`]: the twin is built once per run with the machine's `go` (Debian's `golang-go`,
 //! installed by `scripts/install-go.sh`), outside every measured region, and measures each pass
@@ -95,8 +95,13 @@ macro_rules! go_row {
 
 go_row!(GO_VALUE, "value", "Go twin: SpanContext by value, as OpenTelemetry Go passes it (opt-in: --go)");
 go_row!(GO_POINTER, "pointer", "Go twin: a *SpanContext per span, the article's proposal (opt-in: --go)");
+go_row!(
+    GO_POINTER_EMBEDDED,
+    "pointer-embedded",
+    "Go twin: contexts embedded in upstream's span, readers get interior pointers; no per-span object (opt-in: --go)"
+);
 go_row!(GO_POOL, "pool", "Go twin: *SpanContext from a sync.Pool, returned after export (opt-in: --go)");
 go_row!(GO_ATOMIC, "atomic", "Go twin: *SpanContext per span, current context in an atomic.Pointer (opt-in: --go)");
 
-/// The four Go rows, value first (the Go rows' ratio reference).
-pub const ALL: [External; 4] = [GO_VALUE, GO_POINTER, GO_POOL, GO_ATOMIC];
+/// The Go rows, value first (the Go rows' ratio reference).
+pub const ALL: [External; 5] = [GO_VALUE, GO_POINTER, GO_POINTER_EMBEDDED, GO_POOL, GO_ATOMIC];

@@ -35,7 +35,7 @@ fn go_rows_export_the_same_spans_as_the_rust_rows() {
     for ts in [0, 4] {
         let rust = r.scenarios.iter().find(|s| s.name == "value-copy" && s.trace_state_entries == ts).unwrap();
         assert_eq!(rust.language, "rust");
-        for go in ["go-value", "go-pointer", "go-pool", "go-atomic"] {
+        for go in ["go-value", "go-pointer", "go-pointer-embedded", "go-pool", "go-atomic"] {
             let g = r.scenarios.iter().find(|s| s.name == go && s.trace_state_entries == ts).unwrap_or_else(|| panic!("{go}"));
             assert_eq!((g.spans_exported, &g.digest), (rust.spans_exported, &rust.digest), "{go} ts={ts}");
             assert_eq!(g.language, "go");

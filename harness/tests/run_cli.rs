@@ -78,10 +78,20 @@ fn bad_options_exit_2_with_one_line() {
 fn list_prints_the_strategies_the_reference_row_and_the_go_twin_only() {
     let o = spanalloc(&["list"]);
     let text = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(text.lines().count(), 9, "{text}");
-    for name in
-        ["value-copy", "pointer-passing", "pooled", "atomic-swap", "otel-sdk", "go-value", "go-pointer", "go-pool", "go-atomic"]
-    {
+    assert_eq!(text.lines().count(), 11, "{text}");
+    for name in [
+        "value-copy",
+        "value-shared",
+        "pointer-passing",
+        "pooled",
+        "atomic-swap",
+        "otel-sdk",
+        "go-value",
+        "go-pointer",
+        "go-pointer-embedded",
+        "go-pool",
+        "go-atomic",
+    ] {
         assert!(text.contains(name));
     }
     assert!(!text.contains("known-answer") && !text.contains("test-"), "test scenarios live in the test binary only");

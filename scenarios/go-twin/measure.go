@@ -229,7 +229,7 @@ func measure(w Workload, strategy string) passOutput {
 		"GOGC":                 strconv.Itoa(gogc),
 		"GOMAXPROCS":           strconv.Itoa(runtime.GOMAXPROCS(0)),
 		"go":                   runtime.Version(),
-		"batch queue":          "2048 spans (channel of *SpanData, blocking), export batch 512",
+		"batch queue":          "2048 spans (channel of ReadOnlySpan: a snapshot pointer per span, blocking), export batch 512",
 		"current context read": "by the exporter goroutine, once per exported span",
 		"counts":               "runtime.MemStats deltas (Mallocs, TotalAlloc: size-class bytes); not exact: the runtime allocates in the background, about 0.01% of the known answer's allocations (go test)",
 	}

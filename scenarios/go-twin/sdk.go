@@ -1,39 +1,54 @@
 package main
 
-// The parts of OpenTelemetry Go that decide where a span context is copied, boxed or
-// allocated, reproduced with the standard library only (the module cannot be fetched here).
-// Each is cited to the upstream file and commit it was read from:
+// The parts of OpenTelemetry Go that decide where a span context is copied, boxed or allocated,
+// mirrored field for field with the standard library only — upstream's module needs a newer Go
+// than the Debian Go 1.19 here, so it cannot be compiled beside the twin. Every mirrored struct
+// is read at opentelemetry-go 736a14fcdca28b8cf5237e6b9b166ec6ed832bf7 (2026-08-21), cited by
+// file:line, and its size is a constant derived field by field below (the arithmetic, alignment
+// included, beside it), which TestLayouts checks against unsafe.Sizeof:
 //
-//   - TraceState keeps its members in a slice, copied on write and shared by value copies:
-//     trace/tracestate.go @ 43b7fab48f7cbd6c0f17ea4f876d28c1fa399f3d (`type TraceState struct
-//     { list []member }`, `member{Key, Value string}`, Insert copies the list).
-//   - SpanContext: trace id, span id, flags and the TraceState by value (trace/trace.go @
-//     000d18627f76259ca06221347d1b6769b61f7431); later versions make the fields unexported and add
-//     `remote bool` after the trace state, which is the layout here: 64 bytes on 64-bit targets
-//     (checked by TestSpanContextLayout).
-//   - Activation: `ContextWithSpan` is `context.WithValue(parent, currentSpanKey, span)`, the span
-//     held in an interface; a remote parent is wrapped as `nonRecordingSpan{sc}` in the same way
-//     (trace/context.go @ c004d061ea41179b596289baaf94cd2ffc0f9646).
-//   - Span start: a heap span object holding its SpanContext by value, the parent's span id kept;
-//     the sampler is handed the parent and a child keeps its parent's sampled bit
-//     (sdk/trace/span.go @ e15b34a1ac54f7dff0eab3c291f269cf2dcc444a, startSpanInternal and
-//     makeSamplingDecision).
-//   - Span end: a new *SpanData holding a copy of the SpanContext is handed to the processor
-//     (span.go, End and makeSpanData); the batch processor queues the pointer on a channel of 2048
-//     and an exporter goroutine drains it in batches of 512
-//     (sdk/trace/batch_span_processor.go @ 15bfc5bb12a4e0a02b1b96b701fd2881cefe1158, OnEnd,
-//     enqueue, processQueue; WithBlocking, so that no span is dropped and every row exports the
-//     same spans).
+//   - TraceState, trace/tracestate.go:173–176: `list []member`, member (:25–28) two strings. A
+//     value copy shares the list: a Go SpanContext copy is shallow.
+//   - SpanContext, trace/trace.go:255–261: traceID, spanID, traceFlags, traceState, remote.
+//   - ContextWithSpan, trace/context.go:13–15: context.WithValue(parent, currentSpanKey, span);
+//     a remote parent (ContextWithRemoteSpanContext, :29–31, via :21–23) is a nonRecordingSpan
+//     value (trace/nonrecording.go:9–13: noopSpan, trace/noop.go:50, an embedded interface; and
+//     the SpanContext), boxed into the Span interface.
+//   - recordingSpan, sdk/trace/span.go:101–164: about twenty fields, among them `parent` and
+//     `spanContext`, both trace.SpanContext by value; allocated per span in newRecordingSpan
+//     (sdk/trace/tracer.go:149–162, `parent: psc, spanContext: sc`) and activated by
+//     ContextWithSpan (tracer.go:52).
+//   - snapshot, sdk/trace/snapshot.go:17–34: the ReadOnlySpan handed to the processors, embedding
+//     `spanContext` and `parent` again; End (sdk/trace/span.go:392–462) takes one per span
+//     (`snap := s.snapshot()`, :459), allocated by snapshot() (:779–809, `return &sd`).
+//   - the batch processor, sdk/trace/batch_span_processor.go: OnEnd (:147–158) enqueues the
+//     snapshot on `queue chan ReadOnlySpan` (:71, made with MaxQueueSize 2048, :113), blocking
+//     when full (enqueueBlockOnQueueFull, :402–416 — the twin blocks, so that every row exports
+//     the same spans); processQueue (:322–360) appends to a reused `batch []ReadOnlySpan` and
+//     exports at MaxExportBatchSize 512; exportSpans (:286–320) clears and reuses the batch.
 //
-// Where upstream allocates in code that all four strategies share — W3C inject (fmt.Sprintf of
-// the traceparent, TraceState.String) and ParseTraceState (strings.Split, a map for duplicates, a
-// regexp per member) — the twin does the same work with fewer allocations (injection into reused
-// buffers, extraction as one header string plus the member list), as the Rust model does. Those
-// costs are common to every Go row, so they move no comparison between them.
+// The field types upstream defines elsewhere are mirrored by size: attribute.Set
+// (attribute/set.go:30–33: hash uint64, data any), instrumentation.Scope
+// (sdk/instrumentation/scope.go:9–19: three strings and a Set), Status (sdk/trace/span.go:899–905:
+// codes.Code, a uint32, and a string), evictedQueue (sdk/trace/evictedqueue.go:14–20), the
+// embedded Span interface (trace/embedded/embedded.go:45). What only the twin needs (the digest's
+// parent span id, the pool to return a context to) is read from these fields, never added to them.
+//
+// Where upstream allocates in code that all rows share — W3C inject (fmt.Sprintf of the
+// traceparent, TraceState.String), ParseTraceState (strings.Split, a map for duplicates, a regexp
+// per member), span attributes (SetAttributes appends to a slice) — the twin does the same work
+// with fewer allocations (injection into reused buffers, extraction as one header string plus the
+// member list, the fixed attributes encoded by the exporter), as the Rust model does. Those costs
+// are common to every Go row, so they move no comparison between them.
+//
+// An option `WithSpanContextPtr()` (the article's "SDK v1.22+") does not exist at 736a14f: no
+// file of the repository names it (`git grep SpanContextPtr` is empty).
 
 import (
 	"context"
 	"strconv"
+	"sync"
+	"time"
 )
 
 type TraceID [16]byte
@@ -52,13 +67,168 @@ type TraceState struct {
 	list []member
 }
 
-// SpanContext has upstream's layout.
+// SpanContext has upstream's layout: 16 (traceID) + 8 (spanID) + 1 (traceFlags) + 7 padding to
+// the slice's 8-byte alignment + 24 (traceState: a slice header) + 1 (remote) + 7 padding = 64.
 type SpanContext struct {
 	traceID    TraceID
 	spanID     SpanID
 	traceFlags TraceFlags
 	traceState TraceState
 	remote     bool
+}
+
+// The mirrored sizes, on a 64-bit target (see TestLayouts).
+const (
+	sizeSpanContext      = 16 + 8 + 1 + 7 + 24 + 1 + 7 // 64
+	sizeNonRecordingSpan = 16 + sizeSpanContext        // 80: an interface, then the SpanContext
+	sizeEvictedQueue     = 24 + 8 + 8 + 16 + 12 + 4    // 72: slice, two ints, string, sync.Once (a uint32 and a Mutex, 4-aligned), padding
+	sizeScope            = 3*16 + 24                   // 72: three strings and an attribute.Set (uint64 + interface)
+	sizeStatus           = 4 + 4 + 16                  // 24: a uint32 code, padding, a string
+	// recordingSpan: embedded.Span 16 | mu 8 | parent 64 | spanKind 8 | name 16 | startTime 24 |
+	// endTime 24 | status 24 | childSpanCount 8 | spanContext 64 | attributes 24 |
+	// droppedAttributes 8 | logDropAttrsOnce 12 | attributesDirty 1 | attributesShared 1 |
+	// padding 2 | events 72 | links 72 | executionTracerTaskEnd 8 | tracer 8 | origCtx 16.
+	sizeRecordingSpan = 16 + 8 + sizeSpanContext + 8 + 16 + 24 + 24 + sizeStatus + 8 + sizeSpanContext + 24 + 8 + 12 + 1 + 1 + 2 +
+		2*sizeEvictedQueue + 8 + 8 + 16 // 480
+	// The article's proposal: both contexts behind pointers, 8 bytes each instead of 64.
+	sizeRecordingSpanPtr = sizeRecordingSpan - 2*sizeSpanContext + 2*8 // 368
+	// snapshot: name 16 | spanContext 64 | parent 64 | spanKind 8 | startTime 24 | endTime 24 |
+	// attributes 24 | events 24 | links 24 | status 24 | four counts 32 | resource 8 | scope 72.
+	sizeSnapshot    = 16 + 2*sizeSpanContext + 8 + 2*24 + 3*24 + sizeStatus + 4*8 + 8 + sizeScope // 408
+	sizeSnapshotPtr = sizeSnapshot - 2*sizeSpanContext + 2*8                                      // 296
+)
+
+// embeddedSpan stands for trace/embedded.Span, an interface embedded in every span type.
+type embeddedSpan interface{ span() }
+
+// nonRecordingSpan is a remote parent in a context: an embedded interface and the context.
+type nonRecordingSpan struct {
+	embeddedSpan
+	sc SpanContext
+}
+
+// keyValue, event and link stand for attribute.KeyValue, Event and Link: only slices of them
+// are held, whose headers are 24 bytes whatever the element.
+type keyValue struct{}
+type event struct{}
+type link struct{}
+
+// attributeSet is attribute.Set: a hash and an interface.
+type attributeSet struct {
+	hash uint64
+	data any
+}
+
+// instrumentationScope is instrumentation.Scope.
+type instrumentationScope struct {
+	Name, Version, SchemaURL string
+	Attributes               attributeSet
+}
+
+// status is Status: a codes.Code (uint32) and a description.
+type status struct {
+	Code        uint32
+	Description string
+}
+
+// evictedQueue is upstream's FIFO of events or links, capped.
+type evictedQueue[T any] struct {
+	queue          []T
+	capacity       int
+	droppedCount   int
+	logDroppedMsg  string
+	logDroppedOnce sync.Once
+}
+
+type sdkTracer struct{}
+type sdkResource struct{}
+
+// recordingSpan is upstream's span object, field for field: both contexts by value.
+type recordingSpan struct {
+	embeddedSpan
+	mu                     sync.Mutex
+	parent                 SpanContext
+	spanKind               int
+	name                   string
+	startTime              time.Time
+	endTime                time.Time
+	status                 status
+	childSpanCount         int
+	spanContext            SpanContext
+	attributes             []keyValue
+	droppedAttributes      int
+	logDropAttrsOnce       sync.Once
+	attributesDirty        bool
+	attributesShared       bool
+	events                 evictedQueue[event]
+	links                  evictedQueue[link]
+	executionTracerTaskEnd func()
+	tracer                 *sdkTracer
+	origCtx                context.Context
+}
+
+// recordingSpanPtr is the same span as the article proposes it: each context behind a pointer.
+type recordingSpanPtr struct {
+	embeddedSpan
+	mu                     sync.Mutex
+	parent                 *SpanContext
+	spanKind               int
+	name                   string
+	startTime              time.Time
+	endTime                time.Time
+	status                 status
+	childSpanCount         int
+	spanContext            *SpanContext
+	attributes             []keyValue
+	droppedAttributes      int
+	logDropAttrsOnce       sync.Once
+	attributesDirty        bool
+	attributesShared       bool
+	events                 evictedQueue[event]
+	links                  evictedQueue[link]
+	executionTracerTaskEnd func()
+	tracer                 *sdkTracer
+	origCtx                context.Context
+}
+
+// snapshot is upstream's ReadOnlySpan, field for field: both contexts by value again.
+type snapshot struct {
+	name                  string
+	spanContext           SpanContext
+	parent                SpanContext
+	spanKind              int
+	startTime             time.Time
+	endTime               time.Time
+	attributes            []keyValue
+	events                []event
+	links                 []link
+	status                status
+	childSpanCount        int
+	droppedAttributeCount int
+	droppedEventCount     int
+	droppedLinkCount      int
+	resource              *sdkResource
+	instrumentationScope  instrumentationScope
+}
+
+// snapshotPtr is the snapshot with each context behind a pointer.
+type snapshotPtr struct {
+	name                  string
+	spanContext           *SpanContext
+	parent                *SpanContext
+	spanKind              int
+	startTime             time.Time
+	endTime               time.Time
+	attributes            []keyValue
+	events                []event
+	links                 []link
+	status                status
+	childSpanCount        int
+	droppedAttributeCount int
+	droppedEventCount     int
+	droppedLinkCount      int
+	resource              *sdkResource
+	instrumentationScope  instrumentationScope
 }
 
 func (sc *SpanContext) sampled() bool { return sc.traceFlags&flagsSampled != 0 }

@@ -1,15 +1,22 @@
 package main
 
-// The four ways of carrying a span context through the Go SDK's hand-offs. Every row shares the
-// SDK's skeleton — a heap span object per span, its activation in a context.Context, a *SpanData
-// at end queued to the exporter — and differs only in how the SpanContext itself travels:
+// The ways of carrying a span context through the Go SDK's hand-offs. Every row shares the SDK's
+// skeleton, mirrored in sdk.go — a span object per span (upstream's recordingSpan), its
+// activation in a context.Context, a snapshot at end queued to the exporter — and differs only in
+// how the SpanContext travels:
 //
-//   - value   (upstream today): by value, inside the span, the SpanData and the current slot;
-//     a copy is shallow (the trace state's member list is shared), so it allocates nothing.
-//   - pointer (the article's proposal): a *SpanContext per span, shared by the span, the
-//     SpanData and the current slot (a mutex-guarded pointer).
-//   - pool: *SpanContext taken from a sync.Pool and returned once the exporter is done with it;
-//     the current slot holds a copy, since a pooled context is reused after export.
+//   - value (upstream today): by value, twice in the span (`parent`, `spanContext`), twice again
+//     in the snapshot, and in the current slot; a copy is shallow (the trace state's member list
+//     is shared), so it allocates nothing of its own.
+//   - pointer (the article's proposal): a new *SpanContext per span; the span and the snapshot
+//     hold pointers (upstream's structs with both contexts behind pointers), as does the current
+//     slot (a mutex-guarded pointer).
+//   - pointer-embedded: the span embeds its contexts by value, as upstream's does, and readers —
+//     the child, the snapshot, the current slot — get interior pointers into it: no per-span
+//     SpanContext object.
+//   - pool: as pointer, the *SpanContext taken from a sync.Pool and put back once the exporter is
+//     done with it (and a remote parent once its child is); the current slot holds a copy, since a
+//     pooled context is reused after export.
 //   - atomic: as pointer, the current slot an atomic.Pointer[SpanContext].
 //
 // A Go value copy is shallow, so the value row is not Rust's value-copy at the same trace-state
@@ -19,15 +26,17 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // strategies by the name -strategy takes.
 var strategies = map[string]func(p *pipelineSet) producerFactory{
-	"value":   newValue,
-	"pointer": newPointer,
-	"pool":    newPool,
-	"atomic":  newAtomic,
-	"known":   newKnown,
+	"value":            newValue,
+	"pointer":          newPointer,
+	"pointer-embedded": newPointerEmbedded,
+	"pool":             newPool,
+	"atomic":           newAtomic,
+	"known":            newKnown,
 }
 
 // pipelineSet is what a strategy needs to build its producers.
@@ -42,6 +51,8 @@ type producerFactory struct {
 	producer func() producer
 	settings map[string]string
 }
+
+func endedAt(t time.Time) int64 { return int64(t.Sub(epoch)) }
 
 // ----- value ---------------------------------------------------------------------------------
 
@@ -64,26 +75,9 @@ func (s *valueSlot) readCurrent() bool {
 	return ok
 }
 
-type valueSpan struct {
-	sc     SpanContext
-	parent SpanID
-	name   string
-}
-
-// valueRemote is upstream's nonRecordingSpan{sc}: a struct larger than a pointer, so putting it
-// in the context's interface boxes it.
-type valueRemote struct{ sc SpanContext }
-
-type valueData struct {
-	sc     SpanContext
-	parent SpanID
-	name   string
-	ended  int64
-}
-
-func (d *valueData) exportTo(e *exporter) { e.export(&d.sc, d.parent, d.name) }
-func (d *valueData) endedAt() int64       { return d.ended }
-func (d *valueData) release()             {}
+func (d *snapshot) exportTo(e *exporter) { e.export(&d.spanContext, d.parent.spanID, d.name) }
+func (d *snapshot) endedAt() int64       { return endedAt(d.endTime) }
+func (d *snapshot) release()             {}
 
 type valueProducer struct {
 	set  *pipelineSet
@@ -94,23 +88,24 @@ type valueProducer struct {
 func newValue(set *pipelineSet) producerFactory {
 	slot := &valueSlot{}
 	return producerFactory{slot: slot, producer: func() producer { return &valueProducer{set, slot, newCarrier()} },
-		settings: map[string]string{"span context": "by value (upstream): in the span, the SpanData and a mutex-guarded current slot"}}
+		settings: map[string]string{"span context": "by value (upstream): twice in the span, twice in the snapshot, in a mutex-guarded current slot"}}
 }
 
 // parentOf is SpanContextFromContext: the current span's context, copied out.
 func (v *valueProducer) parentOf(ctx context.Context) SpanContext {
 	switch s := ctx.Value(spanKey{}).(type) {
-	case *valueSpan:
-		return s.sc
-	case valueRemote:
+	case *recordingSpan:
+		return s.spanContext
+	case nonRecordingSpan:
 		return s.sc
 	}
 	return SpanContext{}
 }
 
 func (v *valueProducer) startRoot(id TraceID, span SpanID, name string, ts TraceState) any {
-	s := &valueSpan{sc: SpanContext{traceID: id, spanID: span, traceFlags: sampleRoot(v.set.ratio, id), traceState: ts}, name: name}
-	v.slot.publish(&s.sc)
+	s := &recordingSpan{spanContext: SpanContext{traceID: id, spanID: span, traceFlags: sampleRoot(v.set.ratio, id), traceState: ts},
+		name: name, startTime: time.Now()}
+	v.slot.publish(&s.spanContext)
 	return activate(context.Background(), s)
 }
 
@@ -119,53 +114,65 @@ func (v *valueProducer) startChild(parentHandle any, span SpanID, name string, c
 	if crossesBoundary {
 		psc := v.parentOf(parent)
 		inject(&psc, v.h)
-		parent = activate(parent, valueRemote{extract(v.h)})
+		// Larger than a pointer: boxing it into the context's interface allocates it.
+		parent = activate(parent, nonRecordingSpan{sc: extract(v.h)})
 	}
 	psc := v.parentOf(parent)
-	s := &valueSpan{
-		sc:     SpanContext{traceID: psc.traceID, spanID: span, traceFlags: psc.traceFlags & flagsSampled, traceState: psc.traceState},
-		parent: psc.spanID,
-		name:   name,
+	s := &recordingSpan{
+		parent:      psc,
+		spanContext: SpanContext{traceID: psc.traceID, spanID: span, traceFlags: psc.traceFlags & flagsSampled, traceState: psc.traceState},
+		name:        name,
+		startTime:   time.Now(),
 	}
-	v.slot.publish(&s.sc)
+	v.slot.publish(&s.spanContext)
 	return activate(parent, s)
 }
 
 func (v *valueProducer) end(handle any) {
-	s := handle.(context.Context).Value(spanKey{}).(*valueSpan)
-	if !s.sc.sampled() {
+	s := handle.(context.Context).Value(spanKey{}).(*recordingSpan)
+	if !s.spanContext.sampled() {
 		return
 	}
-	v.set.pipe.queue <- &valueData{sc: s.sc, parent: s.parent, name: s.name, ended: nanotime()}
+	s.endTime = time.Now()
+	v.set.pipe.queue <- &snapshot{name: s.name, spanContext: s.spanContext, parent: s.parent, startTime: s.startTime, endTime: s.endTime}
 }
 
 // ----- pointer, pool, atomic: a *SpanContext per span -----------------------------------------
 
-type ptrSpan struct {
-	sc     *SpanContext
-	parent SpanID
-	name   string
+// nonRecordingSpanPtr is a remote parent as the pointer rows carry it: the embedded interface
+// and a pointer, boxed into the context's interface.
+type nonRecordingSpanPtr struct {
+	embeddedSpan
+	sc *SpanContext
 }
 
-// ptrRemote is nonRecordingSpan holding a pointer: pointer-shaped, so the interface stores it
-// without boxing.
-type ptrRemote struct{ sc *SpanContext }
+// contextPool is the pool row's: the exporter puts a span's context back through it once the
+// span is exported, and a remote parent's once its child is. Nil for every other row.
+var contextPool *sync.Pool
 
-type ptrData struct {
-	sc     *SpanContext
-	parent SpanID
-	name   string
-	ended  int64
-	pool   *sync.Pool
-}
-
-func (d *ptrData) exportTo(e *exporter) { e.export(d.sc, d.parent, d.name) }
-func (d *ptrData) endedAt() int64       { return d.ended }
-func (d *ptrData) release() {
-	if d.pool != nil {
-		d.pool.Put(d.sc)
+func (d *snapshotPtr) exportTo(e *exporter) {
+	var parent SpanID
+	if d.parent != nil {
+		parent = d.parent.spanID
 	}
-	d.sc = nil
+	e.export(d.spanContext, parent, d.name)
+}
+func (d *snapshotPtr) endedAt() int64 { return endedAt(d.endTime) }
+func (d *snapshotPtr) release() {
+	releaseContexts(d.spanContext, d.parent)
+	d.spanContext, d.parent = nil, nil
+}
+
+// releaseContexts puts a span's context back into the pool row's pool, and its parent's when
+// that is a remote one (made for this span alone); it does nothing for the other rows.
+func releaseContexts(sc, parent *SpanContext) {
+	if contextPool == nil {
+		return
+	}
+	contextPool.Put(sc)
+	if parent != nil && parent.remote {
+		contextPool.Put(parent)
+	}
 }
 
 type mutexPtrSlot struct {
@@ -195,62 +202,56 @@ func (s *atomicSlot) readCurrent() bool {
 }
 
 // ptrProducer serves pointer, pool and atomic: `get` makes a context (new, or from the pool),
-// `publish` sets the current slot, `pool` takes contexts back after export.
+// `publish` sets the current slot.
 type ptrProducer struct {
 	set     *pipelineSet
 	h       *carrier
 	get     func() *SpanContext
 	publish func(*SpanContext)
-	pool    *sync.Pool
 }
+
+var noContext SpanContext
 
 func (v *ptrProducer) parentOf(ctx context.Context) *SpanContext {
 	switch s := ctx.Value(spanKey{}).(type) {
-	case *ptrSpan:
-		return s.sc
-	case ptrRemote:
+	case *recordingSpanPtr:
+		return s.spanContext
+	case nonRecordingSpanPtr:
 		return s.sc
 	}
-	return &SpanContext{}
+	return &noContext
 }
 
 func (v *ptrProducer) startRoot(id TraceID, span SpanID, name string, ts TraceState) any {
 	sc := v.get()
 	*sc = SpanContext{traceID: id, spanID: span, traceFlags: sampleRoot(v.set.ratio, id), traceState: ts}
 	v.publish(sc)
-	return activate(context.Background(), &ptrSpan{sc: sc, name: name})
+	return activate(context.Background(), &recordingSpanPtr{spanContext: sc, name: name, startTime: time.Now()})
 }
 
 func (v *ptrProducer) startChild(parentHandle any, span SpanID, name string, crossesBoundary bool) any {
 	parent := parentHandle.(context.Context)
-	var remote *SpanContext
 	if crossesBoundary {
 		inject(v.parentOf(parent), v.h)
-		remote = v.get()
+		remote := v.get()
 		*remote = extract(v.h)
-		parent = activate(parent, ptrRemote{remote})
+		parent = activate(parent, nonRecordingSpanPtr{sc: remote})
 	}
 	psc := v.parentOf(parent)
 	sc := v.get()
 	*sc = SpanContext{traceID: psc.traceID, spanID: span, traceFlags: psc.traceFlags & flagsSampled, traceState: psc.traceState}
-	s := &ptrSpan{sc: sc, parent: psc.spanID, name: name}
-	if remote != nil && v.pool != nil {
-		// The child has copied what it needs; nothing reads the remote context again.
-		v.pool.Put(remote)
-	}
 	v.publish(sc)
-	return activate(parent, s)
+	return activate(parent, &recordingSpanPtr{parent: psc, spanContext: sc, name: name, startTime: time.Now()})
 }
 
 func (v *ptrProducer) end(handle any) {
-	s := handle.(context.Context).Value(spanKey{}).(*ptrSpan)
-	if !s.sc.sampled() {
-		if v.pool != nil {
-			v.pool.Put(s.sc)
-		}
+	s := handle.(context.Context).Value(spanKey{}).(*recordingSpanPtr)
+	if !s.spanContext.sampled() {
+		releaseContexts(s.spanContext, s.parent)
 		return
 	}
-	v.set.pipe.queue <- &ptrData{sc: s.sc, parent: s.parent, name: s.name, ended: nanotime(), pool: v.pool}
+	s.endTime = time.Now()
+	v.set.pipe.queue <- &snapshotPtr{name: s.name, spanContext: s.spanContext, parent: s.parent, startTime: s.startTime, endTime: s.endTime}
 }
 
 func newContext() *SpanContext { return new(SpanContext) }
@@ -259,23 +260,85 @@ func newPointer(set *pipelineSet) producerFactory {
 	slot := &mutexPtrSlot{}
 	return producerFactory{slot: slot, producer: func() producer {
 		return &ptrProducer{set: set, h: newCarrier(), get: newContext, publish: slot.publish}
-	}, settings: map[string]string{"span context": "*SpanContext per span, shared by the span, the SpanData and a mutex-guarded current slot"}}
+	}, settings: map[string]string{"span context": "a new *SpanContext per span, shared by the span, the snapshot and a mutex-guarded current slot"}}
 }
 
 func newAtomic(set *pipelineSet) producerFactory {
 	slot := &atomicSlot{}
 	return producerFactory{slot: slot, producer: func() producer {
 		return &ptrProducer{set: set, h: newCarrier(), get: newContext, publish: slot.publish}
-	}, settings: map[string]string{"span context": "*SpanContext per span; current slot an atomic.Pointer[SpanContext]"}}
+	}, settings: map[string]string{"span context": "a new *SpanContext per span; current slot an atomic.Pointer[SpanContext]"}}
 }
 
 func newPool(set *pipelineSet) producerFactory {
 	slot := &valueSlot{}
-	pool := &sync.Pool{New: func() any { return new(SpanContext) }}
-	get := func() *SpanContext { return pool.Get().(*SpanContext) }
+	contextPool = &sync.Pool{New: func() any { return new(SpanContext) }}
+	get := func() *SpanContext { return contextPool.Get().(*SpanContext) }
 	return producerFactory{slot: slot, producer: func() producer {
-		return &ptrProducer{set: set, h: newCarrier(), get: get, publish: slot.publish, pool: pool}
+		return &ptrProducer{set: set, h: newCarrier(), get: get, publish: slot.publish}
 	}, settings: map[string]string{"span context": "*SpanContext from a sync.Pool, put back after export; current slot holds a copy (mutex)"}}
+}
+
+// ----- pointer-embedded: interior pointers into upstream's span -------------------------------
+
+// embeddedProducer keeps upstream's span, both contexts by value inside it, and hands out
+// pointers into it: the snapshot, the child and the current slot point at the span's own fields,
+// so no SpanContext is allocated on its own (the snapshot keeps the span alive until export).
+type embeddedProducer struct {
+	set  *pipelineSet
+	h    *carrier
+	slot *mutexPtrSlot
+}
+
+func newPointerEmbedded(set *pipelineSet) producerFactory {
+	slot := &mutexPtrSlot{}
+	return producerFactory{slot: slot, producer: func() producer { return &embeddedProducer{set, newCarrier(), slot} },
+		settings: map[string]string{"span context": "embedded in upstream's span by value; readers get interior pointers (no per-span SpanContext object)"}}
+}
+
+func (v *embeddedProducer) parentOf(ctx context.Context) *SpanContext {
+	switch s := ctx.Value(spanKey{}).(type) {
+	case *recordingSpan:
+		return &s.spanContext
+	case *nonRecordingSpan:
+		return &s.sc
+	}
+	return &noContext
+}
+
+func (v *embeddedProducer) startRoot(id TraceID, span SpanID, name string, ts TraceState) any {
+	s := &recordingSpan{spanContext: SpanContext{traceID: id, spanID: span, traceFlags: sampleRoot(v.set.ratio, id), traceState: ts},
+		name: name, startTime: time.Now()}
+	v.slot.publish(&s.spanContext)
+	return activate(context.Background(), s)
+}
+
+func (v *embeddedProducer) startChild(parentHandle any, span SpanID, name string, crossesBoundary bool) any {
+	parent := parentHandle.(context.Context)
+	if crossesBoundary {
+		inject(v.parentOf(parent), v.h)
+		// A pointer to the remote parent, so that readers can point into it: the same one
+		// allocation as boxing it by value.
+		parent = activate(parent, &nonRecordingSpan{sc: extract(v.h)})
+	}
+	psc := v.parentOf(parent)
+	s := &recordingSpan{
+		parent:      *psc,
+		spanContext: SpanContext{traceID: psc.traceID, spanID: span, traceFlags: psc.traceFlags & flagsSampled, traceState: psc.traceState},
+		name:        name,
+		startTime:   time.Now(),
+	}
+	v.slot.publish(&s.spanContext)
+	return activate(parent, s)
+}
+
+func (v *embeddedProducer) end(handle any) {
+	s := handle.(context.Context).Value(spanKey{}).(*recordingSpan)
+	if !s.spanContext.sampled() {
+		return
+	}
+	s.endTime = time.Now()
+	v.set.pipe.queue <- &snapshotPtr{name: s.name, spanContext: &s.spanContext, parent: &s.parent, startTime: s.startTime, endTime: s.endTime}
 }
 
 // ----- known: the meter's known answer --------------------------------------------------------

@@ -12,9 +12,33 @@ func workload(ts int, spans uint64) Workload {
 		PropagateEvery: 10, SampleRatio: 1}
 }
 
+// Every mirrored struct has the size derived field by field from upstream's source (sdk.go).
 func TestLayouts(t *testing.T) {
-	if got := unsafe.Sizeof(SpanContext{}); got != 64 {
-		t.Errorf("SpanContext is %d bytes, upstream's layout is 64", got)
+	for _, c := range []struct {
+		name      string
+		got, want uintptr
+	}{
+		{"SpanContext", unsafe.Sizeof(SpanContext{}), sizeSpanContext},
+		{"nonRecordingSpan", unsafe.Sizeof(nonRecordingSpan{}), sizeNonRecordingSpan},
+		{"evictedQueue", unsafe.Sizeof(evictedQueue[event]{}), sizeEvictedQueue},
+		{"instrumentation.Scope", unsafe.Sizeof(instrumentationScope{}), sizeScope},
+		{"Status", unsafe.Sizeof(status{}), sizeStatus},
+		{"recordingSpan", unsafe.Sizeof(recordingSpan{}), sizeRecordingSpan},
+		{"recordingSpan, contexts behind pointers", unsafe.Sizeof(recordingSpanPtr{}), sizeRecordingSpanPtr},
+		{"snapshot", unsafe.Sizeof(snapshot{}), sizeSnapshot},
+		{"snapshot, contexts behind pointers", unsafe.Sizeof(snapshotPtr{}), sizeSnapshotPtr},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s is %d bytes, upstream's layout at 736a14f is %d", c.name, c.got, c.want)
+		}
+	}
+	// The derivations, spelled out once more: an arithmetic slip would move both sides.
+	for name, want := range map[string]uintptr{"SpanContext": 64, "recordingSpan": 480, "recordingSpanPtr": 368, "snapshot": 408, "snapshotPtr": 296} {
+		got := map[string]uintptr{"SpanContext": sizeSpanContext, "recordingSpan": sizeRecordingSpan, "recordingSpanPtr": sizeRecordingSpanPtr,
+			"snapshot": sizeSnapshot, "snapshotPtr": sizeSnapshotPtr}[name]
+		if got != want {
+			t.Errorf("%s: derived %d, expected %d", name, got, want)
+		}
 	}
 	if got := unsafe.Sizeof(knownRecord{}); got != 72 {
 		t.Errorf("knownRecord is %d bytes, want 72 (Go's 80-byte size class)", got)
@@ -47,7 +71,9 @@ func TestDigestIsTheRustModels(t *testing.T) {
 	}
 }
 
-// perOp is the heap objects and bytes one call of f allocates, averaged over n calls.
+// perOp is the heap objects and bytes one call of f allocates, averaged over n calls (20,000 in
+// the hand-off tests: at 2,000 the runtime's own allocations between calls moved a row's bytes
+// by up to 1.9%).
 func perOp(n int, f func()) (allocs, bytes float64) {
 	f()
 	var a, b runtime.MemStats
@@ -77,7 +103,7 @@ func measureHandoffs(strategy string, ts int) handoffCosts {
 	root := p.startRoot(s.traceID(0), s.spanID(0, 0), spanName(0), tstate)
 	var c handoffCosts
 	run := func(f func()) [2]float64 {
-		a, b := perOp(2000, func() { f(); pipe.flush(marker) })
+		a, b := perOp(20000, func() { f(); pipe.flush(marker) })
 		return [2]float64{a, b}
 	}
 	c.state = run(func() { _ = s.traceState(1, ts) })
@@ -107,7 +133,7 @@ func TestHandoffsAddUpToTheTwin(t *testing.T) {
 				}
 			}
 		}
-		for _, strategy := range []string{"value", "pointer", "pool", "atomic"} {
+		for _, strategy := range []string{"value", "pointer", "pointer-embedded", "pool", "atomic"} {
 			c := measureHandoffs(strategy, ts)
 			var want [2]float64
 			for i := range want {
@@ -119,10 +145,11 @@ func TestHandoffsAddUpToTheTwin(t *testing.T) {
 				ts, strategy, want[0], want[1], got[0], got[1])
 			for i, unit := range []string{"allocs/span", "B/span"} {
 				tolerance := 0.01*want[i] + 0.01
-				if strategy == "pool" && i == 1 {
+				if strategy == "pool" {
 					// Every GC empties a sync.Pool (into its victim cache, dropped at the next), so
 					// over the walk the pool refills its contexts and its per-P ring buffers, which
-					// a hand-off measured alone between two GCs never does: a few more bytes.
+					// a hand-off measured alone between two GCs never does: a few more objects and
+					// bytes (measured 1.1–2.4% more objects, 2.9–3.6% more bytes).
 					tolerance = 0.05 * want[i]
 				}
 				if diff := got[i] - want[i]; diff > tolerance || diff < -tolerance {
@@ -137,7 +164,7 @@ func TestHandoffsAddUpToTheTwin(t *testing.T) {
 func BenchmarkHandoff(b *testing.B) {
 	w := workload(4, 1)
 	s := w.measured()
-	for _, strategy := range []string{"value", "pointer", "pool", "atomic"} {
+	for _, strategy := range []string{"value", "pointer", "pointer-embedded", "pool", "atomic"} {
 		pipe := newPipeline(nil)
 		factory := strategies[strategy](&pipelineSet{ratio: 1, pipe: pipe})
 		pipe.slot = factory.slot
