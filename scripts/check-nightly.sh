@@ -1,75 +1,102 @@
 #!/usr/bin/env bash
-# Runs scripts/nightly.sh --quick end to end, three times, in a scratch directory:
-#   1. a first night: no baseline for this machine, so it saves one (exit 0);
-#   2. a second night against that baseline: no regression (exit 0);
-#   3. a night against a doctored baseline (pointer-passing's allocations per span, and its
-#      largest dhat site, lowered by one, so the run looks one allocation per span worse there):
-#      it must fail, and its summary must name that site;
-#   4. a night whose sweep measures nothing (a scenario that crashes, run by the test binary):
-#      it must fail and publish nothing — no history line, no baseline, results.json kept.
-# Each report must have its criterion and iai-callgrind sections.
+# Runs scripts/nightly.sh end to end, as a team adopting it would:
+#
+# A. As the README says, from a fresh clone, no variable set: a whole quick night (benches, the
+#    sweep with the Go rows, compare, history, report) must exit 0 and its report must show the
+#    criterion and iai-callgrind results; again with CARGO_TARGET_DIR pointing elsewhere.
+# B. A fleet, with fingerprints played by SPANALLOC_SIMULATE_CPU / SPANALLOC_SIMULATE_RUSTC (the
+#    test binary's known-answer row, which SPANALLOC_TEST_PLANT makes allocate once more per span):
+#      1. CPU A, the first night: saves the counts baseline and A's timing baseline;
+#      2. CPU A again: counts gated, timing compared (the fingerprint repeats);
+#      3. CPU B: counts gated against A's counts baseline; timing saved for B, not compared;
+#      4. CPU A with a new rustc: "toolchain changed", counts compared for information, re-saved;
+#      5. CPU A, one allocation per span planted: regressed, exit 1, the site named;
+#      6. the same, accepted (SPANALLOC_ACCEPT=1): exit 0, the counts baseline replaced;
+#      7. CPU B, planted: clean against the accepted counts baseline;
+#      8. a night whose sweep measures nothing: exit 1, nothing published, nothing changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo=$PWD
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-export SPANALLOC_OUT="$work/out" SPANALLOC_BASELINES="$work/baselines" SPANALLOC_BENCH_HOME="$work/benches"
-export GITHUB_STEP_SUMMARY="$work/summary.md"
-
-night() { # EXPECTED-STATUS LABEL
-    local want=$1 label=$2 got=0
-    scripts/nightly.sh --quick >"$work/night.log" 2>&1 || got=$?
-    if { [ "$want" = 0 ] && [ "$got" != 0 ]; } || { [ "$want" != 0 ] && [ "$got" = 0 ]; }; then
-        tail -40 "$work/night.log"
-        echo "check-nightly: $label: exit $got, expected $([ "$want" = 0 ] && echo 0 || echo 'non-zero')" >&2
-        exit 1
-    fi
+die() { echo "check-nightly: $*" >&2; exit 1; }
+has_benches() { # INDEX.HTML LABEL
     for section in "criterion: wall time" "iai-callgrind: instructions"; do
-        grep -q "$section" "$SPANALLOC_OUT/index.html" || { echo "check-nightly: $label: the report has no '$section' section" >&2; exit 1; }
+        grep -q "$section" "$1" || die "$2: the report has no '$section' section"
     done
-    echo "check-nightly: $label: exit $got, as expected"
+    grep -q "No criterion results found" "$1" && die "$2: the report found no criterion results"
+    return 0
 }
 
-night 0 "first night (saves the baseline)"
-ls "$SPANALLOC_BASELINES"/nightly-*.json >/dev/null
-night 0 "second night (against it)"
-grep -q "spanalloc: 0 regressed, .* against nightly-" "$GITHUB_STEP_SUMMARY"
-baseline=$(ls "$SPANALLOC_BASELINES"/nightly-*.json)
-sites=$(python3 - "$baseline" <<'PY'
-import json, sys
-path = sys.argv[1]
-r = json.load(open(path))
-for s in r["scenarios"]:
-    if s["name"] == "pointer-passing":
-        s["metrics"]["allocs"] -= s["spans"]
-        s["metrics"]["allocs_per_span"] = s["metrics"]["allocs"] / s["spans"]
-        site = s["dhat"]["sites"][0]
-        site["blocks_per_span"] -= 1.0
-        print(site["site"])
-json.dump(r, open(path, "w"))
-PY
-)
-night 1 "third night (against a doctored baseline)"
-grep -q "spanalloc: [1-9][0-9]* regressed" "$GITHUB_STEP_SUMMARY"
-grep -q "Where it changed" "$GITHUB_STEP_SUMMARY"
-while read -r site; do
-    grep -qF "\`$site\`" "$GITHUB_STEP_SUMMARY" || { echo "check-nightly: the summary does not name $site" >&2; exit 1; }
-done <<<"$sites"
+# A. As the README says.
+git clone -q "$repo" "$work/fresh"
+(cd "$work/fresh" && env -u SPANALLOC_OUT -u SPANALLOC_BASELINES -u SPANALLOC_BENCH_HOME -u CARGO_TARGET_DIR \
+    scripts/nightly.sh --quick >"$work/fresh.log" 2>&1) || { tail -40 "$work/fresh.log"; die "a fresh clone's night failed"; }
+has_benches "$work/fresh/reports/latest/index.html" "fresh clone"
+git -C "$work/fresh" status --porcelain reports/baselines | grep -q . && die "a night changed the committed example baselines"
+echo "check-nightly: A1 fresh clone, nothing set: exit 0, benches in the report"
+cp -a "$work/fresh/target" "$work/elsewhere"
+(cd "$work/fresh" && CARGO_TARGET_DIR="$work/elsewhere" SPANALLOC_OUT="$work/fresh-out2" scripts/nightly.sh --quick \
+    >"$work/fresh2.log" 2>&1) || { tail -40 "$work/fresh2.log"; die "a night with CARGO_TARGET_DIR failed"; }
+has_benches "$work/fresh-out2/index.html" "CARGO_TARGET_DIR"
+echo "check-nightly: A2 CARGO_TARGET_DIR elsewhere: exit 0, benches in the report"
+rm -rf "$work/fresh" "$work/elsewhere"
+
+# B. A fleet of simulated machines.
 cargo build --release -q -p spanalloc-testbin
-history="$SPANALLOC_OUT/history.jsonl"
-lines_before=$(wc -l <"$history")
+target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+export SPANALLOC_BIN="$target_dir/release/spanalloc-testbin" SPANALLOC_SCENARIOS=known-answer SPANALLOC_GO=0 SPANALLOC_BENCHES=0
+export SPANALLOC_SPANS=2600 SPANALLOC_REPEAT=2 SPANALLOC_TRACE_STATE=0,4 SPANALLOC_DHAT_SPANS=1300
+export SPANALLOC_OUT="$work/out" SPANALLOC_BASELINES="$work/baselines" SPANALLOC_HISTORY="$work/history.jsonl"
+export GITHUB_STEP_SUMMARY="$work/summary.md" GITHUB_OUTPUT="$work/output"
+real_rustc=$("$SPANALLOC_BIN" fingerprint --here | sed -n "s/.*rustc '\([^']*\)'.*/\1/p")
+night() { # LABEL EXPECTED-STATUS CPU RUSTC [ENV...]
+    local label=$1 want=$2 cpu=$3 rustc=$4 got=0
+    shift 4
+    : >"$GITHUB_STEP_SUMMARY"
+    : >"$GITHUB_OUTPUT"
+    env SPANALLOC_SIMULATE_CPU="$cpu" SPANALLOC_SIMULATE_RUSTC="$rustc" "$@" scripts/nightly.sh --quick >"$work/night.log" 2>&1 || got=$?
+    if [ "$got" != "$want" ]; then
+        tail -40 "$work/night.log"
+        cat "$GITHUB_STEP_SUMMARY"
+        die "$label: exit $got, expected $want"
+    fi
+    echo "check-nightly: $label: exit $got, as expected"
+}
+first() { head -1 "$GITHUB_STEP_SUMMARY"; }
+says() { grep -qF -- "$1" "$GITHUB_STEP_SUMMARY" || { cat "$GITHUB_STEP_SUMMARY"; die "$2: the summary does not say '$1'"; }; }
+
+night "B1 CPU A, first night" 0 "Simulated CPU A" "$real_rustc"
+says "first night with counts key" "B1"
+says "first night on this machine" "B1"
+counts=$(ls "$SPANALLOC_BASELINES"/nightly-counts-*.json)
+[ "$(echo "$counts" | wc -l)" = 1 ] || die "B1: not one counts baseline: $counts"
+night "B2 CPU A again" 0 "Simulated CPU A" "$real_rustc"
+says "counts unchanged against" "B2"
+says "timing: no regression against this machine's" "B2"
+night "B3 CPU B" 0 "Simulated CPU B" "$real_rustc"
+says "counts unchanged against \`$(basename "$counts" .json)\`" "B3 (gated against A's counts baseline)"
+says "first night on this machine" "B3 (timing not compared across machines)"
+night "B4 CPU A, rustc bumped" 0 "Simulated CPU A" "rustc 9.99.0 (simulated)"
+says "toolchain changed" "B4"
+[ "$(ls "$SPANALLOC_BASELINES"/nightly-counts-*.json | wc -l)" = 2 ] || die "B4: the new toolchain's counts baseline was not saved"
+night "B5 CPU A, new rustc, one allocation per span planted" 1 "Simulated CPU A" "rustc 9.99.0 (simulated)" SPANALLOC_TEST_PLANT=1
+first | grep -q "❌ spanalloc: counts regressed" || { first; die "B5: the first line does not say the counts regressed"; }
+says "Where it changed" "B5"
+says "KnownAnswer" "B5 (the planted site is named)"
+night "B6 the same, accepted" 0 "Simulated CPU A" "rustc 9.99.0 (simulated)" SPANALLOC_TEST_PLANT=1 SPANALLOC_ACCEPT=1
+says "counts changed and accepted" "B6"
+night "B7 CPU B, new rustc, planted: clean after A's accept" 0 "Simulated CPU B" "rustc 9.99.0 (simulated)" SPANALLOC_TEST_PLANT=1
+says "counts unchanged against" "B7"
+grep -qx "publish=true" "$GITHUB_OUTPUT" || die "B7: a clean night is not published"
+
+lines=$(wc -l <"$SPANALLOC_HISTORY")
 results_before=$(sha256sum <"$SPANALLOC_OUT/results.json")
 baselines_before=$(cat "$SPANALLOC_BASELINES"/*.json | sha256sum)
-export GITHUB_OUTPUT="$work/output"
-got=0
-SPANALLOC_BIN=target/release/spanalloc-testbin SPANALLOC_SCENARIOS=test-crash SPANALLOC_GO=0 SPANALLOC_BENCHES=0 \
-    scripts/nightly.sh --quick >"$work/night.log" 2>&1 || got=$?
-[ "$got" != 0 ] || { tail -20 "$work/night.log"; echo "check-nightly: a night that measured nothing exited 0" >&2; exit 1; }
-grep -qx "publish=false" "$GITHUB_OUTPUT" && ! grep -q "publish=true" "$GITHUB_OUTPUT" ||
-    { cat "$GITHUB_OUTPUT"; echo "check-nightly: a night that measured nothing was to be published" >&2; exit 1; }
-[ "$(wc -l <"$history")" = "$lines_before" ] || { echo "check-nightly: a failed night appended history" >&2; exit 1; }
-[ "$(sha256sum <"$SPANALLOC_OUT/results.json")" = "$results_before" ] || { echo "check-nightly: a failed night replaced results.json" >&2; exit 1; }
-[ "$(cat "$SPANALLOC_BASELINES"/*.json | sha256sum)" = "$baselines_before" ] || { echo "check-nightly: a failed night changed a baseline" >&2; exit 1; }
-grep -q "the sweep measured nothing" "$GITHUB_STEP_SUMMARY" || { echo "check-nightly: the summary does not say the sweep failed" >&2; exit 1; }
-echo "check-nightly: fourth night (measured nothing): exit $got, nothing published, as expected"
-echo "check-nightly: ok; the night's timings:"
-cat "$SPANALLOC_OUT/timings.txt"
+night "B8 a sweep that measures nothing" 1 "Simulated CPU B" "rustc 9.99.0 (simulated)" SPANALLOC_SCENARIOS=test-crash
+grep -qx "publish=false" "$GITHUB_OUTPUT" && ! grep -q "publish=true" "$GITHUB_OUTPUT" || die "B8: a night that measured nothing was to be published"
+[ "$(wc -l <"$SPANALLOC_HISTORY")" = "$lines" ] || die "B8: a failed night appended history"
+[ "$(sha256sum <"$SPANALLOC_OUT/results.json")" = "$results_before" ] || die "B8: a failed night replaced results.json"
+[ "$(cat "$SPANALLOC_BASELINES"/*.json | sha256sum)" = "$baselines_before" ] || die "B8: a failed night changed a baseline"
+says "the sweep measured nothing" "B8"
+echo "check-nightly: ok"

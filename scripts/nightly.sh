@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The nightly job, whole: the benches (criterion and iai-callgrind, each against its own saved
-# baseline), the trace-state sweep with repeats, compare with this machine's baseline, history,
-# the report and a Markdown summary for $GITHUB_STEP_SUMMARY.
+# The nightly job, whole: the benches (criterion and iai-callgrind, each against this machine's
+# own saved baseline), the trace-state sweep with repeats, the counts gated against the counts
+# baseline every machine shares, timing against this machine's own, history, the report and a
+# Markdown summary for $GITHUB_STEP_SUMMARY. docs/nightly.md explains the two kinds of baseline.
 #
 # usage: scripts/nightly.sh [--quick]
 #   --quick   the same flow at small counts, for CI and for a first try.
@@ -10,21 +11,29 @@
 #   SPANALLOC_OUT         where the run goes (reports/latest): results.json, the report,
 #                         compare.md, timings.txt
 #   SPANALLOC_HISTORY     the history file ($SPANALLOC_OUT/history.jsonl)
-#   SPANALLOC_BASELINES   the baselines directory (reports/baselines)
-#   SPANALLOC_BASELINE    the baseline's name (nightly); this machine's fingerprint id is added
-#                         (nightly-<id>), so each runner is compared with its own past
-#   SPANALLOC_BENCH_HOME  where criterion and iai-callgrind keep their results and baselines
-#                         (target): <home>/criterion, <home>/iai
-#   SPANALLOC_ACCEPT=1    after comparing, save this run as the baseline (accept a change)
+#   SPANALLOC_BASELINES   the baselines directory ($SPANALLOC_OUT/baselines, so that a user's nights
+#                         never touch the example baseline committed in reports/baselines)
+#   SPANALLOC_BASELINE    the baselines' name (nightly): NAME-counts-<counts key> for the counts,
+#                         shared by every machine with the same toolchains and allocator, and
+#                         NAME-timing-<fingerprint id> for this machine's timing
+#   SPANALLOC_BENCH_HOME  where criterion and iai-callgrind keep their results and baselines, one
+#                         directory per machine fingerprint (cargo's target directory/spanalloc-nightly)
+#   SPANALLOC_ACCEPT=1    accept this night's changes: a regression is reported as accepted, and
+#                         the run is saved as the counts baseline (for every machine), this
+#                         machine's timing baseline and its bench baselines
 #   SPANALLOC_RUNNER      a label for this machine, part of its fingerprint
 #   SPANALLOC_SPANS, SPANALLOC_REPEAT, SPANALLOC_TRACE_STATE, SPANALLOC_DHAT_SPANS,
 #   SPANALLOC_SCENARIOS (comma-separated names): the workload, overriding the defaults below
+#   SPANALLOC_GO=0        leave the Go twin's rows out (on by default; Go is installed when missing)
 #   SPANALLOC_BIN         the spanalloc binary to run (built by this script when unset); for a
 #                         binary of your own built on the extension point
 #   SPANALLOC_BENCHES=0   skip criterion and iai-callgrind (the sweep, compare and the rest run)
 #
 # Exit status: 0 fine; 1 a regression, a failed scenario or a failed bench; 2 the comparison
-# could not be made (or bad settings). The first night on a machine saves its baseline.
+# could not be made (or bad settings). The first night with a counts key saves its counts
+# baseline; the first night on a machine saves its timing baseline. A night whose toolchain
+# changed (a new counts key) compares the counts with the previous key's baseline for
+# information, saves the new one and gates from the next night.
 # What follows the sweep acts on the sweep's own exit status and run id, never on whether a
 # results file exists: a failed sweep saves no baseline, appends no history line and is not
 # published. With $GITHUB_OUTPUT set, the night writes `run_id` and `publish` (true or false)
@@ -36,17 +45,26 @@ quick=0
 for arg in "$@"; do
     case "$arg" in
         --quick) quick=1 ;;
-        -h | --help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,45p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "nightly.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
     esac
 done
 
-out="${SPANALLOC_OUT:-reports/latest}"
-history="${SPANALLOC_HISTORY:-$out/history.jsonl}"
-baselines="${SPANALLOC_BASELINES:-reports/baselines}"
+# Cargo's target directory, wherever CARGO_TARGET_DIR or a config puts it: the binary and the
+# default bench home are found there, as absolute paths (benches run from benches/, where a
+# relative path would land in benches/target).
+target_dir=$(cargo metadata --format-version 1 --no-deps 2>/dev/null | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+[ -n "$target_dir" ] || { echo "nightly.sh: cannot find cargo's target directory (cargo metadata)" >&2; exit 2; }
+absolute() { case "$1" in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+
+out=$(absolute "${SPANALLOC_OUT:-reports/latest}")
+history=$(absolute "${SPANALLOC_HISTORY:-$out/history.jsonl}")
+baselines=$(absolute "${SPANALLOC_BASELINES:-$out/baselines}")
 name="${SPANALLOC_BASELINE:-nightly}"
-bench_home="${SPANALLOC_BENCH_HOME:-target}"
+bench_root=$(absolute "${SPANALLOC_BENCH_HOME:-$target_dir/spanalloc-nightly}")
 summary="${GITHUB_STEP_SUMMARY:-/dev/null}"
+outputs="${GITHUB_OUTPUT:-/dev/null}"
+accept="${SPANALLOC_ACCEPT:-0}"
 if [ "$quick" = 1 ]; then
     spans=20000 repeat=2 trace_state=0,4 dhat_spans=2000 criterion_args=(--quick)
 else
@@ -61,17 +79,14 @@ dhat_spans="${SPANALLOC_DHAT_SPANS:-$dhat_spans}"
 scenario_args=()
 IFS=',' read -r -a wanted <<<"${SPANALLOC_SCENARIOS:-}"
 for s in "${wanted[@]}"; do [ -n "$s" ] && scenario_args+=(--scenario "$s"); done
-# The Go twin's rows are on in the nightly (SPANALLOC_GO=0 leaves them out); Go is installed
-# when missing (Debian's golang-go).
 if [ "${SPANALLOC_GO:-1}" = 1 ]; then
     bash scripts/install-go.sh >&2 || exit 2
     scenario_args+=(--go)
 fi
 
-mkdir -p "$out" "$bench_home" || exit 2
-bin="${SPANALLOC_BIN:-target/release/spanalloc}"
+mkdir -p "$out" "$baselines" || exit 2
+bin="${SPANALLOC_BIN:-$target_dir/release/spanalloc}"
 timings="$out/timings.txt"
-outputs="${GITHUB_OUTPUT:-/dev/null}"
 publish=false
 trap 'echo "publish=$publish" >>"$outputs"' EXIT
 : >"$timings"
@@ -92,18 +107,23 @@ step() {
 if [ -z "${SPANALLOC_BIN:-}" ]; then
     step "build" cargo build --release -q -p spanalloc || exit 2
 fi
+[ -x "$bin" ] || { echo "nightly.sh: no spanalloc binary at $bin" >&2; exit 2; }
 
-# Benches: criterion against its saved baseline (saved the first time), iai-callgrind likewise.
+# Benches, against this machine's own saved baselines (saved the first time, and on accept):
+# wall time and instruction counts belong to a machine, like every timing figure.
+here=$("$bin" fingerprint --here --id) || exit 2
+bench_home="$bench_root/$here"
+mkdir -p "$bench_home" || exit 2
 if [ "${SPANALLOC_BENCHES:-1}" != 0 ]; then
     criterion_baseline=(--save-baseline="$name")
-    if compgen -G "$bench_home/criterion/*/*/$name" >/dev/null || compgen -G "$bench_home/criterion/*/*/*/$name" >/dev/null; then
+    if [ "$accept" != 1 ] && { compgen -G "$bench_home/criterion/*/*/$name" >/dev/null || compgen -G "$bench_home/criterion/*/*/*/$name" >/dev/null; }; then
         criterion_baseline=(--baseline-lenient="$name")
     fi
     step "criterion benches" env CRITERION_HOME="$bench_home/criterion" \
         cargo bench -q -p spanalloc-benches --bench handoff --bench handoff_thread --bench tracer --bench current --bench pipeline \
         -- "${criterion_baseline[@]}" "${criterion_args[@]}" || worse 1
     iai_baseline=(--save-baseline="$name")
-    if find "$bench_home/iai" -name "*.base@$name*" 2>/dev/null | grep -q .; then
+    if [ "$accept" != 1 ] && find "$bench_home/iai" -name "*.base@$name*" 2>/dev/null | grep -q .; then
         iai_baseline=(--baseline="$name")
     fi
     step "iai-callgrind bench" env IAI_CALLGRIND_HOME="$bench_home/iai" scripts/bench-iai.sh "${iai_baseline[@]}" || worse 1
@@ -123,41 +143,86 @@ if [ -z "$run_id" ] || [ "$run_id" = "$before" ]; then
     exit 1
 fi
 echo "run_id=$run_id" >>"$outputs"
+results="$out/results.json"
+fingerprint=$("$bin" fingerprint "$results" --id) || exit 2
+counts_key=$("$bin" fingerprint "$results" --counts-key --id) || exit 2
+counts_parts=$("$bin" fingerprint "$results" --counts-key | cut -d' ' -f3-)
+counts_name="$name-counts-$counts_key"
+timing_name="$name-timing-$fingerprint"
+current_key="$baselines/$name-counts.current"
+save() { "$bin" baseline save "$1" --from "$results" --dir "$baselines" --force; }
+report() {
+    step "report" "$bin" report "$out" --baseline "$counts_name" --baselines "$baselines" --history "$history" \
+        --criterion "$bench_home/criterion" --iai "$bench_home/iai" || worse 1
+}
+
 if [ "$sweep_status" != 0 ]; then
     # The run has failures: compare shows them first (and fails); nothing is saved or published.
     worse 1
-    fingerprint=$("$bin" fingerprint "$out/results.json" --id) || exit 2
-    if [ -f "$baselines/$name-$fingerprint.json" ]; then
-        "$bin" compare "$name-$fingerprint" "$out/results.json" --baselines "$baselines" --format markdown >>"$summary"
+    if [ -f "$baselines/$counts_name.json" ]; then
+        "$bin" compare "$counts_name" "$results" --baselines "$baselines" --metrics counts --format markdown >>"$summary"
+    else
+        printf '### ❌ spanalloc: the sweep failed (exit %s)\n' "$sweep_status" >>"$summary"
     fi
     echo "nightly: the sweep failed (exit $sweep_status): no baseline saved, no history line, nothing published" >&2
-    "$bin" report "$out" --baseline "$name-$fingerprint" --baselines "$baselines" --history "$history" \
-        --criterion "$bench_home/criterion" --iai "$bench_home/iai" || true
+    report
     exit "$status"
 fi
 
-# Compare with this machine's own baseline; the first night on a machine saves it instead.
-fingerprint=$("$bin" fingerprint "$out/results.json" --id) || exit 2
-baseline="$name-$fingerprint"
-if [ -f "$baselines/$baseline.json" ]; then
-    step "compare" "$bin" compare "$baseline" "$out/results.json" --baselines "$baselines" --format markdown >"$out/compare.md"
-    compare_status=$?
-    cat "$out/compare.md" >>"$summary"
-    "$bin" compare "$baseline" "$out/results.json" --baselines "$baselines" --format text || true
-    worse "$compare_status"
-    if [ "${SPANALLOC_ACCEPT:-0}" = 1 ]; then
-        "$bin" baseline save "$baseline" --from "$out/results.json" --dir "$baselines" || worse 2
-    fi
+# The counts: one baseline per counts key (toolchains, allocator, profile), for every machine.
+gate=0 headline="" counts_md="$out/compare-counts.md" timing_md="$out/compare-timing.md"
+: >"$counts_md"
+: >"$timing_md"
+if [ -f "$baselines/$counts_name.json" ]; then
+    step "compare counts" "$bin" compare "$counts_name" "$results" --baselines "$baselines" --metrics counts --fail-on exact \
+        --format markdown >"$counts_md"
+    gate=$?
+    "$bin" compare "$counts_name" "$results" --baselines "$baselines" --metrics counts --format text || true
+    case "$gate" in
+        0) headline="✅ spanalloc: counts unchanged against \`$counts_name\`" ;;
+        1) if [ "$accept" = 1 ]; then headline="✅ spanalloc: counts changed and accepted (SPANALLOC_ACCEPT=1): \`$counts_name\` replaced"; gate=0
+           else headline="❌ spanalloc: counts regressed against \`$counts_name\`"; fi ;;
+        *) headline="❌ spanalloc: counts could not be compared with \`$counts_name\` (exit $gate)" ;;
+    esac
+    if [ "$accept" = 1 ] && [ "$gate" = 0 ]; then save "$counts_name" || worse 2; fi
 else
-    echo "no baseline '$baseline' for this machine yet: saving this run as it"
-    printf '### spanalloc: first night on this machine (%s): saved as baseline `%s`, nothing compared\n' \
-        "$fingerprint" "$baseline" >>"$summary"
-    "$bin" baseline save "$baseline" --from "$out/results.json" --dir "$baselines" || worse 2
+    previous=$(cat "$current_key" 2>/dev/null || true)
+    if [ -n "$previous" ] && [ -f "$baselines/$name-counts-$previous.json" ]; then
+        # A toolchain bump: the counts are set against the previous toolchain's, for information.
+        "$bin" compare "$name-counts-$previous" "$results" --baselines "$baselines" --metrics counts --format markdown >"$counts_md" || true
+        headline="✅ spanalloc: toolchain changed (counts key $previous → $counts_key: $counts_parts): counts compared for information, not gated; saved as \`$counts_name\`, gated from the next night"
+    else
+        headline="✅ spanalloc: first night with counts key $counts_key ($counts_parts): saved as \`$counts_name\`, nothing gated"
+    fi
+    save "$counts_name" || worse 2
 fi
+worse "$gate"
+[ "$gate" = 0 ] && { printf '%s\n' "$counts_key" >"$current_key.tmp" && mv "$current_key.tmp" "$current_key"; }
 
-step "history" "$bin" history append "$out/results.json" --file "$history" && publish=true || worse 2
-step "report" "$bin" report "$out" --baseline "$baseline" --baselines "$baselines" --history "$history" \
-    --criterion "$bench_home/criterion" --iai "$bench_home/iai" || worse 1
+# Timing: this machine's own baseline, compared only on the same fingerprint.
+if [ -f "$baselines/$timing_name.json" ]; then
+    step "compare timing" "$bin" compare "$timing_name" "$results" --baselines "$baselines" --metrics timing \
+        --format markdown >"$timing_md"
+    timing=$?
+    if [ "$timing" = 1 ] && [ "$accept" = 1 ]; then timing=0; fi
+    case "$timing" in
+        0) headline="$headline; timing: no regression against this machine's \`$timing_name\`" ;;
+        1) headline="$headline; ❌ timing regressed against this machine's \`$timing_name\`" ;;
+        *) headline="$headline; timing could not be compared (exit $timing)" ;;
+    esac
+    worse "$timing"
+    if [ "$accept" = 1 ] && [ "$timing" = 0 ]; then save "$timing_name" || worse 2; fi
+else
+    headline="$headline; first night on this machine ($fingerprint): timing saved as \`$timing_name\`"
+    save "$timing_name" || worse 2
+fi
+# The summary's first line says what the night concluded; the comparisons follow.
+case "$headline" in ✅*"❌"*) headline="❌${headline#✅}" ;; esac
+{ printf '### %s\n\n' "$headline"; cat "$counts_md" "$timing_md"; } >"$out/compare.md"
+cat "$out/compare.md" >>"$summary"
+
+step "history" "$bin" history append "$results" --file "$history" && publish=true || worse 2
+report
 
 echo "== nightly: where the time went"
 cat "$timings"

@@ -65,8 +65,17 @@ enum Command {
         #[arg(long)]
         id: bool,
         /// Print the run's own id instead (unique per run: what the nightly acts on).
-        #[arg(long, conflicts_with = "id")]
+        #[arg(long, conflicts_with_all = ["id", "counts_key"])]
         run_id: bool,
+        /// Print the counts key instead: what the run's exact counts depend on besides the code
+        /// (toolchains, allocator, profile), which names the counts baseline every machine shares;
+        /// with --id, the key alone.
+        #[arg(long)]
+        counts_key: bool,
+        /// The fingerprint of this binary on this machine, without a results file (the nightly
+        /// names its bench baselines with it before anything is measured).
+        #[arg(long, conflicts_with_all = ["run_id", "counts_key"])]
+        here: bool,
     },
     /// Run one pass of one scenario in this process (what `run` starts its children with).
     #[command(hide = true)]
@@ -164,6 +173,9 @@ enum BaselineAction {
         /// Save a run that has failures all the same, marked as such (compare says so).
         #[arg(long)]
         allow_failures: bool,
+        /// Replace a baseline of that name; without it an existing one is kept and the save refused.
+        #[arg(long)]
+        force: bool,
     },
     /// List the saved baselines.
     List {
@@ -200,6 +212,11 @@ struct CompareArgs {
     /// request's gate on a shared runner, where timing is shown but not trusted).
     #[arg(long, default_value = "all", value_parser = ["all", "exact"])]
     fail_on: String,
+    /// Which metrics to compare: all, counts only (allocations and bytes: the nightly's gate
+    /// against the counts baseline every machine shares), or timing only (CPU, latency, RSS,
+    /// rate, peak heap: against the machine's own baseline).
+    #[arg(long, default_value = "all", value_parser = ["all", "counts", "timing"])]
+    metrics: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -233,6 +250,11 @@ struct ExportArgs {
     /// would record a failed run's figures as if they were good).
     #[arg(long)]
     allow_failures: bool,
+    /// Which figures: counts (allocations and bytes per span: exact), timing (CPU, latency, peak
+    /// heap and RSS: noisy), or all. Feed counts and timing to separate suites, each with its own
+    /// alert threshold (docs/nightly.md).
+    #[arg(long, default_value = "all")]
+    suite: spanalloc_results::export::Suite,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -341,8 +363,8 @@ fn command(catalog: Catalog) -> ExitCode {
         Command::Measure(m) => measure_command(&catalog, &m),
         Command::Run(args) => run_command(&catalog, &args),
         Command::Baseline { action } => or_input_error(match action {
-            BaselineAction::Save { name, from, dir, allow_failures } => {
-                baseline::save(&name, &from, &dir, allow_failures).map(|f| {
+            BaselineAction::Save { name, from, dir, allow_failures, force } => {
+                baseline::save(&name, &from, &dir, baseline::SaveOptions { allow_failures, force }).map(|f| {
                     say!("saved baseline {name} to {}", f.display());
                     ExitCode::SUCCESS
                 })
@@ -376,7 +398,25 @@ fn command(catalog: Catalog) -> ExitCode {
             }),
         }),
         Command::Report(args) => report_command(&args.dir, &(&args.sources).into()),
-        Command::Fingerprint { results, id, run_id } => or_input_error(load_results(&results).and_then(|r| {
+        Command::Fingerprint { here: true, id, .. } => {
+            let env = crate::measure::environment();
+            let f = env.fingerprint().expect("this binary records its profile");
+            if id {
+                say!("{}", f.id());
+            } else {
+                say!("{}  cpu '{}', cores {}, rustc '{}', profile {}", f.id(), f.cpu, f.cores, f.rustc, f.profile);
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Fingerprint { results, id, run_id, counts_key, .. } => or_input_error(load_results(&results).and_then(|r| {
+            if counts_key {
+                if id {
+                    say!("{}", r.counts_key());
+                } else {
+                    say!("{}  {}", r.counts_key(), r.counts_key_parts());
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             if run_id {
                 let Some(run) = r.environment.run_id.as_deref() else {
                     return Err(InputError::new(&results, "has no run id (written before schema 4)"));
@@ -415,7 +455,7 @@ fn command(catalog: Catalog) -> ExitCode {
                 );
                 return ExitCode::from(1);
             }
-            say!("{}", export::export(&r, args.format));
+            say!("{}", export::export(&r, args.format, args.suite));
             ExitCode::SUCCESS
         })),
     }
@@ -586,12 +626,20 @@ fn compare_command(args: &CompareArgs) -> Result<ExitCode, InputError> {
     let baseline = load_results(&baseline_file)?;
     let current = load_results(&args.current)?;
     let labels = (baseline_name, &*args.current.to_string_lossy());
-    let comparison = compare::compare(&baseline, &current, &thresholds, labels);
+    let scope = match args.metrics.as_str() {
+        "counts" => Some(true),
+        "timing" => Some(false),
+        _ => None,
+    };
+    let mut comparison = compare::compare(&baseline, &current, &thresholds, labels).restricted(scope);
+    if args.fail_on == "exact" {
+        comparison = comparison.gated_on_counts();
+    }
     say_raw!("{}", compare::render::render(&comparison, args.format));
     if let Some(why) = comparison.nothing_compared() {
         return Ok(usage_error(&why));
     }
-    Ok(if comparison.fails(args.fail_on == "exact") { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if comparison.failed() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// `compare --between A B [RESULTS]`: the results are the one positional given, if any.

@@ -92,11 +92,19 @@ pub fn check_out(out: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn environment() -> Environment {
+/// `SPANALLOC_SIMULATE_CPU` and `SPANALLOC_SIMULATE_RUSTC`, for the tests that play a fleet of
+/// machines and a toolchain bump on one machine (scripts/check-nightly.sh): they replace what the
+/// fingerprint records, and a run says so.
+fn simulated(var: &str) -> Option<String> {
+    std::env::var(var).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Where and with what this binary runs: what a results file records.
+pub fn environment() -> Environment {
     Environment {
         git_commit: sys::git_commit(),
-        rustc: env!("SPANALLOC_RUSTC_VERSION").to_owned(),
-        cpu: sys::cpu_model(),
+        rustc: simulated("SPANALLOC_SIMULATE_RUSTC").unwrap_or_else(|| env!("SPANALLOC_RUSTC_VERSION").to_owned()),
+        cpu: simulated("SPANALLOC_SIMULATE_CPU").unwrap_or_else(sys::cpu_model),
         cores: sys::cores(),
         allocator: "system (glibc malloc)".to_owned(),
         started_at: crate::time::now_rfc3339(),

@@ -128,6 +128,18 @@ fn save_list_and_compare_by_name() {
     let o = spanalloc(&["baseline", "save", "nightly", "--from", FIXTURE, "--dir", b]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(std::fs::read(baselines.join("nightly.json")).unwrap(), std::fs::read(FIXTURE).unwrap());
+    // A second save of that name keeps the first unless told to replace it.
+    let other = doctored(dir.path(), |v| v["config"]["seed"] = 7.into());
+    let o = spanalloc(&["baseline", "save", "nightly", "--from", other.to_str().unwrap(), "--dir", b]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("baseline nightly already exists: not replaced (--force replaces it)"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nightly.json"), "names the file: {}", stderr(&o));
+    assert_eq!(std::fs::read(baselines.join("nightly.json")).unwrap(), std::fs::read(FIXTURE).unwrap(), "kept");
+    let o = spanalloc(&["baseline", "save", "nightly", "--from", other.to_str().unwrap(), "--dir", b, "--force"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read(baselines.join("nightly.json")).unwrap(), std::fs::read(&other).unwrap(), "replaced");
+    let o = spanalloc(&["baseline", "save", "nightly", "--from", FIXTURE, "--dir", b, "--force"]);
+    assert!(o.status.success());
     let list = spanalloc(&["baseline", "list", "--dir", b]);
     assert!(String::from_utf8_lossy(&list.stdout).contains("nightly"));
     let o = spanalloc(&["compare", "nightly", FIXTURE, "--baselines", b]);

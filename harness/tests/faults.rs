@@ -57,21 +57,40 @@ fn sigkill_during_baseline_save_leaves_a_whole_file() {
     let dir = tempfile::tempdir().unwrap();
     let (old, new) = (results_file(dir.path(), "old.json", "old", 20_000), results_file(dir.path(), "new.json", "new", 40_000));
     let baselines = dir.path().join("baselines");
-    assert!(spanalloc(&["baseline", "save", "b", "--from", old.to_str().unwrap(), "--dir", baselines.to_str().unwrap()])
-        .status
-        .success());
+    assert!(spanalloc(&[
+        "baseline",
+        "save",
+        "b",
+        "--from",
+        old.to_str().unwrap(),
+        "--dir",
+        baselines.to_str().unwrap(),
+        "--force"
+    ])
+    .status
+    .success());
     let target = baselines.join("b.json");
     let n = trials("kill-baseline-save");
     for trial in 0..n {
-        let child = spawn(&["baseline", "save", "b", "--from", new.to_str().unwrap(), "--dir", baselines.to_str().unwrap()]);
+        let child =
+            spawn(&["baseline", "save", "b", "--from", new.to_str().unwrap(), "--dir", baselines.to_str().unwrap(), "--force"]);
         kill_after(child, trial);
         let bytes = std::fs::read(&target).unwrap();
         assert!(bytes == std::fs::read(&old).unwrap() || bytes == std::fs::read(&new).unwrap(), "trial {trial}: torn baseline");
     }
     // The next write sweeps what the killed ones left.
-    assert!(spanalloc(&["baseline", "save", "b", "--from", old.to_str().unwrap(), "--dir", baselines.to_str().unwrap()])
-        .status
-        .success());
+    assert!(spanalloc(&[
+        "baseline",
+        "save",
+        "b",
+        "--from",
+        old.to_str().unwrap(),
+        "--dir",
+        baselines.to_str().unwrap(),
+        "--force"
+    ])
+    .status
+    .success());
     assert_eq!(temporaries(&baselines), 0);
 }
 
@@ -148,7 +167,7 @@ fn concurrent_baseline_saves_leave_one_whole_file() {
         let writers = 2 + round % 3;
         let children: Vec<Child> = sources[..writers]
             .iter()
-            .map(|s| spawn(&["baseline", "save", "same", "--from", s.to_str().unwrap(), "--dir", b]))
+            .map(|s| spawn(&["baseline", "save", "same", "--from", s.to_str().unwrap(), "--dir", b, "--force"]))
             .collect();
         for mut c in children {
             assert!(c.wait().unwrap().success(), "round {round}");

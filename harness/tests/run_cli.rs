@@ -46,7 +46,7 @@ fn bad_options_exit_2_with_one_line() {
         (&["run", "--scenario", "test-abort"], "unknown scenario 'test-abort'"),
         (
             &["run", "--scenario", "nope"],
-            "unknown scenario 'nope' (known: value-copy, pointer-passing, pooled, atomic-swap, otel-sdk, go-value, go-pointer, go-pool, go-atomic)",
+            "unknown scenario 'nope' (known: value-copy, value-shared, pointer-passing, pooled, atomic-swap, otel-sdk, go-value, go-pointer, go-pointer-embedded, go-pool, go-atomic)",
         ),
         (&["run", "--out", file.to_str().unwrap()], "cannot write to --out"),
         (&["run", "--spans", "many"], "invalid value 'many' for '--spans <SPANS>'"),

@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::fsio::write_atomic;
 use crate::input::{load_results, read_results, InputError};
 
 /// Where baselines live unless told otherwise.
@@ -44,11 +43,24 @@ pub fn resolve(name_or_path: &str, dir: &Path) -> PathBuf {
     }
 }
 
+/// How a save treats what it writes over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SaveOptions {
+    /// Save a run with failures, marked (`saved_with_failures`).
+    pub allow_failures: bool,
+    /// Replace a baseline of the same name; without it an existing one is kept and the save
+    /// refused, naming the file.
+    pub force: bool,
+}
+
 /// Saves the results in `from` as baseline `name` in `dir`; returns the file written.
 /// Nothing is written unless `from` is a valid results file of a run without failures: a failed
 /// run is not a clean baseline. With `allow_failures` it is saved all the same, marked
-/// (`saved_with_failures`), and every comparison against it says so.
-pub fn save(name: &str, from: &Path, dir: &Path, allow_failures: bool) -> Result<PathBuf, InputError> {
+/// (`saved_with_failures`), and every comparison against it says so. An existing baseline of
+/// that name is replaced only with `force` (checked under the file's lock, so two saves cannot
+/// both believe the name was free).
+pub fn save(name: &str, from: &Path, dir: &Path, options: SaveOptions) -> Result<PathBuf, InputError> {
+    let SaveOptions { allow_failures, force } = options;
     check_name(name).map_err(|e| InputError::new(dir, e))?;
     let (results, mut bytes) = read_results(from)?;
     if let Some(first) = results.failures.first() {
@@ -73,7 +85,15 @@ pub fn save(name: &str, from: &Path, dir: &Path, allow_failures: bool) -> Result
     if target.is_dir() {
         return Err(InputError::new(&target, "is a directory, cannot save a baseline there"));
     }
-    write_atomic(&target, &bytes).map_err(|e| InputError::new(&target, format!("cannot write the baseline: {e}")))?;
+    let cannot = |e: std::io::Error| InputError::new(&target, format!("cannot write the baseline: {e}"));
+    let locked = crate::fsio::lock(&target).map_err(cannot)?;
+    if !force && locked.target().exists() {
+        return Err(InputError::new(
+            &target,
+            format!("baseline {} already exists: not replaced (--force replaces it)", stem(name)),
+        ));
+    }
+    locked.write(&bytes).map_err(cannot)?;
     Ok(target)
 }
 

@@ -214,21 +214,44 @@ impl Fingerprint {
     /// A short, stable id of the fingerprint (16 hex digits of FNV-1a over its fields), for
     /// naming a machine's own baseline.
     pub fn id(&self) -> String {
-        let text = format!(
-            "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
-            self.cpu,
-            self.cores,
-            self.rustc,
-            self.allocator,
-            self.profile,
-            self.runner.as_deref().unwrap_or("")
-        );
-        let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-        format!("{hash:016x}")
+        let cores = self.cores.to_string();
+        fnv_id(&[&self.cpu, &cores, &self.rustc, &self.allocator, &self.profile, self.runner.as_deref().unwrap_or("")])
     }
 }
 
+/// FNV-1a over `parts`, separated: a short, stable id.
+fn fnv_id(parts: &[&str]) -> String {
+    let text = parts.join("\u{0}");
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{hash:016x}")
+}
+
 impl Results {
+    /// What a run's exact counts depend on besides the code: the toolchains that built what was
+    /// measured (rustc; Go for the Go rows), the allocators beneath the meter and the build
+    /// profile — not the CPU, the core count or the runner. Every machine with the same counts key
+    /// is gated against one counts baseline; a new key (a toolchain bump) starts a new one.
+    pub fn counts_key(&self) -> String {
+        let mut go: Vec<&str> = self.scenarios.iter().filter_map(|s| s.settings.get("go").map(String::as_str)).collect();
+        go.sort_unstable();
+        go.dedup();
+        let allocators = self.allocators().join(",");
+        let profile = self.environment.profile.as_deref().unwrap_or("unknown");
+        fnv_id(&[&self.environment.rustc, &go.join(","), &self.environment.allocator, &allocators, profile])
+    }
+
+    /// What [`Results::counts_key`] is made of, for the nightly's messages.
+    pub fn counts_key_parts(&self) -> String {
+        let go: Vec<&str> = self.scenarios.iter().filter_map(|s| s.settings.get("go").map(String::as_str)).collect();
+        let go = go.first().map_or_else(String::new, |g| format!(", go '{g}'"));
+        format!(
+            "rustc '{}'{go}, allocator '{}', profile {}",
+            self.environment.rustc,
+            self.environment.allocator,
+            self.environment.profile.as_deref().unwrap_or("unknown")
+        )
+    }
+
     /// The entry every ratio at `s`'s trace-state size is taken against ([`RunConfig::reference`]).
     /// A row of another language is taken against that language's first row at the same size
     /// (the Go twin's `go-value`): Go rows compare with Go rows.

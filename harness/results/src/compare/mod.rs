@@ -130,6 +130,22 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The counts of `rows`, beside the current run's failures.
+    fn of(rows: &[Row], failures: usize) -> Summary {
+        let count = |v: Verdict| rows.iter().filter(|r| r.verdict == v).count();
+        Summary {
+            regressed: count(Verdict::Regressed),
+            improved: count(Verdict::Improved),
+            unchanged: count(Verdict::Unchanged),
+            noise: count(Verdict::Noise),
+            new: count(Verdict::New),
+            missing: count(Verdict::Missing),
+            incomparable: count(Verdict::Incomparable),
+            hidden: rows.iter().filter(|r| r.hidden.is_some()).count(),
+            failures,
+        }
+    }
+
     /// Rows that were actually compared (a verdict from a rule).
     pub fn compared(&self) -> usize {
         self.regressed + self.improved + self.unchanged + self.noise
@@ -161,6 +177,9 @@ pub struct Comparison {
     /// Where the rules came from (the file and its version, or the built-in defaults), and what
     /// of it is not applied.
     pub thresholds: String,
+    /// Whether only counts fail the comparison (`--fail-on exact`): timing is then shown as
+    /// informational, and the verdict mark follows the counts alone.
+    pub counts_gate_only: bool,
 }
 
 impl Comparison {
@@ -184,11 +203,38 @@ impl Comparison {
         self.rows.iter().filter(|r| r.verdict == Verdict::Regressed && counts.contains(&r.metric)).count()
     }
 
+    /// The comparison of the counts only (`Some(true)`), of timing only (`Some(false)`), or of
+    /// everything: the nightly judges counts against one baseline for every machine and timing
+    /// against the machine's own. Failures are kept either way.
+    pub fn restricted(mut self, counts: Option<bool>) -> Comparison {
+        let Some(counts) = counts else { return self };
+        let names = metrics::count_names();
+        self.rows.retain(|r| names.contains(&r.metric) == counts);
+        self.explanations.retain(|_| counts);
+        self.summary = Summary::of(&self.rows, self.failures.len());
+        self.regressions = self.summary.regressed;
+        if counts {
+            self.timing_not_compared = None;
+        }
+        self
+    }
+
     /// Whether the comparison fails: a failure of the current run, or a regression — of any
     /// metric, or of the counts only with `counts_only` (a pull request's gate).
     pub fn fails(&self, counts_only: bool) -> bool {
         let regressions = if counts_only { self.exact_regressions() } else { self.regressions };
         regressions > 0 || !self.failures.is_empty()
+    }
+
+    /// The comparison gated on its counts only (`--fail-on exact`): what it shows says so.
+    pub fn gated_on_counts(mut self) -> Comparison {
+        self.counts_gate_only = true;
+        self
+    }
+
+    /// Whether it fails under its own gate.
+    pub fn failed(&self) -> bool {
+        self.fails(self.counts_gate_only)
     }
 }
 
@@ -228,18 +274,7 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
         }
     }
     let timing_metric = METRICS.iter().find(|m| !m.is_count()).expect("a timing metric");
-    let count = |v: Verdict| rows.iter().filter(|r| r.verdict == v).count();
-    let summary = Summary {
-        regressed: count(Verdict::Regressed),
-        improved: count(Verdict::Improved),
-        unchanged: count(Verdict::Unchanged),
-        noise: count(Verdict::Noise),
-        new: count(Verdict::New),
-        missing: count(Verdict::Missing),
-        incomparable: count(Verdict::Incomparable),
-        hidden: rows.iter().filter(|r| r.hidden.is_some()).count(),
-        failures: current.failures.len(),
-    };
+    let summary = Summary::of(&rows, current.failures.len());
     let baseline_note = baseline.saved_with_failures.then(|| {
         format!(
             "the baseline {} was saved with {} failure(s) (--allow-failures): its rows may not be the same work",
@@ -262,6 +297,7 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
         failures: current.failures.clone(),
         baseline_note,
         thresholds,
+        counts_gate_only: false,
     }
 }
 

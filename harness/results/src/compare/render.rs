@@ -84,6 +84,9 @@ pub fn headline(c: &Comparison) -> String {
     if s.hidden > 0 {
         out.push_str(&format!(" ({} change(s) hidden by a loosening, named below)", s.hidden));
     }
+    if c.counts_gate_only {
+        out.push_str(&format!(" — gated on counts only: {} count regression(s); timing informational", c.exact_regressions()));
+    }
     let not = s.missing + s.new + s.incomparable;
     if not > 0 {
         out.push_str(&format!("; not compared: {} missing, {} new, {} incomparable", s.missing, s.new, s.incomparable));
@@ -377,7 +380,7 @@ pub fn render(c: &Comparison, format: Format) -> String {
             out
         }
         Format::Markdown => {
-            let mark = if c.regressions == 0 && c.failures.is_empty() { "✅" } else { "❌" };
+            let mark = if c.failed() { "❌" } else { "✅" };
             let mut out = format!("### {mark} spanalloc: {}\n\n", md_escape(&headline(c)));
             if !v.failures.is_empty() {
                 out.push_str("**This run failed** — it cannot pass, whatever its rows say:\n\n");
