@@ -17,6 +17,7 @@ use spanalloc_results::compare::thresholds::{self, Thresholds};
 use spanalloc_results::export::ExportFormat;
 use spanalloc_results::input::{load_results, InputError};
 use spanalloc_results::report::Sources;
+use spanalloc_results::text::visible;
 use spanalloc_results::{baseline, compare, export, history, table};
 
 use crate::catalog::{Catalog, Entry};
@@ -154,6 +155,10 @@ struct RunArgs {
     /// than system runs in an executable of its own, built by cargo the first time it is asked for.
     #[arg(long = "allocator", value_delimiter = ',', default_value = "system")]
     allocators: Vec<String>,
+    /// Seconds a pass may go without exporting a span more before it is killed and recorded as
+    /// stuck (the run goes on).
+    #[arg(long, default_value_t = crate::spawn::DEFAULT_STALL.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    stall_timeout: u64,
     #[command(flatten)]
     sources: SourceArgs,
 }
@@ -190,7 +195,7 @@ struct CompareArgs {
     /// A baseline name (under --baselines) or a results file path; with --between, the results
     /// to read (default reports/latest/results.json).
     #[arg(required_unless_present = "between")]
-    baseline: Option<String>,
+    baseline: Option<PathBuf>,
     /// The current results.
     #[arg(default_value = "reports/latest/results.json")]
     current: PathBuf,
@@ -404,7 +409,14 @@ fn command(catalog: Catalog) -> ExitCode {
             if id {
                 say!("{}", f.id());
             } else {
-                say!("{}  cpu '{}', cores {}, rustc '{}', profile {}", f.id(), f.cpu, f.cores, f.rustc, f.profile);
+                say!(
+                    "{}  cpu '{}', cores {}, rustc '{}', profile {}",
+                    f.id(),
+                    visible(&f.cpu),
+                    f.cores,
+                    visible(&f.rustc),
+                    f.profile
+                );
             }
             ExitCode::SUCCESS
         }
@@ -413,7 +425,7 @@ fn command(catalog: Catalog) -> ExitCode {
                 if id {
                     say!("{}", r.counts_key());
                 } else {
-                    say!("{}  {}", r.counts_key(), r.counts_key_parts());
+                    say!("{}  {}", r.counts_key(), visible(&r.counts_key_parts()));
                 }
                 return Ok(ExitCode::SUCCESS);
             }
@@ -421,7 +433,7 @@ fn command(catalog: Catalog) -> ExitCode {
                 let Some(run) = r.environment.run_id.as_deref() else {
                     return Err(InputError::new(&results, "has no run id (written before schema 4)"));
                 };
-                say!("{run}");
+                say!("{}", visible(run));
                 return Ok(ExitCode::SUCCESS);
             }
             let Some(f) = r.environment.fingerprint() else {
@@ -432,13 +444,14 @@ fn command(catalog: Catalog) -> ExitCode {
             } else {
                 let runner = f.runner.as_deref().unwrap_or("none");
                 say!(
-                    "{}  cpu '{}', cores {}, rustc '{}', allocator '{}', profile {}, runner {runner}",
+                    "{}  cpu '{}', cores {}, rustc '{}', allocator '{}', profile {}, runner {}",
                     f.id(),
-                    f.cpu,
+                    visible(&f.cpu),
                     f.cores,
-                    f.rustc,
-                    f.allocator,
-                    f.profile
+                    visible(&f.rustc),
+                    visible(&f.allocator),
+                    visible(&f.profile),
+                    visible(runner)
                 );
             }
             Ok(ExitCode::SUCCESS)
@@ -473,6 +486,17 @@ fn run_command(catalog: &Catalog, args: &RunArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => return usage_error(&e),
     };
+    // The output folder is this run's until it ends: a second run into it is refused here, before
+    // anything is measured, and this run's writes there go through the hold.
+    let _hold = match spanalloc_results::fsio::hold_folder(&args.out) {
+        Ok(g) => g,
+        Err(e) => return usage_error(&format!("--out {}: {e}", args.out.display())),
+    };
+    for var in ["SPANALLOC_SIMULATE_CPU", "SPANALLOC_SIMULATE_RUSTC"] {
+        if let Ok(v) = std::env::var(var) {
+            tell!("spanalloc: warning: {var} is set: the fingerprint records '{v}' (a simulation, for tests)");
+        }
+    }
     crate::signals::forward_to_children();
     let progress = Display::new(args.workload.spans);
     match measure::run(&plan, &progress) {
@@ -525,6 +549,12 @@ fn plan<'c>(catalog: &'c Catalog, args: &RunArgs) -> Result<RunPlan<'c>, String>
     if args.trace_state.is_empty() {
         return Err("--trace-state needs at least one size".into());
     }
+    if let Some(ts) = args.trace_state.iter().enumerate().find_map(|(i, t)| args.trace_state[..i].contains(t).then_some(t)) {
+        return Err(format!("--trace-state {ts} is given twice"));
+    }
+    if let Some(name) = args.scenarios.iter().enumerate().find_map(|(i, n)| args.scenarios[..i].contains(n).then_some(n)) {
+        return Err(format!("--scenario {name} is given twice"));
+    }
     let workloads = args.trace_state.iter().map(|&ts| args.workload.config(ts)).collect::<Result<Vec<_>, _>>()?;
     if args.repeat == 0 {
         return Err("--repeat must be at least 1".into());
@@ -555,6 +585,8 @@ fn plan<'c>(catalog: &'c Catalog, args: &RunArgs) -> Result<RunPlan<'c>, String>
     }
     let allocators = crate::allocators::parse_list(&args.allocators)?;
     measure::check_out(&args.out)?;
+    let rows = scenarios.len() * workloads.len() * allocators.len();
+    measure::check_room(&args.out, rows, !args.no_dhat)?;
     let programs = measure::prepare_externals(&scenarios)?;
     let allocators = crate::allocators::executables(catalog.allocator_build(), &allocators)?;
     Ok(RunPlan {
@@ -566,6 +598,7 @@ fn plan<'c>(catalog: &'c Catalog, args: &RunArgs) -> Result<RunPlan<'c>, String>
         reference: catalog.reference().to_owned(),
         programs,
         allocators,
+        stall: Duration::from_secs(args.stall_timeout),
     })
 }
 
@@ -615,17 +648,18 @@ fn compare_command(args: &CompareArgs) -> Result<ExitCode, InputError> {
     if let Some(pair) = &args.between {
         return between_command(args, &pair[0], &pair[1]);
     }
-    let Some(baseline_name) = args.baseline.as_deref() else {
+    let Some(baseline_arg) = args.baseline.as_deref() else {
         return Ok(usage_error("compare needs a baseline (or --between A B)"));
     };
     let thresholds = match &args.thresholds {
         Some(file) => Thresholds::load_or_default(file, true)?,
         None => Thresholds::load_or_default(Path::new(thresholds::DEFAULT_FILE), false)?,
     };
-    let baseline_file = baseline::resolve(baseline_name, &args.baselines);
+    let baseline_file = baseline::resolve(baseline_arg, &args.baselines).map_err(|e| InputError::new(baseline_arg, e))?;
+    let baseline_name = baseline_arg.to_string_lossy();
     let baseline = load_results(&baseline_file)?;
     let current = load_results(&args.current)?;
-    let labels = (baseline_name, &*args.current.to_string_lossy());
+    let labels = (&*baseline_name, &*args.current.to_string_lossy());
     let scope = match args.metrics.as_str() {
         "counts" => Some(true),
         "timing" => Some(false),
@@ -646,9 +680,13 @@ fn compare_command(args: &CompareArgs) -> Result<ExitCode, InputError> {
 fn between_command(args: &CompareArgs, a: &str, b: &str) -> Result<ExitCode, InputError> {
     let file = match &args.baseline {
         Some(f) if args.current != Path::new("reports/latest/results.json") => {
-            return Ok(usage_error(&format!("--between reads one results file; got {f} and {}", args.current.display())));
+            return Ok(usage_error(&format!(
+                "--between reads one results file; got {} and {}",
+                f.display(),
+                args.current.display()
+            )));
         }
-        Some(f) => PathBuf::from(f),
+        Some(f) => f.clone(),
         None => args.current.clone(),
     };
     let results = load_results(&file)?;

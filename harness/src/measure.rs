@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use spanalloc_model::reference::{self, Expected};
 use spanalloc_model::WorkloadConfig;
-use spanalloc_results::fsio::write_atomic;
+use spanalloc_results::fsio::{move_into_output, temporary_for, write_output};
 use spanalloc_results::schema::{
     CrossCheck, DhatSummary, Environment, ExpectedExport, Failure, FailureKind, MeterSettings, Results, RunConfig,
     ScenarioResult, SCHEMA_VERSION,
@@ -41,6 +41,9 @@ pub struct RunPlan<'a> {
     /// The allocators beneath the meter, each with the executable its plain and count passes run
     /// in ([`crate::allocators::executables`]); `system` and this executable by default.
     pub allocators: Vec<(String, PathBuf)>,
+    /// How long a pass may export nothing more before it is killed as stuck
+    /// ([`crate::spawn::DEFAULT_STALL`]).
+    pub stall: Duration,
 }
 
 /// Hears how a run goes, pass by pass.
@@ -81,13 +84,38 @@ pub fn check_out(out: &Path) -> Result<(), String> {
     let fail = |what: &Path, e: std::io::Error| format!("cannot write to --out {}: {}: {e}", out.display(), what.display());
     for dir in [out.to_path_buf(), out.join("dhat")] {
         std::fs::create_dir_all(&dir).map_err(|e| fail(&dir, e))?;
-        tempfile::NamedTempFile::new_in(&dir).map_err(|e| fail(&dir, e))?;
+        spanalloc_results::fsio::probe_writable(&dir).map_err(|e| fail(&dir, e))?;
     }
     for name in OUTPUTS {
         let file = out.join(name);
         if file.is_dir() {
             return Err(format!("cannot write to --out {}: {} is a directory", out.display(), file.display()));
         }
+        spanalloc_results::fsio::refuse_escaping_link(out, &file)
+            .map_err(|e| format!("cannot write to --out {}: {e}", out.display()))?;
+    }
+    Ok(())
+}
+
+/// What a row leaves in the output folder at most, its dhat profile included (the SDK row's at
+/// trace-state 32 over 20,000 spans is the largest, under 1 MB; its results entry a few hundred
+/// KB), with room to spare; and what the report and results need besides.
+const BYTES_PER_ROW: u64 = 4 * 1024 * 1024;
+const BYTES_PER_RUN: u64 = 16 * 1024 * 1024;
+
+/// Checks that `out`'s file system has room for what a run of `rows` rows writes, before anything
+/// is measured: a full disk found at the end would lose the whole measurement.
+pub fn check_room(out: &Path, rows: usize, dhat: bool) -> Result<(), String> {
+    let per_row = if dhat { BYTES_PER_ROW } else { BYTES_PER_ROW / 4 };
+    let need = BYTES_PER_RUN + per_row * rows as u64;
+    let free = crate::sys::free_bytes(out).map_err(|e| format!("cannot write to --out {}: {e}", out.display()))?;
+    if free < need {
+        return Err(format!(
+            "--out {}: {} MiB free, and a run of {rows} rows writes up to {} MiB: not started",
+            out.display(),
+            free / (1024 * 1024),
+            need / (1024 * 1024)
+        ));
     }
     Ok(())
 }
@@ -212,14 +240,10 @@ pub fn run(plan: &RunPlan<'_>, progress: &dyn Progress) -> std::io::Result<(Resu
     }
     problems.0.extend(results.failures.iter().map(Failure::line));
     let json = serde_json::to_vec_pretty(&results).map_err(std::io::Error::other)?;
-    let file = plan.out.join("results.json");
-    let written = if results.scenarios.is_empty() && has_rows(&file) {
-        let aside = plan.out.join(FAILED_RUN);
-        write_atomic(&aside, &json)?;
-        Written::Aside(aside)
+    let written = if results.scenarios.is_empty() && has_rows(&plan.out.join("results.json")) {
+        Written::Aside(write_output(&plan.out, Path::new(FAILED_RUN), &json)?)
     } else {
-        write_atomic(&file, &json)?;
-        Written::Results(file)
+        Written::Results(write_output(&plan.out, Path::new("results.json"), &json)?)
     };
     Ok((results, written, problems))
 }
@@ -323,9 +347,12 @@ fn measure_scenario(
     let pass_in = |program: Option<&Path>, pass: Pass, cfg: &WorkloadConfig, dhat_file: Option<&Path>| {
         progress.pass_started(&label, ts, pass, cfg.spans);
         let started = Instant::now();
-        let out = run_pass(entry, program, pass, cfg, dhat_file, &|n| progress.exported(n));
+        let out = run_pass(entry, program, pass, cfg, dhat_file, plan.stall, &|n| progress.exported(n));
         progress.pass_finished(&label, ts, pass, started.elapsed(), out.as_ref().map(|_| ()).map_err(|f| f.error.as_str()));
-        out.map_err(|f: PassFailure| failure(&label, ts, FailureKind::Crash, pass.name(), f.error, f.stderr_tail))
+        out.map_err(|f: PassFailure| {
+            let kind = if f.stuck { FailureKind::Stuck } else { FailureKind::Crash };
+            failure(&label, ts, kind, pass.name(), f.error, f.stderr_tail)
+        })
     };
     let mut passes = Passes { plain: vec![], count: vec![] };
     // Interleaved, so that a machine getting busier affects both passes alike.
@@ -372,11 +399,34 @@ fn measure_scenario(
         None => {
             if let Some(spans) = plan.dhat_spans.filter(|_| entry.runs(Pass::Dhat) && dhat_here) {
                 let suffix = if allocator == "system" { String::new() } else { format!("-{allocator}") };
-                let file: PathBuf = plan.out.join("dhat").join(format!("{name}-ts{ts}{suffix}.json"));
+                let relative = PathBuf::from("dhat").join(format!("{name}-ts{ts}{suffix}.json"));
                 let unpaced = WorkloadConfig { spans, rate: 0, ..cfg.clone() };
                 let exact = r.exact_counts;
-                match profile(at, &unpaced, &file, exact, &|pass, cfg, f| pass_in(system, pass, cfg, f), &mut m) {
-                    Some((dhat, check)) => {
+                // dhat writes the profile itself: into a temporary, moved into place once whole,
+                // so a killed pass never leaves a truncated profile where the last one was.
+                let tmp = temporary_for(&plan.out, &relative);
+                let profiled = profile(at, &unpaced, &tmp, exact, &|pass, cfg, f| pass_in(system, pass, cfg, f), &mut m);
+                let installed = profiled.as_ref().map(|_| {
+                    move_into_output(&plan.out, &relative, &tmp).map_err(|e| {
+                        failure(
+                            &label,
+                            ts,
+                            FailureKind::Output,
+                            "dhat",
+                            format!("the dhat profile could not be written to {}: {e}", plan.out.join(&relative).display()),
+                            String::new(),
+                        )
+                    })
+                });
+                let _ = std::fs::remove_file(&tmp);
+                if let Some(Err(f)) = installed {
+                    m.failures.push(f);
+                }
+                match profiled {
+                    Some((mut dhat, check)) => {
+                        if let Some(d) = dhat.dhat.as_mut() {
+                            d.file = relative.to_string_lossy().into_owned();
+                        }
                         if !check.agrees {
                             let how = if exact {
                                 "exactly".to_owned()
@@ -434,6 +484,17 @@ fn profile(
         });
         let cfg = WorkloadConfig { rate, ..unpaced.clone() };
         let dhat = match pass(Pass::Dhat, &cfg, Some(file)) {
+            Ok(d) if d.dhat.as_ref().is_some_and(|p| p.sites.is_empty() && p.total_blocks > 0) => {
+                m.failures.push(failure(
+                    name,
+                    ts,
+                    FailureKind::Output,
+                    "dhat",
+                    format!("the dhat pass wrote no readable profile ({})", file.display()),
+                    String::new(),
+                ));
+                return None;
+            }
             Ok(d) => d,
             Err(f) => {
                 m.failures.push(f);

@@ -5,6 +5,8 @@
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use spanalloc_model::WorkloadConfig;
 
@@ -21,13 +23,21 @@ pub struct PassFailure {
     pub error: String,
     /// The child's last stderr lines.
     pub stderr_tail: String,
+    /// Whether the watchdog killed it for making no progress.
+    pub stuck: bool,
 }
 
 impl PassFailure {
     fn new(error: String) -> Self {
-        PassFailure { error, stderr_tail: String::new() }
+        PassFailure { error, stderr_tail: String::new(), stuck: false }
     }
 }
+
+/// How long a pass may go without reporting a span more before the watchdog kills it: long
+/// enough for the slowest phase that exports nothing — a dhat pass's warm-up at trace-state 32
+/// (20,000 spans × ~213 allocations × ~2.5 µs under dhat: about 11 s), a row below its rate, the
+/// current-context check after the region — with a wide margin on a loaded machine.
+pub const DEFAULT_STALL: Duration = Duration::from_secs(120);
 
 /// The arguments of `spanalloc measure` for one pass: every workload field, so that the child
 /// runs exactly `cfg`.
@@ -59,13 +69,16 @@ pub fn measure_args(name: &str, pass: Pass, cfg: &WorkloadConfig, dhat_file: Opt
 /// Runs `pass` of `entry` on `cfg` in a child process: `program` is an external entry's
 /// prepared program, or for an in-process one the executable to run it in (this one, or its
 /// build over another allocator). `on_progress` gets the child's exported-span count as it
-/// reports it.
+/// reports it; a child whose count has not moved for `stall` (or that reports nothing at all, a
+/// stopped one) is killed and the pass fails as stuck.
+#[allow(clippy::too_many_arguments)]
 pub fn run_pass(
     entry: &Entry,
     program: Option<&Path>,
     pass: Pass,
     cfg: &WorkloadConfig,
     dhat_file: Option<&Path>,
+    stall: Duration,
     on_progress: &(dyn Fn(u64) + Sync),
 ) -> Result<PassOutput, PassFailure> {
     let mut cmd = match (entry, program) {
@@ -94,13 +107,38 @@ pub fn run_pass(
 
     let stderr = child.stderr.take().expect("piped");
     let mut stdout_pipe = child.stdout.take().expect("piped");
+    let pid = child.id();
+    let started = Instant::now();
+    // When the count last moved, in ms since the start; and whether the pass is over.
+    let moved = AtomicU64::new(0);
+    let over = AtomicBool::new(false);
+    let killed = AtomicBool::new(false);
     let (read, stderr_tail) = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !over.load(Ordering::Acquire) {
+                std::thread::sleep(Duration::from_millis(100));
+                let since = started.elapsed().saturating_sub(Duration::from_millis(moved.load(Ordering::Acquire)));
+                if since > stall && !over.load(Ordering::Acquire) {
+                    killed.store(true, Ordering::Release);
+                    // SAFETY: kill sends a signal to the child this function started and has not
+                    // reaped yet (it is reaped after this scope), so its pid is still its own.
+                    unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+                    return;
+                }
+            }
+        });
+        let (moved, started) = (&moved, &started);
         let reader = scope.spawn(move || {
+            let mut last = None;
             let mut tail: std::collections::VecDeque<String> = std::collections::VecDeque::new();
             // A panic's message, kept even when a long backtrace pushes it out of the tail.
             let mut panic: Vec<String> = Vec::new();
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(n) = line.strip_prefix("@progress ").and_then(|n| n.parse::<u64>().ok()) {
+                    if last != Some(n) {
+                        last = Some(n);
+                        moved.store(started.elapsed().as_millis() as u64, Ordering::Release);
+                    }
                     on_progress(n);
                     continue;
                 }
@@ -121,11 +159,20 @@ pub fn run_pass(
         });
         let mut stdout = String::new();
         let read = stdout_pipe.read_to_string(&mut stdout).map(|_| stdout);
-        (read, reader.join().unwrap_or_default())
+        let tail = reader.join().unwrap_or_default();
+        over.store(true, Ordering::Release);
+        (read, tail)
     });
     let status = child.wait();
     crate::signals::set_child(0);
-    let fail = |error: String| PassFailure { error, stderr_tail: stderr_tail.clone() };
+    if killed.load(Ordering::Acquire) {
+        return Err(PassFailure {
+            error: format!("stuck: no span exported for {} s, killed by the watchdog", stall.as_secs()),
+            stderr_tail,
+            stuck: true,
+        });
+    }
+    let fail = |error: String| PassFailure { error, stderr_tail: stderr_tail.clone(), stuck: false };
     let status = status.map_err(|e| fail(format!("waiting for child: {e}")))?;
     let stdout = read.map_err(|e| fail(format!("reading child output: {e}")))?;
     if !status.success() {

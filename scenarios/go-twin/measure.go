@@ -143,6 +143,9 @@ func measure(w Workload, strategy string) passOutput {
 	harnessLive := heap.read()
 
 	pipe := newPipeline(nil)
+	progressDone := make(chan struct{})
+	defer close(progressDone)
+	go pipe.reportProgress(time.NewTicker(200*time.Millisecond), make([]byte, 0, 40), progressDone)
 	set := &pipelineSet{ratio: w.SampleRatio, pipe: pipe}
 	factory := make1(set)
 	pipe.slot = factory.slot

@@ -7,7 +7,10 @@ package main
 
 import (
 	"math/bits"
+	"os"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -96,6 +99,9 @@ type pipeline struct {
 	lat     latency
 	reads   uint64
 	stopped sync.WaitGroup
+	// exported counts every span exported, warm-up included, for the harness's watchdog
+	// (reportProgress): it only has to move.
+	exported atomic.Uint64
 }
 
 func newPipeline(slot currentSlot) *pipeline {
@@ -122,6 +128,7 @@ func (p *pipeline) exportLoop() {
 			r.release()
 			batch[i] = nil
 		}
+		p.exported.Add(uint64(len(batch)))
 		batch = batch[:0]
 	}
 	for r := range p.queue {
@@ -157,4 +164,23 @@ type producer interface {
 	startRoot(id TraceID, span SpanID, name string, ts TraceState) any
 	startChild(parent any, span SpanID, name string, crossesBoundary bool) any
 	end(span any)
+}
+
+// reportProgress writes `@progress N` to stderr every 200 ms until stop is closed, N the spans
+// exported so far: the harness kills a pass whose count stops moving. Its ticker and buffer are
+// made by the caller before the measured region, and it allocates nothing itself (the buffer is
+// reused, the write direct), so the measured region does not see it.
+func (p *pipeline) reportProgress(tick *time.Ticker, buf []byte, stop <-chan struct{}) {
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+			buf = append(buf[:0], "@progress "...)
+			buf = strconv.AppendUint(buf, p.exported.Load(), 10)
+			buf = append(buf, '\n')
+			_, _ = os.Stderr.Write(buf)
+		}
+	}
 }

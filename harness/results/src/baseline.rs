@@ -27,19 +27,23 @@ pub fn check_name(name: &str) -> Result<(), String> {
     }
 }
 
-/// The file of baseline `name_or_path`: a path when it has a `/`; otherwise the saved baseline
-/// `dir/NAME.json` when there is one (`x` and `x.json` both name it), else a file of that name
-/// here, else `dir/NAME.json` (which then reports itself missing).
-pub fn resolve(name_or_path: &str, dir: &Path) -> PathBuf {
-    let p = Path::new(name_or_path);
-    if name_or_path.contains('/') {
-        return p.to_path_buf();
-    }
-    let saved = dir.join(format!("{}.json", stem(name_or_path)));
-    if saved.exists() || !p.exists() {
-        saved
-    } else {
-        p.to_path_buf()
+/// The file of baseline `name_or_path`: a path when it has a `/` (or is not UTF-8); otherwise the
+/// saved baseline `dir/NAME.json` when there is one (`x` and `x.json` both name it), else a file
+/// of that name here, else `dir/NAME.json` (which then reports itself missing). A name that is
+/// both a saved baseline and a file here is ambiguous, and refused: `./NAME` names the file.
+pub fn resolve(name_or_path: &Path, dir: &Path) -> Result<PathBuf, String> {
+    let Some(name) = name_or_path.to_str().filter(|n| !n.contains('/')) else {
+        return Ok(name_or_path.to_path_buf());
+    };
+    let saved = dir.join(format!("{}.json", stem(name)));
+    let here = name_or_path.exists();
+    match (saved.exists(), here) {
+        (true, true) if std::fs::canonicalize(&saved).ok() != std::fs::canonicalize(name_or_path).ok() => Err(format!(
+            "'{name}' names both the saved baseline {} and the file ./{name}: write ./{name} for the file, or the name without .json for the baseline",
+            saved.display()
+        )),
+        (true, _) | (false, false) => Ok(saved),
+        (false, true) => Ok(name_or_path.to_path_buf()),
     }
 }
 

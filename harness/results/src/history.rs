@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::fsio::lock;
 use crate::input::{load_results, InputError};
 use crate::schema::{Results, RunConfig};
+use crate::text::visible;
 
 /// Where history lives unless told otherwise.
 pub const DEFAULT_FILE: &str = "reports/history.jsonl";
@@ -90,10 +91,10 @@ pub fn summary_line(e: &HistoryEntry) -> String {
     let cells: Vec<String> = e
         .headline
         .iter()
-        .map(|h| format!("{}/ts{} {:.3} allocs/span", h.scenario, h.trace_state_entries, h.allocs_per_span))
+        .map(|h| format!("{}/ts{} {:.3} allocs/span", visible(&h.scenario), h.trace_state_entries, h.allocs_per_span))
         .collect();
     let commit: String = e.commit.as_deref().map_or_else(|| "-".to_owned(), |c| c.chars().take(12).collect());
-    format!("{} {commit} {}", e.date, cells.join(", "))
+    format!("{} {} {}", visible(&e.date), visible(&commit), cells.join(", "))
 }
 
 /// The readable entries of a history file, and a warning for each line that is not.
@@ -115,9 +116,12 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
     if path.is_dir() {
         return Err(InputError::new(path, "is a directory, expected a history file"));
     }
-    match std::fs::read(path) {
+    match crate::fsio::read_regular(path, crate::fsio::CAP_HISTORY) {
         Ok(b) => Ok(b),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(vec![]),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            Err(InputError::new(path, format!("{e}, expected a history file")))
+        }
         Err(e) => Err(InputError::new(path, format!("cannot read: {e}"))),
     }
 }
@@ -159,6 +163,14 @@ pub fn append(from: &Path, path: &Path) -> Result<(Appended, Vec<String>), Input
     let locked = lock(path).map_err(|e| InputError::new(path, format!("cannot lock: {e}")))?;
     let mut bytes = read_bytes(locked.target())?;
     let (entries, mut warnings) = parse(path, &bytes);
+    // A file with content of which no line is an entry is not a history: most likely the
+    // arguments were swapped (`history append --file results.json`). It is not rewritten.
+    if entries.is_empty() && bytes.iter().any(|b| !b.is_ascii_whitespace()) {
+        return Err(InputError::new(
+            path,
+            "is not a history file (no line of it is a history entry): not appended to (is it the results file?)",
+        ));
+    }
     if let Some(id) = &results.environment.run_id {
         if entries.iter().any(|e| e.run_id.as_ref() == Some(id)) {
             return Ok((Appended::AlreadyThere, warnings));

@@ -4,7 +4,8 @@
 //! [`schema`] (the plain data, versioned), [`input`] (load and validate, one-line errors),
 //! [`compare`] (verdicts against a baseline), [`baseline`], [`history`], [`export`] and
 //! [`report`] (the HTML page and `claims.json`), with the shared [`stats`] and the number
-//! formats of [`table`]. Writes that matter go through [`fsio`].
+//! formats of [`table`]; strings from input files are made inert for their medium by [`text`].
+//! Writes that matter go through [`fsio`].
 //!
 //! Not for measuring: nothing here runs a scenario, installs an allocator or links one — a
 //! tool that only reads results files depends on this crate alone.
@@ -20,6 +21,7 @@ pub mod report;
 pub mod schema;
 pub mod stats;
 pub mod table;
+pub mod text;
 
 pub use input::{load_results, InputError};
 pub use schema::Results;

@@ -32,6 +32,7 @@ fn main() -> std::process::ExitCode {
         .with(TEST_CRASH)
         .with(TEST_ABORT)
         .with(TEST_GARBAGE)
+        .with(TEST_STOP)
         .with(VALUE_COPY_EXTERNAL)
         .with(SHORT_EXTERNAL)
         .with(drops::TEST_SDK_TINY_QUEUE)
@@ -108,6 +109,23 @@ pub const TEST_ABORT: Scenario = Scenario {
 
 fn abort(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
     std::process::abort();
+}
+
+/// A scenario whose child stops itself (SIGSTOP) and so reports nothing: the watchdog's case.
+pub const TEST_STOP: Scenario = Scenario {
+    name: "test-stop",
+    description: "test only: stops itself (SIGSTOP)",
+    run: stop,
+    exact_counts: true,
+    check_current: None,
+    unpaced_rate: None,
+    may_drop: false,
+};
+
+fn stop(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
+    // SAFETY: raise sends SIGSTOP to this process, which then stops until the watchdog kills it.
+    unsafe { libc::raise(libc::SIGSTOP) };
+    panic!("test-stop scenario: continued after SIGSTOP");
 }
 
 /// A scenario whose child prints garbage and exits "successfully".

@@ -375,3 +375,35 @@ fn an_external_row_alone_is_checked_against_the_model() {
     let r = results(dir.path());
     assert_eq!(r.scenarios[0].digest, r.config.expected[0].digest);
 }
+
+/// A child that stops (SIGSTOP) reports nothing more: the watchdog kills it after the stall
+/// timeout, records it as stuck, and the run goes on with the next scenario.
+#[test]
+fn a_stopped_child_is_killed_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let started = std::time::Instant::now();
+    let o = testbin(&[
+        "run",
+        "--scenario",
+        "test-stop",
+        "--scenario",
+        "pooled",
+        "--spans",
+        "2000",
+        "--rate",
+        "0",
+        "--no-dhat",
+        "--stall-timeout",
+        "2",
+        "--out",
+        out,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
+    let r = results(dir.path());
+    assert_eq!(r.failures.len(), 1, "{:?}", r.failures);
+    assert_eq!(r.failures[0].kind, spanalloc::results::schema::FailureKind::Stuck);
+    assert!(r.failures[0].error.contains("no span exported for 2 s, killed by the watchdog"), "{}", r.failures[0].error);
+    assert_eq!(r.scenarios.len(), 1, "pooled was measured after it");
+}

@@ -241,9 +241,11 @@ impl Comparison {
 /// Compares `current` with `baseline` under `t`.
 pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&str, &str)) -> Comparison {
     let mut rows = Vec::new();
-    let key = |s: &ScenarioResult| (s.name.clone(), s.trace_state_entries, s.allocator.clone());
+    // Indexed by key, so that a comparison of many rows stays linear.
+    let in_baseline: std::collections::HashMap<_, &ScenarioResult> = baseline.scenarios.iter().map(|s| (s.key(), s)).collect();
+    let in_current: std::collections::HashSet<_> = current.scenarios.iter().map(ScenarioResult::key).collect();
     for cs in &current.scenarios {
-        let bs = baseline.scenarios.iter().find(|b| key(b) == key(cs));
+        let bs = in_baseline.get(&cs.key()).copied();
         for m in METRICS {
             let row = match bs {
                 None => row(cs, m, None, Some((m.value)(cs)), Verdict::New, "only in this run".into()),
@@ -268,7 +270,7 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
         }
     }
     let explanations = explanations(baseline, current, &rows);
-    for bs in baseline.scenarios.iter().filter(|b| !current.scenarios.iter().any(|c| key(c) == key(b))) {
+    for bs in baseline.scenarios.iter().filter(|b| !in_current.contains(&b.key())) {
         for m in METRICS {
             rows.push(row(bs, m, Some((m.value)(bs)), None, Verdict::Missing, "only in the baseline".into()));
         }
@@ -327,15 +329,18 @@ fn explanations<'a>(baseline: &'a Results, current: &'a Results, rows: &[Row]) -
         .filter(|r| counts.contains(&r.metric) && matches!(changed_verdict(r), Verdict::Regressed | Verdict::Improved))
         .collect();
     changed.sort_by(|a, b| b.change_pct.unwrap_or(f64::INFINITY).abs().total_cmp(&a.change_pct.unwrap_or(f64::INFINITY).abs()));
+    let by_id = |res: &'a Results| -> std::collections::HashMap<(String, usize), &'a ScenarioResult> {
+        res.scenarios.iter().map(|s| ((s.id(), s.trace_state_entries), s)).collect()
+    };
+    let (before, after) = (by_id(baseline), by_id(current));
+    let mut seen = std::collections::HashSet::new();
     let mut out: Vec<sites::Explanation> = Vec::new();
     for r in changed {
-        if out.iter().any(|e| e.scenario == r.scenario && e.trace_state_entries == r.trace_state_entries) {
+        let key = (r.scenario.clone(), r.trace_state_entries);
+        if !seen.insert(key.clone()) {
             continue;
         }
-        let find = |res: &'a Results| {
-            res.scenarios.iter().find(|s| s.id() == r.scenario && s.trace_state_entries == r.trace_state_entries)
-        };
-        let (Some(bs), Some(cs)) = (find(baseline), find(current)) else { continue };
+        let (Some(bs), Some(cs)) = (before.get(&key), after.get(&key)) else { continue };
         let changes = sites::explain(bs, cs);
         if !changes.is_empty() {
             out.push(sites::Explanation {

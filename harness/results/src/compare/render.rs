@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::sites::{Explanation, SiteChange};
 use super::{Comparison, Row, Summary, Verdict};
 use crate::table::human_bytes;
+use crate::text::visible;
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +80,11 @@ pub fn headline(c: &Comparison) -> String {
     }
     out.push_str(&format!(
         "{} regressed, {} improved, {} unchanged, {} noise against {}",
-        s.regressed, s.improved, s.unchanged, s.noise, c.baseline
+        s.regressed,
+        s.improved,
+        s.unchanged,
+        s.noise,
+        visible(&c.baseline)
     ));
     if s.hidden > 0 {
         out.push_str(&format!(" ({} change(s) hidden by a loosening, named below)", s.hidden));
@@ -197,12 +202,12 @@ fn signed(v: f64, decimals: usize) -> String {
 
 /// One site's change on one line: the change, the site, before → after, its top frames.
 pub fn site_line(c: &SiteChange) -> String {
-    let frames = if c.frames.is_empty() { String::new() } else { format!("; stack: {}", c.frames.join(" ← ")) };
+    let frames = if c.frames.is_empty() { String::new() } else { format!("; stack: {}", visible(&c.frames.join(" ← "))) };
     format!(
         "{} blocks/span, {} B/span  {}  ({:.3} → {:.3} blocks/span, {:.1} → {:.1} B/span{frames})",
         signed(c.delta_blocks(), 3),
         signed(c.delta_bytes(), 1),
-        c.site,
+        visible(&c.site),
         c.before_blocks_per_span,
         c.after_blocks_per_span,
         c.before_bytes_per_span,
@@ -216,7 +221,7 @@ fn explanations_text(out: &mut String, es: &[Explanation]) {
     }
     out.push_str("where it changed (dhat sites, per measured span; blocks = allocations + reallocations):\n");
     for e in es {
-        out.push_str(&format!("  {} ts={}:\n", e.scenario, e.trace_state_entries));
+        out.push_str(&format!("  {} ts={}:\n", visible(&e.scenario), e.trace_state_entries));
         e.sites.iter().for_each(|c| out.push_str(&format!("    {}\n", site_line(c))));
     }
 }
@@ -234,8 +239,8 @@ fn explanations_md(out: &mut String, es: &[Explanation]) {
         ));
         for c in &e.sites {
             out.push_str(&format!(
-                "| `{}` | {:.3} → {:.3} | {} | {:.1} → {:.1} | {} | {} |\n",
-                c.site.replace('`', "'").replace('|', "\\|"),
+                "| {} | {:.3} → {:.3} | {} | {:.1} → {:.1} | {} | {} |\n",
+                crate::text::md_code(&c.site),
                 c.before_blocks_per_span,
                 c.after_blocks_per_span,
                 signed(c.delta_blocks(), 3),
@@ -263,7 +268,7 @@ fn folded_line(f: &Folded) -> String {
             },
         )
         .collect();
-    format!("{} ts={}: {}", f.scenario, f.trace_state_entries, groups.join("; "))
+    format!("{} ts={}: {}", visible(&f.scenario), f.trace_state_entries, visible(&groups.join("; ")))
 }
 
 fn change_table(rows: &[&Row]) -> Table {
@@ -273,13 +278,13 @@ fn change_table(rows: &[&Row]) -> Table {
     for r in rows {
         let rule = if r.note.is_empty() { r.rule.clone() } else { format!("{}; {}", r.rule, r.note) };
         t.add_row([
-            r.scenario.clone(),
+            visible(&r.scenario).into_owned(),
             r.trace_state_entries.to_string(),
             r.metric.to_string(),
             value(r.baseline, r.unit),
             value(r.current, r.unit),
             change(r),
-            rule,
+            visible(&rule).into_owned(),
         ]);
     }
     t
@@ -293,14 +298,14 @@ fn hidden_table(rows: &[&Row]) -> Table {
     for r in rows {
         let Some(h) = &r.hidden else { continue };
         t.add_row([
-            r.scenario.clone(),
+            visible(&r.scenario).into_owned(),
             r.trace_state_entries.to_string(),
             r.metric.to_string(),
             value(r.baseline, r.unit),
             value(r.current, r.unit),
             change(r),
             h.verdict.word().to_string(),
-            format!("within {}%: {}", h.tolerance_pct, h.reason),
+            format!("within {}%: {}", h.tolerance_pct, visible(&h.reason)),
         ]);
     }
     t
@@ -347,17 +352,17 @@ pub fn render(c: &Comparison, format: Format) -> String {
             serde_json::to_string_pretty(&Json { view: &v, regressions: c.regressions, rows }).expect("a comparison serialises")
         }
         Format::Text => {
-            let mut out = format!("{}: {}\n", c.current, headline(c));
+            let mut out = format!("{}: {}\n", visible(&c.current), headline(c));
             if !v.failures.is_empty() {
                 out.push_str("FAILED — this run cannot pass, whatever its rows say:\n");
-                v.failures.iter().for_each(|f| out.push_str(&format!("  {}\n", f.line())));
+                v.failures.iter().for_each(|f| out.push_str(&format!("  {}\n", visible(&f.line()))));
             }
             if let Some(n) = v.baseline_note {
-                out.push_str(&format!("{n}\n"));
+                out.push_str(&format!("{}\n", visible(n)));
             }
-            out.push_str(&format!("thresholds: {}\n", v.thresholds));
+            out.push_str(&format!("thresholds: {}\n", visible(v.thresholds)));
             if let Some(n) = v.timing_not_compared {
-                out.push_str(&format!("{n}\n"));
+                out.push_str(&format!("{}\n", visible(n)));
             }
             if !v.regressed.is_empty() {
                 out.push_str(&format!("REGRESSED, largest change first:\n{}\n", change_table(&v.regressed)));
@@ -422,9 +427,9 @@ pub fn render(c: &Comparison, format: Format) -> String {
     }
 }
 
-/// Keeps a table cell a cell: pipes and line breaks would end it.
+/// Keeps a table cell a cell and inert: see [`crate::text::md`].
 fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ").replace('<', "&lt;")
+    crate::text::md(s)
 }
 
 #[cfg(test)]
@@ -437,6 +442,6 @@ mod tests {
         assert_eq!(value(Some(2048.0), "bytes"), "2.0 KiB");
         assert_eq!(value(Some(5_218_300.0), "ns"), "5.22 ms");
         assert_eq!(value(None, "ns"), "—");
-        assert_eq!(md_escape("a|b\nc"), "a\\|b c");
+        assert_eq!(md_escape("a|b\nc"), "a\\|b\\\\nc");
     }
 }

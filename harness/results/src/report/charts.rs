@@ -342,7 +342,13 @@ pub fn small_multiples(title: &str, x_label: &str, y_label: &str, series: &[Seri
 }
 
 /// A chart that failed to draw still yields a valid SVG that says so.
+/// Every chart ends here: its text is made XML-safe ([`crate::text::xml_safe`]) whatever names
+/// it was drawn from.
 fn finish(svg: String, drawn: Drawn, title: &str, height: u32) -> String {
+    crate::text::xml_safe(finish_drawn(svg, drawn, title, height))
+}
+
+fn finish_drawn(svg: String, drawn: Drawn, title: &str, height: u32) -> String {
     match drawn {
         Ok(()) => svg,
         Err(e) => {

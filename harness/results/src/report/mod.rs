@@ -16,7 +16,7 @@ pub mod style;
 use std::path::{Path, PathBuf};
 
 use crate::compare::{self, thresholds::Thresholds, Comparison};
-use crate::fsio::write_atomic;
+use crate::fsio::write_output;
 use crate::history::{self, HistoryEntry};
 use crate::input::{load_results, InputError};
 use crate::schema::Results;
@@ -92,7 +92,8 @@ impl Default for Sources {
 pub fn gather(dir: &Path, src: &Sources) -> Result<Inputs, InputError> {
     let results = load_results(&dir.join("results.json"))?;
     let mut warnings = Vec::new();
-    let baseline_file = crate::baseline::resolve(&src.baseline, &src.baselines);
+    let baseline_file = crate::baseline::resolve(Path::new(&src.baseline), &src.baselines)
+        .map_err(|e| InputError::new(Path::new(&src.baseline), e))?;
     let (comparison, no_comparison, baseline_run) = if baseline_file.exists() {
         let thresholds = match &src.thresholds {
             Some(file) => Thresholds::load_or_default(file, true)?,
@@ -136,14 +137,14 @@ pub fn gather(dir: &Path, src: &Sources) -> Result<Inputs, InputError> {
 
 /// Renders and writes `dir/index.html`, `dir/claims.json` and one `.svg` per chart; returns the
 /// page's path.
+/// Every file goes into the run's folder as [`crate::fsio::write_output`] writes it: a symlink
+/// there that leaves the folder is refused, never followed.
 pub fn write(dir: &Path, inputs: &Inputs) -> std::io::Result<PathBuf> {
     let page = page::render(inputs);
     for (name, svg) in &page.charts {
-        write_atomic(&dir.join(format!("{name}.svg")), svg.as_bytes())?;
+        write_output(dir, Path::new(&format!("{name}.svg")), svg.as_bytes())?;
     }
     let claims = serde_json::to_vec_pretty(&page.claims).map_err(std::io::Error::other)?;
-    write_atomic(&dir.join("claims.json"), &claims)?;
-    let index = dir.join("index.html");
-    write_atomic(&index, page.html.as_bytes())?;
-    Ok(index)
+    write_output(dir, Path::new("claims.json"), &claims)?;
+    write_output(dir, Path::new("index.html"), page.html.as_bytes())
 }

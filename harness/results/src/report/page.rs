@@ -16,8 +16,10 @@ pub struct Page {
     pub claims: Claims,
 }
 
-/// Escapes text for HTML content and attribute values.
+/// Escapes text for HTML content and attribute values, capped and with control characters made
+/// visible first ([`crate::text::visible`]): an input string cannot grow the page without bound.
 pub fn esc(s: &str) -> String {
+    let s = crate::text::visible(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -54,7 +54,10 @@ fn files_named(root: &Path, name: &str, out: &mut Vec<PathBuf>, depth: usize) {
     let Ok(entries) = std::fs::read_dir(root) else { return };
     for e in entries.flatten() {
         let p = e.path();
-        if p.is_dir() {
+        // A symlinked directory is not walked: a link to itself or a parent would make the walk
+        // exponential (criterion and iai-callgrind make none).
+        let Ok(kind) = e.file_type() else { continue };
+        if kind.is_dir() {
             files_named(&p, name, out, depth + 1);
         } else if p.file_name().is_some_and(|n| n == name) {
             out.push(p);

@@ -1,0 +1,414 @@
+//! Hostile files and shared folders, through the binary: what a second hardening pass tried,
+//! each case a test (docs/reliability.md lists them).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{spanalloc, stderr};
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/results/tests/fixtures/results-v1.json");
+const BIN: &str = env!("CARGO_BIN_EXE_spanalloc");
+
+fn fixture() -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap()
+}
+
+fn write_json(path: &Path, v: &serde_json::Value) -> PathBuf {
+    std::fs::write(path, serde_json::to_vec(v).unwrap()).unwrap();
+    path.to_path_buf()
+}
+
+fn one_line_exit_2(o: &std::process::Output, want: &str, what: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "{what}: {err}");
+    assert_eq!(err.lines().count(), 1, "{what}: one line, got {err:?}");
+    assert!(err.contains(want), "{what}: want {want:?}, got {err:?}");
+}
+
+/// A symlink a committed output folder could hold is not followed out of it: `run` refuses
+/// before measuring, `report` fails naming the link; the file it names is untouched.
+#[test]
+fn output_links_that_leave_the_folder_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    std::fs::create_dir(&out).unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "precious").unwrap();
+    for name in ["index.html", "results.json", "claims.json"] {
+        let link = out.join(name);
+        std::os::unix::fs::symlink("../victim", &link).unwrap();
+        let started = Instant::now();
+        let o = spanalloc(&[
+            "run",
+            "--scenario",
+            "pooled",
+            "--spans",
+            "2000",
+            "--rate",
+            "0",
+            "--no-dhat",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        one_line_exit_2(&o, "outside the output folder: not followed", name);
+        assert!(started.elapsed() < Duration::from_secs(10), "{name}: refused before measuring");
+        std::fs::remove_file(&link).unwrap();
+    }
+    // A run, then a report over a folder whose index.html became a link.
+    let o = spanalloc(&[
+        "run",
+        "--scenario",
+        "pooled",
+        "--spans",
+        "2000",
+        "--rate",
+        "0",
+        "--no-dhat",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::remove_file(out.join("index.html")).unwrap();
+    std::os::unix::fs::symlink("../victim", out.join("index.html")).unwrap();
+    let o = spanalloc(&["report", out.to_str().unwrap()]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("outside the output folder: not followed"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+}
+
+/// `history append --file results.json` (the arguments swapped) refuses, and changes nothing.
+#[test]
+fn history_append_refuses_a_file_that_is_not_a_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results.json");
+    std::fs::copy(FIXTURE, &results).unwrap();
+    let before = std::fs::read(&results).unwrap();
+    let o = spanalloc(&["history", "append", FIXTURE, "--file", results.to_str().unwrap()]);
+    one_line_exit_2(&o, "is not a history file", "swapped arguments");
+    assert_eq!(std::fs::read(&results).unwrap(), before, "results.json unchanged");
+}
+
+/// A FIFO or a device where a file is read is refused at once (a FIFO would hang the reader),
+/// and a file larger than any of its kind before it is read.
+#[test]
+fn special_and_oversized_inputs_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo reads a NUL-terminated path that lives for the call.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let f = fifo.to_str().unwrap();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["compare", FIXTURE, f],
+        vec!["compare", f, FIXTURE],
+        vec!["compare", FIXTURE, FIXTURE, "--thresholds", f],
+        vec!["history", "show", "--file", f],
+        vec!["history", "append", FIXTURE, "--file", f],
+        vec!["export", "--format", "bmf", f],
+        vec!["compare", FIXTURE, "/dev/zero"],
+    ];
+    for args in &cases {
+        let started = Instant::now();
+        let o = spanalloc(args);
+        one_line_exit_2(&o, "not a regular file", &format!("{args:?}"));
+        assert!(started.elapsed() < Duration::from_secs(5), "{args:?}: refused at once");
+    }
+    // 200 MB: refused by its size, without reading it, in well under a second and 100 MB.
+    let big = dir.path().join("big.json");
+    std::fs::File::create(&big).unwrap().set_len(200 * 1024 * 1024).unwrap();
+    let report_dir = dir.path().join("run");
+    std::fs::create_dir(&report_dir).unwrap();
+    std::os::unix::fs::symlink(&big, report_dir.join("results.json")).unwrap();
+    // Under 100 MB: the child's data segment (heap and private mappings) is capped there, so a
+    // read of the file would fail rather than pass. (A child's peak RSS cannot be read here: it
+    // counts the test process's own pages at the fork.)
+    for args in [vec!["compare", FIXTURE, big.to_str().unwrap()], vec!["report", report_dir.to_str().unwrap()]] {
+        use std::os::unix::process::CommandExt;
+        let started = Instant::now();
+        let mut cmd = Command::new(BIN);
+        cmd.args(&args);
+        // SAFETY: the closure runs in the child between fork and exec and only calls setrlimit,
+        // which is async-signal-safe, on a value on its own stack.
+        unsafe {
+            cmd.pre_exec(|| {
+                let limit = libc::rlimit { rlim_cur: 100 * 1024 * 1024, rlim_max: 100 * 1024 * 1024 };
+                if libc::setrlimit(libc::RLIMIT_DATA, &limit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let o = cmd.output().unwrap();
+        one_line_exit_2(&o, "larger than any file of its kind", &format!("{args:?}"));
+        assert!(started.elapsed() < Duration::from_secs(1), "{args:?}: {:?}", started.elapsed());
+    }
+}
+
+/// Names and sites from an input file reach a terminal, a pull request's summary and an SVG
+/// inert: no fake verdict line, no raw HTML or image, no heading, no escape sequence, an SVG any
+/// XML parser reads.
+#[test]
+fn hostile_names_are_inert_in_every_medium() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = fixture();
+    let evil = "pooled\nREGRESSED value-copy ts=4 allocs_per_span\n# Heading <img src=https://example.com/x.png> ![x](https://e) \u{1b}[31mred\u{7}";
+    for s in v["scenarios"].as_array_mut().unwrap() {
+        if s["name"] == "pooled" {
+            s["name"] = evil.into();
+        }
+    }
+    v["environment"]["cpu"] = "CPU\u{1b}]0;pwned\u{7}\nsecond line".into();
+    let base = write_json(&dir.path().join("base.json"), &v);
+    let mut cur = v.clone();
+    let i = cur["scenarios"].as_array().unwrap().iter().position(|s| s["name"] == evil && s["trace_state_entries"] == 4).unwrap();
+    common::set_per_span(&mut cur["scenarios"][i], "allocs_per_span", 1.0);
+    cur["scenarios"][i]["dhat"] = serde_json::json!({
+        "spans": 2600, "total_blocks": 2600, "total_bytes": 26000, "max_bytes": 0, "allocs_per_span": 1.0,
+        "bytes_per_span": 10.0, "file": "dhat/x.json",
+        "sites": [{"site": "evil\n## injected <img src=https://x> |", "blocks": 2600, "bytes": 26000, "blocks_per_span": 1.0,
+                   "bytes_per_span": 10.0, "stacks": [{"frames": ["f\n# g"], "blocks": 2600, "bytes": 26000}]}]
+    });
+    let cur = write_json(&dir.path().join("cur.json"), &cur);
+    let text =
+        String::from_utf8_lossy(&spanalloc(&["compare", base.to_str().unwrap(), cur.to_str().unwrap()]).stdout).into_owned();
+    assert_eq!(text.lines().filter(|l| l.starts_with("REGRESSED")).count(), 1, "one real REGRESSED heading: {text}");
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "no escape sequence reaches the terminal");
+    let md = String::from_utf8_lossy(
+        &spanalloc(&["compare", base.to_str().unwrap(), cur.to_str().unwrap(), "--format", "markdown"]).stdout,
+    )
+    .into_owned();
+    // Outside code spans (where Markdown and HTML do nothing) no tag and no image remain.
+    let outside_code: String = md.split('`').step_by(2).collect();
+    assert!(!outside_code.contains("<img"), "no raw HTML: {md}");
+    assert!(!outside_code.contains("![x]("), "no image: {md}");
+    assert_eq!(md.lines().filter(|l| l.starts_with('#')).count(), 1, "only the summary's own heading: {md}");
+    assert!(md.lines().filter(|l| l.starts_with('|')).all(|l| l.ends_with('|')), "every table line is whole: {md}");
+    let fp = spanalloc(&["fingerprint", base.to_str().unwrap()]);
+    assert!(!String::from_utf8_lossy(&fp.stdout).contains('\u{1b}'));
+    // History: the name is shown escaped.
+    let h = dir.path().join("h.jsonl");
+    assert!(spanalloc(&["history", "append", cur.to_str().unwrap(), "--file", h.to_str().unwrap()]).status.success());
+    let show = String::from_utf8_lossy(&spanalloc(&["history", "show", "--file", h.to_str().unwrap()]).stdout).into_owned();
+    assert_eq!(show.lines().count(), 1, "{show}");
+    assert!(!show.contains('\u{1b}'));
+    // Every chart is well-formed XML.
+    let run = dir.path().join("run");
+    std::fs::create_dir(&run).unwrap();
+    std::fs::copy(&cur, run.join("results.json")).unwrap();
+    let o = spanalloc(&["report", run.to_str().unwrap(), "--baseline", base.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut charts = 0;
+    for e in std::fs::read_dir(&run).unwrap().flatten().filter(|e| e.path().extension().is_some_and(|x| x == "svg")) {
+        let svg = std::fs::read_to_string(e.path()).unwrap();
+        roxmltree::Document::parse(&svg).unwrap_or_else(|err| panic!("{}: {err}", e.path().display()));
+        charts += 1;
+    }
+    assert!(charts >= 8, "{charts} charts");
+}
+
+/// Two runs into one folder: the second is refused before it measures, saying why.
+#[test]
+fn a_second_run_into_a_busy_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    let mut first = Command::new(BIN)
+        .args(["run", "--scenario", "pooled", "--spans", "200000", "--rate", "500", "--no-dhat", "--out", out.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Until the first run holds its folder.
+    let started = Instant::now();
+    let refused = loop {
+        std::thread::sleep(Duration::from_millis(200));
+        let o = spanalloc(&[
+            "run",
+            "--scenario",
+            "pooled",
+            "--spans",
+            "2000",
+            "--rate",
+            "0",
+            "--no-dhat",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        if o.status.code() == Some(2) {
+            break o;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "the second run was never refused: {}", stderr(&o));
+    };
+    let _ = first.kill();
+    let _ = first.wait();
+    one_line_exit_2(&refused, "another spanalloc process is writing in", "second run");
+}
+
+/// Temporaries of a file whose name begins like another's are not the other's to sweep: 30
+/// rounds of saving `a` and `a.json.b` at once all succeed.
+#[test]
+fn concurrent_saves_of_similar_names_do_not_sweep_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = dir.path().join("baselines");
+    let bs = b.to_str().unwrap();
+    for round in 0..30 {
+        let spawn = |name: &str| {
+            Command::new(BIN)
+                .args(["baseline", "save", name, "--from", FIXTURE, "--dir", bs, "--force"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (x, y) = (spawn("a"), spawn("a.json.b"));
+        for child in [x, y] {
+            let o = child.wait_with_output().unwrap();
+            assert!(o.status.success(), "round {round}: {}", String::from_utf8_lossy(&o.stderr));
+        }
+    }
+    let left: Vec<String> =
+        std::fs::read_dir(&b).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut left = left;
+    left.sort();
+    assert_eq!(left, [".spanalloc-lock", "a.json", "a.json.b.json"], "one lock file, no temporary");
+}
+
+/// A probe left by a killed run is swept by the next; a clean run leaves one lock file and no
+/// temporary in its folder.
+#[test]
+fn a_run_leaves_one_lock_and_sweeps_a_dead_runs_probe() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    std::fs::create_dir(&out).unwrap();
+    let dead = out.join(".spanalloc-probe.4194305.abcdefgh");
+    std::fs::write(&dead, "").unwrap();
+    let o = spanalloc(&[
+        "run",
+        "--scenario",
+        "pooled",
+        "--spans",
+        "2000",
+        "--rate",
+        "0",
+        "--dhat-spans",
+        "1000",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!dead.exists(), "swept");
+    let hidden: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .chain(std::fs::read_dir(out.join("dhat")).unwrap())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert_eq!(hidden, [".spanalloc-lock", ".spanalloc-lock"], "one lock per folder written, nothing else");
+}
+
+/// A directory where the dhat profile goes: a recorded failure of its own kind, not a quiet gap.
+#[test]
+fn a_profile_that_cannot_be_written_is_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    std::fs::create_dir_all(out.join("dhat").join("pooled-ts4.json")).unwrap();
+    let o = spanalloc(&[
+        "run",
+        "--scenario",
+        "pooled",
+        "--spans",
+        "2000",
+        "--rate",
+        "0",
+        "--dhat-spans",
+        "1000",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r = common::results(&out);
+    assert_eq!(r.failures.len(), 1, "{:?}", r.failures);
+    assert_eq!(r.failures[0].kind, spanalloc::results::schema::FailureKind::Output);
+    assert!(r.failures[0].error.contains("the dhat profile could not be written"), "{}", r.failures[0].error);
+}
+
+/// Refused before anything is measured: a size or a scenario given twice.
+#[test]
+fn duplicates_are_refused_before_measuring() {
+    for (args, want) in [
+        (vec!["run", "--trace-state", "4,4"], "--trace-state 4 is given twice"),
+        (vec!["run", "--scenario", "pooled", "--scenario", "pooled"], "--scenario pooled is given twice"),
+    ] {
+        let started = Instant::now();
+        one_line_exit_2(&spanalloc(&args), want, &format!("{args:?}"));
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+}
+
+/// `--criterion` over a folder of self-links is walked once, not exponentially.
+#[test]
+fn self_links_under_the_bench_folder_are_not_walked() {
+    let dir = tempfile::tempdir().unwrap();
+    let crit = dir.path().join("criterion");
+    std::fs::create_dir(&crit).unwrap();
+    for i in 0..6 {
+        std::os::unix::fs::symlink(".", crit.join(format!("loop{i}"))).unwrap();
+    }
+    let run = dir.path().join("run");
+    std::fs::create_dir(&run).unwrap();
+    std::fs::copy(FIXTURE, run.join("results.json")).unwrap();
+    let started = Instant::now();
+    let o = spanalloc(&["report", run.to_str().unwrap(), "--criterion", crit.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+}
+
+/// 10,000 rows compare in linear time.
+#[test]
+fn a_large_comparison_is_not_quadratic() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = fixture();
+    let template = v["scenarios"][1].clone();
+    let rows: Vec<serde_json::Value> = (0..10_000)
+        .map(|i| {
+            let mut s = template.clone();
+            s["name"] = format!("row-{i}").into();
+            s["timeline"] = serde_json::json!([]);
+            s
+        })
+        .collect();
+    v["scenarios"] = rows.into();
+    let f = write_json(&dir.path().join("big.json"), &v);
+    let started = Instant::now();
+    let o = spanalloc(&["compare", f.to_str().unwrap(), f.to_str().unwrap(), "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+}
+
+/// A name that is both a saved baseline and a file here is ambiguous, and a path that is not
+/// UTF-8 is named in the error.
+#[test]
+fn ambiguous_and_non_utf8_baselines_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = dir.path().join("baselines");
+    assert!(spanalloc(&["baseline", "save", "x", "--from", FIXTURE, "--dir", b.to_str().unwrap()]).status.success());
+    std::fs::copy(FIXTURE, dir.path().join("x.json")).unwrap();
+    let o = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["compare", "x.json", FIXTURE, "--baselines", "baselines"])
+        .output()
+        .unwrap();
+    one_line_exit_2(&o, "names both the saved baseline", "ambiguous");
+    let o = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["compare", "./x.json", FIXTURE, "--baselines", "baselines"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "./x.json names the file: {}", stderr(&o));
+    use std::os::unix::ffi::OsStrExt;
+    let odd = std::ffi::OsStr::from_bytes(b"/tmp/not-utf8-\xff.json");
+    let o = Command::new(BIN).arg("compare").arg(odd).arg(FIXTURE).output().unwrap();
+    one_line_exit_2(&o, "not-utf8-", "non-UTF-8 path");
+}
