@@ -17,6 +17,7 @@ fuzz_target!(|data: &[u8]| {
         iai: Vec::new(),
         warnings: Vec::new(),
         linkable: Default::default(),
+        tool: "spanalloc".into(),
     };
     let p = page::render(&inputs);
     assert!(!p.html.contains("<script"));

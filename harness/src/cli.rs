@@ -274,9 +274,10 @@ struct ReportArgs {
 /// Where a report finds its optional inputs.
 #[derive(Debug, Clone, Args)]
 struct SourceArgs {
-    /// The baseline to compare with: a name under --baselines, or a path.
-    #[arg(long, default_value = "nightly")]
-    baseline: String,
+    /// The baseline to compare with: a name under --baselines, or a path. None by default: a
+    /// report compares with a baseline only when asked.
+    #[arg(long)]
+    baseline: Option<String>,
     /// The baselines directory.
     #[arg(long, default_value = baseline::DEFAULT_DIR)]
     baselines: PathBuf,
@@ -304,8 +305,17 @@ impl From<&SourceArgs> for Sources {
             history: a.history.clone(),
             criterion: a.criterion.clone(),
             iai: a.iai.clone(),
+            tool: tool_name(),
         }
     }
+}
+
+/// This binary's name as its user runs it (`spanalloc`, or a crate's own on the extension point).
+fn tool_name() -> String {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "spanalloc".into())
 }
 
 #[derive(Debug, Clone, Args)]
@@ -515,6 +525,7 @@ fn run_command(catalog: &Catalog, args: &RunArgs) -> ExitCode {
         Ok((results, measure::Written::Results(_), mut problems)) => {
             progress.done();
             say!("{}", table::headline(&results));
+            say!("{}", table::legend(&results));
             for line in table::settings_lines(&results) {
                 say!("{line}");
             }

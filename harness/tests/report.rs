@@ -106,7 +106,7 @@ fn every_section_and_chart_is_present_and_filled() {
     // The fixture's baseline is itself: no regression; the claims table has every claim, and
     // claims.json beside the page holds the same verdicts.
     let counts: String = doc.select(&sel("#verdict-counts")).next().unwrap().text().collect();
-    assert!(counts.starts_with("0 regressed,"), "{counts}");
+    assert!(counts.starts_with("0 of 8 rows regressed, 0 improved, 8 unchanged against"), "{counts}");
     let ids: std::collections::BTreeSet<String> =
         doc.select(&sel("section#claims tr[data-claim]")).map(|e| e.value().attr("data-claim").unwrap().to_owned()).collect();
     assert_eq!(
@@ -292,7 +292,9 @@ fn a_regression_turns_the_banner_red() {
     let r = render(&current, &baseline);
     let doc = Html::parse_document(&r.html);
     let banner: String = doc.select(&sel("section#verdict .banner.bad")).next().expect("a red banner").text().collect();
-    assert!(banner.starts_with("2 regressed,"), "allocs/span and allocs: {banner}");
+    assert!(banner.starts_with("1 of 8 rows regressed,"), "one row, by two metrics: {banner}");
+    let by_metric = verdict_metric(&doc);
+    assert!(by_metric.contains("2 regressed"), "allocs/span and allocs: {by_metric}");
     let first: String = doc.select(&sel("section#verdict ul.regressions li")).next().unwrap().text().collect();
     assert!(first.contains("pooled") && first.contains("allocs_per_span"), "{first}");
     assert_eq!(doc.select(&sel("section#baseline tr.regressed")).count(), 2);
@@ -350,7 +352,9 @@ fn the_first_screen_has_the_counts_the_main_chart_and_the_way_on() {
     let r = render(&fixture(), Path::new(FIXTURE));
     let doc = Html::parse_document(&r.html);
     let banner: String = doc.select(&sel("section#verdict #verdict-counts")).next().expect("the counts").text().collect();
-    assert!(banner.contains("0 regressed, 0 improved, 32 unchanged, 0 noise against"), "{banner}");
+    assert!(banner.starts_with("0 of 8 rows regressed, 0 improved, 8 unchanged against"), "{banner}");
+    let by_metric = verdict_metric(&doc);
+    assert!(by_metric.contains("0 regressed, 0 improved, 32 unchanged, 0 noise against"), "{by_metric}");
     let verdict = doc.select(&sel("section#verdict")).next().unwrap();
     assert!(
         verdict.select(&sel("figure#chart-main-allocs")).next().is_some()
@@ -425,10 +429,14 @@ fn failures_and_drops_are_on_the_first_screen() {
     let kinds: Vec<String> = doc.select(&sel("section#verdict ul.failures li code")).map(|c| c.text().collect()).collect();
     assert_eq!(kinds, ["crash", "cross-check"]);
     let counts: String = doc.select(&sel("#verdict-counts")).next().unwrap().text().collect();
-    assert!(counts.starts_with("RUN FAILED (2 failure(s)); 0 regressed"), "{counts}");
+    assert!(counts.starts_with("The run failed (2 failure(s)). 0 of 8 rows regressed"), "{counts}");
     assert!(doc.select(&sel("#verdict-counts.bad")).next().is_some(), "red, though nothing regressed");
     let dropped: String = doc.select(&sel("section#verdict .banner.dropped")).next().unwrap().text().collect();
     assert!(dropped.starts_with("atomic-swap at trace-state 4 dropped 120 of its"), "{dropped}");
     let chart = std::fs::read_to_string(r.path.with_file_name("main-allocs.svg")).unwrap();
     assert!(chart.contains("atomic-swap (dropped 120 at ts 4)"), "the chart marks the row");
+}
+
+fn verdict_metric(doc: &Html) -> String {
+    doc.select(&sel("section#verdict p.by-metric")).next().expect("the by-metric line").text().collect()
 }

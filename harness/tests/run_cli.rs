@@ -11,7 +11,8 @@ fn a_small_run_writes_results_that_round_trip_and_cross_check() {
     let o = spanalloc(&["run", "--spans", "3000", "--rate", "0", "--trace-state", "0,4", "--dhat-spans", "2000", "--out", out]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(text.contains("allocs vs VC") && text.contains("pointer-passing"), "table printed: {text}");
+    assert!(text.contains("allocs/span ÷ VC") && text.contains("pointer-passing"), "table printed: {text}");
+    assert!(text.contains("÷ VC: this row's figure divided by value-copy's"), "the marks explained under it: {text}");
     let r = results(dir.path());
     assert_eq!(r.schema_version, spanalloc::results::schema::SCHEMA_VERSION);
     assert_eq!(r.scenarios.len(), 12, "six scenarios at two sizes");
@@ -95,4 +96,34 @@ fn list_prints_the_strategies_the_reference_row_and_the_go_twin_only() {
         assert!(text.contains(name));
     }
     assert!(!text.contains("known-answer") && !text.contains("test-"), "test scenarios live in the test binary only");
+}
+
+/// A newcomer's first commands on a fresh clone never touch the committed example: `baseline
+/// save nightly` refuses to replace it without `--force`, naming the file, and the first report
+/// shows no history but the user's own (the repository tracks none).
+#[test]
+fn a_fresh_clones_first_commands_leave_the_committed_example_alone() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let tracked = std::process::Command::new("git").current_dir(&repo).args(["ls-files", "reports"]).output().unwrap();
+    let tracked = String::from_utf8_lossy(&tracked.stdout).into_owned();
+    assert!(tracked.contains("reports/baselines/nightly.json"), "{tracked}");
+    assert!(!tracked.contains("history"), "no committed history: {tracked}");
+    // The clone's reports/, as committed.
+    let clone = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(clone.path().join("reports/baselines")).unwrap();
+    let committed = std::fs::read(repo.join("reports/baselines/nightly.json")).unwrap();
+    std::fs::write(clone.path().join("reports/baselines/nightly.json"), &committed).unwrap();
+    let in_clone = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_spanalloc")).current_dir(clone.path()).args(args).output().unwrap()
+    };
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/results/tests/fixtures/results-v1.json");
+    let o = in_clone(&["baseline", "save", "nightly", "--from", fixture]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("reports/baselines/nightly.json") && stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(clone.path().join("reports/baselines/nightly.json")).unwrap(), committed, "unchanged");
+    let o = in_clone(&["run", "--scenario", "pooled", "--spans", "2000", "--rate", "0", "--no-dhat"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(clone.path().join("reports/latest/index.html")).unwrap();
+    assert!(page.contains("No history yet"), "the first report shows no history");
+    assert!(page.contains("no baseline compared"), "nor a comparison nobody asked for");
 }

@@ -43,23 +43,24 @@ var epoch = time.Now()
 
 func nanotime() int64 { return int64(time.Since(epoch)) }
 
-// latency is a log-linear histogram of end-to-export nanoseconds: 16 sub-buckets per power of
-// two (about 6% resolution), fixed size, so recording never allocates.
+// latency is a log-linear histogram of end-to-export nanoseconds: 2^subBits sub-buckets per power
+// of two (128: a value is known within 0.8%, where 16 made every Go row's p99 land on the same
+// ~6%-wide bucket), fixed size, so recording never allocates.
+const subBits = 7
+
 type latency struct {
-	counts [64 * 16]uint64
+	counts [64 << subBits]uint64
 	n      uint64
 	max    uint64
 }
 
 func (l *latency) record(ns uint64) {
 	b := bits.Len64(ns)
-	sub := uint64(0)
-	if b > 4 {
-		sub = (ns >> (b - 5)) & 0xf
-	} else {
-		sub = ns & 0xf
+	sub := ns
+	if b > subBits {
+		sub = (ns >> (b - subBits - 1)) & (1<<subBits - 1)
 	}
-	l.counts[b*16+int(sub)]++
+	l.counts[b<<subBits+int(sub)]++
 	l.n++
 	if ns > l.max {
 		l.max = ns
@@ -79,11 +80,11 @@ func (l *latency) quantile(q float64) uint64 {
 	for i, c := range l.counts {
 		seen += c
 		if seen >= want {
-			b, sub := i/16, uint64(i%16)
-			if b <= 4 {
+			b, sub := i>>subBits, uint64(i&(1<<subBits-1))
+			if b <= subBits {
 				return sub
 			}
-			return (16 + sub + 1) << (b - 5)
+			return (1<<subBits + sub + 1) << (b - subBits - 1)
 		}
 	}
 	return l.max

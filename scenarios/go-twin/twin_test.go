@@ -194,3 +194,22 @@ func BenchmarkHandoff(b *testing.B) {
 		pipe.stop()
 	}
 }
+
+// The latency histogram knows a value within 1% (128 sub-buckets per power of two), so rows whose
+// p99 differ by a few percent do not all report the same bucket.
+func TestLatencyResolution(t *testing.T) {
+	var l latency
+	for v := uint64(1); v <= 10_000; v++ {
+		l.record(v * 1000)
+	}
+	for _, q := range []float64{0.5, 0.99} {
+		want := q * 10_000_000
+		got := float64(l.quantile(q))
+		if got < want || got > want*1.01 {
+			t.Errorf("p%.0f: %.0f ns, want within 1%% above %.0f", q*100, got, want)
+		}
+	}
+	if got := l.quantile(1); got < 10_000_000 {
+		t.Errorf("max bucket %d below the largest value", got)
+	}
+}

@@ -52,6 +52,19 @@ pub fn settings_lines(results: &Results) -> Vec<String> {
         .collect()
 }
 
+/// What the table's marks mean, printed under it: a reader of a terminal has no report to ask.
+pub fn legend(results: &Results) -> String {
+    let divisor = if results.ratio_label() == "VC" {
+        "value-copy's".to_owned()
+    } else {
+        "value-copy's (ref: go-value's, for the Go rows)".to_owned()
+    };
+    format!(
+        "÷ {}: this row's figure divided by {divisor} at the same trace-state size; '=' both are 0, '—' the divisor is 0, 'n/a' no such row in this run. setup heap: what setup left live; peak in flight: the highest live heap above it; exported/s: spans exported per second",
+        results.ratio_label()
+    )
+}
+
 /// The headline table.
 pub fn headline(results: &Results) -> Table {
     let mut t = Table::new();
@@ -60,7 +73,7 @@ pub fn headline(results: &Results) -> Table {
     // as wide as it was.
     let axis = results.shows_allocator();
     let vs = results.ratio_label();
-    let (allocs_vs, bytes_vs) = (format!("allocs vs {vs}"), format!("bytes vs {vs}"));
+    let (allocs_vs, bytes_vs) = (format!("allocs/span ÷ {vs}"), format!("bytes/span ÷ {vs}"));
     let mut header = vec![
         "scenario",
         "ts",

@@ -43,6 +43,8 @@ pub struct Inputs {
     /// The files under the report's directory a link may point at (dhat profiles that exist),
     /// as given in results.json. Anything else an input file names is shown as text, never a link.
     pub linkable: std::collections::BTreeSet<String>,
+    /// The binary's name, for the commands the page suggests.
+    pub tool: String,
 }
 
 /// Whether `target`, a path from an input file, is safe to link from the page in `dir`: relative,
@@ -60,8 +62,8 @@ pub fn safe_link(dir: &Path, target: &str) -> bool {
 /// Where the optional inputs are looked for.
 #[derive(Debug, Clone)]
 pub struct Sources {
-    /// A baseline name (under `baselines`) or path.
-    pub baseline: String,
+    /// A baseline name (under `baselines`) or path; none compares with nothing.
+    pub baseline: Option<String>,
     /// The baselines directory.
     pub baselines: PathBuf,
     /// The regression rules: a file named explicitly, or `None` for the default file (the
@@ -73,17 +75,21 @@ pub struct Sources {
     pub criterion: PathBuf,
     /// iai-callgrind's output directory.
     pub iai: PathBuf,
+    /// The binary that renders the report, as its user calls it (`spanalloc`, or a crate's own
+    /// built on the extension point): the commands the page suggests name it.
+    pub tool: String,
 }
 
 impl Default for Sources {
     fn default() -> Self {
         Sources {
-            baseline: "nightly".into(),
+            baseline: None,
             baselines: crate::baseline::DEFAULT_DIR.into(),
             thresholds: None,
             history: history::DEFAULT_FILE.into(),
             criterion: "target/criterion".into(),
             iai: "target/iai".into(),
+            tool: "spanalloc".into(),
         }
     }
 }
@@ -92,23 +98,30 @@ impl Default for Sources {
 pub fn gather(dir: &Path, src: &Sources) -> Result<Inputs, InputError> {
     let results = load_results(&dir.join("results.json"))?;
     let mut warnings = Vec::new();
-    let baseline_file = crate::baseline::resolve(Path::new(&src.baseline), &src.baselines)
-        .map_err(|e| InputError::new(Path::new(&src.baseline), e))?;
-    let (comparison, no_comparison, baseline_run) = if baseline_file.exists() {
+    let asked = src.baseline.as_deref().filter(|b| *b != "none");
+    let baseline_file = match asked {
+        Some(b) => Some(crate::baseline::resolve(Path::new(b), &src.baselines).map_err(|e| InputError::new(Path::new(b), e))?),
+        None => None,
+    };
+    let label = asked.unwrap_or_default();
+    let (comparison, no_comparison, baseline_run) = if let Some(baseline_file) = baseline_file.filter(|f| f.exists()) {
         let thresholds = match &src.thresholds {
             Some(file) => Thresholds::load_or_default(file, true)?,
             None => Thresholds::load_or_default(Path::new(crate::compare::thresholds::DEFAULT_FILE), false)?,
         };
         match load_results(&baseline_file) {
-            Ok(b) => (
-                Some(compare::compare(&b, &results, &thresholds, (&src.baseline, "this run"))),
-                String::new(),
-                Some(b.environment),
-            ),
+            Ok(b) => (Some(compare::compare(&b, &results, &thresholds, (label, "this run"))), String::new(), Some(b.environment)),
             Err(e) => (None, format!("baseline not usable: {e}"), None),
         }
+    } else if let Some(b) = asked {
+        let file = crate::baseline::resolve(Path::new(b), &src.baselines).unwrap_or_default();
+        (None, format!("no baseline '{b}' ({} does not exist)", file.display()), None)
     } else {
-        (None, format!("no baseline '{}' ({} does not exist)", src.baseline, baseline_file.display()), None)
+        (
+            None,
+            "no baseline compared: `--baseline NAME` (a saved baseline) or a results file's path compares with one".into(),
+            None,
+        )
     };
     let history = match history::read(&src.history) {
         Ok((entries, w)) => {
@@ -132,6 +145,7 @@ pub fn gather(dir: &Path, src: &Sources) -> Result<Inputs, InputError> {
         criterion: sources::criterion(&src.criterion),
         iai: sources::iai(&src.iai),
         warnings,
+        tool: src.tool.clone(),
     })
 }
 

@@ -6,6 +6,9 @@ h1{margin-top:24px}h2{border-bottom:1px solid #ccc;padding-bottom:4px;margin-top
 table{border-collapse:collapse;margin:8px 0;font-size:14px}th,td{border:1px solid #ddd;padding:4px 8px;text-align:right}\
 th{background:#f4f4f4}td.l,th.l{text-align:left}.banner{padding:14px 18px;border-radius:6px;font-size:18px;font-weight:600}\
 .bad{background:#fde2e1;color:#8a1111}.good{background:#e3f5e1;color:#1d5e1a}.info{background:#eef2f8;color:#244}\
+.grey{background:#ececec;color:#444}.by-metric{font-size:13px;color:#555;margin:4px 0}ul.least{font-size:15px}\
+.wide{overflow-x:auto;max-width:100%}.wide table{margin:0}.wide td:first-child,.wide th:first-child{position:sticky;left:0;z-index:1}\
+.wide td:first-child{background:#fff}\
 tr.regressed td{background:#fde2e1}tr.improved td{background:#e3f5e1}tr.noise td,tr.unchanged td{color:#555}\
 tr.incomparable td,tr.missing td,tr.new td{background:#fff6d6}.v-holds{color:#1d5e1a;font-weight:600}\
 .v-contradicted{color:#8a1111;font-weight:600}.v-direction{color:#7a5d00;font-weight:600}.v-depends{color:#244;font-weight:600}.v-none{color:#666}.charts{display:flex;flex-wrap:wrap;gap:12px}\

@@ -18,8 +18,9 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     let allocators: Vec<String> = r.allocators().into_iter().map(str::to_owned).collect();
     if allocators.len() < 2 {
         let one = allocators.first().map_or("system", String::as_str);
+        let tool = &inputs.tool;
         b.absent(&format!(
-            "This run used one allocator ({one}); `spanalloc run --allocator system,jemalloc,mimalloc` measures the rows over each."
+            "This run used one allocator ({one}); `{tool} run --allocator system,jemalloc,mimalloc` measures the rows over each."
         ));
         b.end();
         return;

@@ -45,7 +45,7 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     b.section("baseline", "Against the baseline");
     let Some(c) = &b.inputs.comparison else {
         let why = b.inputs.no_comparison.clone();
-        b.absent(&format!("{why}. Save one with `spanalloc baseline save nightly`."));
+        b.absent(&format!("{why}. Save one with `{} baseline save NAME`, then `--baseline NAME`.", b.inputs.tool));
         b.end();
         return;
     };

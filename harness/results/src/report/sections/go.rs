@@ -17,7 +17,8 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     let r = &inputs.results;
     let rows: Vec<&ScenarioResult> = r.scenarios.iter().filter(|s| s.language == "go" && s.trace_state_entries == b.ts).collect();
     if rows.is_empty() {
-        b.absent("This run has no Go rows: `spanalloc run --go` adds the Go twin's four (it needs Go: scripts/install-go.sh).");
+        let tool = b.inputs.tool.clone();
+        b.absent(&format!("This run has no Go rows: `{tool} run --go` adds the Go twin's (it needs Go: scripts/install-go.sh)."));
         b.end();
         return;
     }

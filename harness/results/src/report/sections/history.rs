@@ -9,28 +9,37 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     b.section("history", "History");
     let entries = &b.inputs.history;
     if entries.is_empty() {
-        b.absent("No history yet: `spanalloc history append` records a run in reports/history.jsonl.");
+        let tool = b.inputs.tool.clone();
+        b.absent(&format!(
+            "No history yet: `{tool} history append` records a run in reports/history.jsonl (the nightly keeps its own)."
+        ));
         b.end();
         return;
     }
     let ts = b.ts;
-    let mut names: Vec<String> = Vec::new();
-    for e in entries {
+    // Runs of different workloads are different series: a line never joins a 1M-span run to a
+    // 20k-span one. When every run has one workload, the series are the scenarios.
+    let workloads: Vec<String> = entries.iter().map(workload).collect();
+    let several = workloads.iter().any(|w| *w != workloads[0]);
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for (e, w) in entries.iter().zip(&workloads) {
         for h in e.headline.iter().filter(|h| h.trace_state_entries == ts) {
-            if !names.contains(&h.scenario) {
-                names.push(h.scenario.clone());
+            let key = (h.scenario.clone(), w.clone());
+            if !keys.contains(&key) {
+                keys.push(key);
             }
         }
     }
     let series = |f: fn(&crate::history::HeadlineRow) -> f64| -> Vec<Series> {
-        names
-            .iter()
-            .map(|n| Series {
-                label: n.clone(),
+        keys.iter()
+            .map(|(n, w)| Series {
+                label: if several { format!("{n} ({w})") } else { n.clone() },
                 points: entries
                     .iter()
+                    .zip(&workloads)
                     .enumerate()
-                    .filter_map(|(i, e)| {
+                    .filter(|(_, (_, ew))| *ew == w)
+                    .filter_map(|(i, (e, _))| {
                         e.headline.iter().find(|h| &h.scenario == n && h.trace_state_entries == ts).map(|h| (i as f64, f(h)))
                     })
                     .collect(),
@@ -39,14 +48,15 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     };
     let (a, c) = (series(|h| h.allocs_per_span), series(|h| h.cpu_ns_per_span));
     // Runs by date and commit; the baseline's run, when it is in the history, marked.
-    let labels: Vec<String> = entries
-        .iter()
-        .map(|e| {
-            let day: String = e.date.chars().skip(5).take(5).collect();
-            let commit: String = e.commit.as_deref().unwrap_or("-").chars().take(7).collect();
-            format!("{day} {commit}")
-        })
-        .collect();
+    // Runs of one day and commit told apart by a count.
+    let mut labels: Vec<String> = Vec::new();
+    for e in entries {
+        let day: String = e.date.chars().skip(5).take(5).collect();
+        let commit: String = e.commit.as_deref().unwrap_or("-").chars().take(7).collect();
+        let label = format!("{day} {commit}");
+        let seen = labels.iter().filter(|l| l.split(" #").next() == Some(label.as_str())).count();
+        labels.push(if seen == 0 { label } else { format!("{label} #{}", seen + 1) });
+    }
     let marker = b.inputs.baseline_run.as_ref().and_then(|base| {
         entries
             .iter()
@@ -60,13 +70,34 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
         ("history-allocs", by_run(format!("allocs/span by run (trace-state {ts})"), "allocs/span", &a)),
         ("history-cpu", by_run(format!("CPU ns/span by run (trace-state {ts})"), "ns/span", &c)),
     ]);
-    b.html.push_str("<table><tr><th>run</th><th class=\"l\">date</th><th class=\"l\">commit</th></tr>");
+    b.html.push_str(
+        "<table><tr><th>run</th><th class=\"l\">date</th><th class=\"l\">commit</th><th class=\"l\">workload</th></tr>",
+    );
     let mut rows = String::new();
-    for (i, e) in entries.iter().enumerate() {
+    for (i, (e, w)) in entries.iter().zip(&workloads).enumerate() {
         let commit: String = e.commit.as_deref().map_or_else(|| "unknown".to_owned(), |c| c.chars().take(12).collect());
-        let _ = write!(rows, "<tr><td>{i}</td><td class=\"l\">{}</td><td class=\"l\">{}</td></tr>", esc(&e.date), esc(&commit));
+        let _ = write!(
+            rows,
+            "<tr><td>{i}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td></tr>",
+            esc(&e.date),
+            esc(&commit),
+            esc(w)
+        );
     }
     b.html.push_str(&rows);
     b.html.push_str("</table>");
     b.end();
+}
+
+/// A run's workload in a few words: what makes its figures comparable with another's.
+fn workload(e: &crate::history::HistoryEntry) -> String {
+    let c = &e.config;
+    let spans = match c.spans {
+        s if s >= 1_000_000 && s % 1_000_000 == 0 => format!("{}M", s / 1_000_000),
+        s if s >= 1_000 && s % 1_000 == 0 => format!("{}k", s / 1_000),
+        s => s.to_string(),
+    };
+    let rate = if c.rate == 0 { "unpaced".to_owned() } else { format!("{}k/s", c.rate / 1_000) };
+    let producers = if c.producers == 1 { String::new() } else { format!(", {} producers", c.producers) };
+    format!("{spans} spans, {rate}{producers}")
 }

@@ -47,6 +47,15 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
             d.spans,
             profile_link(b, &d.file)
         );
+        if d.sites.is_empty() && d.top_sites.is_empty() {
+            // No empty table: a row that allocated nothing in the region (pooled) says so.
+            let _ = write!(
+                html,
+                "<p class=\"absent\">{} allocated nothing in the dhat pass's measured region: no site.</p>",
+                esc(&s.name)
+            );
+            continue;
+        }
         if d.sites.is_empty() {
             // Before schema 5: the innermost own frame, over the whole profile.
             html.push_str(
@@ -73,7 +82,7 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
                     "<li>{} blocks, {}<pre>{}</pre></li>",
                     st.blocks,
                     human_bytes(st.bytes as f64),
-                    esc(&st.frames.join("\n"))
+                    st.frames.iter().map(|f| esc(f)).collect::<Vec<_>>().join("\n")
                 );
             }
             let _ = write!(

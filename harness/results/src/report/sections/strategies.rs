@@ -13,9 +13,9 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     let vs = b.results().ratio_label();
     let _ = write!(
         b.html,
-        "<table><tr><th class=\"l\">scenario</th><th>ts</th><th>allocs/span</th><th>bytes/span</th><th>setup heap</th>\
+        "<div class=\"wide\"><table><tr><th class=\"l\">scenario</th><th>ts</th><th>allocs/span</th><th>bytes/span</th><th>setup heap</th>\
          <th>peak in flight</th><th>retained</th><th>peak RSS</th><th>CPU ns/span</th><th>exported/s</th><th>max lag</th><th>p50</th><th>p99</th><th>allocator calls/s</th>\
-         <th>meter ×</th><th>allocs vs {vs}</th><th>bytes vs {vs}</th><th>peak heap vs {vs}</th><th>CPU vs {vs}</th></tr>",
+         <th>meter ×</th><th>allocs/span ÷ {vs}</th><th>bytes/span ÷ {vs}</th><th>peak heap (setup incl.) ÷ {vs}</th><th>CPU/span ÷ {vs}</th></tr>",
     );
     let r = b.results();
     let mut rows = String::new();
@@ -50,10 +50,12 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     }
     b.html.push_str(&rows);
     b.html.push_str(
-        "</table><p>Heap figures are above what the harness itself had live before the scenario's setup: <b>setup heap</b> is what \
+        "</table></div><p>Heap figures are above what the harness itself had live before the scenario's setup: <b>setup heap</b> is what \
          setup and warm-up left live when the measured region began (a pool, a queue), <b>peak in flight</b> the highest live heap \
-         above that during the region (median of the count passes), <b>retained</b> what the region kept at its end. Ratios are \
-         against value-copy at the same trace-state size and allocator (the Go twin's rows against go-value); <b>=</b> both are 0, <b>—</b> value-copy is 0.</p>",
+         above that during the region (median of the count passes), <b>retained</b> what the region kept at its end. <b>÷ VC</b>: this \
+         row's figure divided by value-copy's at the same trace-state size and allocator (<b>÷ ref</b>: the Go twin's rows by go-value's); \
+         the peak heap ratio divides whole peaks, setup included; <b>=</b> both are 0, <b>—</b> the divisor is 0. <b>exported/s</b>: spans \
+         exported per second (a row that dropped spans shows it here).</p>",
     );
     let mut seen = std::collections::BTreeSet::new();
     let mut settings = String::new();

@@ -47,18 +47,20 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     }
     match &b.inputs.comparison {
         Some(c) => {
+            let rows = RowCounts::of(c);
             let class = if c.fails(false) {
                 "bad"
             } else if c.nothing_compared().is_some() {
-                "info"
+                "grey"
             } else {
                 "good"
             };
             let text = match c.nothing_compared() {
                 Some(why) => why.to_string(),
-                None => headline(c),
+                None => rows.sentence(c),
             };
             let _ = write!(b.html, "<div class=\"banner {class}\" id=\"verdict-counts\">{}</div>", esc(&text));
+            let _ = write!(b.html, "<p class=\"by-metric\">By metric: {}</p>", esc(&headline(c)));
             let v = view(c);
             if !v.regressed.is_empty() {
                 b.html.push_str("<ul class=\"regressions\">");
@@ -114,9 +116,10 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
             }
         }
         None => {
-            let _ = write!(b.html, "<div class=\"banner info\" id=\"verdict-counts\">{}</div>", esc(&b.inputs.no_comparison));
+            let _ = write!(b.html, "<div class=\"banner grey\" id=\"verdict-counts\">{}</div>", esc(&b.inputs.no_comparison));
         }
     }
+    cheapest(b);
     b.html.push_str("<nav class=\"toc\">");
     for (id, name) in SECTIONS {
         let _ = write!(b.html, "<a href=\"#{id}\">{name}</a>");
@@ -202,4 +205,105 @@ fn main_chart(b: &mut Builder<'_>) {
         ("main-allocs", charts::hbars("allocations per span", "allocs/span", &members, &allocs)),
         ("main-bytes", charts::hbars("bytes allocated per span", "bytes/span", &members, &bytes)),
     ]);
+}
+
+/// How many rows (scenario × trace state × allocator) got each verdict: a row regressed when any
+/// of its metrics did, improved when one did and none regressed, unchanged when its metrics were
+/// compared and none moved, not compared when none could be.
+struct RowCounts {
+    regressed: usize,
+    improved: usize,
+    unchanged: usize,
+    not_compared: usize,
+}
+
+impl RowCounts {
+    fn of(c: &crate::compare::Comparison) -> RowCounts {
+        use crate::compare::Verdict;
+        let mut by_row: std::collections::BTreeMap<(&str, usize), Vec<Verdict>> = std::collections::BTreeMap::new();
+        for r in &c.rows {
+            by_row.entry((r.scenario.as_str(), r.trace_state_entries)).or_default().push(r.verdict);
+        }
+        let mut n = RowCounts { regressed: 0, improved: 0, unchanged: 0, not_compared: 0 };
+        for verdicts in by_row.values() {
+            if verdicts.contains(&Verdict::Regressed) {
+                n.regressed += 1;
+            } else if verdicts.contains(&Verdict::Improved) {
+                n.improved += 1;
+            } else if verdicts.iter().any(|v| matches!(v, Verdict::Unchanged | Verdict::Noise)) {
+                n.unchanged += 1;
+            } else {
+                n.not_compared += 1;
+            }
+        }
+        n
+    }
+
+    /// The first screen's answer to "did anything regress?", in rows.
+    fn sentence(&self, c: &crate::compare::Comparison) -> String {
+        let total = self.regressed + self.improved + self.unchanged + self.not_compared;
+        let compared = total - self.not_compared;
+        let mut out = String::new();
+        if !c.failures.is_empty() {
+            out.push_str(&format!("The run failed ({} failure(s)). ", c.failures.len()));
+        }
+        out.push_str(&format!(
+            "{} of {total} rows regressed, {} improved, {} unchanged against {}",
+            self.regressed, self.improved, self.unchanged, c.baseline
+        ));
+        if self.not_compared > 0 {
+            out.push_str(&format!(
+                "; {} not compared (only one side has them, or another workload): {compared} of {total} compared",
+                self.not_compared
+            ));
+        }
+        out
+    }
+}
+
+/// "Which costs least here?": one sentence per trace-state size on allocations and bytes per
+/// span, naming the setup heap the cheapest row holds for it.
+fn cheapest(b: &mut Builder<'_>) {
+    let r = b.results();
+    let mut sizes = r.config.trace_state.clone();
+    sizes.sort_unstable();
+    let mut items = String::new();
+    for ts in sizes {
+        // Rows of one language and allocator, doing the same work: a row that dropped spans did not.
+        let mut rows: Vec<&crate::schema::ScenarioResult> =
+            r.primary().filter(|s| s.trace_state_entries == ts && s.language == "rust" && s.dropped_spans == 0).collect();
+        if rows.len() < 2 {
+            continue;
+        }
+        rows.sort_by(|a, b| {
+            (a.metrics.allocs_per_span, a.metrics.bytes_per_span)
+                .partial_cmp(&(b.metrics.allocs_per_span, b.metrics.bytes_per_span))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        let (first, next) = (rows[0], rows[1]);
+        let largest_setup = rows.iter().map(|s| s.metrics.setup_heap_bytes).max().unwrap_or(0);
+        let setup = |s: &crate::schema::ScenarioResult| {
+            let h = crate::table::human_bytes(s.metrics.setup_heap_bytes as f64);
+            if s.metrics.setup_heap_bytes == largest_setup {
+                format!("{h} of setup heap, the largest here")
+            } else {
+                format!("{h} of setup heap")
+            }
+        };
+        let _ = write!(
+            items,
+            "<li>At trace-state {ts}, <b>{}</b> allocates least: {:.3} allocations and {:.1} B per span, for {}. Next, <b>{}</b>: {:.3} and {:.1} B per span, for {}.</li>",
+            esc(&first.name),
+            first.metrics.allocs_per_span,
+            first.metrics.bytes_per_span,
+            esc(&setup(first)),
+            esc(&next.name),
+            next.metrics.allocs_per_span,
+            next.metrics.bytes_per_span,
+            esc(&setup(next)),
+        );
+    }
+    if !items.is_empty() {
+        let _ = write!(b.html, "<p><b>Which costs least here?</b></p><ul class=\"least\" id=\"cheapest\">{items}</ul>");
+    }
 }
