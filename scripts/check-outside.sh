@@ -39,7 +39,6 @@ cargo test --release --quiet 2>&1 | tail -3
 out="$work/out"
 "$CARGO_TARGET_DIR/release/my-strategies" run --scenario value-shared --scenario boxed-span --spans 20000 --trace-state 4 \
     --no-dhat --out "$out" >"$work/run.log" 2>&1 || { cat "$work/run.log" >&2; die "the template's run failed"; }
-grep -E '^\s*(value-shared|boxed-span)' "$work/run.log" || true
 python3 - "$out/results.json" <<'PY'
 import json, sys
 rows = {s["name"]: s for s in json.load(open(sys.argv[1]))["scenarios"]}
