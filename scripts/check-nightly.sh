@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs scripts/nightly.sh end to end, as a team adopting it would:
 #
-# A. As the README says, from a fresh clone, no variable set: a whole quick night (benches, the
+# A. As docs/nightly.md says, from a fresh clone, no variable set: a whole quick night (benches, the
 #    sweep with the Go rows, compare, history, report) must exit 0 and its report must show the
 #    criterion and iai-callgrind results; again with CARGO_TARGET_DIR pointing elsewhere.
 # B. A fleet, with fingerprints played by SPANALLOC_SIMULATE_CPU / SPANALLOC_SIMULATE_RUSTC (the
@@ -28,7 +28,7 @@ has_benches() { # INDEX.HTML LABEL
     return 0
 }
 
-# A. As the README says.
+# A. As docs/nightly.md says.
 git clone -q "$repo" "$work/fresh"
 (cd "$work/fresh" && env -u SPANALLOC_OUT -u SPANALLOC_BASELINES -u SPANALLOC_BENCH_HOME -u CARGO_TARGET_DIR \
     scripts/nightly.sh --quick >"$work/fresh.log" 2>&1) || { tail -40 "$work/fresh.log"; die "a fresh clone's night failed"; }
@@ -61,7 +61,8 @@ night() { # LABEL EXPECTED-STATUS CPU RUSTC [ENV...]
         cat "$GITHUB_STEP_SUMMARY"
         die "$label: exit $got, expected $want"
     fi
-    echo "check-nightly: $label: exit $got, as expected"
+    echo "check-nightly: $label: exit $got, as expected; the summary's first line:"
+    echo "    $(head -1 "$GITHUB_STEP_SUMMARY")"
 }
 first() { head -1 "$GITHUB_STEP_SUMMARY"; }
 says() { grep -qF -- "$1" "$GITHUB_STEP_SUMMARY" || { cat "$GITHUB_STEP_SUMMARY"; die "$2: the summary does not say '$1'"; }; }

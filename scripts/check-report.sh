@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Renders a small run's report in headless Chromium and fails when the page is blank, a chart is
-# missing, the console shows an error, two labels of a chart overlap (measured by the browser
-# over the DevTools protocol: scripts/check_layout.py) or the long tables are not folded in
-# <details>. It first proves each check can fail: a page with a console error, a missing chart
-# and two planted overlapping labels must be refused.
+# missing, the console shows an error, two labels of a chart overlap or the page is wider than
+# its 1280-pixel window (measured by the browser over the DevTools protocol:
+# scripts/check_layout.py), or the long tables are not folded in <details>. It first proves each
+# check can fail: a page with a console error, a missing chart, two planted overlapping labels
+# and a planted over-wide block must be refused. It leaves the first screen at 1280 x 900 in
+# reports/latest/first-screen.png.
 #
 # Needs: cargo, python3, and Debian's chromium (installed here if missing); websocket-client
 # from PyPI, installed in a virtual environment here.
@@ -55,13 +57,19 @@ page = re.sub(r'<figure class="chart" id="chart-timeline">.*?</figure>', "", pag
 page = page.replace("</body>", "<script>console.error('planted error')</script></body>")
 # Two labels at one place: the layout check must see them overlap.
 page = page.replace('<figure class="chart" id="chart-main-allocs"><svg', '<figure class="chart" id="chart-main-allocs"><svg><text x="5" y="20">planted one</text><text x="9" y="22">planted two</text></svg><svg', 1)
+# A block wider than the window: the whole page would scroll sideways.
+page = page.replace("</body>", '<div style="width:2000px">planted wide block</div></body>')
 open(sys.argv[2], "w", encoding="utf-8").write(page)
 PY
 if "$work/venv/bin/python" scripts/check_layout.py chromium "$work/broken.html" "$min_details" >"$work/broken-layout.out"; then
     echo "check-report: the layout check passed a page with two overlapping labels" >&2
     exit 1
 fi
-grep -q 'overlaps "planted two"' "$work/broken-layout.out" || { echo "check-report: the layout check did not name the planted overlap:" >&2; cat "$work/broken-layout.out" >&2; exit 1; }
+grep -q 'overlaps "planted two"' "$work/broken-layout.out" && grep -q 'wider than its window' "$work/broken-layout.out" || {
+    echo "check-report: the layout check did not name the planted overlap and the over-wide page:" >&2
+    cat "$work/broken-layout.out" >&2
+    exit 1
+}
 render "file://$work/broken.html" "$work/broken.png" "$work/broken.dom" "$work/broken.log"
 if python3 scripts/check_report.py "$work/broken.dom" "$work/broken.png" "$work/broken.log" "${charts[@]}" >"$work/broken.out"; then
     echo "check-report: the check passed a page with a console error and a missing chart" >&2
@@ -75,7 +83,7 @@ grep -q "chart timeline is missing" "$work/broken.out" && grep -q "console:" "$w
 
 render "file://$run/index.html" "$work/report.png" "$work/report.dom" "$work/report.log"
 python3 scripts/check_report.py "$work/report.dom" "$work/report.png" "$work/report.log" "${charts[@]}"
-"$work/venv/bin/python" scripts/check_layout.py chromium "$run/index.html" "$min_details"
 mkdir -p reports/latest
+"$work/venv/bin/python" scripts/check_layout.py chromium "$run/index.html" "$min_details" reports/latest/first-screen.png
 cp "$work/report.png" reports/latest/check-report.png
-echo "check-report: ok ($(wc -c <"$run/index.html") bytes of HTML, ${#charts[@]} charts; screenshot in reports/latest/check-report.png)"
+echo "check-report: ok ($(wc -c <"$run/index.html") bytes of HTML, ${#charts[@]} charts; the whole page in reports/latest/check-report.png, the first screen in reports/latest/first-screen.png)"

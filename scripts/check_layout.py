@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Checks a spanalloc report's layout as Chromium lays it out, over the DevTools protocol.
 
-usage: check_layout.py CHROMIUM PAGE.html [MIN_DETAILS]
+usage: check_layout.py CHROMIUM PAGE.html [MIN_DETAILS [FIRST_SCREEN.png]]
 
-Starts headless Chromium with a DevTools port, opens the page, and asks the browser for the box
-of every text in every chart (getBoundingClientRect, after the SVG's own layout): it fails
-(exit 1, one line per problem) when two texts of one chart overlap, when a text leaves its
-chart, or when the page has fewer than MIN_DETAILS <details> sections. Needs websocket-client
-(PyPI); scripts/check-report.sh installs it in a virtual environment.
+Starts headless Chromium with a DevTools port and a 1280 x 900 window, opens the page, and asks
+the browser for the box of every text in every chart (getBoundingClientRect, after the SVG's own
+layout): it fails (exit 1, one line per problem) when two texts of one chart overlap, when a
+text leaves its chart, when the page is wider than the window (the reader would scroll the whole
+page sideways), or when the page has fewer than MIN_DETAILS <details> sections. With
+FIRST_SCREEN.png it saves what the window shows first. Needs websocket-client (PyPI);
+scripts/check-report.sh installs it in a virtual environment.
 """
+import base64
 import json
 import os
 import shutil
@@ -22,7 +25,8 @@ import websocket
 
 MEASURE = r"""
 (() => {
-  const out = {charts: 0, texts: 0, details: document.querySelectorAll('details').length, problems: []};
+  const out = {charts: 0, texts: 0, details: document.querySelectorAll('details').length, problems: [],
+               pageWidth: document.documentElement.scrollWidth, windowWidth: document.documentElement.clientWidth};
   const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
   for (const fig of document.querySelectorAll('figure.chart')) {
     out.charts++;
@@ -69,6 +73,7 @@ def main():
         return 2
     chromium, page = sys.argv[1], os.path.abspath(sys.argv[2])
     min_details = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    screenshot = sys.argv[4] if len(sys.argv) > 4 else None
     # Chromium may still be writing its profile as it exits: removed without complaint after.
     profile = tempfile.mkdtemp()
     try:
@@ -87,6 +92,8 @@ def main():
                         return msg.get("result", {})
 
             call("Page.enable")
+            # The window a reader has: 1280 x 900 CSS pixels, whatever the headless shell's frame takes.
+            call("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1, mobile=False)
             call("Page.navigate", url="file://" + page)
             for _ in range(100):
                 state = call("Runtime.evaluate", expression="document.readyState", returnByValue=True)
@@ -94,12 +101,18 @@ def main():
                     break
                 time.sleep(0.1)
             measured = json.loads(call("Runtime.evaluate", expression=MEASURE, returnByValue=True)["result"]["value"])
+            if screenshot:
+                shot = call("Page.captureScreenshot", format="png")
+                with open(screenshot, "wb") as f:
+                    f.write(base64.b64decode(shot["data"]))
         finally:
             proc.kill()
             proc.wait()
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     problems = list(measured["problems"])
+    if measured["pageWidth"] > measured["windowWidth"]:
+        problems.append(f"the page is {measured['pageWidth']} px wide, wider than its window ({measured['windowWidth']} px inside the scroll bar)")
     if measured["details"] < min_details:
         problems.append(f"{measured['details']} <details> sections, expected at least {min_details}")
     if measured["charts"] == 0 or measured["texts"] == 0:
@@ -108,7 +121,7 @@ def main():
         print("check-layout: " + p)
     if not problems:
         print(f"check-layout: ok ({measured['charts']} charts, {measured['texts']} labels measured, none overlapping; "
-              f"{measured['details']} <details> sections)")
+              f"{measured['details']} <details> sections; the page {measured['pageWidth']} px wide, its window {measured['windowWidth']} px inside the scroll bar)")
     return 1 if problems else 0
 
 

@@ -113,6 +113,12 @@ fn every_section_and_chart_is_present_and_filled() {
         ids.into_iter().collect::<Vec<_>>(),
         ["C1", "C2", "C3", "C4", "C5a", "C5b", "C6", "C7", "C8", "C8 (Rust clone cost)"]
     );
+    // The article named in English, its original title marked as Chinese beside it.
+    let claims: String = doc.select(&sel("section#claims p")).next().unwrap().text().collect();
+    assert!(claims.starts_with("The article The secret use of Go pointers in cloud-native observability"), "{claims}");
+    let original: String =
+        doc.select(&sel("section#claims [lang=\"zh-Hans\"]")).next().expect("the original title").text().collect();
+    assert!(original.starts_with("Go指针"), "{original}");
     let claims = claims_json(&r);
     assert_eq!(claims["version"], 2);
     assert_eq!(claims["claims"].as_array().unwrap().len(), 13, "C1–C3 once per contrast");
@@ -439,4 +445,71 @@ fn failures_and_drops_are_on_the_first_screen() {
 
 fn verdict_metric(doc: &Html) -> String {
     doc.select(&sel("section#verdict p.by-metric")).next().expect("the by-metric line").text().collect()
+}
+
+/// "Which costs least here?": one sentence per size, the setup heap the winner holds named, rows
+/// tied for least named together, a row that dropped spans (not the same work) left out.
+#[test]
+fn the_first_screen_says_which_row_costs_least_and_its_setup_heap() {
+    let mut v = fixture();
+    for (name, ts, setup) in
+        [("pooled", 0, 1_258_291), ("pooled", 4, 1_258_291), ("value-copy", 0, 322_970), ("atomic-swap", 4, 249_548)]
+    {
+        set_metric(&mut v, name, ts, "setup_heap_bytes", setup.into());
+    }
+    let r = render(&v, Path::new(FIXTURE));
+    let doc = Html::parse_document(&r.html);
+    let least: Vec<String> = doc.select(&sel("section#verdict ul#cheapest li")).map(|li| li.text().collect()).collect();
+    assert_eq!(
+        least,
+        [
+            "At trace-state 0, value-copy (315.4 KiB of setup heap) and pooled (1.2 MiB of setup heap, the largest here) allocate least: 0.000 allocations and 0.0 B per span. Next, atomic-swap (0 B of setup heap): 1.169 and 64.1 B per span.",
+            "At trace-state 4, pooled (1.2 MiB of setup heap, the largest here) allocates least: 0.000 allocations and 0.0 B per span. Next, atomic-swap (243.7 KiB of setup heap): 2.692 and 112.9 B per span.",
+        ]
+    );
+    // pooled dropped spans at 4: it did other work, so it is not the answer there.
+    v["scenarios"].as_array_mut().unwrap().iter_mut().find(|s| s["name"] == "pooled" && s["trace_state_entries"] == 4).unwrap()
+        ["dropped_spans"] = 10.into();
+    let doc = Html::parse_document(&render(&v, Path::new(FIXTURE)).html);
+    let at4: String = doc.select(&sel("section#verdict ul#cheapest li")).nth(1).unwrap().text().collect();
+    assert!(
+        at4.starts_with("At trace-state 4, atomic-swap (243.7 KiB of setup heap, the largest here) allocates least"),
+        "{at4}"
+    );
+}
+
+/// History: runs of another workload are their own series, never joined by one line to the
+/// others; runs of one day and commit get distinct labels.
+#[test]
+fn history_keeps_workloads_apart_and_tells_runs_of_one_commit_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (small, big) = (dir.path().join("small"), dir.path().join("big"));
+    let mut larger = fixture();
+    larger["config"]["spans"] = 20_000.into();
+    for (d, v) in [(&small, fixture()), (&big, larger)] {
+        std::fs::create_dir_all(d).unwrap();
+        std::fs::write(d.join("results.json"), serde_json::to_vec(&v).unwrap()).unwrap();
+    }
+    let history = dir.path().join("history.jsonl");
+    for d in [&small, &small, &big] {
+        let o = spanalloc(&["history", "append", d.join("results.json").to_str().unwrap(), "--file", history.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let o = spanalloc(&["report", small.to_str().unwrap(), "--history", history.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let svg = std::fs::read_to_string(small.join("history-allocs.svg")).unwrap();
+    for label in ["value-copy (2600 spans, unpaced)", "value-copy (20k spans, unpaced)", "11-25 d34b5c5 #2", "11-25 d34b5c5 #3"] {
+        assert!(svg.contains(label), "{label} missing from the history chart");
+    }
+    let doc = Html::parse_document(&std::fs::read_to_string(small.join("index.html")).unwrap());
+    let workloads: Vec<String> =
+        doc.select(&sel("section#history table tr td:nth-child(4)")).map(|td| td.text().collect()).collect();
+    assert_eq!(
+        workloads,
+        [
+            "2600 spans, unpaced, trace-state 0, 4",
+            "2600 spans, unpaced, trace-state 0, 4",
+            "20k spans, unpaced, trace-state 0, 4"
+        ]
+    );
 }

@@ -81,7 +81,7 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
             "<tr><td>{i}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td></tr>",
             esc(&e.date),
             esc(&commit),
-            esc(w)
+            esc(&format!("{w}, trace-state {}", sizes(e)))
         );
     }
     b.html.push_str(&rows);
@@ -100,4 +100,10 @@ fn workload(e: &crate::history::HistoryEntry) -> String {
     let rate = if c.rate == 0 { "unpaced".to_owned() } else { format!("{}k/s", c.rate / 1_000) };
     let producers = if c.producers == 1 { String::new() } else { format!(", {} producers", c.producers) };
     format!("{spans} spans, {rate}{producers}")
+}
+
+/// The trace-state sizes a run measured: the table shows them, the series do not split on them
+/// (a row's figures at one size do not depend on the other sizes of its run).
+fn sizes(e: &crate::history::HistoryEntry) -> String {
+    e.config.trace_state.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ")
 }

@@ -280,28 +280,30 @@ fn cheapest(b: &mut Builder<'_>) {
                 .partial_cmp(&(b.metrics.allocs_per_span, b.metrics.bytes_per_span))
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
-        let (first, next) = (rows[0], rows[1]);
+        // Rows tied for least are named together: at trace-state 0 value-copy allocates nothing
+        // either, with a quarter of the pool's setup heap.
+        let key = |s: &crate::schema::ScenarioResult| (s.metrics.allocs_per_span, s.metrics.bytes_per_span);
+        let tied = rows.iter().take_while(|s| key(s) == key(rows[0])).count();
         let largest_setup = rows.iter().map(|s| s.metrics.setup_heap_bytes).max().unwrap_or(0);
-        let setup = |s: &crate::schema::ScenarioResult| {
+        let named = |s: &crate::schema::ScenarioResult| {
             let h = crate::table::human_bytes(s.metrics.setup_heap_bytes as f64);
-            if s.metrics.setup_heap_bytes == largest_setup {
-                format!("{h} of setup heap, the largest here")
-            } else {
-                format!("{h} of setup heap")
-            }
+            let largest = if s.metrics.setup_heap_bytes == largest_setup { ", the largest here" } else { "" };
+            format!("<b>{}</b> ({h} of setup heap{largest})", esc(&s.name))
         };
-        let _ = write!(
-            items,
-            "<li>At trace-state {ts}, <b>{}</b> allocates least: {:.3} allocations and {:.1} B per span, for {}. Next, <b>{}</b>: {:.3} and {:.1} B per span, for {}.</li>",
-            esc(&first.name),
-            first.metrics.allocs_per_span,
-            first.metrics.bytes_per_span,
-            esc(&setup(first)),
-            esc(&next.name),
-            next.metrics.allocs_per_span,
-            next.metrics.bytes_per_span,
-            esc(&setup(next)),
-        );
+        let least = rows[..tied].iter().map(|s| named(s)).collect::<Vec<_>>().join(" and ");
+        let verb = if tied > 1 { "allocate" } else { "allocates" };
+        let (a, bytes) = key(rows[0]);
+        let _ = write!(items, "<li>At trace-state {ts}, {least} {verb} least: {a:.3} allocations and {bytes:.1} B per span.");
+        if let Some(next) = rows.get(tied) {
+            let _ = write!(
+                items,
+                " Next, {}: {:.3} and {:.1} B per span.",
+                named(next),
+                next.metrics.allocs_per_span,
+                next.metrics.bytes_per_span
+            );
+        }
+        items.push_str("</li>");
     }
     if !items.is_empty() {
         let _ = write!(b.html, "<p><b>Which costs least here?</b></p><ul class=\"least\" id=\"cheapest\">{items}</ul>");
