@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs scripts/nightly.sh end to end, as a team adopting it would:
 #
-# A. As docs/nightly.md says, from a fresh clone, no variable set: a whole quick night (benches, the
-#    sweep with the Go rows, compare, history, report) must exit 0 and its report must show the
-#    criterion and iai-callgrind results; again with CARGO_TARGET_DIR pointing elsewhere.
+# A. As docs/nightly.md says, from a fresh clone, no variable set: a whole quick night (benches,
+#    the sweep with the Go rows and the real stacks, compare, history, report) must exit 0, its
+#    results must have the real-stack rows and its report the criterion and iai-callgrind
+#    results; again with CARGO_TARGET_DIR pointing elsewhere.
 # B. A fleet, with fingerprints played by SPANALLOC_SIMULATE_CPU / SPANALLOC_SIMULATE_RUSTC (the
 #    test binary's known-answer row, which SPANALLOC_TEST_PLANT makes allocate once more per span):
 #      1. CPU A, the first night: saves the counts baseline and A's timing baseline;
@@ -34,7 +35,10 @@ git clone -q "$repo" "$work/fresh"
     scripts/nightly.sh --quick >"$work/fresh.log" 2>&1) || { tail -40 "$work/fresh.log"; die "a fresh clone's night failed"; }
 has_benches "$work/fresh/reports/latest/index.html" "fresh clone"
 git -C "$work/fresh" status --porcelain reports/baselines | grep -q . && die "a night changed the committed example baselines"
-echo "check-nightly: A1 fresh clone, nothing set: exit 0, benches in the report"
+for row in tracing-otel fastrace; do
+    grep -q "\"name\": \"$row\"" "$work/fresh/reports/latest/results.json" || die "a fresh clone's night has no $row row"
+done
+echo "check-nightly: A1 fresh clone, nothing set: exit 0, benches and the real-stack rows in the report"
 cp -a "$work/fresh/target" "$work/elsewhere"
 (cd "$work/fresh" && CARGO_TARGET_DIR="$work/elsewhere" SPANALLOC_OUT="$work/fresh-out2" scripts/nightly.sh --quick \
     >"$work/fresh2.log" 2>&1) || { tail -40 "$work/fresh2.log"; die "a night with CARGO_TARGET_DIR failed"; }

@@ -25,6 +25,9 @@
 #   SPANALLOC_SPANS, SPANALLOC_REPEAT, SPANALLOC_TRACE_STATE, SPANALLOC_DHAT_SPANS,
 #   SPANALLOC_SCENARIOS (comma-separated names): the workload, overriding the defaults below
 #   SPANALLOC_GO=0        leave the Go twin's rows out (on by default; Go is installed when missing)
+#   SPANALLOC_STACKS=0    leave the real-stack rows out (tracing-opentelemetry, fastrace): on by
+#                         default, the sweep then runs spanalloc-stacks (scenarios/real-stacks),
+#                         the built-ins plus those rows
 #   SPANALLOC_BIN         the spanalloc binary to run (built by this script when unset); for a
 #                         binary of your own built on the extension point
 #   SPANALLOC_BENCHES=0   skip criterion and iai-callgrind (the sweep, compare and the rest run)
@@ -45,7 +48,7 @@ quick=0
 for arg in "$@"; do
     case "$arg" in
         --quick) quick=1 ;;
-        -h | --help) sed -n '2,45p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,43p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "nightly.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -85,7 +88,12 @@ if [ "${SPANALLOC_GO:-1}" = 1 ]; then
 fi
 
 mkdir -p "$out" "$baselines" || exit 2
-bin="${SPANALLOC_BIN:-$target_dir/release/spanalloc}"
+stacks="${SPANALLOC_STACKS:-1}"
+if [ "$stacks" = 1 ]; then
+    bin="${SPANALLOC_BIN:-$target_dir/release/spanalloc-stacks}"
+else
+    bin="${SPANALLOC_BIN:-$target_dir/release/spanalloc}"
+fi
 timings="$out/timings.txt"
 publish=false
 trap 'echo "publish=$publish" >>"$outputs"' EXIT
@@ -105,7 +113,12 @@ step() {
 }
 
 if [ -z "${SPANALLOC_BIN:-}" ]; then
-    step "build" cargo build --release -q -p spanalloc || exit 2
+    if [ "$stacks" = 1 ]; then
+        # Its own workspace, sharing this one's target directory (its .cargo/config.toml).
+        step "build" cargo build --release -q --manifest-path scenarios/real-stacks/Cargo.toml -p spanalloc-stacks || exit 2
+    else
+        step "build" cargo build --release -q -p spanalloc || exit 2
+    fi
 fi
 [ -x "$bin" ] || { echo "nightly.sh: no spanalloc binary at $bin" >&2; exit 2; }
 

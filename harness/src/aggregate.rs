@@ -154,6 +154,8 @@ pub fn combine(
         spans,
         spans_exported,
         digest: first_count.digest.clone(),
+        same_work: spanalloc_results::schema::SAME_WORK_DIGEST.into(),
+        carries_trace_state: true,
         dropped_spans: 0,
         settings: first_count.settings.clone(),
         metrics,

@@ -25,6 +25,7 @@
 
 use std::path::{Path, PathBuf};
 
+use spanalloc_model::reference::SameWork;
 use spanalloc_model::{Scenario, WorkloadConfig};
 
 use crate::allocators::AllocatorBuild;
@@ -111,6 +112,22 @@ impl Entry {
         match self {
             Entry::InProcess(s) => s.unpaced_rate,
             Entry::External(_) => None,
+        }
+    }
+
+    /// How it proves it did the workload's work (see [`Scenario::same_work`]).
+    pub fn same_work(&self) -> SameWork {
+        match self {
+            Entry::InProcess(s) => s.same_work,
+            Entry::External(_) => SameWork::Digest,
+        }
+    }
+
+    /// Whether it carries the W3C trace state (see [`Scenario::carries_trace_state`]).
+    pub fn carries_trace_state(&self) -> bool {
+        match self {
+            Entry::InProcess(s) => s.carries_trace_state,
+            Entry::External(_) => true,
         }
     }
 

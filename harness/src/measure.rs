@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use spanalloc_model::reference::{self, Expected};
+use spanalloc_model::reference::{self, Expected, SameWork};
 use spanalloc_model::WorkloadConfig;
 use spanalloc_results::fsio::{move_into_output, temporary_for, write_output};
 use spanalloc_results::schema::{
@@ -228,7 +228,12 @@ pub fn run(plan: &RunPlan<'_>, progress: &dyn Progress) -> std::io::Result<(Resu
                     .iter()
                     .find(|r| r.name == entry.name() && r.trace_state_entries == ts && r.dhat.is_some())
                     .map(|r| (r.dhat.clone(), r.cross_check.clone()));
-                let at = Row { entry, cfg, expected: *expected, allocator, exe };
+                // A stack with its own span ids proves its work by the structure alone.
+                let expected = match entry.same_work() {
+                    SameWork::Digest => *expected,
+                    other => other.expected(cfg),
+                };
+                let at = Row { entry, cfg, expected, allocator, exe };
                 let measured = measure_scenario(plan, &at, profiled, progress);
                 for w in &measured.warnings {
                     progress.warning(w);
@@ -379,6 +384,8 @@ fn measure_scenario(
             return m;
         }
     };
+    r.same_work = entry.same_work().word().into();
+    r.carries_trace_state = entry.carries_trace_state();
     check_same_work(&mut r, at, &mut m);
     if let Some(c) = r.current_check.filter(|c| !c.passed()) {
         m.failures.push(failure(
@@ -470,7 +477,7 @@ fn profile(
     m: &mut Measured,
 ) -> Option<(PassOutput, CrossCheck)> {
     let (name, ts) = (at.entry.name(), unpaced.trace_state_entries);
-    let expected = reference::expected(unpaced);
+    let expected = at.entry.same_work().expected(unpaced);
     // The first attempt is the scenario's own unpaced pass (paced at its `unpaced_rate`, if any);
     // a retry names its rate.
     let first_rate = at.entry.unpaced_rate().unwrap_or(WorkloadConfig::default().rate);

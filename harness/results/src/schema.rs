@@ -27,9 +27,12 @@ use serde::{Deserialize, Serialize};
 /// *exported* per second; a baseline saved with `--allow-failures` says so (`saved_with_failures`);
 /// the cross-check records the tolerance it applied. `counts_tolerance_pct` is still read, never
 /// used to judge: a file does not set its own gate.
+/// Version 9: real stacks — each row says how it proved it did the workload's work (`same_work`:
+/// `digest`, or `structure` for a stack that draws its own span ids) and whether it carries the
+/// W3C trace state (`carries_trace_state`).
 /// Older files are still read: their new fields take the values those versions used, and a
 /// version-1 peak heap (which counted the harness's buffers) is not compared with a later one.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// The first layout whose rows say whether their counts are exact and record every repeat's
 /// counts; older rows are told apart by their cross-check ([`ScenarioResult::exact_counts`]).
@@ -255,7 +258,11 @@ impl Results {
     /// The entry every ratio at `s`'s trace-state size is taken against ([`RunConfig::reference`]).
     /// A row of another language is taken against that language's first row at the same size
     /// (the Go twin's `go-value`): Go rows compare with Go rows.
+    /// None for a row that carries no trace state above 0 entries: it does less work there.
     pub fn reference_for(&self, s: &ScenarioResult) -> Option<&ScenarioResult> {
+        if !s.comparable_work() {
+            return None;
+        }
         let same = |r: &&ScenarioResult| r.trace_state_entries == s.trace_state_entries && r.allocator == s.allocator;
         if s.language != "rust" {
             return self.scenarios.iter().filter(same).find(|r| r.language == s.language);
@@ -304,11 +311,14 @@ impl Results {
             .filter(|s| s.name == name && s.dropped_spans > 0)
             .map(|s| format!("{} at ts {}", s.dropped_spans, s.trace_state_entries))
             .collect();
-        if drops.is_empty() {
-            name.to_owned()
-        } else {
-            format!("{name} (dropped {})", drops.join(", "))
+        let mut marked = name.to_owned();
+        if self.primary().any(|s| s.name == name && !s.carries_trace_state) {
+            marked.push_str(" (no trace state)");
         }
+        if !drops.is_empty() {
+            marked.push_str(&format!(" (dropped {})", drops.join(", ")));
+        }
+        marked
     }
 
     /// Whether any row ran over an allocator other than the system one, or over more than one.
@@ -340,10 +350,20 @@ impl ScenarioResult {
         if self.same_thread_reads() {
             label.push_str(" (same-thread read)");
         }
+        if !self.carries_trace_state && self.trace_state_entries > 0 {
+            label.push_str(" (no trace state)");
+        }
         if self.dropped_spans > 0 {
             label.push_str(&format!(" (dropped {} spans)", self.dropped_spans));
         }
         label
+    }
+
+    /// Whether the row does the work of every other row at its size: false for one that carries
+    /// no trace state at a size that has entries (fastrace above 0), shown but never set against
+    /// the others.
+    pub fn comparable_work(&self) -> bool {
+        self.carries_trace_state || self.trace_state_entries == 0
     }
 
     /// Whether the scenario said its current-context reads never cross a thread (the SDK's
@@ -360,6 +380,17 @@ fn system_allocator() -> String {
 fn rust_language() -> String {
     "rust".to_owned()
 }
+
+fn digest_same_work() -> String {
+    SAME_WORK_DIGEST.to_owned()
+}
+
+fn carried() -> bool {
+    true
+}
+
+/// [`ScenarioResult::same_work`] of a row proved by the full digest.
+pub const SAME_WORK_DIGEST: &str = "digest";
 
 /// One scenario at one trace-state size.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -391,8 +422,18 @@ pub struct ScenarioResult {
     pub spans: u64,
     /// Spans exported (sampled).
     pub spans_exported: u64,
-    /// Export digest, hex; equal for every scenario at one trace-state size.
+    /// Export digest, hex; equal for every scenario at one trace-state size that proves its work
+    /// the same way ([`ScenarioResult::same_work`]).
     pub digest: String,
+    /// How the row proved it did the workload's work: `digest` (every span's ids, parent, flags,
+    /// trace state, name, against the model's) or `structure` (trace ids, flags, names and parent
+    /// links by creation offset: a stack that draws its own span ids). Before schema 9 `digest`.
+    #[serde(default = "digest_same_work")]
+    pub same_work: String,
+    /// Whether the row carries the W3C trace state. One that does not does less work above 0
+    /// entries: it is shown there, never set against rows that do. Before schema 9 `true`.
+    #[serde(default = "carried")]
+    pub carries_trace_state: bool,
     /// Spans the scenario lost: it exported this many fewer than the strategies did. Only a
     /// scenario with a pipeline of its own can (the SDK's batch processor drops spans when its
     /// queue is full); one that did is left out of the fairness check, and says so.

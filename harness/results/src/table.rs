@@ -60,7 +60,7 @@ pub fn legend(results: &Results) -> String {
         "value-copy's (ref: go-value's, for the Go rows)".to_owned()
     };
     format!(
-        "÷ {}: this row's figure divided by {divisor} at the same trace-state size; '=' both are 0, '—' the divisor is 0, 'n/a' no such row in this run. setup heap: what setup left live; peak in flight: the highest live heap above it; exported/s: spans exported per second",
+        "÷ {}: this row's figure divided by {divisor} at the same trace-state size; '=' both are 0, '—' the divisor is 0, 'n/a' no such row in this run, or a row that carries no trace state at a size with entries. setup heap: what setup left live; peak in flight: the highest live heap above it; exported/s: spans exported per second",
         results.ratio_label()
     )
 }

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 
 use spanalloc::catalog::{Catalog, External, PassRequest};
 use spanalloc::pass::Pass;
+use spanalloc_model::reference::SameWork;
 use spanalloc_model::sampler::Sampler;
 use spanalloc_model::w3c::{HeaderCarrier, W3cError};
 use spanalloc_model::{
@@ -90,6 +91,8 @@ pub const TEST_CRASH: Scenario = Scenario {
     check_current: None,
     unpaced_rate: None,
     may_drop: false,
+    same_work: SameWork::Digest,
+    carries_trace_state: true,
 };
 
 fn crash(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
@@ -105,6 +108,8 @@ pub const TEST_ABORT: Scenario = Scenario {
     check_current: None,
     unpaced_rate: None,
     may_drop: false,
+    same_work: SameWork::Digest,
+    carries_trace_state: true,
 };
 
 fn abort(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
@@ -120,6 +125,8 @@ pub const TEST_STOP: Scenario = Scenario {
     check_current: None,
     unpaced_rate: None,
     may_drop: false,
+    same_work: SameWork::Digest,
+    carries_trace_state: true,
 };
 
 fn stop(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
@@ -137,6 +144,8 @@ pub const TEST_GARBAGE: Scenario = Scenario {
     check_current: None,
     unpaced_rate: None,
     may_drop: false,
+    same_work: SameWork::Digest,
+    carries_trace_state: true,
 };
 
 fn garbage(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {

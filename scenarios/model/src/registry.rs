@@ -5,6 +5,7 @@
 use crate::current_check::{self, CheckConfig, CheckReport};
 use crate::pipeline::Pipeline;
 use crate::processor::StrategyPipeline;
+use crate::reference::SameWork;
 use crate::strategy::Strategy;
 use crate::walk::{self, RunHooks, RunReport};
 use crate::workload::WorkloadConfig;
@@ -34,6 +35,12 @@ pub struct Scenario {
     /// the SDK's batch processor does). A row that may is marked with what it dropped, left out of
     /// the fairness check and its counts not gated; one that may not fails its run when it drops.
     pub may_drop: bool,
+    /// How it proves it did the workload's work: the full digest, or — for a stack that draws
+    /// its own span ids — the structure ([`SameWork`]).
+    pub same_work: SameWork,
+    /// Whether it carries the W3C trace state. One that does not is measured at every size but
+    /// never set against rows that do above 0 entries: it does less work there.
+    pub carries_trace_state: bool,
 }
 
 impl Scenario {
@@ -47,6 +54,8 @@ impl Scenario {
             check_current: Some(current_check::run::<S>),
             unpaced_rate: None,
             may_drop: false,
+            same_work: SameWork::Digest,
+            carries_trace_state: true,
         }
     }
 
@@ -60,6 +69,8 @@ impl Scenario {
             check_current: None,
             unpaced_rate: None,
             may_drop: false,
+            same_work: SameWork::Digest,
+            carries_trace_state: true,
         }
     }
 
@@ -72,6 +83,12 @@ impl Scenario {
     /// [`Scenario::may_drop`]).
     pub const fn may_drop_spans(self) -> Scenario {
         Scenario { may_drop: true, ..self }
+    }
+
+    /// The same scenario, proving its work by the structure digest and declared not to carry
+    /// the trace state (a stack with its own span ids and no trace state: fastrace).
+    pub const fn structure_only(self) -> Scenario {
+        Scenario { same_work: SameWork::Structure, carries_trace_state: false, ..self }
     }
 
     /// The workload this scenario runs for `cfg`: the same, except that an unpaced request is

@@ -22,27 +22,26 @@
 #![deny(missing_docs)]
 
 use std::borrow::Cow;
-use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use opentelemetry::propagation::TextMapPropagator;
-use opentelemetry::trace::{Link, SpanKind, TraceContextExt, TraceState as OtelTraceState, Tracer as _, TracerProvider as _};
-use opentelemetry::{Context, ContextGuard, KeyValue};
-use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry::trace::{TraceContextExt, Tracer as _, TracerProvider as _};
+use opentelemetry::{Context, ContextGuard};
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::{
-    BatchConfigBuilder, BatchSpanProcessor, IdGenerator, Sampler as SdkSampler, SamplingResult, SdkTracer, SdkTracerProvider,
-    ShouldSample, SpanData, SpanExporter, OTEL_BSP_MAX_EXPORT_BATCH_SIZE_DEFAULT, OTEL_BSP_MAX_QUEUE_SIZE_DEFAULT,
+    BatchSpanProcessor, SdkTracer, SdkTracerProvider, OTEL_BSP_MAX_EXPORT_BATCH_SIZE_DEFAULT, OTEL_BSP_MAX_QUEUE_SIZE_DEFAULT,
     OTEL_BSP_SCHEDULE_DELAY_DEFAULT,
 };
 use spanalloc_model::pipeline::{ChildSpan, Pipeline, Producer, RootSpan};
 use spanalloc_model::processor::CURRENT_READ_SETTING;
 use spanalloc_model::sink::ExportSink;
 use spanalloc_model::stage::{self, Stage};
-use spanalloc_model::workload::ATTRIBUTES;
-use spanalloc_model::{Scenario, SpanId, TraceFlags, TraceId, WorkloadConfig};
+use spanalloc_model::{Scenario, TraceId, WorkloadConfig};
+
+pub mod parts;
+
+use parts::{attributes, batch_config, SinkExporter, WorkloadIds, WorkloadSampler};
 
 /// The scenario entry for the harness.
 // With the SDK's 2048-span queue, an unpaced producer outruns the batch exporter thread and the
@@ -54,121 +53,6 @@ pub const SCENARIO: Scenario = Scenario::pipeline::<SdkPipeline>(
 )
 .with_unpaced_rate(100_000)
 .may_drop_spans();
-
-/// The batch processor as users get it: the SDK's own defaults, spelled out so that an
-/// `OTEL_BSP_*` variable in the environment cannot change what is measured. `queue` is the SDK's
-/// default but for tests that make the row drop on purpose ([`SdkPipelineWithQueue`]).
-fn batch_config(queue: usize) -> opentelemetry_sdk::trace::BatchConfig {
-    BatchConfigBuilder::default()
-        .with_max_queue_size(queue)
-        .with_max_export_batch_size(OTEL_BSP_MAX_EXPORT_BATCH_SIZE_DEFAULT)
-        .with_scheduled_delay(OTEL_BSP_SCHEDULE_DELAY_DEFAULT)
-        .build()
-}
-
-thread_local! {
-    /// The ids the next span start takes, set by the producer just before it.
-    static NEXT_IDS: Cell<(u128, u64)> = const { Cell::new((0, 0)) };
-    /// The trace state a root span of the current trace starts with.
-    static ROOT_STATE: RefCell<OtelTraceState> = const { RefCell::new(OtelTraceState::NONE) };
-}
-
-/// Hands out the workload's ids.
-#[derive(Debug)]
-struct WorkloadIds;
-
-impl IdGenerator for WorkloadIds {
-    fn new_trace_id(&self) -> opentelemetry::trace::TraceId {
-        opentelemetry::trace::TraceId::from(NEXT_IDS.with(Cell::get).0)
-    }
-    fn new_span_id(&self) -> opentelemetry::trace::SpanId {
-        opentelemetry::trace::SpanId::from(NEXT_IDS.with(Cell::get).1)
-    }
-}
-
-/// The SDK's own `ParentBased(TraceIdRatioBased(ratio))` decides — it reads the parent in place
-/// and clones its trace state once (sdk `trace/sampler.rs:393`) — and this wrapper supplies only
-/// what the SDK's samplers never invent: a root's trace state, the workload's entries for the
-/// trace (a root's result carries the invalid parent's empty one). The decisions are the model's
-/// (`spanalloc_model::sampler`: the same low 64 bits of the trace id against the ratio), which
-/// the digest proves.
-#[derive(Debug, Clone)]
-struct WorkloadSampler(SdkSampler);
-
-impl WorkloadSampler {
-    fn new(ratio: f64) -> Self {
-        WorkloadSampler(SdkSampler::ParentBased(Box::new(SdkSampler::TraceIdRatioBased(ratio))))
-    }
-}
-
-impl ShouldSample for WorkloadSampler {
-    fn should_sample(
-        &self,
-        parent_context: Option<&Context>,
-        trace_id: opentelemetry::trace::TraceId,
-        name: &str,
-        span_kind: &SpanKind,
-        attributes: &[KeyValue],
-        links: &[Link],
-    ) -> SamplingResult {
-        let _stage = stage::enter(Stage::Sampler);
-        let mut result = self.0.should_sample(parent_context, trace_id, name, span_kind, attributes, links);
-        if !parent_context.is_some_and(|cx| cx.span().span_context().is_valid()) {
-            // The workload's part: the trace's entries at its root.
-            result.trace_state = ROOT_STATE.with(|s| s.take());
-        }
-        result
-    }
-}
-
-/// Folds each exported span into the run's sink.
-#[derive(Clone)]
-struct SinkExporter(Arc<ExportSink>);
-
-impl std::fmt::Debug for SinkExporter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SinkExporter")
-    }
-}
-
-impl SpanExporter for SinkExporter {
-    fn export(&self, batch: Vec<SpanData>) -> impl std::future::Future<Output = OTelSdkResult> + Send {
-        let _stage = stage::enter(Stage::Exporter);
-        let mut sink = self.0.batch();
-        let now = SystemTime::now();
-        for data in &batch {
-            let sc = &data.span_context;
-            let parts = (
-                TraceId(sc.trace_id().to_bytes()),
-                SpanId(sc.span_id().to_bytes()),
-                SpanId(data.parent_span_id.to_bytes()),
-                TraceFlags(sc.trace_flags().to_u8()),
-            );
-            let latency = now.duration_since(data.end_time).unwrap_or_default().as_nanos() as u64;
-            // `&TraceState` iterates its entries in place; `header()` would build a String.
-            sink.span_parts(parts, |b| write_header(sc.trace_state(), b), &data.name, latency);
-        }
-        drop(sink);
-        drop(batch);
-        std::future::ready(Ok(()))
-    }
-}
-
-/// The trace state in header form (`k1=v1,k2=v2`), as the model's exporter writes it.
-fn write_header(state: &OtelTraceState, out: &mut String) {
-    for (i, (k, v)) in state.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(k);
-        out.push('=');
-        out.push_str(v);
-    }
-}
-
-fn attributes() -> Vec<KeyValue> {
-    ATTRIBUTES.iter().map(|(k, v)| KeyValue::new(*k, *v)).collect()
-}
 
 /// The SDK's tracer provider with its batch processor (the SDK's default queue), exporting into
 /// the run's sink.
@@ -259,13 +143,8 @@ impl Producer for SdkProducer<'_> {
     type Span = SdkSpan;
 
     fn start_root(&mut self, root: RootSpan<'_>) -> SdkSpan {
-        {
-            // The trace's entries in the SDK's form: what a root's trace state costs here.
-            let _stage = stage::enter(Stage::Tracer);
-            let state = OtelTraceState::from_key_value(root.trace_state.iter()).expect("the workload's entries are valid");
-            ROOT_STATE.with(|s| *s.borrow_mut() = state);
-        }
-        NEXT_IDS.with(|c| c.set((u128::from_be_bytes(root.trace_id.0), u64::from_be_bytes(root.span_id.0))));
+        parts::set_root_state(root.trace_state);
+        parts::set_next_ids(root.trace_id, root.span_id);
         self.start(&Context::new(), root.name)
     }
 
@@ -279,7 +158,7 @@ impl Producer for SdkProducer<'_> {
             remote = self.propagator.extract(&carrier);
             parent_cx = &remote;
         }
-        NEXT_IDS.with(|c| c.set((0, u64::from_be_bytes(child.span_id.0))));
+        parts::set_next_ids(TraceId([0; 16]), child.span_id);
         self.start(parent_cx, child.name)
     }
 

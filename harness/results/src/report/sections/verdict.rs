@@ -269,9 +269,12 @@ fn cheapest(b: &mut Builder<'_>) {
     sizes.sort_unstable();
     let mut items = String::new();
     for ts in sizes {
-        // Rows of one language and allocator, doing the same work: a row that dropped spans did not.
-        let mut rows: Vec<&crate::schema::ScenarioResult> =
-            r.primary().filter(|s| s.trace_state_entries == ts && s.language == "rust" && s.dropped_spans == 0).collect();
+        // Rows of one language and allocator, doing the same work: a row that dropped spans did
+        // not, nor one that carries no trace state at a size with entries.
+        let mut rows: Vec<&crate::schema::ScenarioResult> = r
+            .primary()
+            .filter(|s| s.trace_state_entries == ts && s.language == "rust" && s.dropped_spans == 0 && s.comparable_work())
+            .collect();
         if rows.len() < 2 {
             continue;
         }

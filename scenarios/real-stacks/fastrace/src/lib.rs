@@ -1,0 +1,227 @@
+//! # fastrace (real stack)
+//!
+//! fastrace (formerly minitrace), used as its documentation shows for a service: a request is a
+//! `Span::root` made the thread's local parent (`set_local_parent`), the work inside it
+//! `LocalSpan::enter_with_local_parent` (what its `#[trace]` attribute expands to), spans
+//! collected by its global collector thread (default `Config`: a report at least every second)
+//! and handed to a [`Reporter`] — here one that folds each span into the run's digest without
+//! allocating. On the same seeded workload, pacing and measured region as every other row.
+//!
+//! | workload step | what fastrace does |
+//! |---|---|
+//! | root | `Span::root(name, SpanContext::new(trace id, 0).sampled(decision))` (the model's sampler decides, from the trace id), then `set_local_parent` |
+//! | child | `LocalSpan::enter_with_local_parent(name)` with the workload's three attributes as `&'static str` properties |
+//! | current context | `SpanContext::current_local_parent()` after each start: same thread |
+//! | propagation, every k-th span | the current context encoded as a W3C `traceparent` (`encode_w3c_traceparent`), decoded on the far side, and a new `Span::root` under it made the local parent — the server side of a request |
+//! | end | the `LocalSpan` dropped; a root's guard, then the root, dropped: its spans go to the collector |
+//!
+//! **What it does not do.** fastrace draws span ids from a per-thread counter with a random
+//! prefix (`SpanId::next_id`), so its spans cannot carry the workload's ids, and it carries no
+//! W3C trace state (its `W3CTraceContext` passes a `tracestate` header through; a span does not
+//! keep it). So the row proves the same work by the **structure digest**
+//! ([`spanalloc_model::reference::SameWork::Structure`]): every span's trace id, flags, name, and
+//! its parent as an offset in its trace's creation order — the difference of the two ids' counter
+//! parts. It is comparable with the other rows at 0 trace-state entries only; above that it is
+//! shown, marked, and never set against rows that carry the entries.
+#![deny(missing_docs)]
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use fastrace::collector::{Config, Reporter, SpanContext, SpanId as FastSpanId, SpanRecord, TraceId as FastTraceId};
+use fastrace::local::LocalParentGuard;
+use fastrace::prelude::LocalSpan;
+use spanalloc_model::pipeline::{ChildSpan, Pipeline, Producer, RootSpan};
+use spanalloc_model::processor::CURRENT_READ_SETTING;
+use spanalloc_model::reference::structure_parts;
+use spanalloc_model::sampler::Sampler;
+use spanalloc_model::sink::ExportSink;
+use spanalloc_model::stage::{self, Stage};
+use spanalloc_model::{Scenario, TraceFlags, TraceId, WorkloadConfig};
+
+/// The scenario entry: a pipeline of its own (the collector thread makes counts move), proved by
+/// the structure digest, carrying no trace state.
+pub const SCENARIO: Scenario = Scenario::pipeline::<FastracePipeline>(
+    "fastrace",
+    "real stack: fastrace 0.7 (Span::root, LocalSpan, global collector), no trace state",
+)
+.structure_only();
+
+/// The workload's attributes as fastrace properties: `&'static str` pairs, which fastrace keeps
+/// without copying (a test checks they are [`spanalloc_model::workload::ATTRIBUTES`]).
+const PROPERTIES: [(&str, &str); 3] = [("http.status_code", "200"), ("net.peer.port", "5432"), ("retry", "0")];
+
+/// Spans started and spans reported, sampled ones only: what `quiesce` waits on.
+#[derive(Default)]
+struct Progress {
+    started: AtomicU64,
+    reported: AtomicU64,
+}
+
+/// Folds each span the collector reports into the run's sink, by its structure.
+struct DigestReporter {
+    sink: Arc<ExportSink>,
+    progress: Arc<Progress>,
+}
+
+impl Reporter for DigestReporter {
+    fn report(&mut self, spans: Vec<SpanRecord>) {
+        if spans.is_empty() {
+            return;
+        }
+        let _stage = stage::enter(Stage::Exporter);
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos() as u64;
+        let mut sink = self.sink.batch();
+        for r in &spans {
+            // A root's parent is the invalid id; any other span's is its parent's, drawn from the
+            // same thread's counter: the low halves differ by how many spans were started between.
+            let offset = if r.parent_id.0 == 0 { 0 } else { u64::from((r.span_id.0 as u32).wrapping_sub(r.parent_id.0 as u32)) };
+            let latency = now.saturating_sub(r.begin_time_unix_ns + r.duration_ns);
+            sink.span_parts(
+                structure_parts(TraceId(r.trace_id.0.to_be_bytes()), offset, TraceFlags::SAMPLED),
+                |_| {},
+                &r.name,
+                latency,
+            );
+        }
+        drop(sink);
+        self.progress.reported.fetch_add(spans.len() as u64, Ordering::Release);
+    }
+}
+
+/// fastrace's global collector, reporting into the run's sink.
+pub struct FastracePipeline {
+    progress: Arc<Progress>,
+    sampler: Sampler,
+}
+
+impl Pipeline for FastracePipeline {
+    type Producer<'p> = FastraceProducer<'p>;
+
+    fn new(cfg: &WorkloadConfig, sink: Arc<ExportSink>) -> Self {
+        let progress = Arc::new(Progress::default());
+        fastrace::set_reporter(DigestReporter { sink, progress: Arc::clone(&progress) }, Config::default());
+        FastracePipeline { progress, sampler: Sampler::new(cfg.sample_ratio) }
+    }
+
+    fn producer(&self, _index: usize) -> FastraceProducer<'_> {
+        FastraceProducer { pipeline: self, current_reads: 0, sampled: false }
+    }
+
+    /// The collector reports at least every second, sooner under load: wait until it has
+    /// reported every sampled span started (no allocation while waiting).
+    fn quiesce(&self) {
+        while self.progress.reported.load(Ordering::Acquire) < self.progress.started.load(Ordering::Acquire) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    fn resume(&self) {}
+
+    fn settings(&self) -> Vec<(String, String)> {
+        vec![
+            ("collector".to_owned(), "fastrace global collector, Config::default() (report interval 1 s)".to_owned()),
+            ("same work".to_owned(), "structure digest: its own span ids; no trace state carried".to_owned()),
+            (CURRENT_READ_SETTING.to_owned(), "same thread, SpanContext::current_local_parent()".to_owned()),
+        ]
+    }
+
+    fn finish(self) {
+        fastrace::flush();
+    }
+}
+
+/// A span the producer started: a root (or the far side of a propagation), the thread's local
+/// parent while it lives; or a local span inside one.
+pub enum FastraceSpan {
+    /// A `Span::root` and the guard making it the local parent (dropped first).
+    Root(LocalParentGuard, fastrace::Span),
+    /// A `LocalSpan`.
+    Local(LocalSpan),
+}
+
+/// One producer thread's side.
+pub struct FastraceProducer<'p> {
+    pipeline: &'p FastracePipeline,
+    current_reads: u64,
+    /// Whether the trace being walked is sampled: its spans are counted for `quiesce`.
+    sampled: bool,
+}
+
+impl FastraceProducer<'_> {
+    fn root(&mut self, name: &'static str, parent: SpanContext) -> FastraceSpan {
+        let span = fastrace::Span::root(name, parent).with_properties(|| PROPERTIES);
+        let guard = span.set_local_parent();
+        self.started();
+        FastraceSpan::Root(guard, span)
+    }
+
+    /// Counts a started span and reads the current context back.
+    fn started(&mut self) {
+        if self.sampled {
+            self.pipeline.progress.started.fetch_add(1, Ordering::Release);
+        }
+        if SpanContext::current_local_parent().is_some() {
+            self.current_reads += 1;
+        }
+    }
+}
+
+impl Producer for FastraceProducer<'_> {
+    type Span = FastraceSpan;
+
+    fn start_root(&mut self, root: RootSpan<'_>) -> FastraceSpan {
+        let _stage = stage::enter(Stage::Tracer);
+        self.sampled = self.pipeline.sampler.sample_root(root.trace_id).is_sampled();
+        let parent = SpanContext::new(FastTraceId(u128::from_be_bytes(root.trace_id.0)), FastSpanId(0)).sampled(self.sampled);
+        self.root(root.name, parent)
+    }
+
+    fn start_child(&mut self, _parent: &FastraceSpan, child: ChildSpan) -> FastraceSpan {
+        if child.crosses_boundary {
+            let remote = {
+                let _stage = stage::enter(Stage::Propagator);
+                let here = SpanContext::current_local_parent().expect("a span is the local parent");
+                let traceparent = here.encode_w3c_traceparent();
+                SpanContext::decode_w3c_traceparent(&traceparent).expect("fastrace decodes its own traceparent")
+            };
+            let _stage = stage::enter(Stage::Tracer);
+            return self.root(child.name, remote);
+        }
+        let _stage = stage::enter(Stage::Tracer);
+        let span = LocalSpan::enter_with_local_parent(child.name).with_properties(|| PROPERTIES);
+        self.started();
+        FastraceSpan::Local(span)
+    }
+
+    fn end(&mut self, span: FastraceSpan) {
+        let _stage = stage::enter(Stage::Processor);
+        match span {
+            FastraceSpan::Root(guard, span) => {
+                drop(guard);
+                drop(span);
+            }
+            FastraceSpan::Local(span) => drop(span),
+        }
+    }
+
+    fn flush(&mut self) {}
+
+    fn take_current_reads(&mut self) -> u64 {
+        std::mem::take(&mut self.current_reads)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spanalloc_model::workload::ATTRIBUTES;
+
+    #[test]
+    fn the_properties_are_the_workloads_attributes() {
+        for ((k, v), (pk, pv)) in ATTRIBUTES.iter().zip(PROPERTIES) {
+            assert_eq!((*k, v.to_string()), (pk, pv.to_owned()));
+        }
+    }
+}
