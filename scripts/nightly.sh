@@ -114,8 +114,10 @@ step() {
 
 if [ -z "${SPANALLOC_BIN:-}" ]; then
     if [ "$stacks" = 1 ]; then
-        # Its own workspace, sharing this one's target directory (its .cargo/config.toml).
-        step "build" cargo build --release -q --manifest-path scenarios/real-stacks/Cargo.toml -p spanalloc-stacks || exit 2
+        # Its own workspace, built into this one's target directory: cargo reads a .cargo/config.toml
+        # from the working directory up, never from beside --manifest-path, so it is said here.
+        step "build" cargo build --release -q --manifest-path scenarios/real-stacks/Cargo.toml \
+            --target-dir "$target_dir" -p spanalloc-stacks || exit 2
     else
         step "build" cargo build --release -q -p spanalloc || exit 2
     fi
@@ -235,6 +237,20 @@ case "$headline" in ✅*"❌"*) headline="❌${headline#✅}" ;; esac
 cat "$out/compare.md" >>"$summary"
 
 step "history" "$bin" history append "$results" --file "$history" && publish=true || worse 2
+if [ "$publish" = true ]; then
+    # When did it change: the change points this night created or moved (docs/change-points.md).
+    "$bin" history changes --file "$history" --new --format markdown >"$out/changes.md" || worse 2
+    # A gain held for three nights tightens the baselines it was measured against, on a night
+    # that passed both gates (a baseline saved tonight is tonight's: nothing tightens).
+    : >"$out/ratchet.md"
+    if [ "$status" = 0 ] && [ -f "$baselines/$counts_name.json" ] && [ -f "$baselines/$timing_name.json" ]; then
+        "$bin" baseline ratchet "$counts_name" --kind counts --from "$results" --history "$history" --dir "$baselines" \
+            --format markdown >>"$out/ratchet.md" || worse 2
+        "$bin" baseline ratchet "$timing_name" --kind timing --from "$results" --history "$history" --dir "$baselines" \
+            --format markdown >>"$out/ratchet.md" || worse 2
+    fi
+    cat "$out/changes.md" "$out/ratchet.md" >>"$summary"
+fi
 report
 
 echo "== nightly: where the time went"

@@ -165,6 +165,7 @@ pub fn combine(
         stages,
         timeline: first_count.timeline.clone().unwrap_or_default(),
         current_check: p.count.iter().find_map(|o| o.current_check),
+        provenance: None,
     })
 }
 
@@ -210,6 +211,7 @@ pub fn cross_check(dhat: &PassOutput, twins: &[PassOutput], exact: bool) -> Resu
         tolerance_blocks,
         tolerance_bytes,
         retried_at_rate: None,
+        waived: None,
     })
 }
 

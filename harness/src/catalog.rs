@@ -107,6 +107,15 @@ impl Entry {
         }
     }
 
+    /// Why its dhat cross-check is recorded but not failed, if it is (see
+    /// [`Scenario::cross_check_waived`]).
+    pub fn cross_check_waived(&self) -> Option<&'static str> {
+        match self {
+            Entry::InProcess(s) => s.cross_check_waived,
+            Entry::External(_) => None,
+        }
+    }
+
     /// The rate its unpaced passes run at instead, if it has one (see [`Scenario::unpaced_rate`]).
     pub fn unpaced_rate(&self) -> Option<u64> {
         match self {

@@ -18,7 +18,7 @@ use spanalloc_results::export::ExportFormat;
 use spanalloc_results::input::{load_results, InputError};
 use spanalloc_results::report::Sources;
 use spanalloc_results::text::visible;
-use spanalloc_results::{baseline, compare, export, history, table};
+use spanalloc_results::{baseline, changes, compare, export, history, ratchet, table};
 
 use crate::catalog::{Catalog, Entry};
 use crate::console::{say, say_raw, tell};
@@ -182,6 +182,34 @@ enum BaselineAction {
         #[arg(long)]
         force: bool,
     },
+    /// Tighten baseline NAME where the history shows a gain held for --nights nights: each such
+    /// row is replaced by the latest night's, marked with that night (its provenance).
+    Ratchet {
+        /// The baseline's name (or path).
+        name: PathBuf,
+        /// The latest night's results: the history's last line must be this run.
+        #[arg(long, default_value = "reports/latest/results.json")]
+        from: PathBuf,
+        /// The history file.
+        #[arg(long, default_value = history::DEFAULT_FILE)]
+        history: PathBuf,
+        /// The baselines directory.
+        #[arg(long, default_value = baseline::DEFAULT_DIR)]
+        dir: PathBuf,
+        /// Which baseline it is: counts (allocations and bytes, per counts key) or timing (CPU
+        /// per span, this machine's).
+        #[arg(long, default_value = "counts", value_parser = ["counts", "timing"])]
+        kind: String,
+        /// Nights a gain must hold.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=1000))]
+        nights: u64,
+        /// Say what it would tighten; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Output format: text or markdown.
+        #[arg(long, default_value = "text", value_parser = ["text", "markdown"])]
+        format: String,
+    },
     /// List the saved baselines.
     List {
         /// The baselines directory.
@@ -240,6 +268,26 @@ enum HistoryAction {
         /// The history file.
         #[arg(long, default_value = history::DEFAULT_FILE)]
         file: PathBuf,
+    },
+    /// The change points of every series in the history (scenario × size × metric, per machine
+    /// for timing and per counts key for counts): exact counts at every step, the rest as Apache
+    /// Otava finds them (windowed E-Divisive, Student's t-test).
+    Changes {
+        /// The history file.
+        #[arg(long, default_value = history::DEFAULT_FILE)]
+        file: PathBuf,
+        /// Output format: text, markdown or json.
+        #[arg(long, default_value = "text")]
+        format: Format,
+        /// Only the change points the latest night created or moved.
+        #[arg(long)]
+        new: bool,
+        /// Points per analysis window (Otava's default).
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(2..=10_000))]
+        window: u64,
+        /// The p-value a change point must reach (Otava's default).
+        #[arg(long, default_value_t = 0.001)]
+        max_pvalue: f64,
     },
 }
 
@@ -384,6 +432,9 @@ fn command(catalog: Catalog) -> ExitCode {
                     ExitCode::SUCCESS
                 })
             }
+            BaselineAction::Ratchet { name, from, history: file, dir, kind, nights, dry_run, format } => {
+                ratchet_command(&name, &from, &file, &dir, &kind, nights as usize, dry_run, format == "markdown")
+            }
             BaselineAction::List { dir } => baseline::list(&dir).map(|lines| {
                 if lines.is_empty() {
                     say!("no baselines in {}", dir.display());
@@ -411,6 +462,22 @@ fn command(catalog: Catalog) -> ExitCode {
                 }
                 ExitCode::SUCCESS
             }),
+            HistoryAction::Changes { file, format, new, window, max_pvalue } => {
+                if !(max_pvalue > 0.0 && max_pvalue < 1.0) {
+                    return usage_error(&format!("--max-pvalue must be between 0 and 1, not {max_pvalue}"));
+                }
+                history::read_existing(&file).map(|(entries, warnings)| {
+                    warnings.iter().for_each(|w| tell!("spanalloc: warning: {w}"));
+                    let o = changes::edivisive::Options { window_len: window as usize, max_pvalue, min_magnitude: 0.0 };
+                    let (found, what) = if new {
+                        (changes::new_with_last(&entries, &o), "new change points with the latest night")
+                    } else {
+                        (changes::changes(&entries, &o), "change points")
+                    };
+                    say_raw!("{}", changes::render(&found, format, what));
+                    ExitCode::SUCCESS
+                })
+            }
         }),
         Command::Report(args) => report_command(&args.dir, &(&args.sources).into()),
         Command::Fingerprint { here: true, id, .. } => {
@@ -653,6 +720,34 @@ fn measure_command(catalog: &Catalog, m: &MeasureArgs) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+#[allow(clippy::too_many_arguments)] // one per option of `baseline ratchet`
+fn ratchet_command(
+    name: &Path,
+    from: &Path,
+    file: &Path,
+    dir: &Path,
+    kind: &str,
+    nights: usize,
+    dry_run: bool,
+    markdown: bool,
+) -> Result<ExitCode, InputError> {
+    let target = baseline::resolve(name, dir).map_err(|e| InputError::new(name, e))?;
+    let saved = load_results(&target)?;
+    let current = load_results(from)?;
+    let (entries, warnings) = history::read_existing(file)?;
+    warnings.iter().for_each(|w| tell!("spanalloc: warning: {w}"));
+    let kind = if kind == "timing" { ratchet::Kind::Timing } else { ratchet::Kind::Counts };
+    let (next, outcome) = match ratchet::ratchet(&saved, &current, &entries, kind, nights) {
+        Ok(r) => r,
+        Err(e) => return Ok(usage_error(&e)),
+    };
+    if !dry_run && !outcome.tightened.is_empty() {
+        baseline::replace(&target, &next)?;
+    }
+    say_raw!("{}", ratchet::render(&outcome, &name.to_string_lossy(), dry_run, markdown));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn compare_command(args: &CompareArgs) -> Result<ExitCode, InputError> {

@@ -430,11 +430,22 @@ fn measure_scenario(
                     m.failures.push(f);
                 }
                 match profiled {
-                    Some((mut dhat, check)) => {
+                    Some((mut dhat, mut check)) => {
                         if let Some(d) = dhat.dhat.as_mut() {
                             d.file = relative.to_string_lossy().into_owned();
                         }
-                        if !check.agrees {
+                        check.waived = at.entry.cross_check_waived().map(str::to_owned);
+                        if !check.agrees && check.waived.is_some() {
+                            m.warnings.push(format!(
+                                "{label} ts={ts}: cross-check waived ({}): dhat saw {} blocks / {} bytes, the meter {} / {} over {} spans",
+                                check.waived.as_deref().unwrap_or_default(),
+                                check.dhat_blocks,
+                                check.dhat_bytes,
+                                check.meter_blocks,
+                                check.meter_bytes,
+                                check.spans
+                            ));
+                        } else if !check.agrees {
                             let how = if exact {
                                 "exactly".to_owned()
                             } else {

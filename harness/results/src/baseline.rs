@@ -101,6 +101,15 @@ pub fn save(name: &str, from: &Path, dir: &Path, options: SaveOptions) -> Result
     Ok(target)
 }
 
+/// Replaces the baseline in `file` with `results` (a ratchet's), under the same lock and atomic
+/// write as [`save`]: a reader sees the old file or the new one, never half of either.
+pub fn replace(file: &Path, results: &crate::schema::Results) -> Result<(), InputError> {
+    let bytes = serde_json::to_vec_pretty(results).map_err(|e| InputError::new(file, format!("cannot encode: {e}")))?;
+    let cannot = |e: std::io::Error| InputError::new(file, format!("cannot write the baseline: {e}"));
+    let locked = crate::fsio::lock(file).map_err(cannot)?;
+    locked.write(&bytes).map_err(cannot)
+}
+
 /// One line per baseline in `dir`: name, date, commit, scenarios (or why it cannot be read).
 pub fn list(dir: &Path) -> Result<Vec<String>, InputError> {
     if !dir.exists() {

@@ -17,11 +17,26 @@ use crate::text::visible;
 /// Where history lives unless told otherwise.
 pub const DEFAULT_FILE: &str = "reports/history.jsonl";
 
+/// The layout of the lines this spanalloc writes: 2 added `history_version`, `fingerprint`,
+/// `counts_key` and each row's `exact_counts`. Lines without it are version 1 and read as
+/// written by an unknown machine.
+pub const HISTORY_VERSION: u32 = 2;
+
 /// One run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
+    /// The line's layout ([`HISTORY_VERSION`]); 1 when absent.
+    #[serde(default = "version_one")]
+    pub history_version: u32,
     /// The results schema the figures came from.
     pub schema_version: u32,
+    /// The machine's fingerprint id (results' `environment`): timing figures are a series per
+    /// machine. `None` on version-1 lines: an unknown machine, whose lines join only count series.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// The run's counts key ([`Results::counts_key`]): exact counts are a series per key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts_key: Option<String>,
     /// The run's id (results from schema 4 on): a run is recorded once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_id: Option<String>,
@@ -56,13 +71,24 @@ pub struct HeadlineRow {
     pub latency_p99_ns: u64,
     /// Achieved rate.
     pub achieved_rate: f64,
+    /// Whether the row's counts repeat exactly (one producer, no thread-timing dependence):
+    /// then any step in them is a change. `None` on version-1 lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exact_counts: Option<bool>,
+}
+
+fn version_one() -> u32 {
+    1
 }
 
 impl HistoryEntry {
     /// The entry for `r`.
     pub fn from_results(r: &Results) -> Self {
         HistoryEntry {
+            history_version: HISTORY_VERSION,
             schema_version: r.schema_version,
+            fingerprint: r.environment.fingerprint().map(|f| f.id()),
+            counts_key: Some(r.counts_key()),
             run_id: r.environment.run_id.clone(),
             commit: r.environment.git_commit.clone(),
             date: r.environment.started_at.clone(),
@@ -80,6 +106,7 @@ impl HistoryEntry {
                     cpu_ns_per_span: s.metrics.cpu_ns_per_span,
                     latency_p99_ns: s.metrics.latency_p99_ns,
                     achieved_rate: s.metrics.achieved_rate,
+                    exact_counts: Some(s.exact_counts),
                 })
                 .collect(),
         }

@@ -12,11 +12,13 @@
 #![deny(missing_docs)]
 
 pub mod baseline;
+pub mod changes;
 pub mod compare;
 pub mod export;
 pub mod fsio;
 pub mod history;
 pub mod input;
+pub mod ratchet;
 pub mod report;
 pub mod schema;
 pub mod stats;

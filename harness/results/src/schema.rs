@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 /// W3C trace state (`carries_trace_state`).
 /// Older files are still read: their new fields take the values those versions used, and a
 /// version-1 peak heap (which counted the harness's buffers) is not compared with a later one.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// The first layout whose rows say whether their counts are exact and record every repeat's
 /// counts; older rows are told apart by their cross-check ([`ScenarioResult::exact_counts`]).
@@ -43,6 +43,9 @@ pub const OLDEST_SCHEMA_VERSION: u32 = 1;
 
 /// The setting in which a scenario says where its current context is read.
 pub const CURRENT_READ_SETTING: &str = "current context read";
+
+/// The setting in which a row built on opentelemetry_sdk names the release it runs over.
+pub const SDK_RELEASE_SETTING: &str = "opentelemetry_sdk release";
 
 /// The first layout whose `peak_heap_bytes` leaves out the harness's own buffers.
 pub const PEAK_ABOVE_HARNESS_SINCE: u32 = 2;
@@ -459,6 +462,23 @@ pub struct ScenarioResult {
     /// first count pass; `None` for a scenario whose current context is thread-local.
     #[serde(default)]
     pub current_check: Option<CurrentCheck>,
+    /// In a baseline, the night that set this row when it was not the saved run itself: a
+    /// sustained improvement `baseline ratchet` tightened it to (schema 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+}
+
+/// Which night set a baseline row, and why (`baseline ratchet`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The night's run id.
+    pub run_id: Option<String>,
+    /// The commit it measured.
+    pub commit: Option<String>,
+    /// When it started.
+    pub date: String,
+    /// What improved, as `metric: before → after over N nights`.
+    pub tightened: Vec<String>,
 }
 
 /// Reads of the current-context slot while another thread publishes
@@ -675,6 +695,10 @@ pub struct CrossCheck {
     /// slower (`None`: the first attempt).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retried_at_rate: Option<u64>,
+    /// Why a disagreement is not a failure, for a scenario that declared its profile cannot be
+    /// held to its count passes (schema 10); `None` for every other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waived: Option<String>,
 }
 
 /// One stage's share of allocation (count pass).

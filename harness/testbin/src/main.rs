@@ -93,6 +93,7 @@ pub const TEST_CRASH: Scenario = Scenario {
     may_drop: false,
     same_work: SameWork::Digest,
     carries_trace_state: true,
+    cross_check_waived: None,
 };
 
 fn crash(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
@@ -110,6 +111,7 @@ pub const TEST_ABORT: Scenario = Scenario {
     may_drop: false,
     same_work: SameWork::Digest,
     carries_trace_state: true,
+    cross_check_waived: None,
 };
 
 fn abort(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
@@ -127,6 +129,7 @@ pub const TEST_STOP: Scenario = Scenario {
     may_drop: false,
     same_work: SameWork::Digest,
     carries_trace_state: true,
+    cross_check_waived: None,
 };
 
 fn stop(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
@@ -146,6 +149,7 @@ pub const TEST_GARBAGE: Scenario = Scenario {
     may_drop: false,
     same_work: SameWork::Digest,
     carries_trace_state: true,
+    cross_check_waived: None,
 };
 
 fn garbage(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {

@@ -148,6 +148,9 @@ impl<S: Strategy> Pipeline for StrategyPipeline<S> {
 
 /// The setting under which a scenario says where its current context is read.
 pub const CURRENT_READ_SETTING: &str = "current context read";
+/// The setting under which a row built on opentelemetry_sdk names the release it runs over
+/// (the report's "opentelemetry_sdk by release" orders the releases by it).
+pub const SDK_RELEASE_SETTING: &str = "opentelemetry_sdk release";
 /// Where the strategies' pipeline reads the current context.
 pub const CROSS_THREAD_READ: &str = "by the exporter thread, once per exported span";
 

@@ -21,27 +21,17 @@
 //! dropped spans and leaves it out of the fairness check.
 #![deny(missing_docs)]
 
-use std::borrow::Cow;
-use std::collections::HashMap;
-use std::sync::Arc;
+use spanalloc_model::Scenario;
 
-use opentelemetry::propagation::TextMapPropagator;
-use opentelemetry::trace::{TraceContextExt, Tracer as _, TracerProvider as _};
-use opentelemetry::{Context, ContextGuard};
-use opentelemetry_sdk::propagation::TraceContextPropagator;
-use opentelemetry_sdk::trace::{
-    BatchSpanProcessor, SdkTracer, SdkTracerProvider, OTEL_BSP_MAX_EXPORT_BATCH_SIZE_DEFAULT, OTEL_BSP_MAX_QUEUE_SIZE_DEFAULT,
-    OTEL_BSP_SCHEDULE_DELAY_DEFAULT,
-};
-use spanalloc_model::pipeline::{ChildSpan, Pipeline, Producer, RootSpan};
-use spanalloc_model::processor::CURRENT_READ_SETTING;
-use spanalloc_model::sink::ExportSink;
-use spanalloc_model::stage::{self, Stage};
-use spanalloc_model::{Scenario, TraceId, WorkloadConfig};
+mod adapter;
 
-pub mod parts;
+include!("sdk_row.rs");
 
-use parts::{attributes, batch_config, SinkExporter, WorkloadIds, WorkloadSampler};
+/// What the stacks built on this SDK share with this row (tracing-opentelemetry): the ids, the
+/// sampler, the batch defaults and the exporter.
+pub mod parts {
+    pub use super::{attributes, batch_config, set_next_ids, set_root_state, Flow, SinkExporter, WorkloadIds, WorkloadSampler};
+}
 
 /// The scenario entry for the harness.
 // With the SDK's 2048-span queue, an unpaced producer outruns the batch exporter thread and the
@@ -53,124 +43,3 @@ pub const SCENARIO: Scenario = Scenario::pipeline::<SdkPipeline>(
 )
 .with_unpaced_rate(100_000)
 .may_drop_spans();
-
-/// The SDK's tracer provider with its batch processor (the SDK's default queue), exporting into
-/// the run's sink.
-pub type SdkPipeline = SdkPipelineWithQueue<OTEL_BSP_MAX_QUEUE_SIZE_DEFAULT>;
-
-/// [`SdkPipeline`] with a batch queue of `QUEUE` spans: only tests choose another size, to make
-/// the row drop spans on purpose.
-pub struct SdkPipelineWithQueue<const QUEUE: usize> {
-    provider: SdkTracerProvider,
-    tracer: SdkTracer,
-}
-
-impl<const QUEUE: usize> Pipeline for SdkPipelineWithQueue<QUEUE> {
-    type Producer<'p> = SdkProducer<'p>;
-
-    fn new(cfg: &WorkloadConfig, sink: Arc<ExportSink>) -> Self {
-        let provider = SdkTracerProvider::builder()
-            .with_span_processor(BatchSpanProcessor::builder(SinkExporter(sink)).with_batch_config(batch_config(QUEUE)).build())
-            .with_sampler(WorkloadSampler::new(cfg.sample_ratio))
-            .with_id_generator(WorkloadIds)
-            .build();
-        let tracer = provider.tracer("spanalloc");
-        SdkPipelineWithQueue { provider, tracer }
-    }
-
-    fn producer(&self, _index: usize) -> SdkProducer<'_> {
-        SdkProducer { tracer: &self.tracer, propagator: TraceContextPropagator::new(), current_reads: 0 }
-    }
-
-    /// `force_flush` returns once the batch processor has exported every queued span. Its
-    /// thread is not parked meanwhile, which is why this row's counts are not exact.
-    fn quiesce(&self) {
-        self.provider.force_flush().expect("the SDK flushes");
-    }
-
-    fn resume(&self) {}
-
-    fn settings(&self) -> Vec<(String, String)> {
-        vec![
-            (
-                "batch queue".to_owned(),
-                match QUEUE {
-                    OTEL_BSP_MAX_QUEUE_SIZE_DEFAULT => format!("{QUEUE} spans (SDK default)"),
-                    _ => format!("{QUEUE} spans (not the SDK default: a test's)"),
-                },
-            ),
-            ("export batch".to_owned(), format!("{OTEL_BSP_MAX_EXPORT_BATCH_SIZE_DEFAULT} spans (SDK default)")),
-            ("scheduled delay".to_owned(), format!("{} ms (SDK default)", OTEL_BSP_SCHEDULE_DELAY_DEFAULT.as_millis())),
-            (CURRENT_READ_SETTING.to_owned(), "same thread, Context::current() after attach (thread-local)".to_owned()),
-        ]
-    }
-
-    fn finish(self) {
-        let _ = self.provider.shutdown();
-    }
-}
-
-/// A started span: its context, attached as the thread's current one until the span ends.
-pub struct SdkSpan {
-    cx: Context,
-    guard: ContextGuard,
-}
-
-/// One producer thread's side of the SDK pipeline.
-pub struct SdkProducer<'p> {
-    tracer: &'p SdkTracer,
-    propagator: TraceContextPropagator,
-    current_reads: u64,
-}
-
-impl SdkProducer<'_> {
-    /// Starts a span under `parent`, makes it the thread's current context (until the span
-    /// ends) and reads the current context back.
-    fn start(&mut self, parent: &Context, name: &'static str) -> SdkSpan {
-        let _stage = stage::enter(Stage::Tracer);
-        let span =
-            self.tracer.span_builder(Cow::Borrowed(name)).with_attributes(attributes()).start_with_context(self.tracer, parent);
-        let cx = parent.with_span(span);
-        let guard = cx.clone().attach();
-        if Context::current().span().span_context().is_valid() {
-            self.current_reads += 1;
-        }
-        SdkSpan { cx, guard }
-    }
-}
-
-impl Producer for SdkProducer<'_> {
-    type Span = SdkSpan;
-
-    fn start_root(&mut self, root: RootSpan<'_>) -> SdkSpan {
-        parts::set_root_state(root.trace_state);
-        parts::set_next_ids(root.trace_id, root.span_id);
-        self.start(&Context::new(), root.name)
-    }
-
-    fn start_child(&mut self, parent: &SdkSpan, child: ChildSpan) -> SdkSpan {
-        let remote;
-        let mut parent_cx = &parent.cx;
-        if child.crosses_boundary {
-            let _stage = stage::enter(Stage::Propagator);
-            let mut carrier: HashMap<String, String> = HashMap::new();
-            self.propagator.inject_context(parent_cx, &mut carrier);
-            remote = self.propagator.extract(&carrier);
-            parent_cx = &remote;
-        }
-        parts::set_next_ids(TraceId([0; 16]), child.span_id);
-        self.start(parent_cx, child.name)
-    }
-
-    fn end(&mut self, SdkSpan { cx, guard }: SdkSpan) {
-        let _stage = stage::enter(Stage::Processor);
-        cx.span().end();
-        drop(guard);
-    }
-
-    fn flush(&mut self) {}
-
-    fn take_current_reads(&mut self) -> u64 {
-        std::mem::take(&mut self.current_reads)
-    }
-}

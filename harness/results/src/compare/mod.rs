@@ -12,6 +12,7 @@ pub mod render;
 pub mod sites;
 
 pub mod between;
+pub mod releases;
 
 pub mod thresholds;
 

@@ -133,8 +133,20 @@ pub fn hand_off(site: &str) -> String {
     }
     let mut parts: Vec<&str> = site.rsplitn(3, "::").collect();
     parts.truncate(2);
+    // The otel-sdk row's own code is the same at every opentelemetry_sdk release it runs over
+    // (the otel-sdk crate's, or a release's module in spanalloc-sdk-releases): one hand-off.
+    if parts.len() == 2 && (parts[1] == "spanalloc_otel_sdk" || is_release_module(parts[1])) {
+        return format!("otel-sdk row::{}", parts[0]);
+    }
     parts.reverse();
     parts.join("::")
+}
+
+/// `v0_28`: a release's module in spanalloc-sdk-releases.
+fn is_release_module(segment: &str) -> bool {
+    segment.strip_prefix('v').and_then(|r| r.split_once('_')).is_some_and(|(a, b)| {
+        !a.is_empty() && !b.is_empty() && a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit())
+    })
 }
 
 /// Two rows of one run (two strategies) hand-off by hand-off: every hand-off either has, the
@@ -189,7 +201,13 @@ mod tests {
     #[test]
     fn hand_offs_line_up_across_strategies() {
         assert_eq!(hand_off("<spanalloc_value_copy::ValueCopy as spanalloc_model::strategy::Strategy>::sample"), "sample");
-        assert_eq!(hand_off("spanalloc_otel_sdk::attributes"), "spanalloc_otel_sdk::attributes");
+        assert_eq!(hand_off("spanalloc_otel_sdk::attributes"), "otel-sdk row::attributes");
+        assert_eq!(
+            hand_off("spanalloc_sdk_releases::v0_31::attributes"),
+            "otel-sdk row::attributes",
+            "one hand-off at every release"
+        );
+        assert_eq!(hand_off("spanalloc_sdk_releases::v0_31x::attributes"), "v0_31x::attributes");
         assert_eq!(
             hand_off("<opentelemetry::trace::context::SynchronizedSpan as core::convert::From<T>>::from"),
             "SynchronizedSpan::from"

@@ -185,6 +185,22 @@ pub fn lines(
     log_y: bool,
     marker: Option<(f64, &str)>,
 ) -> String {
+    lines_marked(title, x_label, y_label, series, x_axis, log_y, marker, &[])
+}
+
+/// [`lines`], with a dashed red line at each x in `changes` (change points: drawn without text,
+/// the page lists them beside the chart).
+#[allow(clippy::too_many_arguments)] // lines' own, and the change points
+pub fn lines_marked(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[Series],
+    x_axis: &XAxis,
+    log_y: bool,
+    marker: Option<(f64, &str)>,
+    changes: &[f64],
+) -> String {
     let labels: Vec<String> = series.iter().map(|s| s.label.clone()).collect();
     let legend_rows = legend_layout(&labels, WIDTH as i32).1;
     let plot_h = 250;
@@ -264,6 +280,16 @@ pub fn lines(
                 for (x, text) in &tick_labels {
                     let at = area.map_coordinate(&(*x, bottom));
                     root.draw(&Text::new(text.clone(), (at.0, at.1 + 6), style(FONT - 1, Pos::new(HPos::Center, VPos::Top))))?;
+                }
+                for &x in changes {
+                    let (lo, hi) = (area.get_y_range().start, area.get_y_range().end);
+                    let red = RGBColor(0xc0, 0x20, 0x20);
+                    let dashes = 12;
+                    for k in 0..dashes {
+                        let (a, b) = (k as f64 / dashes as f64, (k as f64 + 0.5) / dashes as f64);
+                        let at = |t: f64| if log_y { lo * (hi / lo).powf(t) } else { lo + (hi - lo) * t };
+                        area.draw(&PathElement::new(vec![(x, at(a)), (x, at(b))], red.stroke_width(2)))?;
+                    }
                 }
                 if let Some((x, text)) = marker {
                     let (lo, hi) = (area.get_y_range().start, area.get_y_range().end);

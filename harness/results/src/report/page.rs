@@ -66,6 +66,7 @@ pub fn render(inputs: &Inputs) -> Page {
     sections::per_strategy::write(&mut b);
     sections::sweep::write(&mut b);
     sections::allocators::write(&mut b);
+    sections::releases::write(&mut b);
     sections::timeline::write(&mut b);
     sections::stages::write(&mut b);
     sections::baseline::write(&mut b);

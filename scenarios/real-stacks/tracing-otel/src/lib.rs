@@ -79,7 +79,7 @@ impl Pipeline for TracingPipeline {
     fn new(cfg: &WorkloadConfig, sink: Arc<ExportSink>) -> Self {
         let provider = SdkTracerProvider::builder()
             .with_span_processor(
-                BatchSpanProcessor::builder(SinkExporter(sink))
+                BatchSpanProcessor::builder(SinkExporter::new(sink, Default::default()))
                     .with_batch_config(batch_config(OTEL_BSP_MAX_QUEUE_SIZE_DEFAULT))
                     .build(),
             )

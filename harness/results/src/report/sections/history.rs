@@ -64,12 +64,44 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
             .map(|i| (i as f64, "baseline"))
     });
     let axis = XAxis::Runs(labels);
-    let by_run =
-        |title: String, unit: &str, series| charts::lines(&title, "run: date, commit", unit, series, &axis, false, marker);
+    // Change points of the series drawn (this size, these metrics), marked where they start.
+    let found = crate::changes::changes(entries, &crate::changes::edivisive::Options::default());
+    let shown: Vec<&crate::changes::Change> = found
+        .iter()
+        .filter(|c| c.series.trace_state_entries == ts && ["allocs/span", "CPU ns/span"].contains(&c.series.metric))
+        .collect();
+    let at = |metric: &str| -> Vec<f64> { shown.iter().filter(|c| c.series.metric == metric).map(|c| c.entry as f64).collect() };
+    let by_run = |title: String, unit: &str, series, marks: &[f64]| {
+        charts::lines_marked(&title, "run: date, commit", unit, series, &axis, false, marker, marks)
+    };
     b.charts([
-        ("history-allocs", by_run(format!("allocs/span by run (trace-state {ts})"), "allocs/span", &a)),
-        ("history-cpu", by_run(format!("CPU ns/span by run (trace-state {ts})"), "ns/span", &c)),
+        ("history-allocs", by_run(format!("allocs/span by run (trace-state {ts})"), "allocs/span", &a, &at("allocs/span"))),
+        ("history-cpu", by_run(format!("CPU ns/span by run (trace-state {ts})"), "ns/span", &c, &at("CPU ns/span"))),
     ]);
+    if shown.is_empty() {
+        b.html
+            .push_str("<p>No change points in these series (exact counts at any step; the rest as Apache Otava finds them).</p>");
+    } else {
+        let mut list =
+            String::from("<p>Change points, marked on the charts by dashed red lines (each at the first run after it):</p><ul>");
+        for c in &shown {
+            let _ = write!(
+                list,
+                "<li>{} {}: run {} ({}), commits <code>{}</code>, {:.3} → {:.3} ({:+.2}%){}</li>",
+                esc(&c.series.scenario),
+                esc(c.series.metric),
+                c.entry,
+                esc(&c.first_after.date),
+                esc(&c.commit_range()),
+                c.median_before,
+                c.median_after,
+                c.relative * 100.0,
+                c.pvalue.map_or_else(|| ", an exact step".to_owned(), |p| format!(", p = {p:.1e}"))
+            );
+        }
+        list.push_str("</ul>");
+        b.html.push_str(&list);
+    }
     b.html.push_str(
         "<table><tr><th>run</th><th class=\"l\">date</th><th class=\"l\">commit</th><th class=\"l\">workload</th></tr>",
     );

@@ -11,12 +11,24 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     let (lo, hi) = overheads.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     let checks: Vec<&ScenarioResult> = r.scenarios.iter().filter(|s| s.cross_check.is_some()).collect();
     let agreed = checks.iter().filter(|s| s.cross_check.as_ref().is_some_and(|c| c.agrees)).count();
+    let waived: Vec<String> = checks
+        .iter()
+        .filter_map(|s| s.cross_check.as_ref().filter(|c| !c.agrees).and_then(|c| c.waived.as_ref()).map(|w| (s, w)))
+        .map(|(s, w)| {
+            format!("{} ts={} ({})", crate::report::page::esc(&s.name), s.trace_state_entries, crate::report::page::esc(w))
+        })
+        .collect();
+    let waived = if waived.is_empty() {
+        String::new()
+    } else {
+        format!(" Disagreed, waived by the scenario's own declaration: {}.", waived.join("; "))
+    };
     let overhead = if overheads.is_empty() { "no scenarios".to_owned() } else { format!("{lo:.2}–{hi:.2}×") };
     let html = format!(
         "<ul><li>Each scenario runs in fresh child processes, so peak heap and RSS are its own. Warm-up ({} spans) and setup are outside the measured region.</li>\
          <li><b>plain</b> pass, no meter: CPU per span (getrusage), achieved rate, lag, end-to-export latency, peak RSS (VmHWM). Timing never comes from an instrumented run.</li>\
          <li><b>count</b> pass: per-thread single-writer allocation counters (stats_alloc's shared counters are the reference they are tested against), a peak tracker within threads × {}, a live-heap sample every {} ms, per-stage tallies. Its CPU over the plain pass's, the meter overhead, was {} in this run.</li>\
-         <li><b>dhat</b> pass: {} unpaced spans for call sites; a count pass of the same spans must agree with it exactly. {} of {} scenarios agreed.</li>\
+         <li><b>dhat</b> pass: {} unpaced spans for call sites; a count pass of the same spans must agree with it exactly. {} of {} scenarios agreed.{}</li>\
          <li>Rust has no garbage collector: allocator calls per second stand in for the article's GC count.</li>\
          <li>Allocation counts and bytes are exact and repeatable; CPU, latency and RSS are noisy: compare them only across repeated runs (--repeat), as spanalloc compare does.</li></ul>",
         r.config.warmup,
@@ -25,7 +37,8 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
         overhead,
         r.config.dhat_spans.map_or_else(|| "no".into(), |n| n.to_string()),
         agreed,
-        checks.len()
+        checks.len(),
+        waived
     );
     b.html.push_str(&html);
     b.end();

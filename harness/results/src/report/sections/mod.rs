@@ -9,6 +9,7 @@ pub mod go;
 pub mod history;
 pub mod method;
 pub mod per_strategy;
+pub mod releases;
 pub mod stages;
 pub mod strategies;
 pub mod sweep;

@@ -1,0 +1,220 @@
+//! When did it change: change points over the nightly history, per series — one scenario × size ×
+//! metric, on one machine for machine figures (CPU, latency, RSS: per fingerprint id) and under
+//! one counts key for what the code alone decides (allocations, bytes, peak heap).
+//!
+//! Exact counts (a row whose counts repeat exactly) change wherever they step: every step is a
+//! change point. Every other series is analysed as Apache Otava analyses one by default
+//! ([`edivisive`]). Each change point is reported with the first run after it, the commits it
+//! lies between, the medians of the pieces either side, its size and its p-value.
+
+pub mod edivisive;
+mod render;
+pub mod synthetic;
+
+use serde::Serialize;
+
+pub use render::{render, ChangesFormat};
+
+use crate::history::HistoryEntry;
+use crate::stats::median;
+
+/// The night-to-night spread of a night's CPU ns/span (one standard deviation over its median,
+/// relative), as measured on this project's machine: docs/change-points.md says how.
+pub const NOISE_CPU: f64 = 0.02;
+/// The same for a night's peak heap.
+pub const NOISE_HEAP: f64 = 0.01;
+
+/// Lines written before history version 2 carry no machine: they join count series only.
+pub const UNKNOWN_MACHINE: &str = "unknown machine";
+
+/// What a metric's series is keyed by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Keyed {
+    /// The counts key: allocations, bytes and peak heap are the code's, on any machine.
+    CountsKey,
+    /// The fingerprint id: CPU, latency and RSS are the machine's.
+    Machine,
+}
+
+/// A metric of the history's headline rows.
+#[derive(Debug, Clone, Copy)]
+pub struct Metric {
+    /// Its name in output.
+    pub name: &'static str,
+    /// What its series are keyed by.
+    pub keyed: Keyed,
+    /// Whether it is a count (exact for a row whose counts repeat).
+    pub count: bool,
+    /// Its value in a row.
+    pub value: fn(&crate::history::HeadlineRow) -> f64,
+}
+
+/// Every metric the history keeps.
+pub const METRICS: [Metric; 6] = [
+    Metric { name: "allocs/span", keyed: Keyed::CountsKey, count: true, value: |h| h.allocs_per_span },
+    Metric { name: "bytes/span", keyed: Keyed::CountsKey, count: true, value: |h| h.bytes_per_span },
+    Metric { name: "peak heap", keyed: Keyed::CountsKey, count: false, value: |h| h.peak_heap_bytes as f64 },
+    Metric { name: "CPU ns/span", keyed: Keyed::Machine, count: false, value: |h| h.cpu_ns_per_span },
+    Metric { name: "p99 latency ns", keyed: Keyed::Machine, count: false, value: |h| h.latency_p99_ns as f64 },
+    Metric { name: "peak RSS", keyed: Keyed::Machine, count: false, value: |h| h.peak_rss_bytes as f64 },
+];
+
+/// One series' identity.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct SeriesKey {
+    /// Scenario.
+    pub scenario: String,
+    /// Trace-state entries.
+    pub trace_state_entries: usize,
+    /// Metric name.
+    pub metric: &'static str,
+    /// The counts key or the fingerprint id it is a series of ([`UNKNOWN_MACHINE`] for old lines).
+    pub key: String,
+    /// The workload (spans per pass, rate, producers): a 20k-span night is not a 200k-span one.
+    pub workload: String,
+}
+
+/// One series: its points, in history order, each with the entry it came from.
+#[derive(Debug, Clone)]
+pub struct Series {
+    /// Its identity.
+    pub key: SeriesKey,
+    /// Whether every point is an exact count.
+    pub exact: bool,
+    /// The values.
+    pub values: Vec<f64>,
+    /// For each value, the index of its history entry.
+    pub entries: Vec<usize>,
+}
+
+/// A run, as a change point names it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunRef {
+    /// The run's id, if recorded.
+    pub run_id: Option<String>,
+    /// When it started.
+    pub date: String,
+    /// The commit it measured, if known.
+    pub commit: Option<String>,
+}
+
+/// One change point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    /// The series.
+    #[serde(flatten)]
+    pub series: SeriesKey,
+    /// Its position in the series (the first point after the change).
+    pub index: usize,
+    /// The series' length.
+    pub points: usize,
+    /// The first run after it, as its position among the history's readable entries (the
+    /// report marks it there).
+    pub entry: usize,
+    /// The first run after the change.
+    pub first_after: RunRef,
+    /// The last run before it: the change lies in the commits after this one's, up to and
+    /// including `first_after`'s.
+    pub last_before: RunRef,
+    /// Median of the piece before (back to the previous change point).
+    pub median_before: f64,
+    /// Median of the piece after (up to the next).
+    pub median_after: f64,
+    /// `median_after / median_before − 1` (0 when the median before is 0).
+    pub relative: f64,
+    /// The t-test's p-value; `None` for an exact count, where any step is a change.
+    pub pvalue: Option<f64>,
+    /// Whether the series is an exact count.
+    pub exact: bool,
+}
+
+impl Change {
+    /// `abc123..def456`, the commits the change lies in.
+    pub fn commit_range(&self) -> String {
+        let short = |c: &Option<String>| c.as_deref().map_or_else(|| "?".to_owned(), |c| c.chars().take(12).collect());
+        format!("{}..{}", short(&self.last_before.commit), short(&self.first_after.commit))
+    }
+}
+
+/// Every series of `entries`, sorted by key.
+pub fn series(entries: &[HistoryEntry]) -> Vec<Series> {
+    let mut map: std::collections::BTreeMap<SeriesKey, Series> = std::collections::BTreeMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        let c = &e.config;
+        let workload = format!("{} spans, {}/s, {} producer(s)", c.spans, c.rate, c.producers);
+        for h in &e.headline {
+            for m in &METRICS {
+                let key = match m.keyed {
+                    Keyed::CountsKey => e.counts_key.clone().unwrap_or_else(|| UNKNOWN_MACHINE.to_owned()),
+                    Keyed::Machine => match &e.fingerprint {
+                        Some(f) => f.clone(),
+                        None => continue,
+                    },
+                };
+                let k = SeriesKey {
+                    scenario: h.scenario.clone(),
+                    trace_state_entries: h.trace_state_entries,
+                    metric: m.name,
+                    key,
+                    workload: workload.clone(),
+                };
+                let s = map.entry(k.clone()).or_insert_with(|| Series { key: k, exact: true, values: vec![], entries: vec![] });
+                s.exact &= m.count && h.exact_counts == Some(true);
+                s.values.push((m.value)(h));
+                s.entries.push(i);
+            }
+        }
+    }
+    map.into_values().collect()
+}
+
+/// The change points' indexes in one series.
+fn points(s: &Series, o: &edivisive::Options) -> Vec<(usize, Option<f64>)> {
+    if s.exact {
+        (1..s.values.len()).filter(|&i| s.values[i] != s.values[i - 1]).map(|i| (i, None)).collect()
+    } else {
+        edivisive::change_points(&s.values, o).into_iter().map(|c| (c.index, Some(c.pvalue))).collect()
+    }
+}
+
+fn run_ref(e: &HistoryEntry) -> RunRef {
+    RunRef { run_id: e.run_id.clone(), date: e.date.clone(), commit: e.commit.clone() }
+}
+
+/// Every change point of every series in `entries`, by series, then position.
+pub fn changes(entries: &[HistoryEntry], o: &edivisive::Options) -> Vec<Change> {
+    let mut out = Vec::new();
+    for s in series(entries) {
+        let found = points(&s, o);
+        let bounds: Vec<usize> = std::iter::once(0).chain(found.iter().map(|p| p.0)).chain([s.values.len()]).collect();
+        for (k, &(index, pvalue)) in found.iter().enumerate() {
+            let (before, after) = (&s.values[bounds[k]..index], &s.values[index..bounds[k + 2]]);
+            let (median_before, median_after) = (median(before), median(after));
+            out.push(Change {
+                series: s.key.clone(),
+                index,
+                points: s.values.len(),
+                entry: s.entries[index],
+                first_after: run_ref(&entries[s.entries[index]]),
+                last_before: run_ref(&entries[s.entries[index - 1]]),
+                median_before,
+                median_after,
+                relative: if median_before == 0.0 { 0.0 } else { median_after / median_before - 1.0 },
+                pvalue,
+                exact: s.exact,
+            });
+        }
+    }
+    out
+}
+
+/// The change points the last entry created or moved: those of the whole history that the
+/// history without its last entry does not have (the same series and first run after): a new
+/// step, or one the latest night moved to another run.
+pub fn new_with_last(entries: &[HistoryEntry], o: &edivisive::Options) -> Vec<Change> {
+    let Some((_, before)) = entries.split_last() else { return Vec::new() };
+    let old = changes(before, o);
+    let same = |a: &Change, b: &Change| a.series == b.series && a.first_after == b.first_after;
+    changes(entries, o).into_iter().filter(|c| !old.iter().any(|o| same(o, c))).collect()
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The change-point analysis against its reference, Apache Otava (apache-otava 0.8 from PyPI, in a
+# virtual environment of its own): the differential test harness/results/tests/otava.rs, then the
+# detection table and the year-of-nights timing docs/change-points.md quotes.
+#
+# usage: scripts/check-change-points.sh [VENV]   (VENV: target/otava-venv)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=${1:-target/otava-venv}
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import otava.analysis" 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q "apache-otava==0.8.0"
+fi
+echo "== the differential test against apache-otava $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("apache-otava"))')"
+SPANALLOC_OTAVA_PYTHON="$PWD/$venv/bin/python" cargo test -q -p spanalloc-results --test otava -- --ignored --nocapture
+echo "== a year of nights (timed, not gated: timings live in output)"
+cargo run -q --release -p spanalloc-results --example year_of_nights
