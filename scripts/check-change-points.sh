@@ -7,11 +7,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${1:-target/otava-venv}
+case "$venv" in /*) ;; *) venv="$PWD/$venv" ;; esac
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import otava.analysis" 2>/dev/null; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q "apache-otava==0.8.0"
 fi
 echo "== the differential test against apache-otava $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("apache-otava"))')"
-SPANALLOC_OTAVA_PYTHON="$PWD/$venv/bin/python" cargo test -q -p spanalloc-results --test otava -- --ignored --nocapture
+SPANALLOC_OTAVA_PYTHON="$venv/bin/python" cargo test -q -p spanalloc-results --test otava -- --ignored --nocapture
 echo "== a year of nights (timed, not gated: timings live in output)"
 cargo run -q --release -p spanalloc-results --example year_of_nights

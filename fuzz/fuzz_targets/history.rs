@@ -1,6 +1,8 @@
-//! The history reader never panics: every line is an entry or a warning.
+//! The history reader never panics: every line is an entry or a warning; and the change points
+//! of whatever it read are found without a panic (NaN, infinities, empty and one-point series).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
+use spanalloc_results::changes::{self, edivisive};
 use spanalloc_results::history::{parse, summary_line};
 
 fuzz_target!(|data: &[u8]| {
@@ -9,5 +11,9 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(entries.len() + warnings.len(), lines);
     for e in &entries {
         let _ = summary_line(e);
+    }
+    let o = edivisive::Options { window_len: 8, ..Default::default() };
+    for c in changes::changes(&entries, &o) {
+        assert!(c.index > 0 && c.index < c.points, "{c:?}");
     }
 });

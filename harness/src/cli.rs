@@ -283,7 +283,7 @@ enum HistoryAction {
         #[arg(long)]
         new: bool,
         /// Points per analysis window (Otava's default).
-        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(2..=10_000))]
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(2..=1_000))]
         window: u64,
         /// The p-value a change point must reach (Otava's default).
         #[arg(long, default_value_t = 0.001)]

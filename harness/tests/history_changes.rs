@@ -1,7 +1,7 @@
 //! `history changes` and `baseline ratchet`, end to end through the binary, on planted histories:
-//! a 2% CPU step under the measured night-to-night noise and a one-allocation step are named
-//! where they are, with their commits; noise alone is named nothing; a gain held for three
-//! nights tightens the baseline, a one-night dip does not.
+//! a one-allocation step is named exactly and a 2% CPU step within two nights where the noise
+//! allows, with their commits; noise alone is named nothing; a gain held for three nights
+//! tightens the baseline, a one-night dip does not.
 
 mod common;
 
@@ -61,10 +61,15 @@ fn changes_json(file: &Path, extra: &[&str]) -> Vec<serde_json::Value> {
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
+/// A 2% CPU step is found only where the noise allows (docs/change-points.md, the detection
+/// table): a quiet series — 0.5% from night to night, as instruction counts or a dedicated
+/// runner give — not this machine's measured 13%, under which no method finds it in 40 nights.
+const QUIET: f64 = 0.005;
+
 #[test]
 fn a_two_percent_cpu_step_and_one_allocation_are_named_with_their_commits() {
     let dir = tempfile::tempdir().unwrap();
-    let plant = synthetic::Plant { len: 40, level: 2000.0, step_at: Some(19), step: 0.02, drift: 0.0, noise: changes::NOISE_CPU };
+    let plant = synthetic::Plant { len: 40, level: 2000.0, step_at: Some(19), step: 0.02, drift: 0.0, noise: QUIET };
     let cpu = synthetic::series(&plant, 2026);
     let allocs: Vec<f64> = (0..40).map(|i| if i >= 29 { 7.0 } else { 6.0 }).collect();
     let file = write(dir.path(), &history(&cpu, &allocs));
@@ -75,6 +80,7 @@ fn a_two_percent_cpu_step_and_one_allocation_are_named_with_their_commits() {
     assert!(index.abs_diff(19) <= 2, "night {} (planted at night 20)", index + 1);
     assert_eq!(cpu_step["key"], "f00dfeedf00dfeed", "a timing series is the machine's");
     assert!(cpu_step["pvalue"].as_f64().unwrap() < 0.001);
+    assert!((cpu_step["relative"].as_f64().unwrap() - 0.02).abs() < 0.005, "{cpu_step}");
     let count = found.iter().find(|c| c["metric"] == "allocs/span").expect("the allocation step");
     assert_eq!((count["index"].as_u64(), count["exact"].as_bool()), (Some(29), Some(true)));
     assert_eq!(count["pvalue"], serde_json::Value::Null);
@@ -99,6 +105,24 @@ fn a_two_percent_cpu_step_and_one_allocation_are_named_with_their_commits() {
 }
 
 #[test]
+fn at_the_measured_spread_the_count_is_named_exactly_and_nothing_is_invented() {
+    let dir = tempfile::tempdir().unwrap();
+    let allocs: Vec<f64> = (0..40).map(|i| if i >= 29 { 7.0 } else { 6.0 }).collect();
+    for seed in 0..5 {
+        let plant =
+            synthetic::Plant { len: 40, level: 2000.0, step_at: Some(19), step: 0.02, drift: 0.0, noise: changes::NOISE_CPU };
+        let file = write(dir.path(), &history(&synthetic::series(&plant, seed), &allocs));
+        let found = changes_json(&file, &[]);
+        let count: Vec<&serde_json::Value> = found.iter().filter(|c| c["metric"] == "allocs/span").collect();
+        assert_eq!(count.len(), 1, "seed {seed}: {found:#?}");
+        assert_eq!(count[0]["index"].as_u64(), Some(29));
+        // A 2% step under 13% noise is beyond any test in 40 nights; a change point named there
+        // would be noise, and one elsewhere false.
+        assert!(found.iter().all(|c| c["metric"] != "CPU ns/span"), "seed {seed}: {found:#?}");
+    }
+}
+
+#[test]
 fn noise_alone_is_named_nothing() {
     let dir = tempfile::tempdir().unwrap();
     for seed in 0..5 {
@@ -118,4 +142,72 @@ fn bad_options_are_refused_in_one_line() {
     assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
     let o = spanalloc(&["history", "changes", "--file", dir.path().join("none.jsonl").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+/// The fixture as night `i`: its value-copy ts=0 row at `allocs` allocations per span.
+fn night(i: usize, allocs: f64) -> Results {
+    let mut r = fixture();
+    r.schema_version = spanalloc_results::schema::SCHEMA_VERSION;
+    r.environment.profile = Some("release".into());
+    r.environment.run_id = Some(format!("night{i}"));
+    r.environment.git_commit = Some(commit(i));
+    r.environment.started_at = format!("2026-12-{:02}T02:17:00Z", i + 1);
+    let row = r.scenarios.iter_mut().find(|s| s.name == "value-copy" && s.trace_state_entries == 0).unwrap();
+    row.metrics.allocs = (allocs * row.spans as f64).round() as u64;
+    row.metrics.allocs_per_span = row.metrics.allocs as f64 / row.spans as f64;
+    r
+}
+
+fn ratchet(dir: &Path, nights: &[f64], dry: bool) -> (std::process::Output, Results) {
+    let baselines = dir.join("baselines");
+    std::fs::create_dir_all(&baselines).unwrap();
+    let mut base = night(99, 6.0);
+    base.environment.started_at = "2026-11-30T02:17:00Z".into();
+    std::fs::write(baselines.join("nightly.json"), serde_json::to_vec_pretty(&base).unwrap()).unwrap();
+    let runs: Vec<Results> = nights.iter().enumerate().map(|(i, &a)| night(i, a)).collect();
+    let history: Vec<HistoryEntry> = runs.iter().map(HistoryEntry::from_results).collect();
+    let file = write(dir, &history);
+    let latest = dir.join("results.json");
+    std::fs::write(&latest, serde_json::to_vec_pretty(runs.last().unwrap()).unwrap()).unwrap();
+    let mut args = vec!["baseline", "ratchet", "nightly", "--from", latest.to_str().unwrap(), "--history"];
+    args.extend([file.to_str().unwrap(), "--dir", baselines.to_str().unwrap()]);
+    if dry {
+        args.push("--dry-run");
+    }
+    let o = spanalloc(&args);
+    let after = parse_results(&std::fs::read(baselines.join("nightly.json")).unwrap()).unwrap();
+    (o, after)
+}
+
+fn value_copy(r: &Results) -> &spanalloc_results::schema::ScenarioResult {
+    r.scenarios.iter().find(|s| s.name == "value-copy" && s.trace_state_entries == 0).unwrap()
+}
+
+#[test]
+fn a_gain_held_three_nights_tightens_the_baseline_a_dip_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    // Dry: says what it would do, writes nothing.
+    let (o, after) = ratchet(dir.path(), &[6.0, 5.0, 5.0, 5.0], true);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("would tighten 1 figure(s)") && out.contains("value-copy ts=0 allocs/span: 6 → 5"), "{out}");
+    assert_eq!(value_copy(&after).metrics.allocs_per_span, 6.0);
+    // For real: the row is the latest night's, and says so.
+    let (o, after) = ratchet(dir.path(), &[6.0, 5.0, 5.0, 5.0], false);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let row = value_copy(&after);
+    assert_eq!(row.metrics.allocs_per_span, 5.0);
+    let p = row.provenance.as_ref().expect("provenance");
+    assert_eq!((p.run_id.as_deref(), p.commit.as_deref()), (Some("night3"), Some(commit(3).as_str())));
+    // The step is named with its commits even though no gate failed.
+    assert!(String::from_utf8_lossy(&o.stdout).contains("c0de00000000..c0de00010000"), "{}", String::from_utf8_lossy(&o.stdout));
+    // A one-night dip: nothing.
+    let (o, after) = ratchet(dir.path(), &[6.0, 6.0, 6.0, 5.0], false);
+    assert!(
+        o.status.success() && String::from_utf8_lossy(&o.stdout).contains("tightened 0"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert_eq!(value_copy(&after).metrics.allocs_per_span, 6.0);
+    assert!(value_copy(&after).provenance.is_none());
 }
