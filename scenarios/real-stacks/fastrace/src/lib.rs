@@ -46,7 +46,13 @@ pub const SCENARIO: Scenario = Scenario::pipeline::<FastracePipeline>(
     "fastrace",
     "real stack: fastrace 0.7 (Span::root, LocalSpan, global collector), no trace state",
 )
-.structure_only();
+.structure_only()
+// Measured in a full night (20,000-span profiles): blocks within 11 of 53,575 at every size, but
+// the bytes of one count pass are 20,462,626, 21,641,698 or 21,969,954 — the sizes the collector's
+// buffers grew to, whichever batch the timer cut — and dhat's pass, slower, lands on any of them.
+.waive_cross_check(
+    "its collector gathers spans on a 1 s timer, so the sizes its buffers grow to follow the threads' pace, which the profiler changes",
+);
 
 /// The workload's attributes as fastrace properties: `&'static str` pairs, which fastrace keeps
 /// without copying (a test checks they are [`spanalloc_model::workload::ATTRIBUTES`]).
