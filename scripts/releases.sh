@@ -80,9 +80,9 @@ if [ -f "$baselines/$counts_name.json" ]; then
     gate=$?
     "$bin" compare "$counts_name" "$results" --baselines "$baselines" --metrics counts --format text || true
     # The headline is compare's own first line: "0 of 6 rows regressed, …, N not gated".
-    said=$(head -n 1 "$out/compare.md" | sed 's/^#* *//')
+    said=$(head -n 1 "$out/compare.md" | sed 's/^#* *//; s/^[^ ]* spanalloc: //')
     case "$gate" in
-        0) head="✅ spanalloc releases against \`$counts_name\`: $said" ;;
+        0) head="✅ spanalloc releases: $said" ;;
         1) if [ "${SPANALLOC_ACCEPT:-0}" = 1 ]; then head="✅ spanalloc releases: counts changed and accepted"; gate=0
            else head="❌ spanalloc releases: counts regressed against \`$counts_name\`"; fi ;;
         *) head="❌ spanalloc releases: counts could not be compared (exit $gate)" ;;
@@ -96,6 +96,6 @@ else
     "$bin" baseline save "$counts_name" --from "$results" --dir "$baselines" --force || exit 2
     gate=0
 fi
-{ printf '### %s\n\n' "$head"; cat "$out/compare.md"; } | tee -a "$summary"
+{ printf '### %s\n\n' "$head"; tail -n +2 "$out/compare.md"; } | tee -a "$summary"
 report || exit 1
 exit "$gate"
