@@ -31,15 +31,8 @@ impl SpanExporter for super::SinkExporter {
     }
 }
 
-/// The trace state in header form (`k1=v1,k2=v2`), as the model's exporter writes it: `&TraceState`
-/// iterates its entries in place since 0.32 (api `trace/span_context.rs:266`).
+/// The trace state in header form: `&TraceState` iterates its entries in place since 0.32 (api
+/// `trace/span_context.rs:266`).
 pub fn write_header(state: &TraceState, out: &mut String) {
-    for (i, (k, v)) in state.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(k);
-        out.push('=');
-        out.push_str(v);
-    }
+    crate::write_entries(state, out);
 }

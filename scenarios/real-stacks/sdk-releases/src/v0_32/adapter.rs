@@ -1,8 +1,6 @@
 //! opentelemetry_sdk 0.32's side of the otel-sdk row (`scenarios/otel-sdk/src/sdk_row.rs`): only
 //! what its API says differently from the row's code, cited to its sources.
 
-use std::time::Duration;
-
 use api32::trace::TraceState;
 use sdk32::error::OTelSdkResult;
 use sdk32::trace::{SpanData, SpanExporter};
@@ -13,20 +11,12 @@ pub const RELEASE: &str = "0.32.1";
 /// Where the sampler's result is: the SDK's since 0.32 (`trace/mod.rs:39`).
 pub use sdk32::trace::SamplingResult;
 
-/// The rate an unpaced pass (the dhat pass) runs at: the otel-sdk row's, which this release holds
-/// under the profiler.
-pub const UNPACED_RATE: u64 = 100_000;
-
 /// Its profile is held to its count passes: from 0.31 the batch processor exports everything
 /// counted at a wake-up (`get_spans_and_export`, `trace/span_processor.rs:451–482`).
 pub const CROSS_CHECK_WAIVED: Option<&str> = None;
 
-/// The batch processor's defaults: `pub(crate)` in this release (`trace/span_processor.rs:55–63`), so spelled out.
-pub const QUEUE_DEFAULT: usize = 2_048;
-/// See [`QUEUE_DEFAULT`].
-pub const EXPORT_BATCH_DEFAULT: usize = 512;
-/// See [`QUEUE_DEFAULT`] (`trace/span_processor.rs:55`).
-pub const SCHEDULE_DELAY_DEFAULT: Duration = Duration::from_millis(5_000);
+/// The batch processor's defaults, `pub(crate)` in this release: [`crate::before_033`].
+pub use crate::before_033::{EXPORT_BATCH_DEFAULT, QUEUE_DEFAULT, SCHEDULE_DELAY_DEFAULT};
 
 /// `export(&self, batch) -> impl Future<Output = OTelSdkResult> + Send` (`trace/export.rs:30`).
 impl SpanExporter for super::SinkExporter {
@@ -39,12 +29,5 @@ impl SpanExporter for super::SinkExporter {
 
 /// `&TraceState` iterates its entries in place (api `trace/span_context.rs:247`, new in 0.32).
 pub fn write_header(state: &TraceState, out: &mut String) {
-    for (i, (k, v)) in state.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(k);
-        out.push('=');
-        out.push_str(v);
-    }
+    spanalloc_otel_sdk::write_entries(state, out);
 }
