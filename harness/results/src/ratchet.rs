@@ -54,7 +54,18 @@ pub struct Outcome {
     pub note: Option<String>,
 }
 
-type Figure = (&'static str, fn(&HeadlineRow) -> f64, fn(&ScenarioResult) -> f64, fn(&ScenarioResult) -> f64);
+/// A figure a ratchet reads: the history's value, the baseline's, and the baseline row's spread.
+struct Figure {
+    name: &'static str,
+    night: fn(&HeadlineRow) -> f64,
+    base: fn(&ScenarioResult) -> f64,
+    spread: fn(&ScenarioResult) -> f64,
+    /// Whether a gain in it tightens the row; the others only guard it, since the row is replaced
+    /// whole: none of them may be worse on any of the nights.
+    tightens: bool,
+    /// Smaller is better (CPU, latency, memory); otherwise larger (the exported rate).
+    lower_is_better: bool,
+}
 
 fn spread(v: &[f64]) -> f64 {
     let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
@@ -73,16 +84,66 @@ fn count_spread(v: &[u64], s: &ScenarioResult) -> f64 {
     spread(&v.iter().map(|&x| x as f64 / s.spans.max(1) as f64).collect::<Vec<_>>())
 }
 
-/// The figures a kind gates: name, the history's value, the baseline's value, the baseline's spread.
+/// The figures of a kind: those its baseline gates, each either tightening the row or guarding it
+/// (a timing baseline gates latency, RSS, peak heap and the rate as well as CPU, and a row taken
+/// from a night must not loosen any of them).
 fn figures(kind: Kind) -> Vec<Figure> {
+    let f =
+        |name, night, base, spread, tightens, lower_is_better| Figure { name, night, base, spread, tightens, lower_is_better };
     match kind {
         Kind::Counts => vec![
-            ("allocs/span", |h| h.allocs_per_span, |s| s.metrics.allocs_per_span, |s| count_spread(&s.samples.allocs, s)),
-            ("bytes/span", |h| h.bytes_per_span, |s| s.metrics.bytes_per_span, |s| count_spread(&s.samples.bytes_allocated, s)),
+            f(
+                "allocs/span",
+                |h| h.allocs_per_span,
+                |s| s.metrics.allocs_per_span,
+                |s| count_spread(&s.samples.allocs, s),
+                true,
+                true,
+            ),
+            f(
+                "bytes/span",
+                |h| h.bytes_per_span,
+                |s| s.metrics.bytes_per_span,
+                |s| count_spread(&s.samples.bytes_allocated, s),
+                true,
+                true,
+            ),
         ],
-        Kind::Timing => {
-            vec![("CPU ns/span", |h| h.cpu_ns_per_span, |s| s.metrics.cpu_ns_per_span, |s| spread(&s.samples.cpu_ns_per_span))]
-        }
+        Kind::Timing => vec![
+            f(
+                "CPU ns/span",
+                |h| h.cpu_ns_per_span,
+                |s| s.metrics.cpu_ns_per_span,
+                |s| spread(&s.samples.cpu_ns_per_span),
+                true,
+                true,
+            ),
+            f(
+                "p99 latency ns",
+                |h| h.latency_p99_ns as f64,
+                |s| s.metrics.latency_p99_ns as f64,
+                |s| spread(&s.samples.latency_p99_ns),
+                false,
+                true,
+            ),
+            f(
+                "peak RSS",
+                |h| h.peak_rss_bytes as f64,
+                |s| s.metrics.peak_rss_bytes as f64,
+                |s| spread(&s.samples.peak_rss_bytes),
+                false,
+                true,
+            ),
+            f(
+                "peak heap",
+                |h| h.peak_heap_bytes as f64,
+                |s| s.metrics.peak_heap_bytes as f64,
+                |s| spread(&s.samples.peak_heap_bytes),
+                false,
+                true,
+            ),
+            f("exported/s", |h| h.achieved_rate, |s| s.metrics.achieved_rate, |s| spread(&s.samples.achieved_rate), false, false),
+        ],
     }
 }
 
@@ -116,7 +177,7 @@ pub fn ratchet(
     let steps: Vec<Change> = changes::changes(&since, &edivisive::Options::default())
         .into_iter()
         .filter(|c| c.first_after.date > baseline.environment.started_at)
-        .filter(|c| figures(kind).iter().any(|f| f.0 == c.series.metric))
+        .filter(|c| figures(kind).iter().any(|f| f.tightens && f.name == c.series.metric))
         .collect();
     let mut out = Outcome { nights, tightened: Vec::new(), steps, note: None };
     if recent.len() < nights {
@@ -136,18 +197,21 @@ pub fn ratchet(
         };
         let mut improved = Vec::new();
         let mut worse = false;
-        for (name, night, base, spread) in figures(kind) {
-            let (was, margin) = (base(b), spread(b));
-            if rows.iter().all(|h| night(h) < was - margin) {
+        for f in figures(kind) {
+            let (was, margin) = ((f.base)(b), (f.spread)(b));
+            // Signed so that "better" is always "smaller".
+            let sign = if f.lower_is_better { 1.0 } else { -1.0 };
+            let gain = |h: &&HeadlineRow| sign * ((f.night)(h) - was);
+            if f.tightens && rows.iter().all(|h| gain(h) < -margin) {
                 improved.push(Tightened {
                     scenario: b.name.clone(),
                     trace_state_entries: b.trace_state_entries,
-                    metric: name,
+                    metric: f.name,
                     before: was,
-                    after: base(now),
+                    after: (f.base)(now),
                 });
             }
-            worse |= rows.iter().any(|h| night(h) > was + margin);
+            worse |= rows.iter().any(|h| gain(h) > margin);
         }
         if improved.is_empty() || worse {
             continue;
@@ -277,6 +341,35 @@ mod tests {
         let (base, runs, history) = nights(&[5.0, 5.0]);
         let (_, o) = ratchet(&base, runs.last().unwrap(), &history, Kind::Counts, 3).unwrap();
         assert!(o.tightened.is_empty() && o.note.as_deref().unwrap().starts_with("2 of the 3 nights"));
+    }
+
+    #[test]
+    fn a_timing_gain_does_not_loosen_what_else_the_row_carries() {
+        // CPU 20% lower on three nights, but p99 latency doubled on the last: the row, replaced
+        // whole, would loosen the latency gate.
+        let (mut base, mut runs, _) = nights(&[6.0, 6.0, 6.0, 6.0]);
+        let m = value_copy(&base).metrics.clone();
+        // A steady baseline: five repeats at its own figures.
+        let b = base.scenarios.iter_mut().find(|s| s.name == "value-copy" && s.trace_state_entries == 0).unwrap();
+        b.samples.cpu_ns_per_span = vec![m.cpu_ns_per_span; 5];
+        b.samples.latency_p99_ns = vec![m.latency_p99_ns as f64; 5];
+        for (i, r) in runs.iter_mut().enumerate() {
+            let s = r.scenarios.iter_mut().find(|s| s.name == "value-copy" && s.trace_state_entries == 0).unwrap();
+            s.metrics.cpu_ns_per_span = if i == 0 { m.cpu_ns_per_span } else { m.cpu_ns_per_span * 0.8 };
+            s.metrics.latency_p99_ns = if i == 3 { m.latency_p99_ns * 2 } else { m.latency_p99_ns };
+        }
+        let history: Vec<HistoryEntry> = runs.iter().map(HistoryEntry::from_results).collect();
+        let margin = spread(&value_copy(&base).samples.cpu_ns_per_span);
+        assert!(m.cpu_ns_per_span * 0.2 > margin, "the planted gain is beyond the baseline's spread");
+        let (next, o) = ratchet(&base, runs.last().unwrap(), &history, Kind::Timing, 3).unwrap();
+        assert!(o.tightened.is_empty(), "{o:?}");
+        assert_eq!(next, base);
+        // Without the worse latency, the same gain tightens CPU.
+        let s = runs[3].scenarios.iter_mut().find(|s| s.name == "value-copy" && s.trace_state_entries == 0).unwrap();
+        s.metrics.latency_p99_ns = m.latency_p99_ns;
+        let history: Vec<HistoryEntry> = runs.iter().map(HistoryEntry::from_results).collect();
+        let (_, o) = ratchet(&base, runs.last().unwrap(), &history, Kind::Timing, 3).unwrap();
+        assert!(o.tightened.iter().any(|t| t.metric == "CPU ns/span" && t.scenario == "value-copy"), "{o:?}");
     }
 
     #[test]
