@@ -8,11 +8,7 @@ want=0.16.1
 if ! iai-callgrind-runner --version 2>&1 | grep -q "($want)"; then
     cargo install iai-callgrind-runner --version "$want" --locked
 fi
-if ! command -v valgrind >/dev/null; then
-    sudo=""
-    [ "$(id -u)" = 0 ] || sudo=sudo
-    $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind
-fi
+scripts/install-valgrind.sh
 # summary.json files are what `spanalloc report` reads. Extra arguments go to the runner (use the
 # `=` form: --save-baseline=NAME, --baseline=NAME).
 cargo bench -p spanalloc-benches --bench instructions -- --save-summary=json "$@"

@@ -25,6 +25,8 @@
 #   SPANALLOC_SPANS, SPANALLOC_REPEAT, SPANALLOC_TRACE_STATE, SPANALLOC_DHAT_SPANS,
 #   SPANALLOC_SCENARIOS (comma-separated names): the workload, overriding the defaults below
 #   SPANALLOC_GO=0        leave the Go twin's rows out (on by default; Go is installed when missing)
+#   SPANALLOC_INSTRUCTIONS=0  no instructions pass (on by default: each in-process row once more
+#                         under callgrind, for the CPU series change points are found in)
 #   SPANALLOC_STACKS=0    leave the real-stack rows out (tracing-opentelemetry, fastrace): on by
 #                         default, the sweep then runs spanalloc-stacks (scenarios/real-stacks),
 #                         the built-ins plus those rows
@@ -85,6 +87,11 @@ for s in "${wanted[@]}"; do [ -n "$s" ] && scenario_args+=(--scenario "$s"); don
 if [ "${SPANALLOC_GO:-1}" = 1 ]; then
     bash scripts/install-go.sh >&2 || exit 2
     scenario_args+=(--go)
+fi
+# The instructions pass: the CPU series whose change points a step of a few percent shows in.
+if [ "${SPANALLOC_INSTRUCTIONS:-1}" = 1 ]; then
+    bash scripts/install-valgrind.sh >&2 || exit 2
+    scenario_args+=(--instructions)
 fi
 
 mkdir -p "$out" "$baselines" || exit 2

@@ -165,6 +165,7 @@ pub fn combine(
         stages,
         timeline: first_count.timeline.clone().unwrap_or_default(),
         current_check: p.count.iter().find_map(|o| o.current_check),
+        instructions: None,
         provenance: None,
     })
 }

@@ -47,7 +47,7 @@ impl ChildHooks {
     fn read(&self) -> Reading {
         let cpu = sys::process_cpu();
         match self.pass {
-            Pass::Plain => Reading { cpu, ..Default::default() },
+            Pass::Plain | Pass::Instructions => Reading { cpu, ..Default::default() },
             Pass::Count => {
                 let live = slots::live_bytes();
                 Reading { cpu, counts: slots::totals(), stages: slots::stage_totals(), live, peak: slots::peak_bytes(live) }
@@ -76,6 +76,7 @@ impl RunHooks for ChildHooks {
         if self.pass == Pass::Count {
             slots::reset_peak();
         }
+        spanalloc_region_start();
         if self.pass == Pass::Dhat {
             let profiler = dhat::Profiler::builder().file_name(&self.dhat_file).trim_backtraces(Some(DHAT_FRAMES)).build();
             *self.profiler.lock().unwrap_or_else(PoisonError::into_inner) = Some(profiler);
@@ -88,6 +89,7 @@ impl RunHooks for ChildHooks {
     }
 
     fn measured_end(&self) {
+        spanalloc_region_end();
         if let Some(t) = &self.timeline {
             t.end();
         }
@@ -100,6 +102,25 @@ impl RunHooks for ChildHooks {
     fn progress(&self) -> Option<Arc<AtomicU64>> {
         Some(Arc::clone(&self.exported))
     }
+}
+
+/// Where the measured region begins, for callgrind: the instructions pass runs the child under
+/// `valgrind --tool=callgrind --dump-before=spanalloc_region_start
+/// --dump-before=spanalloc_region_end` (crate::instructions), so that the second dump holds the
+/// measured region's instructions on every thread and nothing else. Kept out of line, with a body the optimiser cannot drop, so that
+/// both symbols exist and are called in every build.
+#[no_mangle]
+#[inline(never)]
+pub extern "C" fn spanalloc_region_start() {
+    // Bodies that differ, or the linker folds the two into one address.
+    std::hint::black_box(1_u32);
+}
+
+/// Where it ends; see [`spanalloc_region_start`].
+#[no_mangle]
+#[inline(never)]
+pub extern "C" fn spanalloc_region_end() {
+    std::hint::black_box(2_u32);
 }
 
 /// Writes `@progress N` lines to stderr for the parent's progress bar, without allocating: the

@@ -147,6 +147,14 @@ struct RunArgs {
     /// Spans in the dhat pass (dhat costs ~2.5 µs per allocation).
     #[arg(long, default_value_t = 20_000)]
     dhat_spans: u64,
+    /// Add the instructions pass: each in-process row once more, unpaced, under callgrind, which
+    /// counts the instructions of its measured region — a CPU figure that repeats from night to
+    /// night where CPU time does not. Needs valgrind; about a second per row at 2,000 spans.
+    #[arg(long)]
+    instructions: bool,
+    /// Spans in the instructions pass (callgrind runs the code ~50 times slower).
+    #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..))]
+    instructions_spans: u64,
     /// Add the Go twin's rows (go-value, go-pointer, go-pointer-embedded, go-pool, go-atomic), or
     /// only the Go rows named with --scenario; needs Go (scripts/install-go.sh).
     #[arg(long)]
@@ -662,6 +670,10 @@ fn plan<'c>(catalog: &'c Catalog, args: &RunArgs) -> Result<RunPlan<'c>, String>
         }
     }
     let allocators = crate::allocators::parse_list(&args.allocators)?;
+    let instructions = match args.instructions {
+        true => Some((args.instructions_spans, crate::instructions::check_valgrind()?)),
+        false => None,
+    };
     measure::check_out(&args.out)?;
     let rows = scenarios.len() * workloads.len() * allocators.len();
     measure::check_room(&args.out, rows, !args.no_dhat)?;
@@ -672,6 +684,7 @@ fn plan<'c>(catalog: &'c Catalog, args: &RunArgs) -> Result<RunPlan<'c>, String>
         scenarios,
         repeat: args.repeat,
         dhat_spans: (!args.no_dhat).then_some(args.dhat_spans),
+        instructions,
         out: args.out.clone(),
         reference: catalog.reference().to_owned(),
         programs,

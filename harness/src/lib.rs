@@ -26,6 +26,7 @@ pub mod cli;
 pub mod console;
 pub mod dhat_profile;
 pub mod go_twin;
+pub mod instructions;
 pub mod measure;
 pub mod meter;
 pub mod pass;

@@ -10,7 +10,7 @@ use spanalloc_model::reference::{self, Expected, SameWork};
 use spanalloc_model::WorkloadConfig;
 use spanalloc_results::fsio::{move_into_output, temporary_for, write_output};
 use spanalloc_results::schema::{
-    CrossCheck, DhatSummary, Environment, ExpectedExport, Failure, FailureKind, MeterSettings, Results, RunConfig,
+    CrossCheck, DhatSummary, Environment, ExpectedExport, Failure, FailureKind, Instructions, MeterSettings, Results, RunConfig,
     ScenarioResult, SCHEMA_VERSION,
 };
 
@@ -32,6 +32,9 @@ pub struct RunPlan<'a> {
     pub repeat: usize,
     /// Spans of the unpaced dhat pass and its cross-check; `None` skips them.
     pub dhat_spans: Option<u64>,
+    /// Spans of the unpaced instructions pass and the valgrind it runs under
+    /// ([`crate::instructions::check_valgrind`]); `None` skips it.
+    pub instructions: Option<(u64, String)>,
     /// Where results.json and the dhat profiles go.
     pub out: PathBuf,
     /// The scenario every ratio is taken against.
@@ -155,6 +158,8 @@ impl RunPlan<'_> {
             warmup: first.warmup,
             repeat: self.repeat,
             dhat_spans: self.dhat_spans,
+            instructions_spans: self.instructions.as_ref().map(|i| i.0),
+            instructions_tool: self.instructions.as_ref().map(|i| i.1.clone()),
             fan_out: first.fan_out,
             depth: first.depth,
             propagate_every: first.propagate_every,
@@ -400,6 +405,13 @@ fn measure_scenario(
             String::new(),
         ));
     }
+    if let Some((spans, _)) = plan.instructions.as_ref().filter(|_| allocator == "system") {
+        let unpaced = WorkloadConfig { spans: *spans, rate: 0, ..cfg.clone() };
+        match count_instructions(entry, &unpaced, &|pass, cfg, f| pass_in(program, pass, cfg, f)) {
+            Ok(i) => r.instructions = Some(i),
+            Err(f) => m.failures.push(f),
+        }
+    }
     let dhat_here = crate::meter::inner_name() == "system";
     match profiled {
         Some((dhat, cross_check)) => (r.dhat, r.cross_check) = (dhat, cross_check),
@@ -472,6 +484,24 @@ fn measure_scenario(
     }
     m.row = Some(r);
     m
+}
+
+/// The instructions pass of `entry` on `unpaced`: in-process rows under callgrind; a program of
+/// its own has no marked region, and the row says so.
+fn count_instructions(entry: &Entry, unpaced: &WorkloadConfig, pass: &PassFn<'_>) -> Result<Instructions, Failure> {
+    let (name, ts) = (entry.name(), unpaced.trace_state_entries);
+    if !matches!(entry, Entry::InProcess(_)) {
+        let why = "a program of its own: its measured region is not marked for callgrind".to_owned();
+        return Ok(Instructions { spans: unpaced.spans, instructions: None, not_measured: Some(why) });
+    }
+    let dir = tempfile::tempdir().map_err(|e| {
+        failure(name, ts, FailureKind::Output, "instructions", format!("no temporary folder for callgrind: {e}"), String::new())
+    })?;
+    let profile = dir.path().join("callgrind.out");
+    let out = pass(Pass::Instructions, unpaced, Some(&profile))?;
+    let instructions = crate::instructions::read_region(&profile)
+        .map_err(|e| failure(name, ts, FailureKind::Crash, "instructions", e, String::new()))?;
+    Ok(Instructions { spans: out.spans, instructions: Some(instructions), not_measured: None })
 }
 
 type PassFn<'f> = dyn Fn(Pass, &WorkloadConfig, Option<&Path>) -> Result<PassOutput, Failure> + 'f;

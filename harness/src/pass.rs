@@ -20,11 +20,13 @@ pub enum Pass {
     StatsAlloc,
     /// dhat's profiler: call sites and an independent count.
     Dhat,
+    /// No meter, under callgrind: the instructions of the measured region ([`crate::instructions`]).
+    Instructions,
 }
 
 impl Pass {
     /// Every pass, by name.
-    pub const ALL: [Pass; 4] = [Pass::Plain, Pass::Count, Pass::StatsAlloc, Pass::Dhat];
+    pub const ALL: [Pass; 5] = [Pass::Plain, Pass::Count, Pass::StatsAlloc, Pass::Dhat, Pass::Instructions];
 
     /// The pass's name in results, errors and on the command line.
     pub fn name(self) -> &'static str {
@@ -33,6 +35,7 @@ impl Pass {
             Pass::Count => "count",
             Pass::StatsAlloc => "stats-alloc",
             Pass::Dhat => "dhat",
+            Pass::Instructions => "instructions",
         }
     }
 
@@ -42,6 +45,7 @@ impl Pass {
             Pass::Count => Mode::Fast,
             Pass::StatsAlloc => Mode::StatsAlloc,
             Pass::Dhat => Mode::Dhat,
+            Pass::Instructions => Mode::Off,
         }
     }
 }
@@ -52,7 +56,7 @@ impl std::str::FromStr for Pass {
         Pass::ALL
             .into_iter()
             .find(|p| p.name() == s)
-            .ok_or_else(|| format!("unknown pass '{s}' (plain, count, stats-alloc, dhat)"))
+            .ok_or_else(|| format!("unknown pass '{s}' (plain, count, stats-alloc, dhat, instructions)"))
     }
 }
 

@@ -69,7 +69,8 @@ pub fn measure_args(name: &str, pass: Pass, cfg: &WorkloadConfig, dhat_file: Opt
 /// Runs `pass` of `entry` on `cfg` in a child process: `program` is an external entry's
 /// prepared program, or for an in-process one the executable to run it in (this one, or its
 /// build over another allocator). `on_progress` gets the child's exported-span count as it
-/// reports it; a child whose count has not moved for `stall` (or that reports nothing at all, a
+/// reports it; `profile` is where the dhat pass writes its profile, or callgrind the
+/// instructions pass's counts; a child whose count has not moved for `stall` (or that reports nothing at all, a
 /// stopped one) is killed and the pass fails as stuck.
 #[allow(clippy::too_many_arguments)]
 pub fn run_pass(
@@ -77,7 +78,7 @@ pub fn run_pass(
     program: Option<&Path>,
     pass: Pass,
     cfg: &WorkloadConfig,
-    dhat_file: Option<&Path>,
+    profile: Option<&Path>,
     stall: Duration,
     on_progress: &(dyn Fn(u64) + Sync),
 ) -> Result<PassOutput, PassFailure> {
@@ -89,13 +90,20 @@ pub fn run_pass(
                     std::env::current_exe().map_err(|e| PassFailure::new(format!("cannot find the spanalloc executable: {e}")))?
                 }
             };
-            let mut cmd = Command::new(exe);
-            cmd.args(measure_args(s.name, pass, cfg, dhat_file));
+            // The instructions pass's file is callgrind's, not the child's.
+            let (mut cmd, child_file) = match (pass, profile) {
+                (Pass::Instructions, Some(profile)) => (crate::instructions::command(&exe, profile), None),
+                (Pass::Instructions, None) => {
+                    return Err(PassFailure::new("the instructions pass needs a file for callgrind".into()))
+                }
+                _ => (Command::new(exe), profile),
+            };
+            cmd.args(measure_args(s.name, pass, cfg, child_file));
             cmd
         }
         (Entry::External(e), Some(program)) => {
             let mut cmd = Command::new(program);
-            cmd.args((e.args)(&PassRequest { pass, cfg, profile: dhat_file }));
+            cmd.args((e.args)(&PassRequest { pass, cfg, profile }));
             cmd
         }
         (Entry::External(e), None) => return Err(PassFailure::new(format!("{} was not prepared", e.name))),

@@ -1,5 +1,5 @@
 //! How long the change-point analysis of a year of nights takes: 365 nights of a history with
-//! as many series as the nightly has today (its rows × sizes × six metrics), CPU figures drawn
+//! as many series as the nightly has today (its rows × sizes × seven metrics), CPU figures drawn
 //! with steps and noise, counts with a step, analysed once, timed (median of 5 runs).
 //!
 //! cargo run --release -p spanalloc-results --example year_of_nights [NIGHTS] [ROWS]
@@ -47,6 +47,7 @@ fn main() {
                     peak_heap_bytes: (series[r][(i + 5) % nights] * 1e3) as u64,
                     allocs_per_span: if i > nights / 2 { 7.0 } else { 6.0 },
                     exact_counts: Some(true),
+                    instructions_per_span: Some(series[r][(i + 11) % nights] * 20.0),
                     ..row.clone()
                 })
                 .collect();

@@ -18,9 +18,9 @@ use crate::text::visible;
 pub const DEFAULT_FILE: &str = "reports/history.jsonl";
 
 /// The layout of the lines this spanalloc writes: 2 added `history_version`, `fingerprint`,
-/// `counts_key` and each row's `exact_counts`. Lines without it are version 1 and read as
-/// written by an unknown machine.
-pub const HISTORY_VERSION: u32 = 2;
+/// `counts_key` and each row's `exact_counts`; 3 each row's `instructions_per_span`. Lines
+/// without it are version 1 and read as written by an unknown machine.
+pub const HISTORY_VERSION: u32 = 3;
 
 /// One run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -75,6 +75,10 @@ pub struct HeadlineRow {
     /// then any step in them is a change. `None` on version-1 lines.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exact_counts: Option<bool>,
+    /// Callgrind's instructions per span in the row's instructions pass (`run --instructions`);
+    /// `None` when the night did not count them (and before line version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions_per_span: Option<f64>,
 }
 
 fn version_one() -> u32 {
@@ -107,6 +111,7 @@ impl HistoryEntry {
                     latency_p99_ns: s.metrics.latency_p99_ns,
                     achieved_rate: s.metrics.achieved_rate,
                     exact_counts: Some(s.exact_counts),
+                    instructions_per_span: s.instructions.as_ref().and_then(|i| i.per_span()),
                 })
                 .collect(),
         }

@@ -30,9 +30,14 @@ use serde::{Deserialize, Serialize};
 /// Version 9: real stacks — each row says how it proved it did the workload's work (`same_work`:
 /// `digest`, or `structure` for a stack that draws its own span ids) and whether it carries the
 /// W3C trace state (`carries_trace_state`).
+/// Version 10: a baseline row may say which night set it (`provenance`), and a cross-check may
+/// be waived with its reason (`cross_check.waived`).
+/// Version 11: the instructions pass — each row may carry callgrind's instruction count over its
+/// measured region (`instructions`), or why it has none; the run says the pass's spans and the
+/// valgrind it ran under (`config.instructions_spans`, `config.instructions_tool`).
 /// Older files are still read: their new fields take the values those versions used, and a
 /// version-1 peak heap (which counted the harness's buffers) is not compared with a later one.
-pub const SCHEMA_VERSION: u32 = 10;
+pub const SCHEMA_VERSION: u32 = 11;
 
 /// The first layout whose rows say whether their counts are exact and record every repeat's
 /// counts; older rows are told apart by their cross-check ([`ScenarioResult::exact_counts`]).
@@ -89,6 +94,12 @@ pub struct RunConfig {
     pub repeat: usize,
     /// Spans in the dhat pass; `None` when it was skipped.
     pub dhat_spans: Option<u64>,
+    /// Spans in the instructions pass; `None` when it was not asked for (and before schema 11).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions_spans: Option<u64>,
+    /// The valgrind it ran under (`valgrind-3.19.0`): its instruction counts are that valgrind's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions_tool: Option<String>,
     /// Children per span and levels below the root.
     pub fan_out: usize,
     /// Levels below the root.
@@ -462,6 +473,9 @@ pub struct ScenarioResult {
     /// first count pass; `None` for a scenario whose current context is thread-local.
     #[serde(default)]
     pub current_check: Option<CurrentCheck>,
+    /// The instructions pass, when the run asked for one (schema 11).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<Instructions>,
     /// In a baseline, the night that set this row when it was not the saved run itself: a
     /// sustained improvement `baseline ratchet` tightened it to (schema 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -712,6 +726,26 @@ pub struct StageRow {
     pub bytes: u64,
     /// `allocs / spans`.
     pub allocs_per_span: f64,
+}
+
+/// A row's instructions pass: callgrind's count of the instructions every thread executed in the
+/// measured region of one unpaced pass, with no meter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Instructions {
+    /// Spans measured in the pass.
+    pub spans: u64,
+    /// Instructions (callgrind's `Ir`); `None` when the row could not be measured so.
+    pub instructions: Option<u64>,
+    /// Why it was not, said in the report: never a silent gap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_measured: Option<String>,
+}
+
+impl Instructions {
+    /// Instructions per measured span.
+    pub fn per_span(&self) -> Option<f64> {
+        self.instructions.filter(|_| self.spans > 0).map(|i| i as f64 / self.spans as f64)
+    }
 }
 
 /// A check that failed or could not run: a scenario that did not complete, or one that did and

@@ -25,6 +25,15 @@ use crate::stats::median;
 pub const NOISE_CPU: f64 = 0.130;
 /// The same for a night's peak heap (the rows: 0 to 0.036).
 pub const NOISE_HEAP: f64 = 0.012;
+/// The same for a night's instructions per span (`run --instructions`): the median over the 24
+/// built-in rows × sizes 0, 1, 4, 32 of five runs of the same binary on this machine, one after
+/// another while it also built the project (callgrind counts instructions, not time, so a busy
+/// machine does not move it). The rows ranged from 0.000044 (pooled at 32, which allocates
+/// nothing) to 0.018 (pointer-passing at 32): at 32 entries the rows whose producer allocates
+/// what the exporter frees move by 1–2%, the SDK's by 0.2–0.4% at 1 and 4.
+pub const NOISE_INSTRUCTIONS: f64 = 0.000156;
+/// The widest row's spread of instructions per span (pointer-passing at trace-state 32).
+pub const NOISE_INSTRUCTIONS_WIDEST: f64 = 0.018;
 
 /// Lines written before history version 2 carry no machine: they join count series only.
 pub const UNKNOWN_MACHINE: &str = "unknown machine";
@@ -53,18 +62,26 @@ pub struct Metric {
     /// count that moves by a few allocations in 20,000 spans finds "significant" steps of 0.0001
     /// per span that no gate would call a change.
     pub floor: f64,
-    /// Its value in a row.
-    pub value: fn(&crate::history::HeadlineRow) -> f64,
+    /// Its value in a row; `None` where the row has none (an instructions figure from a night
+    /// that did not count them): that night is not a point of the series.
+    pub value: fn(&crate::history::HeadlineRow) -> Option<f64>,
 }
 
+/// The name of the instructions metric: the CPU series a step of a few percent shows in.
+pub const INSTRUCTIONS: &str = "instructions/span";
+
 /// Every metric the history keeps.
-pub const METRICS: [Metric; 6] = [
-    Metric { name: "allocs/span", keyed: Keyed::CountsKey, count: true, floor: 0.01, value: |h| h.allocs_per_span },
-    Metric { name: "bytes/span", keyed: Keyed::CountsKey, count: true, floor: 1.0, value: |h| h.bytes_per_span },
-    Metric { name: "peak heap", keyed: Keyed::CountsKey, count: false, floor: 4096.0, value: |h| h.peak_heap_bytes as f64 },
-    Metric { name: "CPU ns/span", keyed: Keyed::Machine, count: false, floor: 0.0, value: |h| h.cpu_ns_per_span },
-    Metric { name: "p99 latency ns", keyed: Keyed::Machine, count: false, floor: 0.0, value: |h| h.latency_p99_ns as f64 },
-    Metric { name: "peak RSS", keyed: Keyed::Machine, count: false, floor: 4096.0, value: |h| h.peak_rss_bytes as f64 },
+pub const METRICS: [Metric; 7] = [
+    Metric { name: "allocs/span", keyed: Keyed::CountsKey, count: true, floor: 0.01, value: |h| Some(h.allocs_per_span) },
+    Metric { name: "bytes/span", keyed: Keyed::CountsKey, count: true, floor: 1.0, value: |h| Some(h.bytes_per_span) },
+    Metric { name: "peak heap", keyed: Keyed::CountsKey, count: false, floor: 4096.0, value: |h| Some(h.peak_heap_bytes as f64) },
+    Metric { name: "CPU ns/span", keyed: Keyed::Machine, count: false, floor: 0.0, value: |h| Some(h.cpu_ns_per_span) },
+    // Callgrind's count depends on the binary and on the instructions the CPU offers (glibc picks
+    // its memcpy by them): a series per machine, like time. Its floor is one instruction per span,
+    // a hundredth of a percent of the cheapest row's (about 13,000 at trace-state 4).
+    Metric { name: INSTRUCTIONS, keyed: Keyed::Machine, count: false, floor: 1.0, value: |h| h.instructions_per_span },
+    Metric { name: "p99 latency ns", keyed: Keyed::Machine, count: false, floor: 0.0, value: |h| Some(h.latency_p99_ns as f64) },
+    Metric { name: "peak RSS", keyed: Keyed::Machine, count: false, floor: 4096.0, value: |h| Some(h.peak_rss_bytes as f64) },
 ];
 
 /// One series' identity.
@@ -156,6 +173,7 @@ pub fn series(entries: &[HistoryEntry]) -> Vec<Series> {
         let workload = format!("{} spans, {}/s, {} producer(s)", c.spans, c.rate, c.producers);
         for h in &e.headline {
             for m in &METRICS {
+                let Some(value) = (m.value)(h) else { continue };
                 let key = match m.keyed {
                     Keyed::CountsKey => e.counts_key.clone().unwrap_or_else(|| UNKNOWN_MACHINE.to_owned()),
                     Keyed::Machine => match &e.fingerprint {
@@ -172,7 +190,7 @@ pub fn series(entries: &[HistoryEntry]) -> Vec<Series> {
                 };
                 let s = map.entry(k.clone()).or_insert_with(|| Series { key: k, exact: true, values: vec![], entries: vec![] });
                 s.exact &= m.count && h.exact_counts == Some(true);
-                s.values.push((m.value)(h));
+                s.values.push(value);
                 s.entries.push(i);
             }
         }

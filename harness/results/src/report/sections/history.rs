@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use crate::changes::INSTRUCTIONS;
 use crate::report::charts::{self, Series, XAxis};
 use crate::report::page::{esc, Builder};
 
@@ -30,7 +31,7 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
             }
         }
     }
-    let series = |f: fn(&crate::history::HeadlineRow) -> f64| -> Vec<Series> {
+    let series = |f: fn(&crate::history::HeadlineRow) -> Option<f64>| -> Vec<Series> {
         keys.iter()
             .map(|(n, w)| Series {
                 label: if several { format!("{n} ({w})") } else { n.clone() },
@@ -40,13 +41,18 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
                     .enumerate()
                     .filter(|(_, (_, ew))| *ew == w)
                     .filter_map(|(i, (e, _))| {
-                        e.headline.iter().find(|h| &h.scenario == n && h.trace_state_entries == ts).map(|h| (i as f64, f(h)))
+                        let h = e.headline.iter().find(|h| &h.scenario == n && h.trace_state_entries == ts)?;
+                        Some((i as f64, f(h)?))
                     })
                     .collect(),
             })
             .collect()
     };
-    let (a, c) = (series(|h| h.allocs_per_span), series(|h| h.cpu_ns_per_span));
+    let (a, c) = (series(|h| Some(h.allocs_per_span)), series(|h| Some(h.cpu_ns_per_span)));
+    // Instruction counts, when any night had the instructions pass: the CPU series a step of a
+    // few percent can be seen in.
+    let instructions = series(|h| h.instructions_per_span);
+    let has_instructions = instructions.iter().any(|s| !s.points.is_empty());
     // Runs by date and commit; the baseline's run, when it is in the history, marked.
     // Runs of one day and commit told apart by a count.
     let mut labels: Vec<String> = Vec::new();
@@ -68,16 +74,21 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     let found = crate::changes::changes(entries, &crate::changes::edivisive::Options::default());
     let shown: Vec<&crate::changes::Change> = found
         .iter()
-        .filter(|c| c.series.trace_state_entries == ts && ["allocs/span", "CPU ns/span"].contains(&c.series.metric))
+        .filter(|c| c.series.trace_state_entries == ts && ["allocs/span", "CPU ns/span", INSTRUCTIONS].contains(&c.series.metric))
         .collect();
     let at = |metric: &str| -> Vec<f64> { shown.iter().filter(|c| c.series.metric == metric).map(|c| c.entry as f64).collect() };
     let by_run = |title: String, unit: &str, series, marks: &[f64]| {
         charts::lines_marked(&title, "run: date, commit", unit, series, &axis, false, marker, marks)
     };
-    b.charts([
+    let mut drawn = vec![
         ("history-allocs", by_run(format!("allocs/span by run (trace-state {ts})"), "allocs/span", &a, &at("allocs/span"))),
         ("history-cpu", by_run(format!("CPU ns/span by run (trace-state {ts})"), "ns/span", &c, &at("CPU ns/span"))),
-    ]);
+    ];
+    if has_instructions {
+        let title = format!("instructions/span by run, callgrind (trace-state {ts})");
+        drawn.push(("history-instructions", by_run(title, "instructions/span", &instructions, &at(INSTRUCTIONS))));
+    }
+    b.charts(drawn);
     if shown.is_empty() {
         b.html
             .push_str("<p>No change points in these series (exact counts at any step; the rest as Apache Otava finds them).</p>");

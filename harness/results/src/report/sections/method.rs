@@ -1,7 +1,7 @@
 //! How the numbers were measured, with the meter's own settings from results.json.
 
-use crate::report::page::Builder;
-use crate::schema::ScenarioResult;
+use crate::report::page::{esc, Builder};
+use crate::schema::{Results, ScenarioResult};
 use crate::table::human_bytes;
 
 pub(in crate::report) fn write(b: &mut Builder<'_>) {
@@ -29,6 +29,7 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
          <li><b>plain</b> pass, no meter: CPU per span (getrusage), achieved rate, lag, end-to-export latency, peak RSS (VmHWM). Timing never comes from an instrumented run.</li>\
          <li><b>count</b> pass: per-thread single-writer allocation counters (stats_alloc's shared counters are the reference they are tested against), a peak tracker within threads × {}, a live-heap sample every {} ms, per-stage tallies. Its CPU over the plain pass's, the meter overhead, was {} in this run.</li>\
          <li><b>dhat</b> pass: {} unpaced spans for call sites; a count pass of the same spans must agree with it exactly. {} of {} scenarios agreed.{}</li>\
+         {}\
          <li>Rust has no garbage collector: allocator calls per second stand in for the article's GC count.</li>\
          <li>Allocation counts and bytes are exact and repeatable; CPU, latency and RSS are noisy: compare them only across repeated runs (--repeat), as spanalloc compare does.</li></ul>",
         r.config.warmup,
@@ -38,8 +39,33 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
         r.config.dhat_spans.map_or_else(|| "no".into(), |n| n.to_string()),
         agreed,
         checks.len(),
-        waived
+        waived,
+        instructions(r, b.ts)
     );
     b.html.push_str(&html);
     b.end();
+}
+
+/// The instructions pass, when the run had one: what it counted at trace-state `ts`, and every
+/// row it could not count, with why.
+fn instructions(r: &Results, ts: usize) -> String {
+    let (Some(spans), Some(tool)) = (r.config.instructions_spans, r.config.instructions_tool.as_deref()) else {
+        return String::new();
+    };
+    let rows: Vec<&ScenarioResult> = r.primary().filter(|s| s.trace_state_entries == ts).collect();
+    let counted: Vec<String> = rows
+        .iter()
+        .filter_map(|s| s.instructions.as_ref().and_then(|i| i.per_span()).map(|p| format!("{} {:.0}", esc(&s.name), p)))
+        .collect();
+    let missing: Vec<String> = rows
+        .iter()
+        .filter_map(|s| s.instructions.as_ref().and_then(|i| i.not_measured.as_ref()).map(|w| (s, w)))
+        .map(|(s, w)| format!("{} ({})", esc(&s.name), esc(w)))
+        .collect();
+    let missing = if missing.is_empty() { String::new() } else { format!(" Not counted: {}.", missing.join("; ")) };
+    format!(
+        "<li><b>instructions</b> pass: {spans} unpaced spans under callgrind ({}), no meter: the instructions every thread ran in the measured region. They repeat to about 0.02% from run to run where CPU time moves by an eighth, so the history finds a CPU change of a few percent in them (docs/change-points.md); they are not time — a cache miss costs one instruction. Per span at trace-state {ts}: {}.{missing}</li>",
+        esc(tool),
+        if counted.is_empty() { "none".to_owned() } else { counted.join(", ") },
+    )
 }
