@@ -8,6 +8,15 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The most warm-up spans the pass runs (fewer when the run has fewer). A long warm-up settles the
+/// allocator: after 10,000 the rows repeat to 0.020% from run to run (median of 32), after 2,000
+/// to 0.27% (docs/change-points.md). But
+/// fastrace's collector never reports its last spans under valgrind after 20,000 (at 15,000 the
+/// pass takes 2.5 s): its producer thread fills the 10,240-command ring before the collector is
+/// scheduled, and what overflows waits in a thread-local queue until that thread sends again
+/// (fastrace 0.7.19 `util/spsc.rs`, `Sender::send`), which it never does. Half of that is safe.
+pub const WARMUP_CAP: u64 = 10_000;
+
 /// The program run, found on PATH.
 const VALGRIND: &str = "valgrind";
 

@@ -406,7 +406,8 @@ fn measure_scenario(
         ));
     }
     if let Some((spans, _)) = plan.instructions.as_ref().filter(|_| allocator == "system") {
-        let unpaced = WorkloadConfig { spans: *spans, rate: 0, ..cfg.clone() };
+        let warmup = cfg.warmup.min(crate::instructions::WARMUP_CAP);
+        let unpaced = WorkloadConfig { spans: *spans, rate: 0, warmup, ..cfg.clone() };
         match count_instructions(entry, &unpaced, &|pass, cfg, f| pass_in(program, pass, cfg, f)) {
             Ok(i) => r.instructions = Some(i),
             Err(f) => m.failures.push(f),
@@ -487,7 +488,9 @@ fn measure_scenario(
 }
 
 /// The instructions pass of `entry` on `unpaced`: in-process rows under callgrind; a program of
-/// its own has no marked region, and the row says so.
+/// its own has no marked region, and the row says so. The pass must do the model's work like
+/// every other: a row that may drop spans and dropped some has no count (a count of less work),
+/// and says why; any other difference fails the run.
 fn count_instructions(entry: &Entry, unpaced: &WorkloadConfig, pass: &PassFn<'_>) -> Result<Instructions, Failure> {
     let (name, ts) = (entry.name(), unpaced.trace_state_entries);
     if !matches!(entry, Entry::InProcess(_)) {
@@ -499,6 +502,18 @@ fn count_instructions(entry: &Entry, unpaced: &WorkloadConfig, pass: &PassFn<'_>
     })?;
     let profile = dir.path().join("callgrind.out");
     let out = pass(Pass::Instructions, unpaced, Some(&profile))?;
+    let expected = entry.same_work().expected(unpaced);
+    if !same_work(out.spans_exported, &out.digest, expected) {
+        let what = format!(
+            "exported {} spans with digest {}, the model expects {}",
+            out.spans_exported, out.digest, expected.spans_exported
+        );
+        if out.spans_exported < expected.spans_exported && entry.may_drop() {
+            let why = format!("dropped spans under callgrind ({what}): a count of less work");
+            return Ok(Instructions { spans: out.spans, instructions: None, not_measured: Some(why) });
+        }
+        return Err(failure(name, ts, FailureKind::Unfair, "instructions", format!("UNFAIR COMPARISON: {what}"), String::new()));
+    }
     let instructions = crate::instructions::read_region(&profile)
         .map_err(|e| failure(name, ts, FailureKind::Crash, "instructions", e, String::new()))?;
     Ok(Instructions { spans: out.spans, instructions: Some(instructions), not_measured: None })
