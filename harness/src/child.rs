@@ -107,8 +107,8 @@ impl RunHooks for ChildHooks {
 /// Where the measured region begins, for callgrind: the instructions pass runs the child under
 /// `valgrind --tool=callgrind --dump-before=spanalloc_region_start
 /// --dump-before=spanalloc_region_end` (crate::instructions), so that the second dump holds the
-/// measured region's instructions on every thread and nothing else. Kept out of line, with a body the optimiser cannot drop, so that
-/// both symbols exist and are called in every build.
+/// measured region's instructions on every thread and nothing else. Kept out of line, with a
+/// body the optimiser cannot drop, so that both symbols exist and are called in every build.
 #[no_mangle]
 #[inline(never)]
 pub extern "C" fn spanalloc_region_start() {

@@ -70,8 +70,8 @@ pub fn measure_args(name: &str, pass: Pass, cfg: &WorkloadConfig, dhat_file: Opt
 /// prepared program, or for an in-process one the executable to run it in (this one, or its
 /// build over another allocator). `on_progress` gets the child's exported-span count as it
 /// reports it; `profile` is where the dhat pass writes its profile, or callgrind the
-/// instructions pass's counts; a child whose count has not moved for `stall` (or that reports nothing at all, a
-/// stopped one) is killed and the pass fails as stuck.
+/// instructions pass's counts; a child whose count has not moved for `stall` (or that reports
+/// nothing at all, a stopped one) is killed and the pass fails as stuck.
 #[allow(clippy::too_many_arguments)]
 pub fn run_pass(
     entry: &Entry,

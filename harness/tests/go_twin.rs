@@ -2,20 +2,14 @@
 //! spans (equal digests), with their GC figures. Needs Go: without it the test says so and
 //! passes, unless SPANALLOC_REQUIRE_GO is set (`.ci/run` installs Go and sets it).
 
+mod common;
+
 use std::process::Command;
 
 use spanalloc::results::Results;
 
 fn have_go() -> bool {
-    let found = Command::new("go").arg("version").output().is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("SPANALLOC_REQUIRE_GO").is_none(),
-            "SPANALLOC_REQUIRE_GO is set but there is no go on the PATH (scripts/install-go.sh)"
-        );
-        eprintln!("no Go toolchain: the Go twin's test is skipped (scripts/install-go.sh installs one)");
-    }
-    found
+    common::have_tool("go", "version", "SPANALLOC_REQUIRE_GO", "scripts/install-go.sh")
 }
 
 #[test]

@@ -10,15 +10,7 @@ use common::{results, spanalloc, stderr};
 use spanalloc_results::history::HistoryEntry;
 
 fn have_valgrind() -> bool {
-    let found = Command::new("valgrind").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("SPANALLOC_REQUIRE_VALGRIND").is_none(),
-            "SPANALLOC_REQUIRE_VALGRIND is set but there is no valgrind on the PATH (scripts/install-valgrind.sh)"
-        );
-        eprintln!("no valgrind: the instructions pass's test is skipped (scripts/install-valgrind.sh installs it)");
-    }
-    found
+    common::have_tool("valgrind", "--version", "SPANALLOC_REQUIRE_VALGRIND", "scripts/install-valgrind.sh")
 }
 
 /// Instructions per span of each row of a run with `warmup` warm-up spans.

@@ -12,13 +12,7 @@ use spanalloc_results::changes::{self, edivisive, synthetic};
 fn main() {
     let seeds: u64 = std::env::args().nth(1).map_or(50, |a| a.parse().expect("a number"));
     let o = edivisive::Options::default();
-    let measured = [
-        ("CPU ns/span", changes::NOISE_CPU),
-        ("instructions/span, median row", changes::NOISE_INSTRUCTIONS),
-        ("instructions/span, widest row", changes::NOISE_INSTRUCTIONS_WIDEST),
-        ("peak heap", changes::NOISE_HEAP),
-    ];
-    for (metric, noise) in measured {
+    for (metric, noise) in changes::MEASURED_NOISE {
         println!("\n{metric}: noise {:.4}% (one standard deviation), {seeds} series per cell", noise * 100.0);
         println!("| step | nights | found | missed | false (per series) |");
         println!("|---|---|---|---|---|");

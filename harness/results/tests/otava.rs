@@ -18,13 +18,7 @@ use spanalloc_results::history;
 /// Series of every kind the detection table covers, named.
 fn cases() -> Vec<(String, Vec<f64>)> {
     let mut out = Vec::new();
-    let spreads = [
-        ("cpu", changes::NOISE_CPU),
-        ("instructions", changes::NOISE_INSTRUCTIONS),
-        ("instructions-widest", changes::NOISE_INSTRUCTIONS_WIDEST),
-        ("heap", changes::NOISE_HEAP),
-    ];
-    for (metric, noise) in spreads {
+    for (metric, noise) in changes::MEASURED_NOISE {
         for len in [40usize, 60, 100] {
             for seed in 0..4u64 {
                 for step in [0.0, 0.01, 0.02, 0.05, 0.10] {

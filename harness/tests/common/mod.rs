@@ -9,6 +9,18 @@ use std::process::{Command, Output};
 use spanalloc::pass::PassOutput;
 use spanalloc::results::Results;
 
+/// Whether `program ARG` runs: a tool the calling test needs. Without it the test says so and is
+/// skipped, unless the environment variable `require` is set (`.ci/run` sets it after
+/// `installer` ran): there a missing tool fails, never skips.
+pub fn have_tool(program: &str, arg: &str, require: &str, installer: &str) -> bool {
+    let found = Command::new(program).arg(arg).output().is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(std::env::var_os(require).is_none(), "{require} is set but there is no {program} on the PATH ({installer})");
+        eprintln!("no {program} on the PATH: this test is skipped ({installer} installs it)");
+    }
+    found
+}
+
 /// Runs `spanalloc ARGS` and returns its output.
 pub fn spanalloc(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_spanalloc")).args(args).output().expect("spanalloc runs")

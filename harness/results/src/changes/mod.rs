@@ -34,6 +34,14 @@ pub const NOISE_HEAP: f64 = 0.012;
 pub const NOISE_INSTRUCTIONS: f64 = 0.000204;
 /// The widest row's spread of instructions per span (fastrace at trace-state 32).
 pub const NOISE_INSTRUCTIONS_WIDEST: f64 = 0.020;
+/// Every measured spread, named: the detection table (examples/detection_table.rs) and the
+/// differential test against Otava (tests/otava.rs) draw their series under each.
+pub const MEASURED_NOISE: [(&str, f64); 4] = [
+    ("CPU ns/span", NOISE_CPU),
+    ("instructions/span, median row", NOISE_INSTRUCTIONS),
+    ("instructions/span, widest row", NOISE_INSTRUCTIONS_WIDEST),
+    ("peak heap", NOISE_HEAP),
+];
 
 /// Lines written before history version 2 carry no machine: they join count series only.
 pub const UNKNOWN_MACHINE: &str = "unknown machine";

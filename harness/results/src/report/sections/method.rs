@@ -64,8 +64,10 @@ fn instructions(r: &Results, ts: usize) -> String {
         .collect();
     let missing = if missing.is_empty() { String::new() } else { format!(" Not counted: {}.", missing.join("; ")) };
     format!(
-        "<li><b>instructions</b> pass: {spans} unpaced spans under callgrind ({}), no meter: the instructions every thread ran in the measured region. They repeat to about 0.02% from run to run where CPU time moves by an eighth, so the history finds a CPU change of a few percent in them (docs/change-points.md); they are not time — a cache miss costs one instruction. Per span at trace-state {ts}: {}.{missing}</li>",
+        "<li><b>instructions</b> pass: {spans} unpaced spans under callgrind ({}), no meter: the instructions every thread ran in the measured region. They repeat to {:.3}% from run to run (the median row, measured) where CPU time moves by {:.0}%, so the history finds a CPU change of a few percent in them (docs/change-points.md); they are not time — a cache miss costs one instruction. Per span at trace-state {ts}: {}.{missing}</li>",
         esc(tool),
+        crate::changes::NOISE_INSTRUCTIONS * 100.0,
+        crate::changes::NOISE_CPU * 100.0,
         if counted.is_empty() { "none".to_owned() } else { counted.join(", ") },
     )
 }
