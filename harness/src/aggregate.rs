@@ -3,7 +3,7 @@
 
 use spanalloc_model::stage::Stage;
 use spanalloc_results::compare::judge::{BYTES_PER_SPAN_FLOOR, SPANS_PER_ALLOCATION_FLOOR, SPREAD_MARGIN};
-use spanalloc_results::schema::{CrossCheck, Metrics, Samples, ScenarioResult, StageRow};
+use spanalloc_results::schema::{CrossCheck, ExportBatches, Metrics, PerExport, Samples, ScenarioResult, StageRow};
 use spanalloc_results::stats::median;
 
 use crate::pass::PassOutput;
@@ -88,6 +88,7 @@ pub fn combine(
         peak_heap_bytes: p.count.iter().filter_map(|o| o.peak_heap_bytes).map(|b| b as f64).collect(),
         allocs: p.count.iter().filter_map(|o| o.counts.map(|c| c.allocs)).collect(),
         bytes_allocated: p.count.iter().filter_map(|o| o.counts.map(|c| c.bytes_allocated)).collect(),
+        export_batches: p.count.iter().filter_map(|o| o.export_batches).collect(),
     };
     let count_median = |f: fn(&PassOutput) -> Option<f64>| median(&p.count.iter().filter_map(f).collect::<Vec<_>>());
     let plain_cpu = median(&samples.cpu_ns_per_span);
@@ -165,6 +166,7 @@ pub fn combine(
         stages,
         timeline: first_count.timeline.clone().unwrap_or_default(),
         current_check: p.count.iter().find_map(|o| o.current_check),
+        per_export: None,
         instructions: None,
         provenance: None,
     })
@@ -174,9 +176,23 @@ pub fn combine(
 /// `twins`, count passes of the same workload): exactly where the counts do not depend on thread
 /// timing (one producer, a scenario that says so). Otherwise against the twins' median, within
 /// the gate's own floor (one block per 100 spans, one byte per span) or the twins' measured
-/// spread if that is wider — the rule `compare` gates such a row by, not a percentage.
-pub fn cross_check(dhat: &PassOutput, twins: &[PassOutput], exact: bool) -> Result<CrossCheck, Inconsistent> {
+/// spread if that is wider — the rule `compare` gates such a row by, not a percentage. A row
+/// with a cost per export is checked net of it on both sides, for each pass's own batches: the
+/// profiler's slowdown changes how many exports the same spans take, not what each costs.
+pub fn cross_check(
+    dhat: &PassOutput,
+    twins: &[PassOutput],
+    exact: bool,
+    per_export: Option<&PerExport>,
+) -> Result<CrossCheck, Inconsistent> {
     let d = dhat.dhat.as_ref().ok_or_else(|| Inconsistent("the dhat pass reported no profile".into()))?;
+    // What a pass's exports cost, in blocks and bytes: nothing without a declared cost.
+    let exports = |p: &PassOutput| -> Result<(u64, u64), Inconsistent> {
+        let Some(c) = per_export else { return Ok((0, 0)) };
+        let n = p.export_batches.ok_or_else(|| Inconsistent(format!("the {} pass recorded no export batches", p.pass)))?;
+        Ok((c.allocs * n, c.bytes * n))
+    };
+    let (dhat_export_blocks, dhat_export_bytes) = exports(dhat)?;
     let mut blocks = Vec::new();
     let mut bytes = Vec::new();
     for twin in twins {
@@ -184,8 +200,9 @@ pub fn cross_check(dhat: &PassOutput, twins: &[PassOutput], exact: bool) -> Resu
         if twin.spans != d.spans {
             return Err(Inconsistent(format!("dhat ran {} spans, its twin count pass {}", d.spans, twin.spans)));
         }
-        blocks.push(counts.dhat_blocks());
-        bytes.push(counts.dhat_bytes());
+        let (export_blocks, export_bytes) = exports(twin)?;
+        blocks.push(counts.dhat_blocks().saturating_sub(export_blocks));
+        bytes.push(counts.dhat_bytes().saturating_sub(export_bytes));
     }
     let (Some(&b0), Some(&y0)) = (blocks.first(), bytes.first()) else {
         return Err(Inconsistent("the dhat pass has no twin count pass".into()));
@@ -200,14 +217,17 @@ pub fn cross_check(dhat: &PassOutput, twins: &[PassOutput], exact: bool) -> Resu
         let margin = |r: u64| (r as f64 * (1.0 + SPREAD_MARGIN)).ceil() as u64;
         (middle(&blocks), middle(&bytes), floor_blocks.max(margin(spread(&blocks))), floor_bytes.max(margin(spread(&bytes))))
     };
+    let (dhat_blocks, dhat_bytes) =
+        (d.total_blocks.saturating_sub(dhat_export_blocks), d.total_bytes.saturating_sub(dhat_export_bytes));
+    let batches = |p: &PassOutput| p.export_batches.unwrap_or(0);
     Ok(CrossCheck {
-        agrees: d.total_blocks.abs_diff(meter_blocks) <= tolerance_blocks
-            && d.total_bytes.abs_diff(meter_bytes) <= tolerance_bytes,
+        agrees: dhat_blocks.abs_diff(meter_blocks) <= tolerance_blocks && dhat_bytes.abs_diff(meter_bytes) <= tolerance_bytes,
         spans: d.spans,
-        dhat_blocks: d.total_blocks,
+        dhat_blocks,
         meter_blocks,
-        dhat_bytes: d.total_bytes,
+        dhat_bytes,
         meter_bytes,
+        export_batches: per_export.map(|_| ExportBatches { dhat: batches(dhat), meter: twins.iter().map(batches).collect() }),
         exact,
         tolerance_blocks,
         tolerance_bytes,
@@ -250,6 +270,7 @@ mod tests {
             dhat: None,
             settings: Default::default(),
             current_check: None,
+            export_batches: None,
         }
     }
 
@@ -306,18 +327,51 @@ mod tests {
             p.counts = Some(crate::meter::Counts { allocs: a, bytes_allocated: b, fresh_bytes: b, ..Default::default() });
             p
         };
-        assert!(cross_check(&dhat_pass(500, 8000), &[twin(500, 8000)], true).unwrap().agrees);
-        assert!(!cross_check(&dhat_pass(501, 8000), &[twin(500, 8000)], true).unwrap().agrees);
+        assert!(cross_check(&dhat_pass(500, 8000), &[twin(500, 8000)], true, None).unwrap().agrees);
+        assert!(!cross_check(&dhat_pass(501, 8000), &[twin(500, 8000)], true, None).unwrap().agrees);
         // 100 spans: a floor of 1 block and 100 bytes.
-        let c = cross_check(&dhat_pass(501, 8100), &[twin(500, 8000)], false).unwrap();
+        let c = cross_check(&dhat_pass(501, 8100), &[twin(500, 8000)], false, None).unwrap();
         assert!(c.agrees && (c.tolerance_blocks, c.tolerance_bytes) == (1, 100), "{c:?}");
-        assert!(!cross_check(&dhat_pass(502, 8000), &[twin(500, 8000)], false).unwrap().agrees);
+        assert!(!cross_check(&dhat_pass(502, 8000), &[twin(500, 8000)], false, None).unwrap().agrees);
         // Twins 10 blocks apart: the spread, widened by the margin, decides.
-        let c = cross_check(&dhat_pass(525, 8000), &[twin(500, 8000), twin(510, 8000), twin(505, 8000)], false).unwrap();
+        let c = cross_check(&dhat_pass(525, 8000), &[twin(500, 8000), twin(510, 8000), twin(505, 8000)], false, None).unwrap();
         assert_eq!((c.meter_blocks, c.tolerance_blocks), (505, 20));
         assert!(c.agrees);
-        assert!(!cross_check(&dhat_pass(526, 8000), &[twin(500, 8000), twin(510, 8000), twin(505, 8000)], false).unwrap().agrees);
+        assert!(
+            !cross_check(&dhat_pass(526, 8000), &[twin(500, 8000), twin(510, 8000), twin(505, 8000)], false, None)
+                .unwrap()
+                .agrees
+        );
         // 1% of 50,000 would let 500 blocks through; the floor lets 1.
-        assert!(!cross_check(&dhat_pass(50_400, 8000), &[twin(50_000, 8000)], false).unwrap().agrees);
+        assert!(!cross_check(&dhat_pass(50_400, 8000), &[twin(50_000, 8000)], false, None).unwrap().agrees);
+    }
+
+    /// A row with a cost per export (opentelemetry_sdk 0.28: two blocks and 24 bytes each) is
+    /// checked net of it on both sides: a profile whose slowdown took 1,000 exports more agrees;
+    /// a block per 100 spans more does not; and a pass without its batches cannot be checked.
+    #[test]
+    fn a_cost_per_export_is_taken_off_both_sides_of_the_cross_check() {
+        let cost = PerExport { allocs: 2, bytes: 24, why: "test".into() };
+        let exported = |mut p: PassOutput, batches: u64| {
+            p.export_batches = Some(batches);
+            p
+        };
+        let twin = |a: u64, b: u64, batches: u64| {
+            let mut p = pass("count", a + 2 * batches, b + 24 * batches, 0);
+            let (a, b) = (a + 2 * batches, b + 24 * batches);
+            p.counts = Some(crate::meter::Counts { allocs: a, bytes_allocated: b, fresh_bytes: b, ..Default::default() });
+            exported(p, batches)
+        };
+        let twins = [twin(500, 8000, 5), twin(501, 8000, 6), twin(500, 8000, 5)];
+        let dhat = |blocks: u64, batches: u64| exported(dhat_pass(blocks + 2 * batches, 8000 + 24 * batches), batches);
+        let c = cross_check(&dhat(500, 1000), &twins, false, Some(&cost)).unwrap();
+        assert!(c.agrees, "{c:?}");
+        assert_eq!((c.dhat_blocks, c.meter_blocks), (500, 500));
+        assert_eq!(c.export_batches, Some(ExportBatches { dhat: 1000, meter: vec![5, 6, 5] }));
+        assert!(!cross_check(&dhat(500, 1000), &twins, false, None).unwrap().agrees, "as measured, it disagrees");
+        assert!(!cross_check(&dhat(503, 1000), &twins, false, Some(&cost)).unwrap().agrees);
+        let mut blind = dhat(500, 1000);
+        blind.export_batches = None;
+        assert!(cross_check(&blind, &twins, false, Some(&cost)).is_err());
     }
 }

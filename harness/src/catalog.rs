@@ -116,6 +116,19 @@ impl Entry {
         }
     }
 
+    /// What one export costs it, if its number of exports follows its threads' timing (see
+    /// [`Scenario::per_export`]).
+    pub fn per_export(&self) -> Option<spanalloc_results::schema::PerExport> {
+        match self {
+            Entry::InProcess(s) => s.per_export.map(|c| spanalloc_results::schema::PerExport {
+                allocs: c.allocs,
+                bytes: c.bytes,
+                why: c.why.to_owned(),
+            }),
+            Entry::External(_) => None,
+        }
+    }
+
     /// The rate its unpaced passes run at instead, if it has one (see [`Scenario::unpaced_rate`]).
     pub fn unpaced_rate(&self) -> Option<u64> {
         match self {

@@ -233,6 +233,7 @@ pub fn measure(scenario: &Scenario, cfg: &WorkloadConfig, pass: Pass, dhat_file:
             }))
             .collect(),
         current_check: current_check.map(to_schema),
+        export_batches: Some(report.export_batches),
     };
     if pass == Pass::Count {
         // What the harness had live before setup (its histogram, timeline buffer, progress

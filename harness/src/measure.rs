@@ -391,6 +391,7 @@ fn measure_scenario(
     };
     r.same_work = entry.same_work().word().into();
     r.carries_trace_state = entry.carries_trace_state();
+    r.per_export = entry.per_export();
     check_same_work(&mut r, at, &mut m);
     if let Some(c) = r.current_check.filter(|c| !c.passed()) {
         m.failures.push(failure(
@@ -534,6 +535,7 @@ fn profile(
 ) -> Option<(PassOutput, CrossCheck)> {
     let (name, ts) = (at.entry.name(), unpaced.trace_state_entries);
     let expected = at.entry.same_work().expected(unpaced);
+    let per_export = at.entry.per_export();
     // The first attempt is the scenario's own unpaced pass (paced at its `unpaced_rate`, if any);
     // a retry names its rate.
     let first_rate = at.entry.unpaced_rate().unwrap_or(WorkloadConfig::default().rate);
@@ -577,7 +579,7 @@ fn profile(
         let short: Vec<&PassOutput> =
             std::iter::once(&dhat).chain(&twins).filter(|p| !same_work(p.spans_exported, &p.digest, expected)).collect();
         if short.is_empty() {
-            return match crate::aggregate::cross_check(&dhat, &twins, exact) {
+            return match crate::aggregate::cross_check(&dhat, &twins, exact, per_export.as_ref()) {
                 Ok(mut check) => {
                     check.retried_at_rate = (attempt > 0).then_some(rate);
                     Some((dhat, check))

@@ -129,4 +129,8 @@ pub struct PassOutput {
     /// The current-context check (first count pass).
     #[serde(default)]
     pub current_check: Option<CurrentCheck>,
+    /// Non-empty batches the exporter handed the sink in the measured region; `None` from a
+    /// program of its own.
+    #[serde(default)]
+    pub export_batches: Option<u64>,
 }

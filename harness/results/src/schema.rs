@@ -37,7 +37,7 @@ use serde::{Deserialize, Serialize};
 /// valgrind it ran under (`config.instructions_spans`, `config.instructions_tool`).
 /// Older files are still read: their new fields take the values those versions used, and a
 /// version-1 peak heap (which counted the harness's buffers) is not compared with a later one.
-pub const SCHEMA_VERSION: u32 = 11;
+pub const SCHEMA_VERSION: u32 = 12;
 
 /// The first layout whose rows say whether their counts are exact and record every repeat's
 /// counts; older rows are told apart by their cross-check ([`ScenarioResult::exact_counts`]).
@@ -473,6 +473,10 @@ pub struct ScenarioResult {
     /// first count pass; `None` for a scenario whose current context is thread-local.
     #[serde(default)]
     pub current_check: Option<CurrentCheck>,
+    /// What one export costs a row whose number of exports follows its threads' timing
+    /// (schema 12): its counts are judged net of it, per batch, when both files say the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_export: Option<PerExport>,
     /// The instructions pass, when the run asked for one (schema 11).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<Instructions>,
@@ -480,6 +484,18 @@ pub struct ScenarioResult {
     /// sustained improvement `baseline ratchet` tightened it to (schema 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<Provenance>,
+}
+
+/// The allocations and bytes one export costs a row, whatever the batch's size, and where they
+/// come from (`spanalloc_model::PerExport`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PerExport {
+    /// Allocations per export.
+    pub allocs: u64,
+    /// Bytes per export beyond those proportional to the spans it carries.
+    pub bytes: u64,
+    /// The lines of the implementation that allocate them.
+    pub why: String,
 }
 
 /// Which night set a baseline row, and why (`baseline ratchet`).
@@ -610,6 +626,10 @@ pub struct Samples {
     /// Bytes allocated by every count pass (schema 8).
     #[serde(default)]
     pub bytes_allocated: Vec<u64>,
+    /// Non-empty batches the exporter received in every count pass (schema 12; empty for a
+    /// program of its own): what a row with a cost per export ([`PerExport`]) is judged net of.
+    #[serde(default)]
+    pub export_batches: Vec<u64>,
 }
 
 /// What dhat saw.
@@ -709,10 +729,23 @@ pub struct CrossCheck {
     /// slower (`None`: the first attempt).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retried_at_rate: Option<u64>,
+    /// For a row with a cost per export ([`ScenarioResult::per_export`], schema 12): the batches
+    /// each side exported — the blocks and bytes above are then net of that cost per batch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_batches: Option<ExportBatches>,
     /// Why a disagreement is not a failure, for a scenario that declared its profile cannot be
     /// held to its count passes (schema 10); `None` for every other.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waived: Option<String>,
+}
+
+/// The batches each side of a cross-check exported (schema 12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportBatches {
+    /// The dhat pass's.
+    pub dhat: u64,
+    /// Each twin count pass's.
+    pub meter: Vec<u64>,
 }
 
 /// One stage's share of allocation (count pass).

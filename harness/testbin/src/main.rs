@@ -94,6 +94,7 @@ pub const TEST_CRASH: Scenario = Scenario {
     same_work: SameWork::Digest,
     carries_trace_state: true,
     cross_check_waived: None,
+    per_export: None,
 };
 
 fn crash(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
@@ -112,6 +113,7 @@ pub const TEST_ABORT: Scenario = Scenario {
     same_work: SameWork::Digest,
     carries_trace_state: true,
     cross_check_waived: None,
+    per_export: None,
 };
 
 fn abort(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
@@ -130,6 +132,7 @@ pub const TEST_STOP: Scenario = Scenario {
     same_work: SameWork::Digest,
     carries_trace_state: true,
     cross_check_waived: None,
+    per_export: None,
 };
 
 fn stop(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
@@ -150,6 +153,7 @@ pub const TEST_GARBAGE: Scenario = Scenario {
     same_work: SameWork::Digest,
     carries_trace_state: true,
     cross_check_waived: None,
+    per_export: None,
 };
 
 fn garbage(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {

@@ -47,6 +47,25 @@ pub struct Scenario {
     /// which exports one batch per wake-up). The check still runs and is recorded with this
     /// reason; a disagreement is then a warning that names it, not a failure.
     pub cross_check_waived: Option<&'static str>,
+    /// What each export costs, for a pipeline whose number of exports follows its threads'
+    /// timing (opentelemetry_sdk 0.28–0.30's batch processor falls into exporting a span or a
+    /// few at a time when its worker falls behind). Its count passes record their export
+    /// batches, and the gate judges its counts net of this cost per batch, so a cascade of
+    /// exports is not read as a change in the work per span. `None`: counts are judged as
+    /// measured.
+    pub per_export: Option<PerExport>,
+}
+
+/// The allocations and bytes one export costs a pipeline, whatever the batch's size, and why
+/// (the lines of the implementation that allocate them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PerExport {
+    /// Allocations per export.
+    pub allocs: u64,
+    /// Bytes per export, beyond what is proportional to the spans it carries.
+    pub bytes: u64,
+    /// Where they come from.
+    pub why: &'static str,
 }
 
 impl Scenario {
@@ -63,6 +82,7 @@ impl Scenario {
             same_work: SameWork::Digest,
             carries_trace_state: true,
             cross_check_waived: None,
+            per_export: None,
         }
     }
 
@@ -79,6 +99,7 @@ impl Scenario {
             same_work: SameWork::Digest,
             carries_trace_state: true,
             cross_check_waived: None,
+            per_export: None,
         }
     }
 
@@ -97,6 +118,12 @@ impl Scenario {
     /// [`Scenario::cross_check_waived`]).
     pub const fn waive_cross_check(self, why: &'static str) -> Scenario {
         Scenario { cross_check_waived: Some(why), ..self }
+    }
+
+    /// The same scenario, its counts judged net of `cost` per export (see
+    /// [`Scenario::per_export`]).
+    pub const fn costs_per_export(self, cost: PerExport) -> Scenario {
+        Scenario { per_export: Some(cost), ..self }
     }
 
     /// The same scenario, proving its work by the structure digest and declared not to carry

@@ -39,12 +39,15 @@ pub struct Exported {
     pub current_reads: u64,
     /// Spans exported more than once, when the sink was asked to check ([`ExportSink::checking_duplicates`]).
     pub duplicates: Option<u64>,
+    /// Batches that reached the sink with at least one span: how many exports the spans took.
+    pub batches: u64,
 }
 
 struct State {
     digest: DigestExporter,
     latency: Histogram<u64>,
     current_reads: u64,
+    batches: u64,
     /// Every exported span's ids, for tests that must tell a lost span from a duplicated one
     /// (the digest alone cannot when both happen); allocates, so never in a measured run.
     seen: Option<(std::collections::HashSet<(crate::ids::TraceId, SpanId)>, u64)>,
@@ -63,7 +66,7 @@ impl ExportSink {
         // Bounded and preallocated: recording never allocates; values above an hour saturate.
         let latency = Histogram::<u64>::new_with_bounds(1, 3_600_000_000_000, 3).expect("valid bounds");
         ExportSink {
-            state: Mutex::new(State { digest: DigestExporter::new(), latency, current_reads: 0, seen: None }),
+            state: Mutex::new(State { digest: DigestExporter::new(), latency, current_reads: 0, batches: 0, seen: None }),
             measuring: AtomicBool::new(false),
             progress,
         }
@@ -87,6 +90,7 @@ impl ExportSink {
         s.digest.reset();
         s.latency.reset();
         s.current_reads = 0;
+        s.batches = 0;
         if let Some((seen, duplicates)) = s.seen.as_mut() {
             seen.clear();
             *duplicates = 0;
@@ -107,6 +111,7 @@ impl ExportSink {
             },
             current_reads: s.current_reads,
             duplicates: s.seen.as_ref().map(|(_, d)| *d),
+            batches: s.batches,
         }
     }
 }
@@ -158,6 +163,10 @@ impl SinkBatch<'_> {
 
 impl Drop for SinkBatch<'_> {
     fn drop(&mut self) {
+        // Before measuring the warm-up is forgotten anyway (start_measuring resets the count).
+        if self.spans > 0 {
+            self.state.batches += 1;
+        }
         if let Some(progress) = self.sink.progress.as_ref().filter(|_| self.sink.measuring.load(Ordering::Acquire)) {
             progress.fetch_add(self.spans, Ordering::Relaxed);
         }

@@ -65,6 +65,8 @@ pub struct RunReport {
     pub settings: Vec<(String, String)>,
     /// Spans exported more than once, when the hooks asked for the check.
     pub duplicates: Option<u64>,
+    /// Batches the exporter handed the sink in the measured region (non-empty ones).
+    pub export_batches: u64,
 }
 
 /// What one producer thread did in the measured region.
@@ -92,6 +94,7 @@ impl RunReport {
             current_reads: exported.current_reads + producers.iter().map(|p| p.current_reads).sum::<u64>(),
             settings,
             duplicates: exported.duplicates,
+            export_batches: exported.batches,
         }
     }
 }

@@ -11,8 +11,12 @@
 //! exact floor away from their median — so a change of one allocation per 100 spans is a verdict
 //! whichever way one night's noise falls, while that noise is under half the floor (the SDK row:
 //! 7 allocations over 5,000 spans against a floor of 50). A baseline
-//! without enough repeats does not gate them, and says so. Neither rule reads a tolerance from
-//! either file: a judged file does not set its own gate.
+//! without enough repeats does not gate them, and says so. A row whose number of exports follows
+//! its threads' timing (opentelemetry_sdk 0.28–0.30: a worker that falls behind exports a span or
+//! a few at a time, each export one or two allocations more) is judged net of its cost per export,
+//! for the batches each pass recorded, when both files declare the same cost: 20,000-span passes
+//! of 0.28 with 53 to 1,412 batches count 659,182 to 661,904 allocations, 659,075 to 659,080 net.
+//! Neither rule reads a tolerance from either file: a judged file does not set its own gate.
 //!
 //! **Timing** (and peak heap) needs repeats on both sides and a significant Mann–Whitney U test
 //! with a minimum effect ([`crate::stats`]).
@@ -20,7 +24,7 @@
 use super::metrics::{Counted, Metric, Rule};
 use super::thresholds::Thresholds;
 use super::{direction, row, Row, Verdict};
-use crate::schema::ScenarioResult;
+use crate::schema::{PerExport, ScenarioResult};
 use crate::stats::{self, median};
 
 /// One allocation per this many spans is the smallest count change that is a verdict.
@@ -132,20 +136,41 @@ fn exact(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, what: Counted) ->
     row(cs, m, Some(b), Some(c), verdict, format!("exact: {how}"))
 }
 
-/// A count of one row, per span or in total, from each count pass.
-fn count_samples(s: &ScenarioResult, what: Counted, per_span: bool) -> Vec<f64> {
+/// A count of one row, per span or in total, from each count pass; net of `per_export` for
+/// each batch the pass exported, when given.
+fn count_samples(s: &ScenarioResult, what: Counted, per_span: bool, per_export: Option<&PerExport>) -> Vec<f64> {
     let totals = match what {
         Counted::Allocs => &s.samples.allocs,
         Counted::Bytes => &s.samples.bytes_allocated,
     };
+    let cost = per_export.map_or(0, |c| if what == Counted::Allocs { c.allocs } else { c.bytes });
     let spans = s.spans.max(1) as f64;
-    totals.iter().map(|&v| if per_span { v as f64 / spans } else { v as f64 }).collect()
+    totals
+        .iter()
+        .zip(s.samples.export_batches.iter().chain(std::iter::repeat(&0)))
+        .map(|(&v, &batches)| {
+            let net = v.saturating_sub(cost * batches) as f64;
+            if per_span {
+                net / spans
+            } else {
+                net
+            }
+        })
+        .collect()
+}
+
+/// The cost per export both rows are judged net of: only when both files declare the same one
+/// and recorded the batches of every count pass — a file alone does not change its own gate.
+fn per_export<'a>(bs: &'a ScenarioResult, cs: &ScenarioResult) -> Option<&'a PerExport> {
+    let recorded = |s: &ScenarioResult| s.samples.export_batches.len() == s.samples.allocs.len();
+    bs.per_export.as_ref().filter(|c| cs.per_export.as_ref() == Some(*c) && recorded(bs) && recorded(cs))
 }
 
 /// The spread rule of a row whose counts move between identical runs.
 fn spread(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, what: Counted, per_span: bool) -> Row {
-    let base = count_samples(bs, what, per_span);
-    let cur = count_samples(cs, what, per_span);
+    let net = per_export(bs, cs);
+    let base = count_samples(bs, what, per_span, net);
+    let cur = count_samples(cs, what, per_span, net);
     let c = if cur.is_empty() { (m.value)(cs) } else { median(&cur) };
     if base.len() < SPREAD_MIN_REPEATS {
         let rule = format!(
@@ -167,12 +192,28 @@ fn spread(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, what: Counted, p
     let digits = if per_span { 4 } else { 0 };
     let place = if outside { "outside" } else { "within" };
     let rule = format!(
-        "spread: {place} the baseline's {} repeats {lo:.digits$}–{hi:.digits$} widened by {SPREAD_MARGIN}× their range to {band_lo:.digits$}–{band_hi:.digits$}; half the floor of {}{}",
+        "spread: {place} the baseline's {} repeats {lo:.digits$}–{hi:.digits$} widened by {SPREAD_MARGIN}× their range to {band_lo:.digits$}–{band_hi:.digits$}; half the floor of {}{}{}",
         base.len(),
         floor_text(what),
-        if outside && !beyond { " not reached" } else { "" }
+        if outside && !beyond { " not reached" } else { "" },
+        net.map_or(String::new(), |c| net_text(c, what, bs, cs))
     );
     row(cs, m, Some(b), Some(c), verdict, rule)
+}
+
+/// `1 allocation`, `2 allocations`.
+pub fn allocations(n: u64) -> String {
+    format!("{n} allocation{}", if n == 1 { "" } else { "s" })
+}
+
+/// What a judgement net of the cost per export says: the cost, and the batches on each side.
+fn net_text(c: &PerExport, what: Counted, bs: &ScenarioResult, cs: &ScenarioResult) -> String {
+    let cost = if what == Counted::Allocs { allocations(c.allocs) } else { format!("{} B", c.bytes) };
+    let range = |s: &ScenarioResult| {
+        let b = &s.samples.export_batches;
+        format!("{}–{}", b.iter().min().unwrap_or(&0), b.iter().max().unwrap_or(&0))
+    };
+    format!("; net of {cost} per export batch ({} batches in the baseline's passes, {} now: {})", range(bs), range(cs), c.why)
 }
 
 /// The noisy-metric rule: gated only with enough repeats on both sides, by a test and a minimum

@@ -589,6 +589,58 @@ mod tests {
         assert!(r.rule.starts_with("not gated: needs repeats"), "{}", r.rule);
     }
 
+    /// A row whose number of exports follows its threads' timing (opentelemetry_sdk 0.28): a
+    /// cascade of small exports in most passes is no change once each batch's declared cost is
+    /// taken off; a change in the work per span still is; and a cost only one file declares is
+    /// not used — the counts are judged as measured.
+    #[test]
+    fn a_row_with_a_cost_per_export_is_judged_net_of_it() {
+        let mut base = fixture();
+        let i = index(&base, "atomic-swap", 4);
+        let (a, b) = (base.scenarios[i].metrics.allocs, base.scenarios[i].metrics.bytes_allocated);
+        let cost = crate::schema::PerExport { allocs: 2, bytes: 24, why: "split_off and a boxed future".into() };
+        // Allocations and bytes of passes with these batches, one or two allocations of noise.
+        let passes = |batches: &[u64], extra: u64| -> (Vec<u64>, Vec<u64>) {
+            let allocs = batches.iter().enumerate().map(|(k, n)| a + extra + 2 * n + (k as u64 % 2)).collect();
+            (allocs, batches.iter().map(|n| b + 24 * n).collect())
+        };
+        let set = |r: &mut Results, batches: &[u64], extra: u64, cost: Option<&crate::schema::PerExport>| {
+            let (allocs, bytes) = passes(batches, extra);
+            let s = &mut r.scenarios[i];
+            s.exact_counts = false;
+            s.per_export = cost.cloned();
+            s.metrics.allocs = allocs[0];
+            s.metrics.bytes_allocated = bytes[0];
+            s.metrics.allocs_per_span = allocs[0] as f64 / s.spans as f64;
+            s.metrics.bytes_per_span = bytes[0] as f64 / s.spans as f64;
+            s.samples.allocs = allocs;
+            s.samples.bytes_allocated = bytes;
+            s.samples.export_batches = batches.to_vec();
+        };
+        set(&mut base, &[5, 5, 6, 5, 5], 0, Some(&cost));
+        let cascades = [90, 120, 5, 100, 70];
+        let run = |extra: u64, cost: Option<&crate::schema::PerExport>| {
+            let mut cur = base.clone();
+            set(&mut cur, &cascades, extra, cost);
+            compare(&base, &cur, &Thresholds::default(), ("b", "c"))
+        };
+        let c = run(0, Some(&cost));
+        assert_eq!(verdicts(&c, "atomic-swap", 4), [Verdict::Unchanged; 4], "{:#?}", c.rows);
+        assert!(c
+            .rows
+            .iter()
+            .any(|r| r.rule.contains("net of 2 allocations per export batch (5–6 batches in the baseline's passes, 5–120 now")));
+        // One allocation per 100 spans more, under the same cascades: regressed.
+        let spans = base.scenarios[i].spans;
+        let c = run(spans.div_ceil(100), Some(&cost));
+        assert_eq!(verdict(&c, "atomic-swap", 4, "allocs"), Verdict::Regressed, "{:#?}", c.rows);
+        // The current file alone cannot claim the cost, nor drop it: the counts as measured.
+        let c = run(0, None);
+        assert_eq!(verdict(&c, "atomic-swap", 4, "allocs"), Verdict::Regressed, "{:#?}", c.rows);
+        let c = run(0, Some(&crate::schema::PerExport { allocs: 3, ..cost.clone() }));
+        assert_eq!(verdict(&c, "atomic-swap", 4, "allocs"), Verdict::Regressed, "{:#?}", c.rows);
+    }
+
     /// A loosening in thresholds.toml lets a change through only within its tolerance, and the
     /// comparison names what it hid.
     #[test]

@@ -66,13 +66,24 @@ fn version_key(v: &str) -> Vec<u64> {
 
 /// How far a row's sites may move without a change in the release: its twins' spread, or —
 /// wider, for a row whose profile left its count passes' regime (a waived cross-check) — how far
-/// the profile itself was from them, both per profiled span.
+/// the profile itself was from them, plus, for a row whose number of exports follows its
+/// threads' timing, the range of exports it took at the cost it declares; per profiled span.
 fn spread(s: &ScenarioResult) -> (f64, f64) {
     match &s.cross_check {
         Some(c) if !c.exact && c.spans > 0 => {
             let n = c.spans as f64;
-            let blocks = c.tolerance_blocks.max(c.dhat_blocks.abs_diff(c.meter_blocks)) as f64 / n;
-            let bytes = c.tolerance_bytes.max(c.dhat_bytes.abs_diff(c.meter_bytes)) as f64 / n;
+            // The range of exports the row took over its profile and twins, at its cost per export:
+            // the export hand-offs of its profile may sit anywhere in it.
+            let exports = match (&s.per_export, &c.export_batches) {
+                (Some(cost), Some(b)) => {
+                    let all = || b.meter.iter().chain(std::iter::once(&b.dhat));
+                    let range = all().max().unwrap_or(&0) - all().min().unwrap_or(&0);
+                    (range * cost.allocs, range * cost.bytes)
+                }
+                _ => (0, 0),
+            };
+            let blocks = c.tolerance_blocks.max(c.dhat_blocks.abs_diff(c.meter_blocks) + exports.0) as f64 / n;
+            let bytes = c.tolerance_bytes.max(c.dhat_bytes.abs_diff(c.meter_bytes) + exports.1) as f64 / n;
             (blocks, bytes)
         }
         _ => (0.0, 0.0),
@@ -156,6 +167,7 @@ mod tests {
                 tolerance_blocks: spread_blocks,
                 tolerance_bytes: 2000,
                 retried_at_rate: None,
+                export_batches: None,
                 waived: None,
             });
             r.scenarios.push(s);
@@ -184,6 +196,13 @@ mod tests {
         // A profile 40 blocks from its count passes (a waived cross-check) widens its steps the same way.
         let mut r = three([a.clone(), b.clone(), c.clone()], 2);
         r.scenarios.iter_mut().find(|s| s.name == "otel-sdk@0.28").unwrap().cross_check.as_mut().unwrap().dhat_blocks = 40;
+        assert_eq!(steps(&r).iter().map(|s| s.moved.len()).collect::<Vec<_>>(), [0, 1]);
+        // So does a row whose profile and twins took 6 to 27 exports, at 2 blocks each (net, they
+        // agree): its sites moved by the exports, not by the release.
+        let mut r = three([a.clone(), b.clone(), c.clone()], 2);
+        let s = r.scenarios.iter_mut().find(|s| s.name == "otel-sdk@0.28").unwrap();
+        s.per_export = Some(crate::schema::PerExport { allocs: 2, bytes: 0, why: "test".into() });
+        s.cross_check.as_mut().unwrap().export_batches = Some(crate::schema::ExportBatches { dhat: 27, meter: vec![7, 6, 8] });
         assert_eq!(steps(&r).iter().map(|s| s.moved.len()).collect::<Vec<_>>(), [0, 1]);
         assert_eq!(steps(&three([a, b, c], 2)).iter().map(|s| s.moved.len()).collect::<Vec<_>>(), [1, 1]);
     }

@@ -23,6 +23,29 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     } else {
         format!(" Disagreed, waived by the scenario's own declaration: {}.", waived.join("; "))
     };
+    let net: Vec<String> = checks
+        .iter()
+        .filter_map(|s| Some((s, s.per_export.as_ref()?, s.cross_check.as_ref()?.export_batches.as_ref()?)))
+        .map(|(s, cost, batches)| {
+            let (lo, hi) = (batches.meter.iter().min().unwrap_or(&0), batches.meter.iter().max().unwrap_or(&0));
+            format!(
+                "{} ts={} ({} and {} B per export; {} exports in the profile, {lo}–{hi} in its count passes)",
+                esc(&s.name),
+                s.trace_state_entries,
+                crate::compare::judge::allocations(cost.allocs),
+                cost.bytes,
+                batches.dhat
+            )
+        })
+        .collect();
+    let waived = if net.is_empty() {
+        waived
+    } else {
+        format!(
+            "{waived} Checked net of the cost each export declares, for rows whose number of exports follows their threads' timing: {}.",
+            net.join("; ")
+        )
+    };
     let overhead = if overheads.is_empty() { "no scenarios".to_owned() } else { format!("{lo:.2}–{hi:.2}×") };
     let html = format!(
         "<ul><li>Each scenario runs in fresh child processes, so peak heap and RSS are its own. Warm-up ({} spans) and setup are outside the measured region.</li>\

@@ -13,8 +13,15 @@ pub const RELEASE: &str = "0.28.0";
 /// Where the sampler's result is: the API's until 0.32 (api `trace/tracer.rs`).
 pub use api28::trace::SamplingResult;
 
-/// Its profile is not held to its count passes: see [`crate::EXPORTS_PER_WAKE_UP`].
-pub const CROSS_CHECK_WAIVED: Option<&str> = Some(crate::EXPORTS_PER_WAKE_UP);
+/// What each export costs, whatever its size (its counts are judged net of it, per batch:
+/// the crate's "Exports per wake-up"): the batch's `Vec` (`batch.split_off(0)`,
+/// `trace/span_processor.rs:493` at 0.28.0; its bytes are the spans', the same whatever the
+/// batching) and the boxed future this release's `export` returns (below).
+pub const PER_EXPORT: Option<spanalloc_model::PerExport> = Some(spanalloc_model::PerExport {
+    allocs: 2,
+    bytes: std::mem::size_of::<std::future::Ready<OTelSdkResult>>() as u64,
+    why: "opentelemetry_sdk 0.28.0 trace/span_processor.rs:493 (batch.split_off(0): one Vec, bytes per span) and the boxed future SpanExporter::export returns (trace/export.rs:31)",
+});
 
 /// The batch processor's defaults, `pub(crate)` in this release: [`crate::before_033`].
 pub use crate::before_033::{EXPORT_BATCH_DEFAULT, QUEUE_DEFAULT, SCHEDULE_DELAY_DEFAULT};

@@ -11,8 +11,15 @@ pub const RELEASE: &str = "0.29.0";
 /// Where the sampler's result is: the API's until 0.32 (api `trace/tracer.rs`).
 pub use api29::trace::SamplingResult;
 
-/// Its profile is not held to its count passes: see [`crate::EXPORTS_PER_WAKE_UP`].
-pub const CROSS_CHECK_WAIVED: Option<&str> = Some(crate::EXPORTS_PER_WAKE_UP);
+/// What each export costs, whatever its size (its counts are judged net of it, per batch:
+/// the crate's "Exports per wake-up"): the batch's `Vec` (`batch.split_off(0)`,
+/// `trace/span_processor.rs:492` at 0.29.0), whose bytes are the spans', the same whatever the
+/// batching; `export` returns its future unboxed from 0.29.
+pub const PER_EXPORT: Option<spanalloc_model::PerExport> = Some(spanalloc_model::PerExport {
+    allocs: 1,
+    bytes: 0,
+    why: "opentelemetry_sdk 0.29.0 trace/span_processor.rs:492 (batch.split_off(0): one Vec, bytes per span)",
+});
 
 /// The batch processor's defaults, `pub(crate)` in this release: [`crate::before_033`].
 pub use crate::before_033::{EXPORT_BATCH_DEFAULT, QUEUE_DEFAULT, SCHEDULE_DELAY_DEFAULT};

@@ -11,9 +11,10 @@ pub const RELEASE: &str = "0.31.0";
 /// Where the sampler's result is: the API's until 0.32 (api `trace/tracer.rs`).
 pub use api31::trace::SamplingResult;
 
-/// Its profile is held to its count passes: from 0.31 the batch processor exports everything
-/// counted at a wake-up (`get_spans_and_export`, `trace/span_processor.rs:451–482`).
-pub const CROSS_CHECK_WAIVED: Option<&str> = None;
+/// Its exports do not follow its threads' timing: from 0.31 the batch processor exports
+/// everything counted at a wake-up (`get_spans_and_export`, `trace/span_processor.rs:451–482`),
+/// so its counts are judged as measured.
+pub const PER_EXPORT: Option<spanalloc_model::PerExport> = None;
 
 /// The batch processor's defaults, `pub(crate)` in this release: [`crate::before_033`].
 pub use crate::before_033::{EXPORT_BATCH_DEFAULT, QUEUE_DEFAULT, SCHEDULE_DELAY_DEFAULT};
