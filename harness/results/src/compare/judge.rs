@@ -196,7 +196,13 @@ fn spread(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, what: Counted, p
         base.len(),
         floor_text(what),
         if outside && !beyond { " not reached" } else { "" },
-        net.map_or(String::new(), |c| net_text(c, what, bs, cs))
+        match net {
+            Some(c) => net_text(c, what, bs, cs),
+            None if bs.per_export.is_some() || cs.per_export.is_some() => {
+                "; as measured: the two files do not declare the same cost per export, with every pass's batches".to_owned()
+            }
+            None => String::new(),
+        }
     );
     row(cs, m, Some(b), Some(c), verdict, rule)
 }

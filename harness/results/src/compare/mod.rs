@@ -637,6 +637,9 @@ mod tests {
         // The current file alone cannot claim the cost, nor drop it: the counts as measured.
         let c = run(0, None);
         assert_eq!(verdict(&c, "atomic-swap", 4, "allocs"), Verdict::Regressed, "{:#?}", c.rows);
+        assert!(c.rows.iter().any(|r| r
+            .rule
+            .ends_with("as measured: the two files do not declare the same cost per export, with every pass's batches")));
         let c = run(0, Some(&crate::schema::PerExport { allocs: 3, ..cost.clone() }));
         assert_eq!(verdict(&c, "atomic-swap", 4, "allocs"), Verdict::Regressed, "{:#?}", c.rows);
     }
