@@ -4,7 +4,7 @@
 use spanalloc_model::stage::Stage;
 use spanalloc_results::compare::judge::{BYTES_PER_SPAN_FLOOR, SPANS_PER_ALLOCATION_FLOOR, SPREAD_MARGIN};
 use spanalloc_results::schema::{CrossCheck, ExportBatches, Metrics, PerExport, Samples, ScenarioResult, StageRow};
-use spanalloc_results::stats::median;
+use spanalloc_results::stats::{median, min_max};
 
 use crate::pass::PassOutput;
 
@@ -207,7 +207,10 @@ pub fn cross_check(
     let (Some(&b0), Some(&y0)) = (blocks.first(), bytes.first()) else {
         return Err(Inconsistent("the dhat pass has no twin count pass".into()));
     };
-    let spread = |v: &[u64]| v.iter().max().copied().unwrap_or(0) - v.iter().min().copied().unwrap_or(0);
+    let spread = |v: &[u64]| {
+        let (lo, hi) = min_max(v);
+        hi - lo
+    };
     let middle = |v: &[u64]| median(&v.iter().map(|&x| x as f64).collect::<Vec<_>>()).round() as u64;
     let (meter_blocks, meter_bytes, tolerance_blocks, tolerance_bytes) = if exact {
         (b0, y0, 0, 0)

@@ -11,6 +11,11 @@
 use statrs::stats_tests::mannwhitneyu::{mannwhitneyu, MannWhitneyUMethod};
 use statrs::stats_tests::Alternative;
 
+/// The smallest and largest of some counts; `(0, 0)` for none.
+pub fn min_max(values: &[u64]) -> (u64, u64) {
+    values.iter().min().zip(values.iter().max()).map_or((0, 0), |(&lo, &hi)| (lo, hi))
+}
+
 /// The median of the finite values; 0 for none.
 pub fn median(values: &[f64]) -> f64 {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
@@ -57,6 +62,12 @@ pub fn test(baseline: &[f64], current: &[f64], alpha: f64, min_effect_pct: f64) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn min_max_of_counts_and_of_none() {
+        assert_eq!(min_max(&[7, 1972, 4, 508]), (4, 1972));
+        assert_eq!(min_max(&[]), (0, 0));
+    }
 
     /// Five repeats of a CPU figure with ~3% run-to-run spread.
     const BASE: [f64; 5] = [1000.0, 1030.0, 985.0, 1012.0, 1021.0];

@@ -43,9 +43,10 @@ pub struct Scenario {
     pub carries_trace_state: bool,
     /// Why its dhat profile cannot be held to its count passes, if it cannot: a pipeline whose
     /// allocations follow its threads' timing so closely that the profiler, by slowing every
-    /// allocation, changes the work it measures (opentelemetry_sdk 0.28–0.30's batch processor,
-    /// which exports one batch per wake-up). The check still runs and is recorded with this
-    /// reason; a disagreement is then a warning that names it, not a failure.
+    /// allocation, changes the work it measures (fastrace's collector, whose buffers grow to
+    /// whichever batch its timer cut). The check still runs and is recorded with this reason; a
+    /// disagreement is then a warning that names it, not a failure. A pipeline whose number of
+    /// exports is all that follows the timing declares [`Scenario::per_export`] instead.
     pub cross_check_waived: Option<&'static str>,
     /// What each export costs, for a pipeline whose number of exports follows its threads'
     /// timing (opentelemetry_sdk 0.28–0.30's batch processor falls into exporting a span or a

@@ -216,8 +216,8 @@ pub fn allocations(n: u64) -> String {
 fn net_text(c: &PerExport, what: Counted, bs: &ScenarioResult, cs: &ScenarioResult) -> String {
     let cost = if what == Counted::Allocs { allocations(c.allocs) } else { format!("{} B", c.bytes) };
     let range = |s: &ScenarioResult| {
-        let b = &s.samples.export_batches;
-        format!("{}–{}", b.iter().min().unwrap_or(&0), b.iter().max().unwrap_or(&0))
+        let (lo, hi) = stats::min_max(&s.samples.export_batches);
+        format!("{lo}–{hi}")
     };
     format!("; net of {cost} per export batch ({} batches in the baseline's passes, {} now: {})", range(bs), range(cs), c.why)
 }

@@ -76,8 +76,8 @@ fn spread(s: &ScenarioResult) -> (f64, f64) {
             // the export hand-offs of its profile may sit anywhere in it.
             let exports = match (&s.per_export, &c.export_batches) {
                 (Some(cost), Some(b)) => {
-                    let all = || b.meter.iter().chain(std::iter::once(&b.dhat));
-                    let range = all().max().unwrap_or(&0) - all().min().unwrap_or(&0);
+                    let (lo, hi) = crate::stats::min_max(&[&b.meter[..], &[b.dhat]].concat());
+                    let range = hi - lo;
                     (range * cost.allocs, range * cost.bytes)
                 }
                 _ => (0, 0),

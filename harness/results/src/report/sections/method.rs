@@ -27,7 +27,7 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
         .iter()
         .filter_map(|s| Some((s, s.per_export.as_ref()?, s.cross_check.as_ref()?.export_batches.as_ref()?)))
         .map(|(s, cost, batches)| {
-            let (lo, hi) = (batches.meter.iter().min().unwrap_or(&0), batches.meter.iter().max().unwrap_or(&0));
+            let (lo, hi) = crate::stats::min_max(&batches.meter);
             format!(
                 "{} ts={} ({} and {} B per export; {} exports in the profile, {lo}–{hi} in its count passes)",
                 esc(&s.name),
