@@ -7,10 +7,10 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::faults::{trials, TRIALS};
-use common::{spanalloc, stderr};
+use common::{spanalloc, stderr, watchdog};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/results/tests/fixtures/results-v1.json");
 const BIN: &str = env!("CARGO_BIN_EXE_spanalloc");
@@ -220,26 +220,28 @@ fn signal_a_run(signal: i32, case: &str) {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let started = Instant::now();
-        let child = loop {
-            if let Some(c) = children_of(run.id()).first() {
-                break *c;
-            }
-            if started.elapsed() > Duration::from_secs(20) {
-                // Not left behind to load the machine: a run that never got going is killed.
+        let run_pid = run.id();
+        let child = watchdog::wait_for(
+            &format!("trial {trial}: the run starting its child"),
+            || children_of(run_pid).first().copied(),
+            // Not left behind to load the machine: a run that never got going is killed.
+            || {
                 let _ = run.kill();
-                panic!("trial {trial}: the run started no child");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
+            },
+        );
         // SAFETY: kill sends a signal to the run this test started.
         unsafe { libc::kill(run.id() as i32, signal) };
         let _ = run.wait();
-        let waited = Instant::now();
-        while alive(child) && waited.elapsed() < Duration::from_secs(2) {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        assert!(!alive(child), "trial {trial}: the measuring child {child} outlived its run by 2 s");
+        // The child goes with its run (the signal passed on, PR_SET_PDEATHSIG behind it); one
+        // that outlives it for good is a hang.
+        watchdog::wait_for(
+            &format!("trial {trial}: the measuring child {child} ending with its run"),
+            || (!alive(child)).then_some(()),
+            || {
+                // SAFETY: kill sends SIGKILL to the child the run left, so it does not load the machine.
+                unsafe { libc::kill(child as i32, libc::SIGKILL) };
+            },
+        );
     }
 }
 

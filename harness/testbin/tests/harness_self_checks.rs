@@ -7,12 +7,19 @@ use std::process::{Command, Output};
 use spanalloc::pass::PassOutput;
 use spanalloc::results::Results;
 
+#[path = "../../tests/common/watchdog.rs"]
+mod watchdog;
+
 const BLOCKS: u64 = 3;
 const BLOCK_BYTES: u64 = 100;
 const SPANS: u64 = 4_000;
 
+/// Runs the test binary; one that never ends fails the test as hung.
 fn testbin(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spanalloc-testbin")).args(args).output().expect("the test binary runs")
+    watchdog::output(
+        Command::new(env!("CARGO_BIN_EXE_spanalloc-testbin")).args(args),
+        &format!("spanalloc-testbin {}", args.join(" ")),
+    )
 }
 
 fn stderr(out: &Output) -> String {
@@ -382,7 +389,6 @@ fn an_external_row_alone_is_checked_against_the_model() {
 fn a_stopped_child_is_killed_and_the_run_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
-    let started = std::time::Instant::now();
     let o = testbin(&[
         "run",
         "--scenario",
@@ -400,7 +406,6 @@ fn a_stopped_child_is_killed_and_the_run_goes_on() {
         out,
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
     let r = results(dir.path());
     assert_eq!(r.failures.len(), 1, "{:?}", r.failures);
     assert_eq!(r.failures[0].kind, spanalloc::results::schema::FailureKind::Stuck);

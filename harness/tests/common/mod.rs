@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 pub mod faults;
+pub mod watchdog;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -21,9 +22,9 @@ pub fn have_tool(program: &str, arg: &str, require: &str, installer: &str) -> bo
     found
 }
 
-/// Runs `spanalloc ARGS` and returns its output.
+/// Runs `spanalloc ARGS` and returns its output; a run that never ends fails the test as hung.
 pub fn spanalloc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spanalloc")).args(args).output().expect("spanalloc runs")
+    watchdog::output(Command::new(env!("CARGO_BIN_EXE_spanalloc")).args(args), &format!("spanalloc {}", args.join(" ")))
 }
 
 /// One pass of one scenario, unpaced, in a child: its parsed report.
