@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The change-point analysis against its reference, Apache Otava (apache-otava 0.8 from PyPI, in a
-# virtual environment of its own): the differential test harness/results/tests/otava.rs, then the
+# virtual environment of its own): the differential test harness/judge/tests/otava.rs, then the
 # detection table and the year-of-nights timing docs/change-points.md quotes.
 #
 # usage: scripts/check-change-points.sh [VENV]   (VENV: target/otava-venv)
@@ -13,6 +13,6 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import otava.analysis
     "$venv/bin/pip" install -q "apache-otava==0.8.0"
 fi
 echo "== the differential test against apache-otava $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("apache-otava"))')"
-SPANALLOC_OTAVA_PYTHON="$venv/bin/python" cargo test -q -p spanalloc-results --test otava -- --ignored --nocapture
+SPANALLOC_OTAVA_PYTHON="$venv/bin/python" cargo test -q -p spanalloc-judge --test otava -- --ignored --nocapture
 echo "== a year of nights (timed, not gated: timings live in output)"
-cargo run -q --release -p spanalloc-results --example year_of_nights
+cargo run -q --release -p spanalloc-judge --example year_of_nights

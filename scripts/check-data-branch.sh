@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 export SPANALLOC_BIN="${SPANALLOC_BIN:-$target_dir/release/spanalloc}"
 [ -x "$SPANALLOC_BIN" ] || cargo build --release -q -p spanalloc
-fixture="$PWD/harness/results/tests/fixtures/results-v1.json"
+fixture="$PWD/harness/record/tests/fixtures/results-v1.json"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 git init -q --bare "$work/origin.git"

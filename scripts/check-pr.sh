@@ -12,7 +12,7 @@ die() { echo "check-pr: $*" >&2; exit 1; }
 target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 
 git clone -q "$repo" "$work/head"
-compare="$work/head/harness/results/src/compare/mod.rs"
+compare="$work/head/harness/judge/src/compare/mod.rs"
 grep -q 'regressions > 0 || !self.failures.is_empty()' "$compare" || die "compare's failing rule moved: update this check"
 sed -i 's/regressions > 0 || !self.failures.is_empty()/false/' "$compare"
 strategy="$work/head/scenarios/value-copy/src/lib.rs"

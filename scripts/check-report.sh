@@ -2,7 +2,7 @@
 # Renders a small run's report in headless Chromium and fails when the page is blank, a chart is
 # missing, the console shows an error, two labels of a chart overlap or the page is wider than
 # its 1280-pixel window (measured by the browser over the DevTools protocol:
-# scripts/check_layout.py), or the long tables are not folded in <details>. It first proves each
+# scripts/check_page_layout.py), or the long tables are not folded in <details>. It first proves each
 # check can fail: a page with a console error, a missing chart, two planted overlapping labels
 # and a planted over-wide block must be refused. It leaves the first screen at 1280 x 900 in
 # reports/latest/first-screen.png.
@@ -61,7 +61,7 @@ page = page.replace('<figure class="chart" id="chart-main-allocs"><svg', '<figur
 page = page.replace("</body>", '<div style="width:2000px">planted wide block</div></body>')
 open(sys.argv[2], "w", encoding="utf-8").write(page)
 PY
-if "$work/venv/bin/python" scripts/check_layout.py chromium "$work/broken.html" "$min_details" >"$work/broken-layout.out"; then
+if "$work/venv/bin/python" scripts/check_page_layout.py chromium "$work/broken.html" "$min_details" >"$work/broken-layout.out"; then
     echo "check-report: the layout check passed a page with two overlapping labels" >&2
     exit 1
 fi
@@ -84,6 +84,6 @@ grep -q "chart timeline is missing" "$work/broken.out" && grep -q "console:" "$w
 render "file://$run/index.html" "$work/report.png" "$work/report.dom" "$work/report.log"
 python3 scripts/check_report.py "$work/report.dom" "$work/report.png" "$work/report.log" "${charts[@]}"
 mkdir -p reports/latest
-"$work/venv/bin/python" scripts/check_layout.py chromium "$run/index.html" "$min_details" reports/latest/first-screen.png
+"$work/venv/bin/python" scripts/check_page_layout.py chromium "$run/index.html" "$min_details" reports/latest/first-screen.png
 cp "$work/report.png" reports/latest/check-report.png
 echo "check-report: ok ($(wc -c <"$run/index.html") bytes of HTML, ${#charts[@]} charts; the whole page in reports/latest/check-report.png, the first screen in reports/latest/first-screen.png)"

@@ -1,127 +1,225 @@
 #!/usr/bin/env python3
-"""Checks a spanalloc report's layout as Chromium lays it out, over the DevTools protocol.
+"""Checks that spanalloc's code flows one way (docs/layout.md).
 
-usage: check_layout.py CHROMIUM PAGE.html [MIN_DETAILS [FIRST_SCREEN.png]]
+usage: check_layout.py [ROOT]
 
-Starts headless Chromium with a DevTools port and a 1280 x 900 window, opens the page, and asks
-the browser for the box of every text in every chart (getBoundingClientRect, after the SVG's own
-layout): it fails (exit 1, one line per problem) when two texts of one chart overlap, when a
-text leaves its chart, when the page is wider than the window (the reader would scroll the whole
-page sideways), or when the page has fewer than MIN_DETAILS <details> sections. With
-FIRST_SCREEN.png it saves what the window shows first. Needs websocket-client (PyPI);
-scripts/check-report.sh installs it in a virtual environment.
+Two rules, each failing with one line per breach (exit 1):
+
+1. Crates depend down, never back. Each workspace crate may depend (in [dependencies], and in
+   [dev-dependencies] too: a test that reaches up is a leak all the same) only on the spanalloc
+   crates ALLOWED lists for it: the model imports no strategy, a strategy only the model, nothing
+   under scenarios/ the harness; record nothing of ours, the judge only the record, show only the
+   judge and the record. A crate missing from ALLOWED is a breach too: a new crate is placed
+   in the layout on purpose.
+2. No module imports its importer. Inside each library crate, every `use` and every path through
+   `crate::`, `super::`, `self::` or a child module is an edge from the file that names it to the
+   module it names; a circle of two or more modules fails, named with the edges that close it.
+   Test code (from the first `#[cfg(test)]` or `#[cfg(all(test, …))]` on) is left out: a test module may use what it tests.
+
+Reads the files only; needs no build and no package beyond Python's standard library.
 """
-import base64
-import json
 import os
-import shutil
-import subprocess
+import re
 import sys
-import tempfile
-import time
-import urllib.request
+import tomllib
 
-import websocket
+# The spanalloc crates each crate may depend on. Scenarios: the model at the bottom, strategies on
+# it, the builtin list over the strategies. Results: record ← judge ← show. The harness on all.
+STRATEGIES = ["spanalloc-value-copy", "spanalloc-value-shared", "spanalloc-pointer-passing", "spanalloc-pooled",
+              "spanalloc-atomic-swap", "spanalloc-otel-sdk"]
+SCENARIO_CRATES = ["spanalloc-model", *STRATEGIES, "spanalloc-builtin"]
+RESULTS = ["spanalloc-record", "spanalloc-judge", "spanalloc-show"]
+ALLOWED = {
+    "spanalloc-model": [],
+    **{s: ["spanalloc-model"] for s in STRATEGIES},
+    "spanalloc-builtin": ["spanalloc-model", *STRATEGIES],
+    "spanalloc-record": [],
+    "spanalloc-judge": ["spanalloc-record"],
+    "spanalloc-show": ["spanalloc-record", "spanalloc-judge"],
+    "spanalloc": [*SCENARIO_CRATES, *RESULTS],
+    "spanalloc-testbin": [*SCENARIO_CRATES, *RESULTS, "spanalloc"],
+    "custom-strategy": [*SCENARIO_CRATES, "spanalloc"],
+    "spanalloc-benches": [*SCENARIO_CRATES, *RESULTS],
+}
 
-MEASURE = r"""
-(() => {
-  const out = {charts: 0, texts: 0, details: document.querySelectorAll('details').length, problems: [],
-               pageWidth: document.documentElement.scrollWidth, windowWidth: document.documentElement.clientWidth};
-  const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
-  for (const fig of document.querySelectorAll('figure.chart')) {
-    out.charts++;
-    const svg = fig.querySelector('svg');
-    const frame = svg.getBoundingClientRect();
-    const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim() !== '');
-    const boxes = texts.map(t => ({text: t.textContent.trim(), box: t.getBoundingClientRect()}));
-    out.texts += boxes.length;
-    for (let i = 0; i < boxes.length; i++) {
-      const a = boxes[i];
-      if (a.box.left < frame.left - 1 || a.box.right > frame.right + 1 || a.box.top < frame.top - 1 || a.box.bottom > frame.bottom + 1) {
-        out.problems.push(`${fig.id}: "${a.text}" leaves the chart`);
-      }
-      for (let j = i + 1; j < boxes.length; j++) {
-        if (overlap(a.box, boxes[j].box)) {
-          out.problems.push(`${fig.id}: "${a.text}" overlaps "${boxes[j].text}"`);
-        }
-      }
-    }
-  }
-  return JSON.stringify(out);
-})()
-"""
+PATH = re.compile(r"\b(crate|super|self|[a-z_][a-z0-9_]*)((?:::[A-Za-z_][A-Za-z0-9_]*)+)")
 
 
-def devtools(chromium, profile):
-    proc = subprocess.Popen(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-         "--remote-debugging-port=0", "--window-size=1280,900", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    port_file = os.path.join(profile, "DevToolsActivePort")
-    for _ in range(200):
-        if os.path.exists(port_file) and open(port_file).read().strip():
-            return proc, int(open(port_file).read().split()[0])
-        time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("Chromium did not open its DevTools port")
+def members(root):
+    with open(os.path.join(root, "Cargo.toml"), "rb") as f:
+        return tomllib.load(f)["workspace"]["members"]
+
+
+def dependency_breaches(root):
+    out = []
+    for member in members(root):
+        with open(os.path.join(root, member, "Cargo.toml"), "rb") as f:
+            manifest = tomllib.load(f)
+        name = manifest["package"]["name"]
+        deps = {**manifest.get("dependencies", {}), **manifest.get("dev-dependencies", {})}
+        ours = sorted(d for d in deps if d.startswith("spanalloc"))
+        if name not in ALLOWED:
+            out.append(f"{member}: crate {name} has no place in the layout (add it to ALLOWED in scripts/check_layout.py)")
+            continue
+        for d in ours:
+            if d not in ALLOWED[name]:
+                out.append(f"{member}: {name} depends on {d}, which it may not (it may: {', '.join(ALLOWED[name]) or 'no spanalloc crate'})")
+    return out
+
+
+def modules(src):
+    """Module path (tuple) for every .rs file of a library under src/, lib.rs being ()."""
+    found = {}
+    for dirpath, _, files in os.walk(src):
+        for f in files:
+            if not f.endswith(".rs"):
+                continue
+            rel = os.path.relpath(os.path.join(dirpath, f), src)
+            parts = rel[:-3].split(os.sep)
+            if parts == ["lib"]:
+                found[()] = os.path.join(src, rel)
+            elif parts in (["main"],) or parts[0] == "bin":
+                continue
+            elif parts[-1] == "mod":
+                found[tuple(parts[:-1])] = os.path.join(src, rel)
+            else:
+                found[tuple(parts)] = os.path.join(src, rel)
+    return found
+
+
+def strip(code):
+    """The code without comments, string literals and test code."""
+    test = re.search(r"#\[cfg\([^\]]*\btest\b", code)
+    if test:
+        code = code[:test.start()]
+    code = re.sub(r"//[^\n]*", "", code)
+    code = re.sub(r'r#*"(?:.|\n)*?"#*', '""', code)
+    return re.sub(r'"(?:\\.|[^"\\])*"', '""', code)
+
+
+def expand_use(tree):
+    """`a::{b, c::{d, e}}` → ['a::b', 'a::c::d', 'a::c::e']."""
+    tree = tree.strip()
+    m = re.match(r"^(.*?)\{(.*)\}$", tree, re.S)
+    if not m:
+        return [re.sub(r"\s+as\s+\w+$", "", tree)]
+    prefix, inner = m.group(1), m.group(2)
+    parts, depth, cur = [], 0, ""
+    for ch in inner:
+        if ch == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+            continue
+        depth += ch == "{"
+        depth -= ch == "}"
+        cur += ch
+    parts.append(cur)
+    return [p for part in parts if part.strip() for p in expand_use(prefix + part.strip())]
+
+
+def resolve(path, here, known, children):
+    """The module a path names, seen from module `here`, or None when it leaves the crate."""
+    segs = path.split("::")
+    if segs[0] == "crate":
+        base, rest = (), segs[1:]
+    elif segs[0] == "super":
+        base, rest = here, segs
+        while rest and rest[0] == "super":
+            base, rest = base[:-1], rest[1:]
+    elif segs[0] == "self":
+        base, rest = here, segs[1:]
+    elif segs[0] in children:
+        base, rest = here, segs
+    else:
+        return None
+    target = base
+    for s in rest:
+        if base + (s,) in known or target + (s,) in known:
+            target = target + (s,)
+        else:
+            break
+    return target
+
+
+def module_edges(src):
+    known = modules(src)
+    edges = {}
+    for mod, file in known.items():
+        with open(file, encoding="utf-8") as f:
+            code = strip(f.read())
+        children = set(re.findall(r"^\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+(\w+)\s*;", code, re.M))
+        paths = []
+        for use in re.findall(r"\buse\s+([^;]+);", code):
+            paths += expand_use(use)
+        body = re.sub(r"\buse\s+[^;]+;", "", code)
+        paths += [m.group(1) + m.group(2) for m in PATH.finditer(body)]
+        for p in paths:
+            target = resolve(p.replace(" ", ""), mod, known, children)
+            if target is not None and target != mod and target in known:
+                edges.setdefault(mod, set()).add(target)
+    return known, edges
+
+
+def circles(nodes, edges):
+    """Strongly connected components of two or more modules (Tarjan)."""
+    index, low, stack, on, out, counter = {}, {}, [], set(), [], [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in edges.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    sys.setrecursionlimit(10000)
+    for v in nodes:
+        if v not in index:
+            visit(v)
+    return out
+
+
+def name(crate, mod):
+    return "::".join((crate, *mod))
+
+
+def module_breaches(root):
+    out = []
+    for member in members(root):
+        src = os.path.join(root, member, "src")
+        if not os.path.exists(os.path.join(src, "lib.rs")):
+            continue
+        with open(os.path.join(root, member, "Cargo.toml"), "rb") as f:
+            crate = tomllib.load(f)["package"]["name"].replace("-", "_")
+        known, edges = module_edges(src)
+        for comp in circles(sorted(known), edges):
+            inside = set(comp)
+            closing = sorted(f"{name(crate, a)} → {name(crate, b)}" for a in comp for b in edges.get(a, ()) if b in inside)
+            out.append(f"{member}: modules import each other: {'; '.join(closing)}")
+    return out
 
 
 def main():
-    if len(sys.argv) < 3:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    chromium, page = sys.argv[1], os.path.abspath(sys.argv[2])
-    min_details = int(sys.argv[3]) if len(sys.argv) > 3 else 0
-    screenshot = sys.argv[4] if len(sys.argv) > 4 else None
-    # Chromium may still be writing its profile as it exits: removed without complaint after.
-    profile = tempfile.mkdtemp()
-    try:
-        proc, port = devtools(chromium, profile)
-        try:
-            targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list"))
-            ws = websocket.create_connection(next(t for t in targets if t["type"] == "page")["webSocketDebuggerUrl"], timeout=60)
-            ids = iter(range(1, 10**6))
-
-            def call(method, **params):
-                i = next(ids)
-                ws.send(json.dumps({"id": i, "method": method, "params": params}))
-                while True:
-                    msg = json.loads(ws.recv())
-                    if msg.get("id") == i:
-                        return msg.get("result", {})
-
-            call("Page.enable")
-            # The window a reader has: 1280 x 900 CSS pixels, whatever the headless shell's frame takes.
-            call("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1, mobile=False)
-            call("Page.navigate", url="file://" + page)
-            for _ in range(100):
-                state = call("Runtime.evaluate", expression="document.readyState", returnByValue=True)
-                if state.get("result", {}).get("value") == "complete":
-                    break
-                time.sleep(0.1)
-            measured = json.loads(call("Runtime.evaluate", expression=MEASURE, returnByValue=True)["result"]["value"])
-            if screenshot:
-                shot = call("Page.captureScreenshot", format="png")
-                with open(screenshot, "wb") as f:
-                    f.write(base64.b64decode(shot["data"]))
-        finally:
-            proc.kill()
-            proc.wait()
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    problems = list(measured["problems"])
-    if measured["pageWidth"] > measured["windowWidth"]:
-        problems.append(f"the page is {measured['pageWidth']} px wide, wider than its window ({measured['windowWidth']} px inside the scroll bar)")
-    if measured["details"] < min_details:
-        problems.append(f"{measured['details']} <details> sections, expected at least {min_details}")
-    if measured["charts"] == 0 or measured["texts"] == 0:
-        problems.append("no chart text was measured")
+    root = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), ".."))
+    problems = dependency_breaches(root) + module_breaches(root)
     for p in problems:
-        print("check-layout: " + p)
+        print("check_layout: " + p)
     if not problems:
-        print(f"check-layout: ok ({measured['charts']} charts, {measured['texts']} labels measured, none overlapping; "
-              f"{measured['details']} <details> sections; the page {measured['pageWidth']} px wide, its window {measured['windowWidth']} px inside the scroll bar)")
+        print(f"check_layout: ok ({len(members(root))} crates depend down only; no module imports its importer)")
     return 1 if problems else 0
 
 

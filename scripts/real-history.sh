@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A real history for the change-point tests: N short sweeps of the built-in rows, one after the
 # other on this machine, each appended to a history file as the nightly appends its night.
-# It made harness/results/tests/fixtures/history-real.jsonl; the night-to-night spread in
+# It made harness/record/tests/fixtures/history-real.jsonl; the night-to-night spread in
 # docs/change-points.md is read off such a history (`history changes` leaves the figures alone).
 #
 # usage: scripts/real-history.sh N HISTORY [SPANS]

@@ -3,14 +3,15 @@
 //! rows); how fast it is lives here, quoted in docs/reliability.md. Noisy: medians of one run.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use spanalloc_results::compare::render::{render, Format};
-use spanalloc_results::compare::{compare, thresholds::Thresholds};
-use spanalloc_results::input::parse_results;
+use spanalloc_judge::compare::compare;
+use spanalloc_judge::thresholds::Thresholds;
+use spanalloc_record::input::parse_results;
+use spanalloc_show::compare::{render, Format};
 
-const FIXTURE: &str = include_str!("../../harness/results/tests/fixtures/results-v1.json");
+const FIXTURE: &str = include_str!("../../harness/record/tests/fixtures/results-v1.json");
 
 /// The fixture with its pointer-passing row repeated `n` times under other names.
-fn rows(n: usize) -> spanalloc_results::schema::Results {
+fn rows(n: usize) -> spanalloc_record::schema::Results {
     let mut v: serde_json::Value = serde_json::from_str(FIXTURE).expect("the fixture parses");
     let template = v["scenarios"][1].clone();
     let rows: Vec<serde_json::Value> = (0..n)

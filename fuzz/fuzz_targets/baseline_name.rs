@@ -2,7 +2,7 @@
 //! check resolves inside the baselines directory.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use spanalloc_results::baseline::{check_name, resolve};
+use spanalloc_record::baseline::{check_name, resolve};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(name) = std::str::from_utf8(data) else { return };

@@ -2,8 +2,9 @@
 //! of whatever it read are found without a panic (NaN, infinities, empty and one-point series).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use spanalloc_results::changes::{self, edivisive};
-use spanalloc_results::history::{parse, summary_line};
+use spanalloc_judge::changes::{self, edivisive};
+use spanalloc_record::history::parse;
+use spanalloc_show::history::summary_line;
 
 fuzz_target!(|data: &[u8]| {
     let (entries, warnings) = parse(std::path::Path::new("history.jsonl"), data);

@@ -3,10 +3,11 @@
 //! image outside code spans, its text output no control character, and every chart is XML.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use spanalloc_results::compare::render::{render, Format};
-use spanalloc_results::compare::{compare, thresholds::Thresholds};
-use spanalloc_results::input::parse_results;
-use spanalloc_results::report::charts;
+use spanalloc_show::compare::{render, Format};
+use spanalloc_judge::compare::compare;
+use spanalloc_judge::thresholds::Thresholds;
+use spanalloc_record::input::parse_results;
+use spanalloc_show::report::charts;
 
 const FIXTURE: &[u8] = include_bytes!("../corpus/results/fixture.json");
 

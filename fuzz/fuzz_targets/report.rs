@@ -2,8 +2,8 @@
 //! page unescaped (no `<script` the page did not write).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use spanalloc_results::input::parse_results;
-use spanalloc_results::report::{page, Inputs};
+use spanalloc_record::input::parse_results;
+use spanalloc_show::report::{page, Inputs};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(results) = parse_results(data) else { return };

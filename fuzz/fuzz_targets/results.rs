@@ -2,8 +2,9 @@
 //! error. A file that loads compares with itself without a regression.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use spanalloc_results::compare::{compare, thresholds::Thresholds};
-use spanalloc_results::input::parse_results;
+use spanalloc_judge::compare::compare;
+use spanalloc_judge::thresholds::Thresholds;
+use spanalloc_record::input::parse_results;
 
 fuzz_target!(|data: &[u8]| {
     match parse_results(data) {

@@ -2,7 +2,7 @@
 //! it accepts carries a reason.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use spanalloc_results::compare::thresholds::Thresholds;
+use spanalloc_judge::thresholds::Thresholds;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

@@ -2,9 +2,9 @@
 //! exact figures from the count pass, every repeat's counts, and the dhat cross-check.
 
 use spanalloc_model::stage::Stage;
-use spanalloc_results::compare::judge::{BYTES_PER_SPAN_FLOOR, SPANS_PER_ALLOCATION_FLOOR, SPREAD_MARGIN};
-use spanalloc_results::schema::{CrossCheck, ExportBatches, Metrics, PerExport, Samples, ScenarioResult, StageRow};
-use spanalloc_results::stats::{median, min_max};
+use spanalloc_record::floors::{BYTES_PER_SPAN_FLOOR, SPANS_PER_ALLOCATION_FLOOR, SPREAD_MARGIN};
+use spanalloc_record::schema::{CrossCheck, ExportBatches, Metrics, PerExport, Samples, ScenarioResult, StageRow};
+use spanalloc_record::stats::{median, min_max};
 
 use crate::pass::PassOutput;
 
@@ -155,7 +155,7 @@ pub fn combine(
         spans,
         spans_exported,
         digest: first_count.digest.clone(),
-        same_work: spanalloc_results::schema::SAME_WORK_DIGEST.into(),
+        same_work: spanalloc_record::schema::SAME_WORK_DIGEST.into(),
         carries_trace_state: true,
         dropped_spans: 0,
         settings: first_count.settings.clone(),
@@ -307,7 +307,7 @@ mod tests {
 
     fn dhat_pass(blocks: u64, bytes: u64) -> PassOutput {
         let mut p = pass("dhat", 0, 0, 0);
-        p.dhat = Some(spanalloc_results::schema::DhatSummary {
+        p.dhat = Some(spanalloc_record::schema::DhatSummary {
             spans: 100,
             total_blocks: blocks,
             total_bytes: bytes,

@@ -12,7 +12,7 @@ use spanalloc_model::stage::Stage;
 use spanalloc_model::{RunHooks, Scenario, WorkloadConfig};
 
 use spanalloc_model::current_check::CheckReport;
-use spanalloc_results::schema::CurrentCheck;
+use spanalloc_record::schema::CurrentCheck;
 
 use crate::dhat_profile;
 use crate::meter::{self, slots, timeline, timeline::TimelineSampler, Counts, Mode, StageCounts};

@@ -11,14 +11,16 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use spanalloc_judge::thresholds::{self, Thresholds};
+use spanalloc_judge::{changes, compare, ratchet};
 use spanalloc_model::WorkloadConfig;
-use spanalloc_results::compare::render::Format;
-use spanalloc_results::compare::thresholds::{self, Thresholds};
-use spanalloc_results::export::ExportFormat;
-use spanalloc_results::input::{load_results, InputError};
-use spanalloc_results::report::Sources;
-use spanalloc_results::text::visible;
-use spanalloc_results::{baseline, changes, compare, export, history, ratchet, table};
+use spanalloc_record::input::{load_results, InputError};
+use spanalloc_record::{baseline, history};
+use spanalloc_show::compare::Format;
+use spanalloc_show::export::ExportFormat;
+use spanalloc_show::report::Sources;
+use spanalloc_show::text::visible;
+use spanalloc_show::{export, table};
 
 use crate::catalog::{Catalog, Entry};
 use crate::console::{say, say_raw, tell};
@@ -315,7 +317,7 @@ struct ExportArgs {
     /// heap and RSS: noisy), or all. Feed counts and timing to separate suites, each with its own
     /// alert threshold (docs/nightly.md).
     #[arg(long, default_value = "all")]
-    suite: spanalloc_results::export::Suite,
+    suite: spanalloc_show::export::Suite,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -466,7 +468,7 @@ fn command(catalog: Catalog) -> ExitCode {
             HistoryAction::Show { file } => history::read_existing(&file).map(|(entries, warnings)| {
                 warnings.iter().for_each(|w| tell!("spanalloc: warning: {w}"));
                 for e in entries {
-                    say!("{}", history::summary_line(&e));
+                    say!("{}", spanalloc_show::history::summary_line(&e));
                 }
                 ExitCode::SUCCESS
             }),
@@ -482,7 +484,7 @@ fn command(catalog: Catalog) -> ExitCode {
                     } else {
                         (changes::changes(&entries, &o), "change points")
                     };
-                    say_raw!("{}", changes::render(&found, format, what));
+                    say_raw!("{}", spanalloc_show::changes::render(&found, format, what));
                     ExitCode::SUCCESS
                 })
             }
@@ -573,7 +575,7 @@ fn run_command(catalog: &Catalog, args: &RunArgs) -> ExitCode {
     };
     // The output folder is this run's until it ends: a second run into it is refused here, before
     // anything is measured, and this run's writes there go through the hold.
-    let _hold = match spanalloc_results::fsio::hold_folder(&args.out) {
+    let _hold = match spanalloc_record::fsio::hold_folder(&args.out) {
         Ok(g) => g,
         Err(e) => return usage_error(&format!("--out {}: {e}", args.out.display())),
     };
@@ -759,7 +761,7 @@ fn ratchet_command(
     if !dry_run && !outcome.tightened.is_empty() {
         baseline::replace(&target, &next)?;
     }
-    say_raw!("{}", ratchet::render(&outcome, &name.to_string_lossy(), dry_run, markdown));
+    say_raw!("{}", spanalloc_show::ratchet::render(&outcome, &name.to_string_lossy(), dry_run, markdown));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -788,7 +790,7 @@ fn compare_command(args: &CompareArgs) -> Result<ExitCode, InputError> {
     if args.fail_on == "exact" {
         comparison = comparison.gated_on_counts();
     }
-    say_raw!("{}", compare::render::render(&comparison, args.format));
+    say_raw!("{}", spanalloc_show::compare::render(&comparison, args.format));
     if let Some(why) = comparison.nothing_compared() {
         return Ok(usage_error(&why));
     }
@@ -811,7 +813,7 @@ fn between_command(args: &CompareArgs, a: &str, b: &str) -> Result<ExitCode, Inp
     let results = load_results(&file)?;
     match compare::between::between(&results, a, b) {
         Ok(w) => {
-            say_raw!("{}", compare::between::render(&w, args.format));
+            say_raw!("{}", spanalloc_show::between::render(&w, args.format));
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => Err(InputError::new(&file, &e)),
@@ -819,14 +821,14 @@ fn between_command(args: &CompareArgs, a: &str, b: &str) -> Result<ExitCode, Inp
 }
 
 fn report_command(dir: &Path, sources: &Sources) -> ExitCode {
-    let inputs = match spanalloc_results::report::gather(dir, sources) {
+    let inputs = match spanalloc_show::report::gather(dir, sources) {
         Ok(i) => i,
         Err(e) => {
             tell!("spanalloc: {e}");
             return ExitCode::from(2);
         }
     };
-    match spanalloc_results::report::write(dir, &inputs) {
+    match spanalloc_show::report::write(dir, &inputs) {
         Ok(index) => {
             say!("report: {}", index.display());
             ExitCode::SUCCESS

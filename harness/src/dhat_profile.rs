@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
-use spanalloc_results::schema::{DhatSummary, Site, SiteStack};
+use spanalloc_record::schema::{DhatSummary, Site, SiteStack};
 
 #[derive(Deserialize)]
 struct Profile {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-use crate::catalog::{External, PassRequest};
+use crate::external::{External, PassRequest};
 use crate::pass::Pass;
 
 /// The prefix every Go row's name starts with; `run --go` adds the rows that have it.

@@ -12,9 +12,10 @@
 //!
 //! Layers, top to bottom: [`cli`] (the only module that knows clap; [`cli::main`] is the whole
 //! tool for a [`catalog::Catalog`] — the extension point) → [`measure`] (a plain run plan in,
-//! results.json out, through [`spawn`], [`child`], [`aggregate`], [`meter`]) → the results
-//! schema and its readers (compare, baselines, history, export, report), which live in the
-//! `spanalloc-results` crate and link no scenario. It is not a general profiler: it measures
+//! results.json out, through [`spawn`], [`child`], [`aggregate`], [`meter`]) → the results, in
+//! three crates that link no scenario: [`record`] (the schema, reading, baselines, history,
+//! atomic writes) ← [`judge`] (compare, rules, ratchet, change points: the verdict and why) ←
+//! [`show`] (tables, Markdown, exports, the HTML report). It is not a general profiler: it measures
 //! scenarios built on `spanalloc-model`.
 #![deny(missing_docs)]
 
@@ -25,6 +26,7 @@ pub mod child;
 pub mod cli;
 pub mod console;
 pub mod dhat_profile;
+pub mod external;
 pub mod go_twin;
 pub mod instructions;
 pub mod measure;
@@ -35,8 +37,10 @@ pub mod spawn;
 pub mod sys;
 pub mod time;
 
+pub use spanalloc_judge as judge;
 pub use spanalloc_model;
-pub use spanalloc_results as results;
+pub use spanalloc_record as record;
+pub use spanalloc_show as show;
 
 /// Under `cargo test` the meter is this crate's global allocator too, so its own tests check
 /// its tallies against known answers.

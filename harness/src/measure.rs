@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use spanalloc_model::reference::{self, Expected, SameWork};
 use spanalloc_model::WorkloadConfig;
-use spanalloc_results::fsio::{move_into_output, temporary_for, write_output};
-use spanalloc_results::schema::{
+use spanalloc_record::fsio::{move_into_output, temporary_for, write_output};
+use spanalloc_record::schema::{
     CrossCheck, DhatSummary, Environment, ExpectedExport, Failure, FailureKind, Instructions, MeterSettings, Results, RunConfig,
     ScenarioResult, SCHEMA_VERSION,
 };
@@ -87,14 +87,14 @@ pub fn check_out(out: &Path) -> Result<(), String> {
     let fail = |what: &Path, e: std::io::Error| format!("cannot write to --out {}: {}: {e}", out.display(), what.display());
     for dir in [out.to_path_buf(), out.join("dhat")] {
         std::fs::create_dir_all(&dir).map_err(|e| fail(&dir, e))?;
-        spanalloc_results::fsio::probe_writable(&dir).map_err(|e| fail(&dir, e))?;
+        spanalloc_record::fsio::probe_writable(&dir).map_err(|e| fail(&dir, e))?;
     }
     for name in OUTPUTS {
         let file = out.join(name);
         if file.is_dir() {
             return Err(format!("cannot write to --out {}: {} is a directory", out.display(), file.display()));
         }
-        spanalloc_results::fsio::refuse_escaping_link(out, &file)
+        spanalloc_record::fsio::refuse_escaping_link(out, &file)
             .map_err(|e| format!("cannot write to --out {}: {e}", out.display()))?;
     }
     Ok(())
@@ -260,7 +260,7 @@ pub fn run(plan: &RunPlan<'_>, progress: &dyn Progress) -> std::io::Result<(Resu
 
 /// Whether `file` is a results file with at least one row (an unreadable one is not).
 fn has_rows(file: &Path) -> bool {
-    spanalloc_results::input::load_results(file).is_ok_and(|r| !r.scenarios.is_empty())
+    spanalloc_record::input::load_results(file).is_ok_and(|r| !r.scenarios.is_empty())
 }
 
 /// One row to measure: a scenario at one workload over one allocator.
@@ -622,8 +622,7 @@ mod tests {
     use super::*;
 
     fn fixture() -> Results {
-        spanalloc_results::input::parse_results(include_bytes!("../results/tests/fixtures/results-v1.json"))
-            .expect("valid fixture")
+        spanalloc_record::input::parse_results(include_bytes!("../record/tests/fixtures/results-v1.json")).expect("valid fixture")
     }
 
     fn at<'a>(entry: &'a Entry, cfg: &'a WorkloadConfig, r: &ScenarioResult) -> Row<'a> {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use spanalloc_results::schema::{CurrentCheck, DhatSummary};
+use spanalloc_record::schema::{CurrentCheck, DhatSummary};
 
 use crate::meter::{Counts, Mode};
 

@@ -6,7 +6,7 @@
 
 use std::process::Command;
 
-use spanalloc::results::Results;
+use spanalloc::record::Results;
 
 #[test]
 fn exact_rows_count_the_same_over_every_allocator() {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use common::{set_per_span, spanalloc, stderr};
 
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/results/tests/fixtures/results-v1.json");
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/record/tests/fixtures/results-v1.json");
 
 fn small_run(out: &Path) {
     let o = spanalloc(&[
@@ -257,7 +257,7 @@ fn a_torn_history_line_is_reported_skipped_and_survives_appends() {
     assert!(stderr(&show).contains("line 2 skipped"), "{}", stderr(&show));
     // And a later append still works and is read.
     assert!(spanalloc(&["history", "append", FIXTURE, "--file", hs]).status.success());
-    let (entries, warnings) = spanalloc::results::history::read(&h).unwrap();
+    let (entries, warnings) = spanalloc::record::history::read(&h).unwrap();
     assert_eq!((entries.len(), warnings.len()), (3, 1));
 }
 

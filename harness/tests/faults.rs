@@ -12,7 +12,7 @@ use std::time::Duration;
 use common::faults::{trials, TRIALS};
 use common::{spanalloc, stderr, watchdog};
 
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/results/tests/fixtures/results-v1.json");
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/record/tests/fixtures/results-v1.json");
 const BIN: &str = env!("CARGO_BIN_EXE_spanalloc");
 
 fn fixture() -> serde_json::Value {
@@ -119,7 +119,7 @@ fn sigkill_during_history_append_leaves_a_whole_file() {
         assert!(text.ends_with('\n'), "trial {trial}: a torn last line");
         count = now;
     }
-    let (_, warnings) = spanalloc::results::history::read(&history).unwrap();
+    let (_, warnings) = spanalloc::record::history::read(&history).unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
     assert!(spanalloc(&["history", "append", first.to_str().unwrap(), "--file", h]).status.success());
     assert_eq!(temporaries(dir.path()), 0);
@@ -147,7 +147,7 @@ fn concurrent_history_appends_lose_nothing() {
             assert!(c.wait().unwrap().success(), "round {round}");
         }
     }
-    let (entries, warnings) = spanalloc::results::history::read(&history).unwrap();
+    let (entries, warnings) = spanalloc::record::history::read(&history).unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
     let mut ids: Vec<String> = entries.into_iter().map(|e| e.run_id.unwrap()).collect();
     ids.sort();

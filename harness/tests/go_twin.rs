@@ -6,7 +6,7 @@ mod common;
 
 use std::process::Command;
 
-use spanalloc::results::Results;
+use spanalloc::record::Results;
 
 fn have_go() -> bool {
     common::have_tool("go", "version", "SPANALLOC_REQUIRE_GO", "scripts/install-go.sh")

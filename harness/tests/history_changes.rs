@@ -9,12 +9,12 @@ mod common;
 use std::path::Path;
 
 use common::{spanalloc, stderr};
-use spanalloc_results::changes::{self, synthetic};
-use spanalloc_results::history::HistoryEntry;
-use spanalloc_results::input::parse_results;
-use spanalloc_results::schema::Results;
+use spanalloc_judge::changes::{self, synthetic};
+use spanalloc_record::history::HistoryEntry;
+use spanalloc_record::input::parse_results;
+use spanalloc_record::schema::Results;
 
-const FIXTURE: &[u8] = include_bytes!("../results/tests/fixtures/results-v1.json");
+const FIXTURE: &[u8] = include_bytes!("../record/tests/fixtures/results-v1.json");
 
 fn fixture() -> Results {
     parse_results(FIXTURE).unwrap()
@@ -165,7 +165,7 @@ fn bad_options_are_refused_in_one_line() {
 /// The fixture as night `i`: its value-copy ts=0 row at `allocs` allocations per span.
 fn night(i: usize, allocs: f64) -> Results {
     let mut r = fixture();
-    r.schema_version = spanalloc_results::schema::SCHEMA_VERSION;
+    r.schema_version = spanalloc_record::schema::SCHEMA_VERSION;
     r.environment.profile = Some("release".into());
     r.environment.run_id = Some(format!("night{i}"));
     r.environment.git_commit = Some(commit(i));
@@ -197,7 +197,7 @@ fn ratchet(dir: &Path, nights: &[f64], dry: bool) -> (std::process::Output, Resu
     (o, after)
 }
 
-fn value_copy(r: &Results) -> &spanalloc_results::schema::ScenarioResult {
+fn value_copy(r: &Results) -> &spanalloc_record::schema::ScenarioResult {
     r.scenarios.iter().find(|s| s.name == "value-copy" && s.trace_state_entries == 0).unwrap()
 }
 

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 
 use common::{spanalloc, stderr, watchdog};
 
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/results/tests/fixtures/results-v1.json");
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/record/tests/fixtures/results-v1.json");
 const BIN: &str = env!("CARGO_BIN_EXE_spanalloc");
 
 fn fixture() -> serde_json::Value {
@@ -340,7 +340,7 @@ fn a_profile_that_cannot_be_written_is_a_failure() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let r = common::results(&out);
     assert_eq!(r.failures.len(), 1, "{:?}", r.failures);
-    assert_eq!(r.failures[0].kind, spanalloc::results::schema::FailureKind::Output);
+    assert_eq!(r.failures[0].kind, spanalloc::record::schema::FailureKind::Output);
     assert!(r.failures[0].error.contains("the dhat profile could not be written"), "{}", r.failures[0].error);
 }
 
@@ -374,7 +374,7 @@ fn self_links_under_the_bench_folder_are_not_walked() {
 
 /// The functions whose work is counted: matching the rows and judging them, in the compare
 /// the binary runs (reading and printing are linear by construction: serde and one loop).
-const COMPARE_FUNCTIONS: &[&str] = &["spanalloc_results::compare::compare"];
+const COMPARE_FUNCTIONS: &[&str] = &["spanalloc_judge::compare::compare"];
 
 /// A results file of `n` rows, each the fixture's pointer-passing row under another name.
 fn rows_file(dir: &Path, n: usize) -> PathBuf {

@@ -7,7 +7,7 @@ mod common;
 use std::process::Command;
 
 use common::{results, spanalloc, stderr};
-use spanalloc_results::history::HistoryEntry;
+use spanalloc_record::history::HistoryEntry;
 
 fn have_valgrind() -> bool {
     common::have_tool("valgrind", "--version", "SPANALLOC_REQUIRE_VALGRIND", "scripts/install-valgrind.sh")

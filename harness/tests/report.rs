@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use common::{spanalloc, stderr};
 use scraper::{Html, Selector};
 
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/results/tests/fixtures/results-v1.json");
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/record/tests/fixtures/results-v1.json");
 
 const SECTIONS: [&str; 11] =
     ["verdict", "strategies", "charts", "sweep", "timeline", "stages", "baseline", "history", "benches", "claims", "method"];

@@ -14,7 +14,7 @@ fn a_small_run_writes_results_that_round_trip_and_cross_check() {
     assert!(text.contains("allocs/span ÷ VC") && text.contains("pointer-passing"), "table printed: {text}");
     assert!(text.contains("÷ VC: this row's figure divided by value-copy's"), "the marks explained under it: {text}");
     let r = results(dir.path());
-    assert_eq!(r.schema_version, spanalloc::results::schema::SCHEMA_VERSION);
+    assert_eq!(r.schema_version, spanalloc::record::schema::SCHEMA_VERSION);
     assert_eq!(r.scenarios.len(), 12, "six scenarios at two sizes");
     assert!(r.failures.is_empty());
     for s in &r.scenarios {
@@ -27,7 +27,7 @@ fn a_small_run_writes_results_that_round_trip_and_cross_check() {
         assert!(s.metrics.meter_overhead > 0.0);
     }
     // Round trip through serde, exactly.
-    let again: spanalloc::results::Results = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+    let again: spanalloc::record::Results = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
     assert_eq!(again, r);
 }
 
@@ -114,7 +114,7 @@ fn a_fresh_clones_first_commands_leave_the_committed_example_alone() {
     let in_clone = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_spanalloc")).current_dir(clone.path()).args(args).output().unwrap()
     };
-    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/results/tests/fixtures/results-v1.json");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/record/tests/fixtures/results-v1.json");
     let o = in_clone(&["baseline", "save", "nightly", "--from", fixture]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("reports/baselines/nightly.json") && stderr(&o).contains("--force"), "{}", stderr(&o));

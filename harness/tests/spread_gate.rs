@@ -8,9 +8,9 @@
 mod common;
 
 use common::{spanalloc, stderr};
-use spanalloc::results::compare::thresholds::Thresholds;
-use spanalloc::results::compare::{compare, Verdict};
-use spanalloc::results::schema::{Results, ScenarioResult};
+use spanalloc::judge::compare::{compare, Verdict};
+use spanalloc::judge::thresholds::Thresholds;
+use spanalloc::record::schema::{Results, ScenarioResult};
 
 const SPANS: u64 = 5000;
 

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use spanalloc::pass::PassOutput;
-use spanalloc::results::Results;
+use spanalloc::record::Results;
 
 #[path = "../../tests/common/watchdog.rs"]
 mod watchdog;
@@ -93,7 +93,7 @@ fn a_crashing_child_is_reported_and_the_others_still_run() {
     assert_eq!(r.scenarios[0].name, "pooled");
     assert_eq!(r.failures.len(), 1);
     assert!(r.failures[0].stderr_tail.contains("deliberate panic"), "{:?}", r.failures[0]);
-    assert_eq!(r.failures[0].kind, spanalloc::results::schema::FailureKind::Crash);
+    assert_eq!(r.failures[0].kind, spanalloc::record::schema::FailureKind::Crash);
     // The run failed, so no comparison with it passes — not even against itself, whose rows agree.
     let file = dir.path().join("results.json");
     let c = testbin(&["compare", file.to_str().unwrap(), file.to_str().unwrap()]);
@@ -154,7 +154,7 @@ fn a_dhat_pass_that_drops_is_retried_or_a_failure() {
     let r = results(dir.path());
     assert!(r.scenarios[0].cross_check.is_none());
     assert_eq!(r.failures.len(), 1, "{:?}", r.failures);
-    assert_eq!(r.failures[0].kind, spanalloc::results::schema::FailureKind::CrossCheck);
+    assert_eq!(r.failures[0].kind, spanalloc::record::schema::FailureKind::CrossCheck);
     assert!(r.failures[0].error.contains("at every rate tried (100000/s, 50000/s, 25000/s)"), "{}", r.failures[0].error);
 }
 
@@ -374,7 +374,7 @@ fn an_external_row_alone_is_checked_against_the_model() {
     assert_eq!(r.scenarios[0].spans_exported, 2587);
     assert_eq!(r.scenarios[0].dropped_spans, 0, "not excused as dropped");
     assert_eq!(r.failures.len(), 1, "{:?}", r.failures);
-    assert_eq!(r.failures[0].kind, spanalloc::results::schema::FailureKind::Dropped);
+    assert_eq!(r.failures[0].kind, spanalloc::record::schema::FailureKind::Dropped);
     assert!(r.failures[0].error.contains("must not drop spans, and exported 2587 of the 2600"), "{}", r.failures[0].error);
     // The same program on the whole workload passes, alone.
     let o = testbin(&["run", "--scenario", "value-copy-external", "--spans", "2600", "--rate", "0", "--no-dhat", "--out", out]);
@@ -408,7 +408,7 @@ fn a_stopped_child_is_killed_and_the_run_goes_on() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let r = results(dir.path());
     assert_eq!(r.failures.len(), 1, "{:?}", r.failures);
-    assert_eq!(r.failures[0].kind, spanalloc::results::schema::FailureKind::Stuck);
+    assert_eq!(r.failures[0].kind, spanalloc::record::schema::FailureKind::Stuck);
     assert!(r.failures[0].error.contains("no span exported for 2 s, killed by the watchdog"), "{}", r.failures[0].error);
     assert_eq!(r.scenarios.len(), 1, "pooled was measured after it");
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use spanalloc::pass::PassOutput;
-use spanalloc::results::Results;
+use spanalloc::record::Results;
 
 /// Whether `program ARG` runs: a tool the calling test needs. Without it the test says so and is
 /// skipped, unless the environment variable `require` is set (`.ci/run` sets it after

@@ -1,0 +1,739 @@
+//! `spanalloc compare`: every scenario × trace-state × metric, baseline against current, with a
+//! verdict. Which metrics ([`crate::metrics`]), whether two rows can be compared (`comparable`),
+//! the rules that judge them ([`crate::rules`], each asked once per row and metric), and what a
+//! user may loosen, with a reason ([`crate::thresholds`]).
+//!
+//! Counts of an exact row have no tolerance; counts that move between identical runs are gated
+//! by the baseline's measured spread; timing counts only when both sides hold repeated samples
+//! and a statistical test says the difference is real and large enough. Runs of different
+//! workloads are `incomparable`, not regressed. A current run with failures never passes.
+
+pub mod between;
+pub mod releases;
+pub mod sites;
+
+mod comparable;
+
+use serde::Serialize;
+
+use crate::metrics::{self, Metric, METRICS};
+use crate::rules::loosening;
+use crate::rules::{self, Hidden, Judgement};
+use crate::thresholds::Thresholds;
+pub use crate::verdict::Verdict;
+use comparable::{definition_difference, dropped_difference, machine_difference, toolchain_change, workload_difference};
+use spanalloc_record::schema::{Failure, Results, ScenarioResult};
+
+/// One scenario × trace-state × metric.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    /// Scenario name, with `@allocator` when that is not the system one.
+    pub scenario: String,
+    /// The allocator beneath the meter; rows are compared with the same allocator's.
+    pub allocator: String,
+    /// Trace-state entries.
+    pub trace_state_entries: usize,
+    /// Metric name, as in results.json.
+    pub metric: &'static str,
+    /// Its unit.
+    pub unit: &'static str,
+    /// The baseline's value (median for noisy metrics).
+    pub baseline: Option<f64>,
+    /// The current value.
+    pub current: Option<f64>,
+    /// `(current - baseline) / baseline` in percent, when both exist and the baseline is not 0.
+    pub change_pct: Option<f64>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The rule that decided it, with the figures it weighed: the tolerance and floor of an
+    /// exact metric, the p-value, sample counts and effect of a noisy one, or why the row was
+    /// not compared.
+    pub rule: String,
+    /// Anything else worth knowing beside the verdict (a changed compiler).
+    pub note: String,
+    /// The verdict a loosening in thresholds.toml turned into `unchanged`, with its reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<Hidden>,
+}
+
+/// How many rows got each verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Worse beyond the rule.
+    pub regressed: usize,
+    /// Better beyond the rule.
+    pub improved: usize,
+    /// Exact metrics within their tolerance.
+    pub unchanged: usize,
+    /// Noisy metrics without a significant change, or not gated.
+    pub noise: usize,
+    /// Only in the current run.
+    pub new: usize,
+    /// Only in the baseline.
+    pub missing: usize,
+    /// Not comparable (workload, machine or definition differs).
+    pub incomparable: usize,
+    /// Changes a loosening in thresholds.toml turned into `unchanged` (counted there too).
+    pub hidden: usize,
+    /// The current run's failures: any makes the comparison fail.
+    pub failures: usize,
+}
+
+impl Summary {
+    /// The counts of `rows`, beside the current run's failures.
+    fn of(rows: &[Row], failures: usize) -> Summary {
+        let count = |v: Verdict| rows.iter().filter(|r| r.verdict == v).count();
+        Summary {
+            regressed: count(Verdict::Regressed),
+            improved: count(Verdict::Improved),
+            unchanged: count(Verdict::Unchanged),
+            noise: count(Verdict::Noise),
+            new: count(Verdict::New),
+            missing: count(Verdict::Missing),
+            incomparable: count(Verdict::Incomparable),
+            hidden: rows.iter().filter(|r| r.hidden.is_some()).count(),
+            failures,
+        }
+    }
+
+    /// Rows that were actually compared (a verdict from a rule).
+    pub fn compared(&self) -> usize {
+        self.regressed + self.improved + self.unchanged + self.noise
+    }
+}
+
+/// A whole comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// What the baseline was called on the command line.
+    pub baseline: String,
+    /// What the current run was called.
+    pub current: String,
+    /// Rows per verdict.
+    pub summary: Summary,
+    /// Rows with verdict `regressed`.
+    pub regressions: usize,
+    /// Why timing was not compared, when the runs' machines or builds differ.
+    pub timing_not_compared: Option<String>,
+    /// Every row, in results order.
+    pub rows: Vec<Row>,
+    /// For every scenario × trace state whose allocations or bytes changed beyond the exact
+    /// rule, the dhat sites that changed most.
+    pub explanations: Vec<sites::Explanation>,
+    /// The current run's failures, shown first: a run with any never passes.
+    pub failures: Vec<Failure>,
+    /// Said when the baseline was saved although its run had failures (`--allow-failures`).
+    pub baseline_note: Option<String>,
+    /// Where the rules came from (the file and its version, or the built-in defaults), and what
+    /// of it is not applied.
+    pub thresholds: String,
+    /// Whether only counts fail the comparison (`--fail-on exact`): timing is then shown as
+    /// informational, and the verdict mark follows the counts alone.
+    pub counts_gate_only: bool,
+}
+
+impl Comparison {
+    /// Why nothing could be compared, when no row at all was (every one missing, new or
+    /// incomparable): the first reason found.
+    pub fn nothing_compared(&self) -> Option<String> {
+        if self.summary.compared() > 0 {
+            return None;
+        }
+        let reason = self
+            .rows
+            .iter()
+            .find(|r| r.verdict == Verdict::Incomparable)
+            .map_or_else(|| "no scenario × trace state is in both runs".to_owned(), |r| r.rule.clone());
+        Some(format!("could not compare {} with {}: {reason}", self.current, self.baseline))
+    }
+
+    /// Regressions of the counts (allocations and bytes), which do not depend on the machine.
+    pub fn exact_regressions(&self) -> usize {
+        let counts = metrics::count_names();
+        self.rows.iter().filter(|r| r.verdict == Verdict::Regressed && counts.contains(&r.metric)).count()
+    }
+
+    /// The comparison of the counts only (`Some(true)`), of timing only (`Some(false)`), or of
+    /// everything: the nightly judges counts against one baseline for every machine and timing
+    /// against the machine's own. Failures are kept either way.
+    pub fn restricted(mut self, counts: Option<bool>) -> Comparison {
+        let Some(counts) = counts else { return self };
+        let names = metrics::count_names();
+        self.rows.retain(|r| names.contains(&r.metric) == counts);
+        self.explanations.retain(|_| counts);
+        self.summary = Summary::of(&self.rows, self.failures.len());
+        self.regressions = self.summary.regressed;
+        if counts {
+            self.timing_not_compared = None;
+        }
+        self
+    }
+
+    /// Whether the comparison fails: a failure of the current run, or a regression — of any
+    /// metric, or of the counts only with `counts_only` (a pull request's gate).
+    pub fn fails(&self, counts_only: bool) -> bool {
+        let regressions = if counts_only { self.exact_regressions() } else { self.regressions };
+        regressions > 0 || !self.failures.is_empty()
+    }
+
+    /// The comparison gated on its counts only (`--fail-on exact`): what it shows says so.
+    pub fn gated_on_counts(mut self) -> Comparison {
+        self.counts_gate_only = true;
+        self
+    }
+
+    /// Whether it fails under its own gate.
+    pub fn failed(&self) -> bool {
+        self.fails(self.counts_gate_only)
+    }
+}
+
+/// Compares `current` with `baseline` under `t`.
+pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&str, &str)) -> Comparison {
+    let mut rows = Vec::new();
+    // Indexed by key, so that a comparison of many rows stays linear.
+    let in_baseline: std::collections::HashMap<_, &ScenarioResult> = baseline.scenarios.iter().map(|s| (s.key(), s)).collect();
+    let in_current: std::collections::HashSet<_> = current.scenarios.iter().map(ScenarioResult::key).collect();
+    for cs in &current.scenarios {
+        let bs = in_baseline.get(&cs.key()).copied();
+        for m in METRICS {
+            let row = match bs {
+                None => row(cs, m, Judgement::new(None, Some((m.value)(cs)), Verdict::New, "only in this run".into())),
+                Some(bs) => {
+                    let why = workload_difference(m, baseline, current, bs, cs)
+                        .or_else(|| dropped_difference(m, bs, cs))
+                        .or_else(|| definition_difference(m, baseline, current))
+                        .or_else(|| machine_difference(m, baseline, current));
+                    match why {
+                        Some(why) => {
+                            row(cs, m, Judgement::new(Some((m.value)(bs)), Some((m.value)(cs)), Verdict::Incomparable, why))
+                        }
+                        None => {
+                            let judged = rules::judge(m, bs, cs, t);
+                            let mut r = row(cs, m, loosening::apply(judged, &cs.id(), cs.trace_state_entries, m.name, t));
+                            if let Some(change) = toolchain_change(m, baseline, current) {
+                                r.note = if r.note.is_empty() { change } else { format!("{}; {change}", r.note) };
+                            }
+                            r
+                        }
+                    }
+                }
+            };
+            rows.push(row);
+        }
+    }
+    let explanations = explanations(baseline, current, &rows);
+    for bs in baseline.scenarios.iter().filter(|b| !in_current.contains(&b.key())) {
+        for m in METRICS {
+            rows.push(row(bs, m, Judgement::new(Some((m.value)(bs)), None, Verdict::Missing, "only in the baseline".into())));
+        }
+    }
+    let timing_metric = METRICS.iter().find(|m| !m.is_count()).expect("a timing metric");
+    let summary = Summary::of(&rows, current.failures.len());
+    let baseline_note = baseline.saved_with_failures.then(|| {
+        format!(
+            "the baseline {} was saved with {} failure(s) (--allow-failures): its rows may not be the same work",
+            labels.0,
+            baseline.failures.len()
+        )
+    });
+    let mut thresholds = t.source.clone();
+    for n in &t.not_applied {
+        thresholds.push_str(&format!("; {n}"));
+    }
+    Comparison {
+        baseline: labels.0.to_owned(),
+        current: labels.1.to_owned(),
+        summary,
+        regressions: summary.regressed,
+        timing_not_compared: machine_difference(timing_metric, baseline, current),
+        rows,
+        explanations,
+        failures: current.failures.clone(),
+        baseline_note,
+        thresholds,
+        counts_gate_only: false,
+    }
+}
+
+/// The sites behind every exact change: a row whose allocations or bytes (per span or in total)
+/// regressed or improved, explained from both sides' dhat sites, largest row change first.
+fn explanations<'a>(baseline: &'a Results, current: &'a Results, rows: &[Row]) -> Vec<sites::Explanation> {
+    let counts = metrics::count_names();
+    // A change a loosening hid is explained too: it is named, so where it happened is worth showing.
+    let changed_verdict = |r: &Row| r.hidden.as_ref().map_or(r.verdict, |h| h.verdict);
+    let mut changed: Vec<&Row> = rows
+        .iter()
+        .filter(|r| counts.contains(&r.metric) && matches!(changed_verdict(r), Verdict::Regressed | Verdict::Improved))
+        .collect();
+    changed.sort_by(|a, b| b.change_pct.unwrap_or(f64::INFINITY).abs().total_cmp(&a.change_pct.unwrap_or(f64::INFINITY).abs()));
+    let by_id = |res: &'a Results| -> std::collections::HashMap<(String, usize), &'a ScenarioResult> {
+        res.scenarios.iter().map(|s| ((s.id(), s.trace_state_entries), s)).collect()
+    };
+    let (before, after) = (by_id(baseline), by_id(current));
+    let mut seen = std::collections::HashSet::new();
+    let mut out: Vec<sites::Explanation> = Vec::new();
+    for r in changed {
+        let key = (r.scenario.clone(), r.trace_state_entries);
+        if !seen.insert(key.clone()) {
+            continue;
+        }
+        let (Some(bs), Some(cs)) = (before.get(&key), after.get(&key)) else { continue };
+        let changes = sites::explain(bs, cs);
+        if !changes.is_empty() {
+            out.push(sites::Explanation {
+                scenario: r.scenario.clone(),
+                trace_state_entries: r.trace_state_entries,
+                sites: changes,
+            });
+        }
+    }
+    out
+}
+
+/// The row of `m` on `s`, as a rule (or the walk, for a row not judged) decided it.
+fn row(s: &ScenarioResult, m: &Metric, j: Judgement) -> Row {
+    let change_pct = j.change_pct();
+    Row {
+        scenario: s.id(),
+        allocator: s.allocator.clone(),
+        trace_state_entries: s.trace_state_entries,
+        metric: m.name,
+        unit: m.unit,
+        baseline: j.baseline,
+        current: j.current,
+        change_pct,
+        verdict: j.verdict,
+        rule: j.rule,
+        note: String::new(),
+        hidden: j.hidden,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spanalloc_record::input::parse_results;
+
+    /// The schema-1 fixture, given the fingerprint later runs record, so that timing compares.
+    fn fixture() -> Results {
+        let mut r =
+            parse_results(include_bytes!("../../../record/tests/fixtures/results-v1.json")).expect("the fixture is valid");
+        r.environment.profile = Some("release".into());
+        r
+    }
+
+    fn verdict(c: &Comparison, scenario: &str, ts: usize, metric: &str) -> Verdict {
+        c.rows.iter().find(|r| r.scenario == scenario && r.trace_state_entries == ts && r.metric == metric).expect("row").verdict
+    }
+
+    #[test]
+    fn a_run_against_itself_regresses_nothing() {
+        let r = fixture();
+        let c = compare(&r, &r, &Thresholds::default(), ("a", "a"));
+        assert_eq!(c.regressions, 0);
+        assert!(c.rows.iter().all(|r| matches!(r.verdict, Verdict::Unchanged | Verdict::Noise)), "{:?}", c.rows);
+    }
+
+    #[test]
+    fn repeated_noisy_samples_are_gated_only_on_a_real_change() {
+        let base = fixture();
+        assert!(base.scenarios[0].samples.cpu_ns_per_span.len() >= 5, "the fixture was run with --repeat 5");
+        // No change: the same distribution, shuffled.
+        let mut same = base.clone();
+        same.scenarios[0].samples.cpu_ns_per_span.reverse();
+        let c = compare(&base, &same, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, "value-copy", 0, "cpu_ns_per_span"), Verdict::Noise);
+        assert_eq!(c.regressions, 0);
+        // A planted 30% CPU increase in every sample.
+        let mut slower = base.clone();
+        slower.scenarios[0].samples.cpu_ns_per_span.iter_mut().for_each(|v| *v *= 1.3);
+        let c = compare(&base, &slower, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, "value-copy", 0, "cpu_ns_per_span"), Verdict::Regressed);
+        assert_eq!(c.regressions, 1);
+        // With too few samples the same change is shown, never gated.
+        let mut thin = slower.clone();
+        thin.scenarios[0].samples.cpu_ns_per_span.truncate(1);
+        let c = compare(&base, &thin, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, "value-copy", 0, "cpu_ns_per_span"), Verdict::Noise);
+    }
+
+    fn index(r: &Results, name: &str, ts: usize) -> usize {
+        r.scenarios.iter().position(|s| s.name == name && s.trace_state_entries == ts).expect("row")
+    }
+
+    /// Adds `allocs` allocations and `bytes` bytes in total to a row, per-span figures to match.
+    fn add(r: &mut Results, i: usize, allocs: i64, bytes: i64) {
+        let s = &mut r.scenarios[i];
+        s.metrics.allocs = (s.metrics.allocs as i64 + allocs) as u64;
+        s.metrics.bytes_allocated = (s.metrics.bytes_allocated as i64 + bytes) as u64;
+        s.metrics.allocs_per_span = s.metrics.allocs as f64 / s.spans as f64;
+        s.metrics.bytes_per_span = s.metrics.bytes_allocated as f64 / s.spans as f64;
+    }
+
+    fn verdicts(c: &Comparison, scenario: &str, ts: usize) -> [Verdict; 4] {
+        ["allocs_per_span", "allocs", "bytes_per_span", "bytes_allocated"].map(|m| verdict(c, scenario, ts, m))
+    }
+
+    /// One more allocation per span on a row of 201 is a regression, as on a row of 2: no
+    /// relative tolerance.
+    #[test]
+    fn one_allocation_per_span_more_regresses_a_heavy_row() {
+        let mut base = fixture();
+        let i = index(&base, "value-copy", 4);
+        let spans = base.scenarios[i].spans as i64;
+        // value-copy at trace-state 32: 201 allocations and 7,125 B per span.
+        let (a, b) = (base.scenarios[i].metrics.allocs as i64, base.scenarios[i].metrics.bytes_allocated as i64);
+        add(&mut base, i, 201 * spans - a, 7125 * spans - b);
+        let mut cur = base.clone();
+        add(&mut cur, i, spans, 32 * spans);
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdicts(&c, "value-copy", 4), [Verdict::Regressed; 4], "{:#?}", c.rows);
+        assert!(c.fails(true), "--fail-on exact fails on it");
+        let r = c.rows.iter().find(|r| r.scenario == "value-copy" && r.trace_state_entries == 4 && r.metric == "allocs").unwrap();
+        assert_eq!(
+            r.rule,
+            format!("exact: +{spans} allocations over {spans} spans, at or beyond the floor of 26 (1 allocation per 100 spans)")
+        );
+    }
+
+    /// With equal span counts the totals decide, as integers: one allocation per 100 spans is a
+    /// verdict, one fewer is not; one byte per span likewise.
+    #[test]
+    fn one_allocation_per_100_spans_is_a_verdict() {
+        let base = fixture();
+        let i = index(&base, "pointer-passing", 4);
+        let spans = base.scenarios[i].spans as i64;
+        assert_eq!(spans, 2600);
+        let judged = |allocs: i64, bytes: i64| {
+            let mut cur = base.clone();
+            add(&mut cur, i, allocs, bytes);
+            verdicts(&compare(&base, &cur, &Thresholds::default(), ("b", "c")), "pointer-passing", 4)
+        };
+        use Verdict::{Improved, Regressed, Unchanged};
+        assert_eq!(judged(26, 0), [Regressed, Regressed, Unchanged, Unchanged]);
+        assert_eq!(judged(25, 0), [Unchanged; 4]);
+        assert_eq!(judged(0, 2600), [Unchanged, Unchanged, Regressed, Regressed]);
+        assert_eq!(judged(0, 2599), [Unchanged; 4]);
+        assert_eq!(judged(-26, -2600), [Improved; 4]);
+        // Pooled allocates nothing: one allocation per 100 spans is still one.
+        let p = index(&base, "pooled", 4);
+        let mut cur = base.clone();
+        add(&mut cur, p, 26, 26 * 16);
+        assert_eq!(verdict(&compare(&base, &cur, &Thresholds::default(), ("b", "c")), "pooled", 4, "allocs"), Regressed);
+    }
+
+    /// Across span counts, per-span figures: the same floor, on per-span values.
+    #[test]
+    fn across_span_counts_the_floor_is_per_span() {
+        let base = fixture();
+        let i = index(&base, "pointer-passing", 4);
+        let mut cur = base.clone();
+        cur.scenarios[i].spans *= 10;
+        cur.scenarios[i].metrics.allocs *= 10;
+        cur.scenarios[i].metrics.bytes_allocated *= 10;
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, "pointer-passing", 4, "allocs_per_span"), Verdict::Unchanged);
+        assert_eq!(verdict(&c, "pointer-passing", 4, "allocs"), Verdict::Incomparable, "totals of other lengths");
+        cur.scenarios[i].metrics.allocs_per_span += 0.01;
+        cur.scenarios[i].metrics.bytes_per_span += 0.9;
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, "pointer-passing", 4, "allocs_per_span"), Verdict::Regressed);
+        assert_eq!(verdict(&c, "pointer-passing", 4, "bytes_per_span"), Verdict::Unchanged, "under 1 B per span");
+    }
+
+    /// A judged file cannot widen its own gate: a stated tolerance, or calling itself inexact,
+    /// changes nothing.
+    #[test]
+    fn a_current_file_cannot_widen_its_gate() {
+        let base = fixture();
+        let i = index(&base, "value-copy", 4);
+        let mut cur = base.clone();
+        let three_times = 3 * cur.scenarios[i].metrics.allocs as i64;
+        add(&mut cur, i, three_times, 0);
+        cur.scenarios[i].counts_tolerance_pct = Some(1e9);
+        cur.scenarios[i].exact_counts = false;
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, "value-copy", 4, "allocs_per_span"), Verdict::Regressed);
+        // A baseline stating a tolerance does not widen it either.
+        let mut base2 = base.clone();
+        base2.scenarios[i].counts_tolerance_pct = Some(1e9);
+        let c = compare(&base2, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, "value-copy", 4, "allocs_per_span"), Verdict::Regressed);
+    }
+
+    /// A row whose counts move: gated by the spread of the baseline's repeats, with the exact
+    /// floor beneath; not gated without repeats, and said so.
+    #[test]
+    fn a_moving_row_is_gated_by_its_baselines_spread() {
+        let mut base = fixture();
+        let i = index(&base, "atomic-swap", 4);
+        let spans = base.scenarios[i].spans;
+        let a = base.scenarios[i].metrics.allocs;
+        let b = base.scenarios[i].metrics.bytes_allocated;
+        {
+            let s = &mut base.scenarios[i];
+            s.exact_counts = false;
+            s.samples.allocs = vec![a, a + 3, a + 1, a + 2, a + 3];
+            s.samples.bytes_allocated = vec![b, b + 96, b, b + 96, b];
+        }
+        let run = |base: &Results, allocs: u64, bytes: u64| {
+            let mut cur = base.clone();
+            let s = &mut cur.scenarios[i];
+            s.samples.allocs = vec![allocs];
+            s.samples.bytes_allocated = vec![bytes];
+            s.metrics.allocs = allocs;
+            s.metrics.bytes_allocated = bytes;
+            s.metrics.allocs_per_span = allocs as f64 / spans as f64;
+            s.metrics.bytes_per_span = bytes as f64 / spans as f64;
+            compare(base, &cur, &Thresholds::default(), ("b", "c"))
+        };
+        assert_eq!(verdicts(&run(&base, a + 2, b + 96), "atomic-swap", 4), [Verdict::Unchanged; 4]);
+        // Outside the band but under half the floor (13 of 26 over 2,600 spans): unchanged.
+        let r = run(&base, a + 2 + 12, b);
+        assert_eq!(verdict(&r, "atomic-swap", 4, "allocs"), Verdict::Unchanged, "{:#?}", r.rows);
+        // +26 allocations over 2,600 spans: outside the band, at the floor.
+        let c = run(&base, a + 2 + 26, b);
+        assert_eq!(verdict(&c, "atomic-swap", 4, "allocs_per_span"), Verdict::Regressed, "{:#?}", c.rows);
+        assert!(c.rows.iter().any(|r| r.rule.starts_with("spread: outside the baseline's 5 repeats")));
+        // A spread wider than the floor: within it is unchanged, beyond it regressed.
+        base.scenarios[i].samples.allocs = vec![a, a + 100, a + 50, a + 20, a + 80];
+        assert_eq!(verdict(&run(&base, a + 190, b), "atomic-swap", 4, "allocs"), Verdict::Unchanged, "within max + range");
+        assert_eq!(verdict(&run(&base, a + 230, b), "atomic-swap", 4, "allocs"), Verdict::Regressed);
+        // Without five repeats in the baseline: not gated, and the row says why.
+        base.scenarios[i].samples.allocs.truncate(1);
+        let c = run(&base, a + 5000, b);
+        let r =
+            c.rows.iter().find(|r| r.scenario == "atomic-swap" && r.trace_state_entries == 4 && r.metric == "allocs").unwrap();
+        assert_eq!(r.verdict, Verdict::Noise);
+        assert!(r.rule.starts_with("not gated: needs repeats"), "{}", r.rule);
+    }
+
+    /// A row whose number of exports follows its threads' timing (opentelemetry_sdk 0.28): a
+    /// cascade of small exports in most passes is no change once each batch's declared cost is
+    /// taken off; a change in the work per span still is; and a cost only one file declares is
+    /// not used — the counts are judged as measured.
+    #[test]
+    fn a_row_with_a_cost_per_export_is_judged_net_of_it() {
+        let mut base = fixture();
+        let i = index(&base, "atomic-swap", 4);
+        let (a, b) = (base.scenarios[i].metrics.allocs, base.scenarios[i].metrics.bytes_allocated);
+        let cost = spanalloc_record::schema::PerExport { allocs: 2, bytes: 24, why: "split_off and a boxed future".into() };
+        // Allocations and bytes of passes with these batches, one or two allocations of noise.
+        let passes = |batches: &[u64], extra: u64| -> (Vec<u64>, Vec<u64>) {
+            let allocs = batches.iter().enumerate().map(|(k, n)| a + extra + 2 * n + (k as u64 % 2)).collect();
+            (allocs, batches.iter().map(|n| b + 24 * n).collect())
+        };
+        let set = |r: &mut Results, batches: &[u64], extra: u64, cost: Option<&spanalloc_record::schema::PerExport>| {
+            let (allocs, bytes) = passes(batches, extra);
+            let s = &mut r.scenarios[i];
+            s.exact_counts = false;
+            s.per_export = cost.cloned();
+            s.metrics.allocs = allocs[0];
+            s.metrics.bytes_allocated = bytes[0];
+            s.metrics.allocs_per_span = allocs[0] as f64 / s.spans as f64;
+            s.metrics.bytes_per_span = bytes[0] as f64 / s.spans as f64;
+            s.samples.allocs = allocs;
+            s.samples.bytes_allocated = bytes;
+            s.samples.export_batches = batches.to_vec();
+        };
+        set(&mut base, &[5, 5, 6, 5, 5], 0, Some(&cost));
+        let cascades = [90, 120, 5, 100, 70];
+        let run = |extra: u64, cost: Option<&spanalloc_record::schema::PerExport>| {
+            let mut cur = base.clone();
+            set(&mut cur, &cascades, extra, cost);
+            compare(&base, &cur, &Thresholds::default(), ("b", "c"))
+        };
+        let c = run(0, Some(&cost));
+        assert_eq!(verdicts(&c, "atomic-swap", 4), [Verdict::Unchanged; 4], "{:#?}", c.rows);
+        assert!(c
+            .rows
+            .iter()
+            .any(|r| r.rule.contains("net of 2 allocations per export batch (5–6 batches in the baseline's passes, 5–120 now")));
+        // One allocation per 100 spans more, under the same cascades: regressed.
+        let spans = base.scenarios[i].spans;
+        let c = run(spans.div_ceil(100), Some(&cost));
+        assert_eq!(verdict(&c, "atomic-swap", 4, "allocs"), Verdict::Regressed, "{:#?}", c.rows);
+        // The current file alone cannot claim the cost, nor drop it: the counts as measured.
+        let c = run(0, None);
+        assert_eq!(verdict(&c, "atomic-swap", 4, "allocs"), Verdict::Regressed, "{:#?}", c.rows);
+        assert!(c.rows.iter().any(|r| r
+            .rule
+            .ends_with("as measured: the two files do not declare the same cost per export, with every pass's batches")));
+        let c = run(0, Some(&spanalloc_record::schema::PerExport { allocs: 3, ..cost.clone() }));
+        assert_eq!(verdict(&c, "atomic-swap", 4, "allocs"), Verdict::Regressed, "{:#?}", c.rows);
+    }
+
+    /// A loosening in thresholds.toml lets a change through only within its tolerance, and the
+    /// comparison names what it hid.
+    #[test]
+    fn a_loosening_hides_nothing_silently() {
+        let base = fixture();
+        let i = index(&base, "pointer-passing", 4);
+        let mut cur = base.clone();
+        add(&mut cur, i, 52, 0);
+        let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reports/thresholds.toml"))
+            .unwrap()
+            + "\n[[loosen]]\nscenario = \"pointer-passing\"\nmetrics = [\"allocs_per_span\", \"allocs\"]\ntolerance_pct = 1\nreason = \"a planted change, for this test\"\n";
+        let t = Thresholds::parse(&text).unwrap();
+        let c = compare(&base, &cur, &t, ("b", "c"));
+        assert_eq!(verdict(&c, "pointer-passing", 4, "allocs_per_span"), Verdict::Unchanged);
+        assert_eq!(c.summary.hidden, 2);
+        let r = c
+            .rows
+            .iter()
+            .find(|r| r.scenario == "pointer-passing" && r.trace_state_entries == 4 && r.metric == "allocs")
+            .unwrap();
+        let h = r.hidden.as_ref().expect("named as hidden");
+        assert_eq!(h.verdict, Verdict::Regressed);
+        assert!(r.rule.contains("a planted change, for this test"), "{}", r.rule);
+        assert!(!c.fails(false));
+        // Beyond the tolerance it regresses as before.
+        add(&mut cur, i, 52, 0);
+        assert!(compare(&base, &cur, &t, ("b", "c")).fails(true));
+    }
+
+    #[test]
+    fn a_failed_run_never_passes() {
+        let base = fixture();
+        let mut cur = base.clone();
+        cur.failures.push(spanalloc_record::schema::Failure {
+            name: "pooled".into(),
+            trace_state_entries: 4,
+            kind: spanalloc_record::schema::FailureKind::Crash,
+            pass: "count".into(),
+            error: "count pass exited with signal: 11 (SIGSEGV)".into(),
+            stderr_tail: String::new(),
+        });
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(c.regressions, 0);
+        assert!(c.fails(true) && c.fails(false));
+        assert_eq!(c.summary.failures, 1);
+    }
+
+    /// A row that dropped spans did other work: its counts are not gated.
+    #[test]
+    fn dropped_spans_are_not_gated() {
+        let base = fixture();
+        let i = index(&base, "atomic-swap", 4);
+        let mut cur = base.clone();
+        cur.scenarios[i].dropped_spans = 100;
+        add(&mut cur, i, -500, -5000);
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdicts(&c, "atomic-swap", 4), [Verdict::Incomparable; 4]);
+        assert!(c.rows.iter().any(|r| r.rule.contains("this run dropped 100 spans")));
+    }
+
+    /// Peak heap is scheduling-dependent: the noisy rule over the count passes' samples, and
+    /// the change must also pass the percentage and the absolute floor.
+    #[test]
+    fn peak_heap_is_judged_from_repeats_beyond_percentage_and_floor() {
+        let mut base = fixture();
+        base.schema_version = spanalloc_record::schema::SCHEMA_VERSION;
+        let i = base.scenarios.iter().position(|s| s.name == "value-copy" && s.trace_state_entries == 4).unwrap();
+        let peak = 4.0 * 1024.0 * 1024.0;
+        base.scenarios[i].samples.peak_heap_bytes = vec![peak, peak * 1.02, peak * 0.98, peak * 1.01, peak * 0.99];
+        base.scenarios[i].metrics.peak_heap_bytes = peak as u64;
+        let with_peaks = |factor: f64, shift: f64, n: usize| {
+            let mut cur = base.clone();
+            let s = &mut cur.scenarios[i];
+            s.samples.peak_heap_bytes =
+                base.scenarios[i].samples.peak_heap_bytes.iter().take(n).map(|v| v * factor + shift).collect();
+            s.metrics.peak_heap_bytes = (peak * factor + shift) as u64;
+            let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+            let r = c
+                .rows
+                .iter()
+                .find(|r| r.scenario == "value-copy" && r.trace_state_entries == 4 && r.metric == "peak_heap_bytes")
+                .unwrap()
+                .clone();
+            r
+        };
+        assert_eq!(with_peaks(1.0, 0.0, 5).verdict, Verdict::Noise, "the same spread");
+        assert_eq!(with_peaks(1.5, 0.0, 5).verdict, Verdict::Regressed, "+50% and +2 MiB in every repeat");
+        assert_eq!(with_peaks(0.5, 0.0, 5).verdict, Verdict::Improved);
+        // Significant and +12.5%, but only 512 KiB: under the 1 MiB floor.
+        let small = with_peaks(1.0, 512.0 * 1024.0, 5);
+        assert_eq!(small.verdict, Verdict::Noise, "{small:?}");
+        assert!(small.rule.contains("thresholds.peak_heap"), "{}", small.rule);
+        // A single run cannot be judged.
+        let single = with_peaks(1.5, 0.0, 1);
+        assert_eq!(single.verdict, Verdict::Noise);
+        assert!(single.rule.contains("not gated"), "{}", single.rule);
+    }
+
+    #[test]
+    fn peak_heap_from_schema_1_is_not_compared_with_schema_2() {
+        let base = fixture();
+        let mut cur = base.clone();
+        cur.schema_version = spanalloc_record::schema::SCHEMA_VERSION;
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        let row = c.rows.iter().find(|r| r.metric == "peak_heap_bytes").unwrap();
+        assert_eq!(row.verdict, Verdict::Incomparable);
+        assert!(row.rule.contains("definition changed"), "{}", row.rule);
+        assert_eq!(verdict(&c, "value-copy", 4, "allocs_per_span"), Verdict::Unchanged, "counts still compare");
+    }
+
+    #[test]
+    fn different_workloads_are_incomparable_not_regressed() {
+        let base = fixture();
+        let mut cur = base.clone();
+        cur.config.seed += 1;
+        cur.scenarios[0].metrics.allocs_per_span += 100.0;
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(c.regressions, 0);
+        let row = c.rows.iter().find(|r| r.metric == "allocs_per_span").unwrap();
+        assert_eq!(row.verdict, Verdict::Incomparable);
+        assert!(row.rule.contains("seed"), "{}", row.rule);
+    }
+
+    /// A baseline from another machine: timing is `incomparable`, naming what differs, while a
+    /// planted extra allocation per span still regresses.
+    #[test]
+    fn timing_is_compared_only_on_the_same_machine() {
+        let base = fixture();
+        let mut cur = base.clone();
+        cur.environment.cpu = "Other CPU @ 3.0GHz".into();
+        cur.environment.rustc = "rustc 1.99.0".into();
+        let i = cur.scenarios.iter().position(|s| s.name == "pointer-passing" && s.trace_state_entries == 4).unwrap();
+        let spans = cur.scenarios[i].spans as i64;
+        add(&mut cur, i, spans, 0);
+        cur.scenarios[i].samples.cpu_ns_per_span.iter_mut().for_each(|v| *v *= 1.3);
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        let cpu = c
+            .rows
+            .iter()
+            .find(|r| r.scenario == "pointer-passing" && r.trace_state_entries == 4 && r.metric == "cpu_ns_per_span")
+            .unwrap();
+        assert_eq!(cpu.verdict, Verdict::Incomparable);
+        assert!(cpu.rule.contains("cpu '") && cpu.rule.contains("Other CPU"), "{}", cpu.rule);
+        let allocs = c
+            .rows
+            .iter()
+            .find(|r| r.scenario == "pointer-passing" && r.trace_state_entries == 4 && r.metric == "allocs_per_span")
+            .unwrap();
+        assert_eq!(allocs.verdict, Verdict::Regressed);
+        assert!(allocs.note.contains("rustc"), "a changed compiler is shown beside the exact verdict: {}", allocs.note);
+        assert_eq!(c.regressions, 2, "allocs/span and allocs");
+        assert!(c.timing_not_compared.as_deref().is_some_and(|n| n.contains("different machine")));
+        // A run from before the fingerprint: timing is not compared either.
+        let mut old = base.clone();
+        old.environment.profile = None;
+        let c = compare(&old, &base, &Thresholds::default(), ("b", "c"));
+        assert!(c.rows.iter().filter(|r| r.metric == "cpu_ns_per_span").all(|r| r.verdict == Verdict::Incomparable));
+    }
+
+    #[test]
+    fn new_and_missing_scenarios() {
+        let base = fixture();
+        let mut cur = base.clone();
+        let gone = cur.scenarios.remove(0);
+        let mut added = gone.clone();
+        added.name = "brand-new".into();
+        cur.scenarios.push(added);
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, &gone.name, gone.trace_state_entries, "allocs_per_span"), Verdict::Missing);
+        assert_eq!(verdict(&c, "brand-new", gone.trace_state_entries, "allocs_per_span"), Verdict::New);
+        assert_eq!(c.regressions, 0);
+    }
+}

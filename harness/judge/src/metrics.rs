@@ -1,0 +1,130 @@
+//! The metrics `compare` knows: where each comes from in a row, which way is better, and the rule
+//! that judges it.
+
+use spanalloc_record::schema::{Samples, ScenarioResult};
+
+/// How a metric is judged.
+#[derive(Clone, Copy)]
+pub(crate) enum Rule {
+    /// A count or a byte total from the count pass: exact rows with no tolerance, rows whose
+    /// counts move by the spread of the baseline's repeats ([`crate::rules`]).
+    Count { what: Counted, per_span: bool },
+    /// Peak heap: scheduling-dependent, so the noisy rule over the count passes' samples, and
+    /// also beyond a percentage and an absolute floor.
+    Peak,
+    /// Repeated samples and a test.
+    Noisy { samples: fn(&Samples) -> &Vec<f64> },
+}
+
+/// What a count metric counts.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Counted {
+    /// Allocations.
+    Allocs,
+    /// Bytes allocated.
+    Bytes,
+}
+
+/// A metric compare knows.
+pub(crate) struct Metric {
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub value: fn(&ScenarioResult) -> f64,
+    pub larger_is_better: bool,
+    pub rule: Rule,
+}
+
+impl Metric {
+    /// Whether it is a count (exact for an exact row): what a PR's `--fail-on exact` gates.
+    pub fn is_count(&self) -> bool {
+        matches!(self.rule, Rule::Count { .. })
+    }
+}
+
+pub(crate) const METRICS: &[Metric] = &[
+    Metric {
+        name: "allocs_per_span",
+        unit: "allocs",
+        value: |s| s.metrics.allocs_per_span,
+        larger_is_better: false,
+        rule: Rule::Count { what: Counted::Allocs, per_span: true },
+    },
+    Metric {
+        name: "bytes_per_span",
+        unit: "bytes",
+        value: |s| s.metrics.bytes_per_span,
+        larger_is_better: false,
+        rule: Rule::Count { what: Counted::Bytes, per_span: true },
+    },
+    Metric {
+        name: "allocs",
+        unit: "count",
+        value: |s| s.metrics.allocs as f64,
+        larger_is_better: false,
+        rule: Rule::Count { what: Counted::Allocs, per_span: false },
+    },
+    Metric {
+        name: "bytes_allocated",
+        unit: "bytes",
+        value: |s| s.metrics.bytes_allocated as f64,
+        larger_is_better: false,
+        rule: Rule::Count { what: Counted::Bytes, per_span: false },
+    },
+    Metric {
+        name: "peak_heap_bytes",
+        unit: "bytes",
+        value: |s| s.metrics.peak_heap_bytes as f64,
+        larger_is_better: false,
+        rule: Rule::Peak,
+    },
+    Metric {
+        name: "cpu_ns_per_span",
+        unit: "ns",
+        value: |s| s.metrics.cpu_ns_per_span,
+        larger_is_better: false,
+        rule: Rule::Noisy { samples: |s| &s.cpu_ns_per_span },
+    },
+    Metric {
+        name: "latency_p50_ns",
+        unit: "ns",
+        value: |s| s.metrics.latency_p50_ns as f64,
+        larger_is_better: false,
+        rule: Rule::Noisy { samples: |s| &s.latency_p50_ns },
+    },
+    Metric {
+        name: "latency_p99_ns",
+        unit: "ns",
+        value: |s| s.metrics.latency_p99_ns as f64,
+        larger_is_better: false,
+        rule: Rule::Noisy { samples: |s| &s.latency_p99_ns },
+    },
+    Metric {
+        name: "peak_rss_bytes",
+        unit: "bytes",
+        value: |s| s.metrics.peak_rss_bytes as f64,
+        larger_is_better: false,
+        rule: Rule::Noisy { samples: |s| &s.peak_rss_bytes },
+    },
+    Metric {
+        name: "achieved_rate",
+        unit: "spans/s",
+        value: |s| s.metrics.achieved_rate,
+        larger_is_better: true,
+        rule: Rule::Noisy { samples: |s| &s.achieved_rate },
+    },
+];
+
+/// Every metric's name, as results.json and thresholds.toml spell it.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    METRICS.iter().map(|m| m.name)
+}
+
+/// The names of the count metrics.
+pub(crate) fn count_names() -> Vec<&'static str> {
+    METRICS.iter().filter(|m| m.is_count()).map(|m| m.name).collect()
+}
+
+/// How many metrics each row is judged on: a folded line that names all of them names none.
+pub fn per_row() -> usize {
+    METRICS.len()
+}

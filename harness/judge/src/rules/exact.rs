@@ -1,0 +1,55 @@
+//! The exact rule: counts of a row that repeat exactly are judged with no tolerance, at the floor
+//! only (one allocation per 100 spans, one byte per span), however large the row. With equal span
+//! counts the totals are compared as integers, so no float rounding decides.
+
+use super::judgement::{direction, floor, floor_text, Judgement};
+use crate::metrics::{Counted, Metric};
+use crate::verdict::Verdict;
+use spanalloc_record::floors::{BYTES_PER_SPAN_FLOOR, SPANS_PER_ALLOCATION_FLOOR};
+use spanalloc_record::schema::ScenarioResult;
+
+/// The exact rule: no tolerance, the floor only.
+/// Totals are compared only between equal span counts (the workload check makes them
+/// incomparable otherwise), so a different span count means a per-span metric.
+pub(crate) fn judge(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, what: Counted) -> Judgement {
+    let (b, c) = ((m.value)(bs), (m.value)(cs));
+    let total = |s: &ScenarioResult| match what {
+        Counted::Allocs => s.metrics.allocs,
+        Counted::Bytes => s.metrics.bytes_allocated,
+    };
+    let (beyond, how) = if bs.spans == cs.spans {
+        // Equal span counts: integers, so no rounding decides. |Δ| ≥ spans / 100 allocations,
+        // or ≥ spans bytes.
+        let delta = i128::from(total(cs)) - i128::from(total(bs));
+        let need = match what {
+            Counted::Allocs => u128::from(cs.spans).div_ceil(u128::from(SPANS_PER_ALLOCATION_FLOOR)),
+            Counted::Bytes => u128::from(cs.spans) * BYTES_PER_SPAN_FLOOR as u128,
+        }
+        .max(1);
+        let unit = if what == Counted::Allocs { "allocations" } else { "bytes" };
+        let beyond = delta.unsigned_abs() >= need;
+        let how = if delta == 0 {
+            "no change".to_owned()
+        } else {
+            let side = if beyond { "at or beyond" } else { "under" };
+            format!("{delta:+} {unit} over {} spans, {side} the floor of {need} ({})", cs.spans, floor_text(what))
+        };
+        (beyond, how)
+    } else {
+        // Different span counts: per span. A workload's per-span figures drift a little with its
+        // length (its last trace is cut short); see docs/measuring.md for the drift measured.
+        let delta = c - b;
+        let f = floor(what, true, 0);
+        // A hair under the floor still counts: 0.01 computed from two floats may print as 0.0099….
+        let beyond = delta.abs() >= f * (1.0 - 1e-9);
+        let how = if delta == 0.0 {
+            "no change".to_owned()
+        } else {
+            let side = if beyond { "at or beyond" } else { "under" };
+            format!("{delta:+.4} per span ({} → {} spans), {side} the floor of {}", bs.spans, cs.spans, floor_text(what))
+        };
+        (beyond, how)
+    };
+    let verdict = if beyond { direction(m, c - b) } else { Verdict::Unchanged };
+    Judgement::new(Some(b), Some(c), verdict, format!("exact: {how}"))
+}

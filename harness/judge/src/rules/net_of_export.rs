@@ -1,0 +1,54 @@
+//! The net-of-export rule: a row whose number of exports follows its threads' timing
+//! (opentelemetry_sdk 0.28–0.30: a worker that falls behind exports a span or a few at a time,
+//! each export one or two allocations more) is judged net of its cost per export, for the batches
+//! each pass recorded — only when both files declare the same cost, so a file alone does not
+//! change its own gate. It refines the spread rule's samples; the spread rule decides.
+
+use crate::metrics::Counted;
+use spanalloc_record::schema::{PerExport, ScenarioResult};
+use spanalloc_record::stats;
+
+/// A count of one row, per span or in total, from each count pass; net of `per_export` for
+/// each batch the pass exported, when given.
+pub(crate) fn count_samples(s: &ScenarioResult, what: Counted, per_span: bool, per_export: Option<&PerExport>) -> Vec<f64> {
+    let totals = match what {
+        Counted::Allocs => &s.samples.allocs,
+        Counted::Bytes => &s.samples.bytes_allocated,
+    };
+    let cost = per_export.map_or(0, |c| if what == Counted::Allocs { c.allocs } else { c.bytes });
+    let spans = s.spans.max(1) as f64;
+    totals
+        .iter()
+        .zip(s.samples.export_batches.iter().chain(std::iter::repeat(&0)))
+        .map(|(&v, &batches)| {
+            let net = v.saturating_sub(cost * batches) as f64;
+            if per_span {
+                net / spans
+            } else {
+                net
+            }
+        })
+        .collect()
+}
+
+/// The cost per export both rows are judged net of: only when both files declare the same one
+/// and recorded the batches of every count pass — a file alone does not change its own gate.
+pub(crate) fn per_export<'a>(bs: &'a ScenarioResult, cs: &ScenarioResult) -> Option<&'a PerExport> {
+    let recorded = |s: &ScenarioResult| s.samples.export_batches.len() == s.samples.allocs.len();
+    bs.per_export.as_ref().filter(|c| cs.per_export.as_ref() == Some(*c) && recorded(bs) && recorded(cs))
+}
+
+/// `1 allocation`, `2 allocations`.
+pub fn allocations(n: u64) -> String {
+    format!("{n} allocation{}", if n == 1 { "" } else { "s" })
+}
+
+/// What a judgement net of the cost per export says: the cost, and the batches on each side.
+pub(crate) fn net_text(c: &PerExport, what: Counted, bs: &ScenarioResult, cs: &ScenarioResult) -> String {
+    let cost = if what == Counted::Allocs { allocations(c.allocs) } else { format!("{} B", c.bytes) };
+    let range = |s: &ScenarioResult| {
+        let (lo, hi) = stats::min_max(&s.samples.export_batches);
+        format!("{lo}–{hi}")
+    };
+    format!("; net of {cost} per export batch ({} batches in the baseline's passes, {} now: {})", range(bs), range(cs), c.why)
+}

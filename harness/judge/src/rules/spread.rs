@@ -1,0 +1,55 @@
+//! The spread rule: counts of a row that move between identical runs (a pipeline with a thread
+//! of its own, several producers, a garbage-collected program) are gated by the spread of the
+//! *baseline's* repeats, never by a tolerance either file declares.
+
+use super::judgement::{direction, floor, floor_text, Judgement};
+use super::net_of_export::{count_samples, net_text, per_export};
+use crate::metrics::{Counted, Metric};
+use crate::verdict::Verdict;
+use spanalloc_record::floors::SPREAD_MARGIN;
+use spanalloc_record::schema::ScenarioResult;
+use spanalloc_record::stats::median;
+
+/// Repeats a baseline needs before a row whose counts move is gated by their spread.
+pub const SPREAD_MIN_REPEATS: usize = 5;
+
+/// The spread rule of a row whose counts move between identical runs.
+pub(crate) fn judge(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, what: Counted, per_span: bool) -> Judgement {
+    let net = per_export(bs, cs);
+    let base = count_samples(bs, what, per_span, net);
+    let cur = count_samples(cs, what, per_span, net);
+    let c = if cur.is_empty() { (m.value)(cs) } else { median(&cur) };
+    if base.len() < SPREAD_MIN_REPEATS {
+        let rule = format!(
+            "not gated: needs repeats — this row's counts move between identical runs, so they are gated by the spread of the baseline's repeats; it has {} (needs {SPREAD_MIN_REPEATS}: --repeat {SPREAD_MIN_REPEATS})",
+            base.len()
+        );
+        return Judgement::new(Some((m.value)(bs)), Some(c), Verdict::Noise, rule);
+    }
+    let (lo, hi) = base.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let range = hi - lo;
+    let (band_lo, band_hi) = (lo - SPREAD_MARGIN * range, hi + SPREAD_MARGIN * range);
+    let b = median(&base);
+    let f = floor(what, per_span, cs.spans);
+    let outside = c < band_lo || c > band_hi;
+    // Half the floor: one night's noise may carry a real change of the whole floor short of it
+    // (five repeats' range underestimates that noise: 2 of the 7 allocations of 25 SDK runs).
+    let beyond = outside && (c - b).abs() >= f / 2.0 * (1.0 - 1e-9);
+    let verdict = if beyond { direction(m, c - b) } else { Verdict::Unchanged };
+    let digits = if per_span { 4 } else { 0 };
+    let place = if outside { "outside" } else { "within" };
+    let rule = format!(
+        "spread: {place} the baseline's {} repeats {lo:.digits$}–{hi:.digits$} widened by {SPREAD_MARGIN}× their range to {band_lo:.digits$}–{band_hi:.digits$}; half the floor of {}{}{}",
+        base.len(),
+        floor_text(what),
+        if outside && !beyond { " not reached" } else { "" },
+        match net {
+            Some(c) => net_text(c, what, bs, cs),
+            None if bs.per_export.is_some() || cs.per_export.is_some() => {
+                "; as measured: the two files do not declare the same cost per export, with every pass's batches".to_owned()
+            }
+            None => String::new(),
+        }
+    );
+    Judgement::new(Some(b), Some(c), verdict, rule)
+}

@@ -1,0 +1,14 @@
+//! The gate's floors: the smallest change of a count that is a verdict, and how far a moving row
+//! may stray beyond its baseline's range. Measuring records them (the dhat cross-check's allowance
+//! is stated in the same units) and the judge applies them: both read them here, so neither asks
+//! the other.
+
+/// One allocation per this many spans is the smallest count change that is a verdict.
+pub const SPANS_PER_ALLOCATION_FLOOR: u64 = 100;
+
+/// One byte per span is the smallest byte change that is a verdict.
+pub const BYTES_PER_SPAN_FLOOR: f64 = 1.0;
+
+/// How far beyond the baseline's range a moving row may go, in ranges: identical runs of the SDK
+/// row against a five-repeat baseline stay inside (`harness/tests/spread_gate.rs`).
+pub const SPREAD_MARGIN: f64 = 1.0;

@@ -1,0 +1,114 @@
+//! What a claim's judgement holds: the claim, its Rust or Go analogue and contrast, and a verdict
+//! per trace-state size — the content of `claims.json`. Below the evaluators (`rust`, `go`) and
+//! the list that runs them, so none imports the other back.
+
+use serde::Serialize;
+
+use super::judge::{self, Verdict};
+
+/// The layout version of `claims.json`. Version 2: a claim judged on two rows names its
+/// contrast (`contrast`), one entry per claim × contrast.
+pub const CLAIMS_VERSION: u32 = 2;
+
+/// Which two rows a claim sets against each other, and which question that answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Contrast {
+    /// `copy vs pointer` or `deep vs shared trace state`.
+    pub name: &'static str,
+    /// The row the claim's "by value" side is (`value-shared`, `value-copy`, `go-value`).
+    pub value: &'static str,
+    /// The row set against it (`pointer-passing`, `value-shared`, `go-pointer`).
+    pub other: &'static str,
+    /// The question the contrast answers.
+    pub question: &'static str,
+    /// Whether it is the article's own question: only one contrast per language answers it.
+    pub answers_article: bool,
+}
+
+/// Every claim, judged: the content of `claims.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Claims {
+    /// Layout version ([`CLAIMS_VERSION`]).
+    pub version: u32,
+    /// The claims, in the article's order.
+    pub claims: Vec<Claim>,
+}
+
+/// One claim in one language's rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Claim {
+    /// `C1` .. `C8`.
+    pub id: &'static str,
+    /// Which rows judged it: `rust`, or `go` (the Go twin's).
+    pub language: &'static str,
+    /// The article's claim (Go).
+    pub claim: &'static str,
+    /// What is measured instead.
+    pub analogue: String,
+    /// The two rows set against each other, for a claim judged on a pair.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contrast: Option<Contrast>,
+    /// How each verdict is decided.
+    pub criterion: String,
+    /// The verdict over every size.
+    pub overall: Verdict,
+    /// The overall verdict with the sizes it rests on.
+    pub overall_detail: String,
+    /// One verdict per size (trace-state size, context size, or aspect of the claim).
+    pub sizes: Vec<SizeVerdict>,
+}
+
+/// A claim at one size.
+#[derive(Debug, Clone, Serialize)]
+pub struct SizeVerdict {
+    /// The size: `ts=4`, `24 B`, or an aspect of the claim.
+    pub size: String,
+    /// Its verdict.
+    pub verdict: Verdict,
+    /// The measured numbers.
+    pub measured: String,
+    /// The claimed numbers.
+    pub claimed: String,
+    /// The measured effect, as judged (relative change or absolute figure).
+    pub measured_effect: Option<f64>,
+    /// The claimed effect in the same terms.
+    pub claimed_effect: Option<f64>,
+}
+
+impl Claim {
+    /// A claim with its overall verdict and detail derived from `sizes`.
+    pub fn new(
+        id: &'static str,
+        claim: &'static str,
+        analogue: impl Into<String>,
+        criterion: String,
+        sizes: Vec<SizeVerdict>,
+    ) -> Self {
+        let verdicts: Vec<Verdict> = sizes.iter().map(|s| s.verdict).collect();
+        let overall = judge::overall(&verdicts);
+        let overall_detail = if overall == Verdict::DependsOnSize {
+            let mut groups: Vec<(Verdict, Vec<&str>)> = Vec::new();
+            for s in sizes.iter().filter(|s| s.verdict != Verdict::NotMeasured) {
+                match groups.iter_mut().find(|(v, _)| *v == s.verdict) {
+                    Some((_, names)) => names.push(&s.size),
+                    None => groups.push((s.verdict, vec![&s.size])),
+                }
+            }
+            let parts: Vec<String> = groups.iter().map(|(v, names)| format!("{} at {}", v.word(), names.join(", "))).collect();
+            format!("depends on size: {}", parts.join("; "))
+        } else {
+            overall.word().to_owned()
+        };
+        Claim {
+            id,
+            language: "rust",
+            claim,
+            analogue: analogue.into(),
+            contrast: None,
+            criterion,
+            overall,
+            overall_detail,
+            sizes,
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! The strategy table: every figure per scenario × trace state, with ratios to the reference row, and each scenario's settings.
+
+use std::fmt::Write;
+
+use crate::compare::value;
+use crate::report::builder::{esc, Builder};
+use crate::table::ratio;
+use spanalloc_record::schema::ScenarioResult;
+use spanalloc_record::units::{human_bytes, signed_bytes};
+
+pub(in crate::report) fn write(b: &mut Builder<'_>) {
+    b.section("strategies", "Strategies side by side");
+    // Rows of another language (the Go twin's) are taken against their own first row.
+    let vs = b.results().ratio_label();
+    let _ = write!(
+        b.html,
+        "<div class=\"wide\"><table><tr><th class=\"l\">scenario</th><th>ts</th><th>allocs/span</th><th>bytes/span</th><th>setup heap</th>\
+         <th>peak in flight</th><th>retained</th><th>peak RSS</th><th>CPU ns/span</th><th>exported/s</th><th>max lag</th><th>p50</th><th>p99</th><th>allocator calls/s</th>\
+         <th>meter ×</th><th>allocs/span ÷ {vs}</th><th>bytes/span ÷ {vs}</th><th>peak heap (setup incl.) ÷ {vs}</th><th>CPU/span ÷ {vs}</th></tr>",
+    );
+    let r = b.results();
+    let mut rows = String::new();
+    for s in &r.scenarios {
+        let m = &s.metrics;
+        let reference = r.reference_for(s);
+        let vs = |f: fn(&ScenarioResult) -> f64| reference.map_or_else(|| "n/a".into(), |x| ratio(f(s), f(x)));
+        let _ = write!(
+            rows,
+            "<tr><td class=\"l\">{}</td><td>{}</td><td>{:.3}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.2}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&if s.allocator == "system" { s.label() } else { format!("{} @{}", s.label(), s.allocator) }),
+            s.trace_state_entries,
+            m.allocs_per_span,
+            m.bytes_per_span,
+            human_bytes(m.setup_heap_bytes as f64),
+            human_bytes(m.peak_heap_bytes.saturating_sub(m.setup_heap_bytes) as f64),
+            signed_bytes(m.retained_heap_bytes),
+            human_bytes(m.peak_rss_bytes as f64),
+            m.cpu_ns_per_span,
+            m.achieved_rate,
+            value(Some(m.max_lag_ns as f64), "ns"),
+            value(Some(m.latency_p50_ns as f64), "ns"),
+            value(Some(m.latency_p99_ns as f64), "ns"),
+            m.allocs_per_sec,
+            m.meter_overhead,
+            esc(&vs(|x| x.metrics.allocs_per_span)),
+            esc(&vs(|x| x.metrics.bytes_per_span)),
+            esc(&vs(|x| x.metrics.peak_heap_bytes as f64)),
+            esc(&vs(|x| x.metrics.cpu_ns_per_span)),
+        );
+    }
+    b.html.push_str(&rows);
+    b.html.push_str(
+        "</table></div><p>Heap figures are above what the harness itself had live before the scenario's setup: <b>setup heap</b> is what \
+         setup and warm-up left live when the measured region began (a pool, a queue), <b>peak in flight</b> the highest live heap \
+         above that during the region (median of the count passes), <b>retained</b> what the region kept at its end. <b>÷ VC</b>: this \
+         row's figure divided by value-copy's at the same trace-state size and allocator (<b>÷ ref</b>: the Go twin's rows by go-value's); \
+         the peak heap ratio divides whole peaks, setup included; <b>=</b> both are 0, <b>—</b> the divisor is 0. <b>exported/s</b>: spans \
+         exported per second (a row that dropped spans shows it here).</p>",
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    let mut settings = String::new();
+    for s in b.results().scenarios.iter().filter(|s| !s.settings.is_empty()) {
+        if seen.insert(s.name.clone()) {
+            let list: Vec<String> = s.settings.iter().map(|(k, v)| format!("{}: {}", esc(k), esc(v))).collect();
+            let _ = write!(settings, "<li><b>{}</b> — {}</li>", esc(&s.name), list.join("; "));
+        }
+    }
+    if !settings.is_empty() {
+        let _ = write!(b.html, "<p>Settings, as each scenario reported them:</p><ul class=\"settings\">{settings}</ul>");
+    }
+    b.end();
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Checks a spanalloc report's layout as Chromium lays it out, over the DevTools protocol.
+
+usage: check_page_layout.py CHROMIUM PAGE.html [MIN_DETAILS [FIRST_SCREEN.png]]
+
+Starts headless Chromium with a DevTools port and a 1280 x 900 window, opens the page, and asks
+the browser for the box of every text in every chart (getBoundingClientRect, after the SVG's own
+layout): it fails (exit 1, one line per problem) when two texts of one chart overlap, when a
+text leaves its chart, when the page is wider than the window (the reader would scroll the whole
+page sideways), or when the page has fewer than MIN_DETAILS <details> sections. With
+FIRST_SCREEN.png it saves what the window shows first. Needs websocket-client (PyPI);
+scripts/check-report.sh installs it in a virtual environment.
+"""
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import websocket
+
+MEASURE = r"""
+(() => {
+  const out = {charts: 0, texts: 0, details: document.querySelectorAll('details').length, problems: [],
+               pageWidth: document.documentElement.scrollWidth, windowWidth: document.documentElement.clientWidth};
+  const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  for (const fig of document.querySelectorAll('figure.chart')) {
+    out.charts++;
+    const svg = fig.querySelector('svg');
+    const frame = svg.getBoundingClientRect();
+    const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim() !== '');
+    const boxes = texts.map(t => ({text: t.textContent.trim(), box: t.getBoundingClientRect()}));
+    out.texts += boxes.length;
+    for (let i = 0; i < boxes.length; i++) {
+      const a = boxes[i];
+      if (a.box.left < frame.left - 1 || a.box.right > frame.right + 1 || a.box.top < frame.top - 1 || a.box.bottom > frame.bottom + 1) {
+        out.problems.push(`${fig.id}: "${a.text}" leaves the chart`);
+      }
+      for (let j = i + 1; j < boxes.length; j++) {
+        if (overlap(a.box, boxes[j].box)) {
+          out.problems.push(`${fig.id}: "${a.text}" overlaps "${boxes[j].text}"`);
+        }
+      }
+    }
+  }
+  return JSON.stringify(out);
+})()
+"""
+
+
+def devtools(chromium, profile):
+    proc = subprocess.Popen(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+         "--remote-debugging-port=0", "--window-size=1280,900", "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port_file = os.path.join(profile, "DevToolsActivePort")
+    for _ in range(200):
+        if os.path.exists(port_file) and open(port_file).read().strip():
+            return proc, int(open(port_file).read().split()[0])
+        time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("Chromium did not open its DevTools port")
+
+
+def main():
+    if len(sys.argv) < 3:
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    chromium, page = sys.argv[1], os.path.abspath(sys.argv[2])
+    min_details = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    screenshot = sys.argv[4] if len(sys.argv) > 4 else None
+    # Chromium may still be writing its profile as it exits: removed without complaint after.
+    profile = tempfile.mkdtemp()
+    try:
+        proc, port = devtools(chromium, profile)
+        try:
+            targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list"))
+            ws = websocket.create_connection(next(t for t in targets if t["type"] == "page")["webSocketDebuggerUrl"], timeout=60)
+            ids = iter(range(1, 10**6))
+
+            def call(method, **params):
+                i = next(ids)
+                ws.send(json.dumps({"id": i, "method": method, "params": params}))
+                while True:
+                    msg = json.loads(ws.recv())
+                    if msg.get("id") == i:
+                        return msg.get("result", {})
+
+            call("Page.enable")
+            # The window a reader has: 1280 x 900 CSS pixels, whatever the headless shell's frame takes.
+            call("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1, mobile=False)
+            call("Page.navigate", url="file://" + page)
+            for _ in range(100):
+                state = call("Runtime.evaluate", expression="document.readyState", returnByValue=True)
+                if state.get("result", {}).get("value") == "complete":
+                    break
+                time.sleep(0.1)
+            measured = json.loads(call("Runtime.evaluate", expression=MEASURE, returnByValue=True)["result"]["value"])
+            if screenshot:
+                shot = call("Page.captureScreenshot", format="png")
+                with open(screenshot, "wb") as f:
+                    f.write(base64.b64decode(shot["data"]))
+        finally:
+            proc.kill()
+            proc.wait()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    problems = list(measured["problems"])
+    if measured["pageWidth"] > measured["windowWidth"]:
+        problems.append(f"the page is {measured['pageWidth']} px wide, wider than its window ({measured['windowWidth']} px inside the scroll bar)")
+    if measured["details"] < min_details:
+        problems.append(f"{measured['details']} <details> sections, expected at least {min_details}")
+    if measured["charts"] == 0 or measured["texts"] == 0:
+        problems.append("no chart text was measured")
+    for p in problems:
+        print("check-layout: " + p)
+    if not problems:
+        print(f"check-layout: ok ({measured['charts']} charts, {measured['texts']} labels measured, none overlapping; "
+              f"{measured['details']} <details> sections; the page {measured['pageWidth']} px wide, its window {measured['windowWidth']} px inside the scroll bar)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
