@@ -64,14 +64,19 @@ pub fn combine(
     if exact_counts && producers == 1 {
         for (i, pass) in p.count.iter().enumerate().skip(1) {
             let other = pass.counts.ok_or_else(|| Inconsistent("count pass reported no counts".into()))?;
-            if (other.allocs, other.bytes_allocated) != (counts.allocs, counts.bytes_allocated) {
+            let every = |c: &crate::meter::Counts| (c.allocs, c.bytes_allocated, c.reallocs, c.deallocs);
+            if every(&other) != every(&counts) {
                 return Err(Inconsistent(format!(
-                    "exact counts differ between repeats: count pass 1 saw {} allocations / {} bytes, count pass {} saw {} / {}",
+                    "exact counts differ between repeats: count pass 1 saw {} allocations / {} bytes / {} reallocations / {} deallocations, count pass {} saw {} / {} / {} / {}",
                     counts.allocs,
                     counts.bytes_allocated,
+                    counts.reallocs,
+                    counts.deallocs,
                     i + 1,
                     other.allocs,
-                    other.bytes_allocated
+                    other.bytes_allocated,
+                    other.reallocs,
+                    other.deallocs
                 )));
             }
         }
@@ -88,6 +93,8 @@ pub fn combine(
         peak_heap_bytes: p.count.iter().filter_map(|o| o.peak_heap_bytes).map(|b| b as f64).collect(),
         allocs: p.count.iter().filter_map(|o| o.counts.map(|c| c.allocs)).collect(),
         bytes_allocated: p.count.iter().filter_map(|o| o.counts.map(|c| c.bytes_allocated)).collect(),
+        reallocs: p.count.iter().filter_map(|o| o.counts.map(|c| c.reallocs)).collect(),
+        deallocs: p.count.iter().filter_map(|o| o.counts.map(|c| c.deallocs)).collect(),
         export_batches: p.count.iter().filter_map(|o| o.export_batches).collect(),
     };
     let count_median = |f: fn(&PassOutput) -> Option<f64>| median(&p.count.iter().filter_map(f).collect::<Vec<_>>());

@@ -260,6 +260,11 @@ struct CompareArgs {
     /// rate, peak heap: against the machine's own baseline).
     #[arg(long, default_value = "all", value_parser = ["all", "counts", "timing"])]
     metrics: String,
+    /// Judge only the rows both runs have: baseline rows this run lacks are left out, counted
+    /// and named, instead of failing the comparison. For a deliberate subset (`run --scenario`);
+    /// the nightly and CI never pass it.
+    #[arg(long)]
+    only_common: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -787,6 +792,9 @@ fn compare_command(args: &CompareArgs) -> Result<ExitCode, InputError> {
         _ => None,
     };
     let mut comparison = compare::compare(&baseline, &current, &thresholds, labels).restricted(scope);
+    if args.only_common {
+        comparison = comparison.only_common();
+    }
     if args.fail_on == "exact" {
         comparison = comparison.gated_on_counts();
     }

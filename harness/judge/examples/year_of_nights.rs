@@ -47,6 +47,8 @@ fn main() {
                     peak_heap_bytes: (series[r][(i + 5) % nights] * 1e3) as u64,
                     allocs_per_span: if i > nights / 2 { 7.0 } else { 6.0 },
                     exact_counts: Some(true),
+                    reallocs_per_span: None,
+                    leaked_blocks_per_span: None,
                     instructions_per_span: Some(series[r][(i + 11) % nights] * 20.0),
                     ..row.clone()
                 })

@@ -16,13 +16,55 @@ pub(crate) enum Rule {
     Noisy { samples: fn(&Samples) -> &Vec<f64> },
 }
 
-/// What a count metric counts.
+/// What a count metric counts: every count the meter takes is judged.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Counted {
     /// Allocations.
     Allocs,
     /// Bytes allocated.
     Bytes,
+    /// Reallocations: a block grown or shrunk, an allocation of its own to DHAT and `-benchmem`.
+    Reallocs,
+    /// Blocks the measured region left allocated (allocations less deallocations): a leak is a
+    /// regression even when allocations per span are flat.
+    Leaked,
+}
+
+impl Counted {
+    /// The row's total over its measured region.
+    pub(crate) fn total(self, s: &ScenarioResult) -> i128 {
+        match self {
+            Counted::Allocs => i128::from(s.metrics.allocs),
+            Counted::Bytes => i128::from(s.metrics.bytes_allocated),
+            Counted::Reallocs => i128::from(s.metrics.reallocs),
+            Counted::Leaked => i128::from(s.metrics.leaked_blocks()),
+        }
+    }
+
+    /// The total of every count pass (empty where the file did not record them: before schema
+    /// 8 for allocations and bytes, 13 for reallocations and deallocations).
+    pub(crate) fn passes(self, s: &ScenarioResult) -> Vec<i128> {
+        let wide = |v: &[u64]| v.iter().map(|&x| i128::from(x)).collect();
+        match self {
+            Counted::Allocs => wide(&s.samples.allocs),
+            Counted::Bytes => wide(&s.samples.bytes_allocated),
+            Counted::Reallocs => wide(&s.samples.reallocs),
+            Counted::Leaked if s.samples.deallocs.len() == s.samples.allocs.len() => {
+                s.samples.allocs.iter().zip(&s.samples.deallocs).map(|(&a, &d)| i128::from(a) - i128::from(d)).collect()
+            }
+            Counted::Leaked => Vec::new(),
+        }
+    }
+
+    /// The word for a change of it.
+    pub(crate) fn unit(self) -> &'static str {
+        match self {
+            Counted::Allocs => "allocations",
+            Counted::Bytes => "bytes",
+            Counted::Reallocs => "reallocations",
+            Counted::Leaked => "leaked blocks",
+        }
+    }
 }
 
 /// A metric compare knows.
@@ -69,6 +111,20 @@ pub(crate) const METRICS: &[Metric] = &[
         value: |s| s.metrics.bytes_allocated as f64,
         larger_is_better: false,
         rule: Rule::Count { what: Counted::Bytes, per_span: false },
+    },
+    Metric {
+        name: "reallocs_per_span",
+        unit: "reallocs",
+        value: |s| s.metrics.reallocs_per_span(s.spans),
+        larger_is_better: false,
+        rule: Rule::Count { what: Counted::Reallocs, per_span: true },
+    },
+    Metric {
+        name: "leaked_blocks_per_span",
+        unit: "blocks",
+        value: |s| s.metrics.leaked_blocks() as f64 / s.spans.max(1) as f64,
+        larger_is_better: false,
+        rule: Rule::Count { what: Counted::Leaked, per_span: true },
     },
     Metric {
         name: "peak_heap_bytes",

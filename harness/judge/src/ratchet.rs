@@ -108,6 +108,32 @@ fn figures(kind: Kind) -> Vec<Figure> {
                 true,
                 true,
             ),
+            // Guards: a night that did not record them (a line before version 4) cannot show they
+            // held, so it never lets a row be replaced.
+            f(
+                "reallocs/span",
+                |h| h.reallocs_per_span.unwrap_or(f64::INFINITY),
+                |s| s.metrics.reallocs_per_span(s.spans),
+                |s| count_spread(&s.samples.reallocs, s),
+                false,
+                true,
+            ),
+            f(
+                "leaked blocks/span",
+                |h| h.leaked_blocks_per_span.unwrap_or(f64::INFINITY),
+                |s| s.metrics.leaked_blocks() as f64 / s.spans.max(1) as f64,
+                |s| {
+                    let spans = s.spans.max(1) as f64;
+                    let leaked = s.samples.allocs.iter().zip(&s.samples.deallocs).map(|(&a, &d)| (a as f64 - d as f64) / spans);
+                    if s.exact_counts {
+                        0.0
+                    } else {
+                        spread(&leaked.collect::<Vec<_>>())
+                    }
+                },
+                false,
+                true,
+            ),
         ],
         Kind::Timing => vec![
             f(

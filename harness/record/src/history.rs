@@ -17,9 +17,10 @@ use crate::schema::{Results, RunConfig};
 pub const DEFAULT_FILE: &str = "reports/history.jsonl";
 
 /// The layout of the lines this spanalloc writes: 2 added `history_version`, `fingerprint`,
-/// `counts_key` and each row's `exact_counts`; 3 each row's `instructions_per_span`. Lines
+/// `counts_key` and each row's `exact_counts`; 3 each row's `instructions_per_span`; 4 each row's `reallocs_per_span` and
+/// `leaked_blocks_per_span`. Lines
 /// without it are version 1 and read as written by an unknown machine.
-pub const HISTORY_VERSION: u32 = 3;
+pub const HISTORY_VERSION: u32 = 4;
 
 /// One run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,6 +79,12 @@ pub struct HeadlineRow {
     /// `None` when the night did not count them (and before line version 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions_per_span: Option<f64>,
+    /// Reallocations per span (line version 4; `None` before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reallocs_per_span: Option<f64>,
+    /// Blocks the measured region left allocated, per span (line version 4; `None` before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaked_blocks_per_span: Option<f64>,
 }
 
 fn version_one() -> u32 {
@@ -111,6 +118,8 @@ impl HistoryEntry {
                     achieved_rate: s.metrics.achieved_rate,
                     exact_counts: Some(s.exact_counts),
                     instructions_per_span: s.instructions.as_ref().and_then(|i| i.per_span()),
+                    reallocs_per_span: Some(s.metrics.reallocs_per_span(s.spans)),
+                    leaked_blocks_per_span: Some(s.metrics.leaked_blocks() as f64 / s.spans.max(1) as f64),
                 })
                 .collect(),
         }

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::schema::{Results, EXACT_FLAG_SINCE, OLDEST_SCHEMA_VERSION, SCHEMA_VERSION};
+use crate::schema::{Results, EXACT_FLAG_SINCE, OLDEST_SCHEMA_VERSION, SAME_WORK_DIGEST, SCHEMA_VERSION};
 
 /// A results file that cannot be used: the binary prints it as one line and exits 2.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +72,7 @@ pub fn parse_results(bytes: &[u8]) -> Result<Results, String> {
     let mut results: Results =
         serde_json::from_value(value).map_err(|e| format!("not a spanalloc results file of schema {version}: {e}"))?;
     check_numbers(&results)?;
+    check_consistency(&results)?;
     if results.schema_version < EXACT_FLAG_SINCE {
         infer_exact_counts(&mut results);
     }
@@ -139,6 +140,55 @@ fn check_numbers(r: &Results) -> Result<(), String> {
                     s.name, s.trace_state_entries, s.spans
                 ));
             }
+        }
+    }
+    Ok(())
+}
+
+/// A row's figures must agree with each other before they are believed: each count pass's totals
+/// with the row's metrics (which are the first pass's), every pass recorded for every count, an
+/// exact row's passes identical, and — for a row that proves its work by digest — the spans it
+/// exported plus those it dropped equal to the workload's, under the workload's digest when it
+/// dropped none. Checked on the fields a file's schema has. This catches corruption and hand
+/// edits; it cannot make a forged measurement honest (docs/baselines.md).
+fn check_consistency(r: &Results) -> Result<(), String> {
+    for s in &r.scenarios {
+        let at = |field: &str, problem: String| format!("{} ts={}: {field} {problem}", s.id(), s.trace_state_entries);
+        let m = &s.metrics;
+        let passes: [(&str, &Vec<u64>, u64); 4] = [
+            ("samples.allocs", &s.samples.allocs, m.allocs),
+            ("samples.bytes_allocated", &s.samples.bytes_allocated, m.bytes_allocated),
+            ("samples.reallocs", &s.samples.reallocs, m.reallocs),
+            ("samples.deallocs", &s.samples.deallocs, m.deallocs),
+        ];
+        let recorded = s.samples.allocs.len();
+        for (field, values, metric) in passes {
+            let Some(&first) = values.first() else { continue };
+            if values.len() != recorded {
+                return Err(at(field, format!("has {} passes, samples.allocs {recorded}", values.len())));
+            }
+            if first != metric {
+                return Err(at(field, format!("starts at {first}, but the row's metric (its first count pass) is {metric}")));
+            }
+            if s.exact_counts && values.iter().any(|&v| v != first) {
+                return Err(at(field, format!("is {values:?}: an exact row counts the same in every pass")));
+            }
+        }
+        let Some(e) = r.config.expected.iter().find(|e| e.trace_state_entries == s.trace_state_entries) else { continue };
+        if s.same_work != SAME_WORK_DIGEST || s.spans != r.config.spans {
+            continue;
+        }
+        if s.spans_exported + s.dropped_spans != e.spans_exported {
+            return Err(at(
+                "spans_exported",
+                format!(
+                    "is {} with {} dropped, but the workload exports {}: not the workload's work",
+                    s.spans_exported, s.dropped_spans, e.spans_exported
+                ),
+            ));
+        }
+        if s.dropped_spans == 0 && s.digest != e.digest {
+            return Err(at("digest", format!("is {}, but the workload's is {}: not the workload's work", s.digest, e.digest)));
         }
     }
     Ok(())

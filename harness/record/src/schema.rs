@@ -35,9 +35,12 @@ use serde::{Deserialize, Serialize};
 /// Version 11: the instructions pass — each row may carry callgrind's instruction count over its
 /// measured region (`instructions`), or why it has none; the run says the pass's spans and the
 /// valgrind it ran under (`config.instructions_spans`, `config.instructions_tool`).
+/// Version 13: every count the meter takes is recorded per count pass — reallocations and
+/// deallocations beside allocations (`samples.reallocs`, `samples.deallocs`) — so reallocations
+/// and leaked blocks are gated like allocations, by the spread of a moving row's repeats.
 /// Older files are still read: their new fields take the values those versions used, and a
 /// version-1 peak heap (which counted the harness's buffers) is not compared with a later one.
-pub const SCHEMA_VERSION: u32 = 12;
+pub const SCHEMA_VERSION: u32 = 13;
 
 /// The first layout whose rows say whether their counts are exact and record every repeat's
 /// counts; older rows are told apart by their cross-check ([`ScenarioResult::exact_counts`]).
@@ -341,6 +344,27 @@ impl Results {
     }
 }
 
+impl Metrics {
+    /// Reallocations per span: a block that grew or shrank, which DHAT and Go's `-benchmem`
+    /// count as an allocation of its own.
+    pub fn reallocs_per_span(&self, spans: u64) -> f64 {
+        self.reallocs as f64 / spans.max(1) as f64
+    }
+
+    /// Blocks per span as DHAT counts them: allocations plus reallocations.
+    pub fn blocks_per_span(&self, spans: u64) -> f64 {
+        (self.allocs + self.reallocs) as f64 / spans.max(1) as f64
+    }
+
+    /// Blocks the measured region left allocated: its allocations less its deallocations. Zero
+    /// for a pipeline that frees what it allocates by the end of the pass; a block per span never
+    /// freed is a leak even when allocations per span are flat. Negative when the region freed
+    /// blocks that setup or warm-up had allocated.
+    pub fn leaked_blocks(&self) -> i64 {
+        self.allocs as i64 - self.deallocs as i64
+    }
+}
+
 impl ScenarioResult {
     /// What identifies a row in a results file: scenario, trace-state size, allocator.
     pub fn key(&self) -> (&str, usize, &str) {
@@ -626,6 +650,12 @@ pub struct Samples {
     /// Bytes allocated by every count pass (schema 8).
     #[serde(default)]
     pub bytes_allocated: Vec<u64>,
+    /// Reallocations of every count pass (schema 13).
+    #[serde(default)]
+    pub reallocs: Vec<u64>,
+    /// Deallocations of every count pass (schema 13): with `allocs`, the blocks each pass left.
+    #[serde(default)]
+    pub deallocs: Vec<u64>,
     /// Non-empty batches the exporter received in every count pass (schema 12; empty for a
     /// program of its own): what a row with a cost per export ([`PerExport`]) is judged net of.
     #[serde(default)]

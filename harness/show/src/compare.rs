@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::text::visible;
 use spanalloc_judge::compare::sites::{Explanation, SiteChange};
-use spanalloc_judge::compare::{Comparison, Row, Summary, Verdict};
+use spanalloc_judge::compare::{Comparison, Row, Summary, Unjudged, Verdict};
 use spanalloc_record::units::human_bytes;
 
 /// The output formats.
@@ -96,7 +96,22 @@ pub fn headline(c: &Comparison) -> String {
     if not > 0 {
         out.push_str(&format!("; not compared: {} missing, {} new, {} incomparable", s.missing, s.new, s.incomparable));
     }
+    if s.not_judged > 0 {
+        out.push_str(&format!("; FAILED: {} baseline row(s) not judged, listed first", s.not_judged));
+    }
+    if s.left_out > 0 {
+        out.push_str(&format!("; {} baseline row(s) left out (--only-common): not in this run, not judged", s.left_out));
+    }
+    if s.dropped > 0 {
+        out.push_str(&format!("; {} row(s) not gated: dropped spans", s.dropped));
+    }
     out
+}
+
+/// One unjudged baseline row, as a line.
+fn unjudged_line(u: &Unjudged) -> String {
+    let what = if u.fails { "NOT JUDGED" } else { "left out" };
+    format!("{what} {} ts={}: {}", u.scenario, u.trace_state_entries, u.reason)
 }
 
 /// Rows of one scenario × trace state, folded to one line.
@@ -115,6 +130,8 @@ pub struct Folded {
 pub struct View<'a> {
     /// The current run's failures: a run with any never passes.
     pub failures: &'a [spanalloc_record::schema::Failure],
+    /// Baseline rows not judged, with why: each that fails fails the comparison.
+    pub unjudged: &'a [Unjudged],
     /// The baseline.
     pub baseline: &'a str,
     /// The current run.
@@ -180,6 +197,7 @@ pub fn view(c: &Comparison) -> View<'_> {
         });
     View {
         failures: &c.failures,
+        unjudged: &c.unjudged,
         hidden: c.rows.iter().filter(|r| r.hidden.is_some()).collect(),
         thresholds: &c.thresholds,
         baseline_note: c.baseline_note.as_deref(),
@@ -355,6 +373,10 @@ pub fn render(c: &Comparison, format: Format) -> String {
                 out.push_str("FAILED — this run cannot pass, whatever its rows say:\n");
                 v.failures.iter().for_each(|f| out.push_str(&format!("  {}\n", visible(&f.line()))));
             }
+            if !v.unjudged.is_empty() {
+                out.push_str("baseline rows not judged — a gate is green only for what it judged:\n");
+                v.unjudged.iter().for_each(|u| out.push_str(&format!("  {}\n", visible(&unjudged_line(u)))));
+            }
             if let Some(n) = v.baseline_note {
                 out.push_str(&format!("{}\n", visible(n)));
             }
@@ -388,6 +410,11 @@ pub fn render(c: &Comparison, format: Format) -> String {
             if !v.failures.is_empty() {
                 out.push_str("**This run failed** — it cannot pass, whatever its rows say:\n\n");
                 v.failures.iter().for_each(|f| out.push_str(&format!("- {}\n", md_escape(&f.line()))));
+                out.push('\n');
+            }
+            if !v.unjudged.is_empty() {
+                out.push_str("**Baseline rows not judged** — a gate is green only for what it judged:\n\n");
+                v.unjudged.iter().for_each(|u| out.push_str(&format!("- {}\n", md_escape(&unjudged_line(u)))));
                 out.push('\n');
             }
             if let Some(n) = v.baseline_note {

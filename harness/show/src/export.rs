@@ -68,7 +68,7 @@ fn range(samples: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
 }
 
 /// The smaller-is-better figures exported, with their units and the spread of their repeats.
-fn measures(s: &ScenarioResult) -> [Measure; 6] {
+fn measures(s: &ScenarioResult) -> [Measure; 8] {
     let m = &s.metrics;
     let spans = s.spans.max(1) as f64;
     let per_span = |v: &[u64]| range(v.iter().map(|&x| x as f64 / spans));
@@ -85,6 +85,20 @@ fn measures(s: &ScenarioResult) -> [Measure; 6] {
             unit: "bytes/span",
             value: m.bytes_per_span,
             range: per_span(&s.samples.bytes_allocated),
+            counts: true,
+        },
+        Measure {
+            name: "reallocs-per-span",
+            unit: "reallocs/span",
+            value: m.reallocs_per_span(s.spans),
+            range: per_span(&s.samples.reallocs),
+            counts: true,
+        },
+        Measure {
+            name: "leaked-blocks-per-span",
+            unit: "blocks/span",
+            value: m.leaked_blocks() as f64 / spans,
+            range: range(s.samples.allocs.iter().zip(&s.samples.deallocs).map(|(&a, &d)| (a as f64 - d as f64) / spans)),
             counts: true,
         },
         Measure {
@@ -191,7 +205,7 @@ mod tests {
         assert!(bmf["value-copy/ts0"]["allocs-per-span"].get("lower_value").is_none());
         let counts: Value = serde_json::from_str(&export(&r, ExportFormat::Bmf, Suite::Counts)).unwrap();
         let keys: Vec<&String> = counts["pointer-passing/ts0"].as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["allocs-per-span", "bytes-per-span"]);
+        assert_eq!(keys, ["allocs-per-span", "bytes-per-span", "leaked-blocks-per-span", "reallocs-per-span"]);
         let timing: Value = serde_json::from_str(&export(&r, ExportFormat::Gab, Suite::Timing)).unwrap();
         let names: Vec<&str> = timing.as_array().unwrap().iter().map(|v| v["name"].as_str().unwrap()).collect();
         assert!(names.iter().all(|n| !n.contains("per-span") || n.contains("cpu-ns")), "{names:?}");

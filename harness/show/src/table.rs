@@ -59,6 +59,7 @@ pub fn headline(results: &Results) -> Table {
         "scenario",
         "ts",
         "allocs/span",
+        "blocks/span",
         "bytes/span",
         "setup heap",
         "peak in flight",
@@ -73,7 +74,7 @@ pub fn headline(results: &Results) -> Table {
     ];
     if axis {
         header.insert(2, "allocator");
-        header.insert(9, "RSS − live");
+        header.insert(10, "RSS − live");
     }
     // Rows from a program with a collector (the Go twin) add their GC cycles.
     let gc = results.scenarios.iter().any(|s| s.metrics.gc_cycles.is_some());
@@ -91,6 +92,7 @@ pub fn headline(results: &Results) -> Table {
             s.label(),
             s.trace_state_entries.to_string(),
             format!("{:.3}", m.allocs_per_span),
+            format!("{:.3}", m.blocks_per_span(s.spans)),
             format!("{:.1}", m.bytes_per_span),
             human_bytes(m.setup_heap_bytes as f64),
             human_bytes(m.peak_heap_bytes.saturating_sub(m.setup_heap_bytes) as f64),
@@ -105,7 +107,7 @@ pub fn headline(results: &Results) -> Table {
         ];
         if axis {
             row.insert(2, s.allocator.clone());
-            row.insert(9, m.rss_slack_bytes.map_or_else(|| "n/a".into(), signed_bytes));
+            row.insert(10, m.rss_slack_bytes.map_or_else(|| "n/a".into(), signed_bytes));
         }
         if gc {
             row.push(m.gc_cycles.map_or_else(|| "—".into(), |g| g.to_string()));

@@ -50,6 +50,8 @@ pub fn stderr(out: &Output) -> String {
 /// Sets a results row's count — `allocs_per_span`, `bytes_per_span`, `allocs` or
 /// `bytes_allocated` — to about `value`, with its twin (the total, or the per-span figure) to
 /// match, as a run writes them: a reader refuses a file whose per-span figure and total disagree.
+/// Allocations added or taken away are freed or not freed with them, as a pipeline's are: the
+/// blocks the region leaves stay as they were.
 pub fn set_per_span(row: &mut serde_json::Value, metric: &str, value: f64) {
     let spans = row["spans"].as_u64().expect("a row with spans");
     let (per_span, total_name) = match metric {
@@ -58,6 +60,10 @@ pub fn set_per_span(row: &mut serde_json::Value, metric: &str, value: f64) {
         _ => panic!("not a count: {metric}"),
     };
     let total = if metric == per_span { (value * spans as f64).round() as u64 } else { value.round() as u64 };
+    if total_name == "allocs" {
+        let delta = total as i64 - row["metrics"]["allocs"].as_u64().unwrap() as i64;
+        row["metrics"]["deallocs"] = ((row["metrics"]["deallocs"].as_u64().unwrap() as i64 + delta).max(0) as u64).into();
+    }
     row["metrics"][total_name] = total.into();
     row["metrics"][per_span] = (total as f64 / spans as f64).into();
 }

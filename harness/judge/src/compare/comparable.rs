@@ -5,6 +5,12 @@
 use crate::metrics::{Metric, Rule};
 use spanalloc_record::schema::{Results, ScenarioResult};
 
+/// How the reason of a row whose counts were not gated because of dropped spans begins.
+pub(crate) const DROPPED: &str = "not gated: dropped";
+
+/// How the reason of a total not compared between runs of different lengths begins.
+pub(crate) const OTHER_LENGTH: &str = "workload differs: spans";
+
 /// Why two entries are not comparable, if they are not: the first workload field that differs.
 ///
 /// The number of spans matters only to totals (allocations, bytes allocated): per-span figures,
@@ -41,7 +47,7 @@ pub(crate) fn dropped_difference(m: &Metric, bs: &ScenarioResult, cs: &ScenarioR
     let side =
         |s: &ScenarioResult, which: &str| (s.dropped_spans > 0).then(|| format!("{which} dropped {} spans", s.dropped_spans));
     let sides: Vec<String> = [side(bs, "the baseline"), side(cs, "this run")].into_iter().flatten().collect();
-    (!sides.is_empty()).then(|| format!("not the same work, counts not gated: {}", sides.join(", ")))
+    (!sides.is_empty()).then(|| format!("{} spans, not the same work: {}", DROPPED, sides.join(", ")))
 }
 
 /// Why a metric cannot be compared between two schema versions, if it cannot: its definition
@@ -58,6 +64,12 @@ pub(crate) fn definition_difference(m: &Metric, b: &Results, c: &Results) -> Opt
     })
 }
 
+/// How the reason of timing not compared across machines begins.
+pub(crate) const ANOTHER_MACHINE: &str = "different machine";
+
+/// How the reason of timing not compared for want of a fingerprint begins.
+pub(crate) const NO_FINGERPRINT: &str = "timing not compared";
+
 /// Why a timing metric cannot be compared between two runs, if it cannot: they ran on
 /// different machines or builds (fingerprints differ), or one predates the fingerprint.
 pub(crate) fn machine_difference(m: &Metric, b: &Results, c: &Results) -> Option<String> {
@@ -67,9 +79,9 @@ pub(crate) fn machine_difference(m: &Metric, b: &Results, c: &Results) -> Option
     match (b.environment.fingerprint(), c.environment.fingerprint()) {
         (Some(bf), Some(cf)) => {
             let diff = bf.differences(&cf);
-            (!diff.is_empty()).then(|| format!("different machine: {}", diff.join(", ")))
+            (!diff.is_empty()).then(|| format!("{ANOTHER_MACHINE}: {}", diff.join(", ")))
         }
-        _ => Some("timing not compared: a run without an environment fingerprint (before schema 4)".into()),
+        _ => Some(format!("{NO_FINGERPRINT}: a run without an environment fingerprint (before schema 4)")),
     }
 }
 

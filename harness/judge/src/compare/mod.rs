@@ -56,6 +56,23 @@ pub struct Row {
     pub hidden: Option<Hidden>,
 }
 
+/// A baseline row the comparison could not judge, and why. It fails the comparison — a gate is
+/// green only for what it judged — unless it was left out of a subset the user asked for
+/// (`--only-common`: rows the current run does not have).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unjudged {
+    /// Scenario, as rows name it.
+    pub scenario: String,
+    /// Trace-state entries.
+    pub trace_state_entries: usize,
+    /// Why it was not judged.
+    pub reason: String,
+    /// Whether the current run lacks the row (the one case `--only-common` may leave out).
+    pub absent: bool,
+    /// Whether it fails the comparison.
+    pub fails: bool,
+}
+
 /// How many rows got each verdict.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
@@ -77,12 +94,23 @@ pub struct Summary {
     pub hidden: usize,
     /// The current run's failures: any makes the comparison fail.
     pub failures: usize,
+    /// Baseline rows (scenario × trace state) that could not be judged: each fails.
+    pub not_judged: usize,
+    /// Baseline rows left out on purpose (`--only-common`): not in this run, not judged.
+    pub left_out: usize,
+    /// Rows (scenario × trace state) whose counts are not gated because a side dropped spans.
+    pub dropped: usize,
 }
 
 impl Summary {
     /// The counts of `rows`, beside the current run's failures.
-    fn of(rows: &[Row], failures: usize) -> Summary {
+    fn of(rows: &[Row], failures: usize, unjudged: &[Unjudged]) -> Summary {
         let count = |v: Verdict| rows.iter().filter(|r| r.verdict == v).count();
+        let dropped: std::collections::HashSet<(&str, usize)> = rows
+            .iter()
+            .filter(|r| r.verdict == Verdict::Incomparable && r.rule.starts_with(comparable::DROPPED))
+            .map(|r| (r.scenario.as_str(), r.trace_state_entries))
+            .collect();
         Summary {
             regressed: count(Verdict::Regressed),
             improved: count(Verdict::Improved),
@@ -93,6 +121,9 @@ impl Summary {
             incomparable: count(Verdict::Incomparable),
             hidden: rows.iter().filter(|r| r.hidden.is_some()).count(),
             failures,
+            not_judged: unjudged.iter().filter(|u| u.fails).count(),
+            left_out: unjudged.iter().filter(|u| !u.fails).count(),
+            dropped: dropped.len(),
         }
     }
 
@@ -122,6 +153,9 @@ pub struct Comparison {
     pub explanations: Vec<sites::Explanation>,
     /// The current run's failures, shown first: a run with any never passes.
     pub failures: Vec<Failure>,
+    /// Baseline rows that were not judged, with why: shown right after the failures; each one
+    /// that `fails` fails the comparison.
+    pub unjudged: Vec<Unjudged>,
     /// Said when the baseline was saved although its run had failures (`--allow-failures`).
     pub baseline_note: Option<String>,
     /// Where the rules came from (the file and its version, or the built-in defaults), and what
@@ -161,7 +195,7 @@ impl Comparison {
         let names = metrics::count_names();
         self.rows.retain(|r| names.contains(&r.metric) == counts);
         self.explanations.retain(|_| counts);
-        self.summary = Summary::of(&self.rows, self.failures.len());
+        self.summary = Summary::of(&self.rows, self.failures.len(), &self.unjudged);
         self.regressions = self.summary.regressed;
         if counts {
             self.timing_not_compared = None;
@@ -169,11 +203,23 @@ impl Comparison {
         self
     }
 
-    /// Whether the comparison fails: a failure of the current run, or a regression — of any
-    /// metric, or of the counts only with `counts_only` (a pull request's gate).
+    /// Whether the comparison fails: a failure of the current run, a baseline row it could not
+    /// judge, or a regression — of any metric, or of the counts only with `counts_only` (a pull
+    /// request's gate).
     pub fn fails(&self, counts_only: bool) -> bool {
         let regressions = if counts_only { self.exact_regressions() } else { self.regressions };
-        regressions > 0 || !self.failures.is_empty()
+        regressions > 0 || !self.failures.is_empty() || self.unjudged.iter().any(|u| u.fails)
+    }
+
+    /// The comparison of a deliberate subset (`--only-common`): baseline rows this run does not
+    /// have are left out — counted and named, not failed. A row that is here but could not be
+    /// judged still fails.
+    pub fn only_common(mut self) -> Comparison {
+        for u in self.unjudged.iter_mut().filter(|u| u.absent) {
+            u.fails = false;
+        }
+        self.summary = Summary::of(&self.rows, self.failures.len(), &self.unjudged);
+        self
     }
 
     /// The comparison gated on its counts only (`--fail-on exact`): what it shows says so.
@@ -223,13 +269,21 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
         }
     }
     let explanations = explanations(baseline, current, &rows);
+    let mut unjudged = not_judged(&rows);
     for bs in baseline.scenarios.iter().filter(|b| !in_current.contains(&b.key())) {
         for m in METRICS {
             rows.push(row(bs, m, Judgement::new(Some((m.value)(bs)), None, Verdict::Missing, "only in the baseline".into())));
         }
+        unjudged.push(Unjudged {
+            scenario: bs.id(),
+            trace_state_entries: bs.trace_state_entries,
+            reason: absence(bs, current),
+            absent: true,
+            fails: true,
+        });
     }
     let timing_metric = METRICS.iter().find(|m| !m.is_count()).expect("a timing metric");
-    let summary = Summary::of(&rows, current.failures.len());
+    let summary = Summary::of(&rows, current.failures.len(), &unjudged);
     let baseline_note = baseline.saved_with_failures.then(|| {
         format!(
             "the baseline {} was saved with {} failure(s) (--allow-failures): its rows may not be the same work",
@@ -250,9 +304,47 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
         rows,
         explanations,
         failures: current.failures.clone(),
+        unjudged,
         baseline_note,
         thresholds,
         counts_gate_only: false,
+    }
+}
+
+/// Rows here on both sides that no rule could judge: the first reason per scenario × trace state.
+/// Timing on another machine is not among them (timing is judged per machine, by design), nor
+/// counts of a row that dropped spans (not gated yet, and said so in the summary).
+fn not_judged(rows: &[Row]) -> Vec<Unjudged> {
+    let mut out: Vec<Unjudged> = Vec::new();
+    for r in rows.iter().filter(|r| r.verdict == Verdict::Incomparable) {
+        // Totals of runs of different lengths are not the same figure; their per-span twins are
+        // judged, so the row is.
+        let other_length = r.rule.starts_with(comparable::OTHER_LENGTH);
+        let timing_elsewhere = [comparable::ANOTHER_MACHINE, comparable::NO_FINGERPRINT].iter().any(|p| r.rule.starts_with(p));
+        if other_length || timing_elsewhere || r.rule.starts_with(comparable::DROPPED) {
+            continue;
+        }
+        if out.iter().any(|u| u.scenario == r.scenario && u.trace_state_entries == r.trace_state_entries) {
+            continue;
+        }
+        out.push(Unjudged {
+            scenario: r.scenario.clone(),
+            trace_state_entries: r.trace_state_entries,
+            reason: format!("{}: {}", r.metric, r.rule),
+            absent: false,
+            fails: true,
+        });
+    }
+    out
+}
+
+/// Why the baseline row `bs` is not in `current`: re-keyed (the same scenario and size measured
+/// over another allocator), or absent.
+fn absence(bs: &ScenarioResult, current: &Results) -> String {
+    let same = current.scenarios.iter().find(|c| c.name == bs.name && c.trace_state_entries == bs.trace_state_entries);
+    match same {
+        Some(c) => format!("re-keyed: measured over allocator {} in the baseline, {} in this run", bs.allocator, c.allocator),
+        None => "not in this run (only in the baseline)".into(),
     }
 }
 
@@ -363,9 +455,11 @@ mod tests {
     }
 
     /// Adds `allocs` allocations and `bytes` bytes in total to a row, per-span figures to match.
+    /// `allocs` more allocations (each freed again, as a pipeline's are) and `bytes` more bytes.
     fn add(r: &mut Results, i: usize, allocs: i64, bytes: i64) {
         let s = &mut r.scenarios[i];
         s.metrics.allocs = (s.metrics.allocs as i64 + allocs) as u64;
+        s.metrics.deallocs = (s.metrics.deallocs as i64 + allocs) as u64;
         s.metrics.bytes_allocated = (s.metrics.bytes_allocated as i64 + bytes) as u64;
         s.metrics.allocs_per_span = s.metrics.allocs as f64 / s.spans as f64;
         s.metrics.bytes_per_span = s.metrics.bytes_allocated as f64 / s.spans as f64;

@@ -13,20 +13,16 @@ use spanalloc_record::schema::ScenarioResult;
 /// incomparable otherwise), so a different span count means a per-span metric.
 pub(crate) fn judge(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, what: Counted) -> Judgement {
     let (b, c) = ((m.value)(bs), (m.value)(cs));
-    let total = |s: &ScenarioResult| match what {
-        Counted::Allocs => s.metrics.allocs,
-        Counted::Bytes => s.metrics.bytes_allocated,
-    };
     let (beyond, how) = if bs.spans == cs.spans {
         // Equal span counts: integers, so no rounding decides. |Δ| ≥ spans / 100 allocations,
         // or ≥ spans bytes.
-        let delta = i128::from(total(cs)) - i128::from(total(bs));
+        let delta = what.total(cs) - what.total(bs);
         let need = match what {
-            Counted::Allocs => u128::from(cs.spans).div_ceil(u128::from(SPANS_PER_ALLOCATION_FLOOR)),
             Counted::Bytes => u128::from(cs.spans) * BYTES_PER_SPAN_FLOOR as u128,
+            _ => u128::from(cs.spans).div_ceil(u128::from(SPANS_PER_ALLOCATION_FLOOR)),
         }
         .max(1);
-        let unit = if what == Counted::Allocs { "allocations" } else { "bytes" };
+        let unit = what.unit();
         let beyond = delta.unsigned_abs() >= need;
         let how = if delta == 0 {
             "no change".to_owned()

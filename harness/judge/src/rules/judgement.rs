@@ -63,8 +63,8 @@ pub(crate) fn direction(m: &Metric, delta: f64) -> Verdict {
 /// The floor of a count metric, in its own unit (per span or in total over `spans`).
 pub(crate) fn floor(what: Counted, per_span: bool, spans: u64) -> f64 {
     let per = match what {
-        Counted::Allocs => 1.0 / SPANS_PER_ALLOCATION_FLOOR as f64,
         Counted::Bytes => BYTES_PER_SPAN_FLOOR,
+        _ => 1.0 / SPANS_PER_ALLOCATION_FLOOR as f64,
     };
     if per_span {
         per
@@ -77,5 +77,7 @@ pub(crate) fn floor_text(what: Counted) -> String {
     match what {
         Counted::Allocs => format!("1 allocation per {SPANS_PER_ALLOCATION_FLOOR} spans"),
         Counted::Bytes => format!("{BYTES_PER_SPAN_FLOOR} B per span"),
+        Counted::Reallocs => format!("1 reallocation per {SPANS_PER_ALLOCATION_FLOOR} spans"),
+        Counted::Leaked => format!("1 leaked block per {SPANS_PER_ALLOCATION_FLOOR} spans"),
     }
 }

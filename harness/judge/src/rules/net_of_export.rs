@@ -11,17 +11,18 @@ use spanalloc_record::stats;
 /// A count of one row, per span or in total, from each count pass; net of `per_export` for
 /// each batch the pass exported, when given.
 pub(crate) fn count_samples(s: &ScenarioResult, what: Counted, per_span: bool, per_export: Option<&PerExport>) -> Vec<f64> {
-    let totals = match what {
-        Counted::Allocs => &s.samples.allocs,
-        Counted::Bytes => &s.samples.bytes_allocated,
-    };
-    let cost = per_export.map_or(0, |c| if what == Counted::Allocs { c.allocs } else { c.bytes });
+    // An export's declared cost is in allocations and bytes; what else a pass counts is as measured.
+    let cost = per_export.map_or(0, |c| match what {
+        Counted::Allocs => c.allocs,
+        Counted::Bytes => c.bytes,
+        Counted::Reallocs | Counted::Leaked => 0,
+    });
     let spans = s.spans.max(1) as f64;
-    totals
-        .iter()
+    what.passes(s)
+        .into_iter()
         .zip(s.samples.export_batches.iter().chain(std::iter::repeat(&0)))
-        .map(|(&v, &batches)| {
-            let net = v.saturating_sub(cost * batches) as f64;
+        .map(|(v, &batches)| {
+            let net = (v - i128::from(cost * batches)).max(v.min(0)) as f64;
             if per_span {
                 net / spans
             } else {
@@ -45,7 +46,11 @@ pub fn allocations(n: u64) -> String {
 
 /// What a judgement net of the cost per export says: the cost, and the batches on each side.
 pub(crate) fn net_text(c: &PerExport, what: Counted, bs: &ScenarioResult, cs: &ScenarioResult) -> String {
-    let cost = if what == Counted::Allocs { allocations(c.allocs) } else { format!("{} B", c.bytes) };
+    let cost = match what {
+        Counted::Allocs => allocations(c.allocs),
+        Counted::Bytes => format!("{} B", c.bytes),
+        Counted::Reallocs | Counted::Leaked => "nothing".to_owned(),
+    };
     let range = |s: &ScenarioResult| {
         let (lo, hi) = stats::min_max(&s.samples.export_batches);
         format!("{lo}–{hi}")
