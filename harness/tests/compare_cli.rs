@@ -340,7 +340,7 @@ fn the_summary_comes_first_and_nothing_comparable_exits_2() {
         text.contains("exact: +2600 allocations over 2600 spans, at or beyond the floor of 26"),
         "the rule is on the row: {text}"
     );
-    let folded = text.lines().filter(|l| l.starts_with("  ") && l.contains(" ts=")).count();
+    let folded = text.lines().filter(|l| l.starts_with("  ") && l.contains(" ts=") && !l.contains("spanalloc run")).count();
     assert_eq!(folded, 16, "one line per scenario × trace state, settled and not compared: {text}");
     assert!(text.contains("incomparable: timing not compared: a run without an environment fingerprint"), "{text}");
     let j: serde_json::Value = serde_json::from_slice(&compare(FIXTURE, &worse, "json").stdout).unwrap();

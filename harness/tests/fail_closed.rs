@@ -108,6 +108,18 @@ fn one_realloc_per_span_more_on_an_exact_row_regresses() {
         add_count(r, "reallocs", "reallocs", spans);
     });
     fails_with(&more, 1, "reallocs_per_span", 12);
+    // The failure says how to reproduce it, in every format, against the same baseline.
+    let base = baseline();
+    let want = format!(
+        "spanalloc run --scenario value-copy --trace-state 4 --spans 2000 --rate 0 --repeat 1 --seed 42 --out reports/repro && spanalloc compare {} reports/repro/results.json --only-common",
+        base.display()
+    );
+    for (_, out) in compare(&more, &[]) {
+        assert!(out.contains("value-copy ts=4: ") && out.contains(&want), "{out}");
+    }
+    let o = spanalloc(&["compare", base.to_str().unwrap(), more.to_str().unwrap(), "--format", "json"]);
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["reproduce"][0]["command"], want.as_str());
 }
 
 #[test]

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::text::visible;
 use spanalloc_judge::compare::sites::{Explanation, SiteChange};
-use spanalloc_judge::compare::{Comparison, Row, Summary, Unjudged, Verdict};
+use spanalloc_judge::compare::{Comparison, Reproduce, Row, Summary, Unjudged, Verdict};
 use spanalloc_record::units::human_bytes;
 
 /// The output formats.
@@ -132,6 +132,8 @@ pub struct View<'a> {
     pub failures: &'a [spanalloc_record::schema::Failure],
     /// Baseline rows not judged, with why: each that fails fails the comparison.
     pub unjudged: &'a [Unjudged],
+    /// How to rerun each regressed or unjudged row locally.
+    pub reproduce: &'a [Reproduce],
     /// The baseline.
     pub baseline: &'a str,
     /// The current run.
@@ -198,6 +200,7 @@ pub fn view(c: &Comparison) -> View<'_> {
     View {
         failures: &c.failures,
         unjudged: &c.unjudged,
+        reproduce: &c.reproduce,
         hidden: c.rows.iter().filter(|r| r.hidden.is_some()).collect(),
         thresholds: &c.thresholds,
         baseline_note: c.baseline_note.as_deref(),
@@ -394,6 +397,12 @@ pub fn render(c: &Comparison, format: Format) -> String {
                 out.push_str(&format!("hidden by a loosening of thresholds.toml:\n{}\n", hidden_table(&v.hidden)));
             }
             explanations_text(&mut out, v.explanations);
+            if !v.reproduce.is_empty() {
+                out.push_str("to rerun a row locally (baseline: as given to this comparison):\n");
+                v.reproduce.iter().for_each(|r| {
+                    out.push_str(&format!("  {} ts={}: {}\n", visible(&r.scenario), r.trace_state_entries, visible(&r.command)))
+                });
+            }
             if !v.settled.is_empty() {
                 out.push_str("unchanged and noise, and the rule that decided them:\n");
                 v.settled.iter().for_each(|f| out.push_str(&format!("  {}\n", folded_line(f))));
@@ -437,6 +446,18 @@ pub fn render(c: &Comparison, format: Format) -> String {
                 md_rows(&mut out, &v.hidden, "(loosened)");
             }
             explanations_md(&mut out, v.explanations);
+            if !v.reproduce.is_empty() {
+                out.push_str("To rerun a row locally (against the baseline this comparison was given):\n\n");
+                v.reproduce.iter().for_each(|r| {
+                    out.push_str(&format!(
+                        "- {} ts={}: {}\n",
+                        md_escape(&r.scenario),
+                        r.trace_state_entries,
+                        crate::text::md_code(&r.command)
+                    ))
+                });
+                out.push('\n');
+            }
             for (title, folded) in
                 [("Unchanged and noise, with the rule that decided them", &v.settled), ("Not compared", &v.not_compared)]
             {

@@ -161,16 +161,48 @@ fn garbage(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
     std::process::exit(0);
 }
 
-/// Set to plant one more allocation per span, at `end`: what a regression at one hand-off looks
-/// like, for the tests of `compare`'s site explanations.
+/// Set to plant a change per span, for the tests of `compare`: any value but those below, one more
+/// allocation at `end` (what a regression at one hand-off looks like); `leak`, one of the known
+/// blocks never freed (allocations flat, one block per span left behind); `realloc`, one block
+/// grown in place at `end` (one reallocation per span, and the allocation it grows).
 pub const PLANT_ENV: &str = "SPANALLOC_TEST_PLANT";
 
-/// Pooled, plus a known allocation per span (and the planted one, when asked).
-pub struct KnownAnswer(Pooled, bool);
+/// What [`PLANT_ENV`] asks for.
+#[derive(Clone, Copy, PartialEq)]
+enum Plant {
+    None,
+    Alloc,
+    Leak,
+    Realloc,
+}
 
-/// A pooled span carrying its known blocks.
+impl Plant {
+    fn from_env() -> Plant {
+        match std::env::var(PLANT_ENV).as_deref() {
+            Err(_) => Plant::None,
+            Ok("leak") => Plant::Leak,
+            Ok("realloc") => Plant::Realloc,
+            Ok(_) => Plant::Alloc,
+        }
+    }
+}
+
+/// Pooled, plus a known allocation per span (and the planted change, when asked).
+pub struct KnownAnswer(Pooled, Plant);
+
+/// A pooled span carrying its known blocks, and whether it leaks its first one when dropped.
 /// The blocks are never read: they exist to be allocated and freed.
-pub struct Span(<Pooled as Strategy>::Span, #[allow(dead_code)] [Box<[u8; BLOCK_BYTES]>; BLOCKS]);
+pub struct Span(<Pooled as Strategy>::Span, [Option<Box<[u8; BLOCK_BYTES]>>; BLOCKS], bool);
+
+impl Drop for Span {
+    fn drop(&mut self) {
+        if self.2 {
+            if let Some(block) = self.1[0].take() {
+                Box::leak(block);
+            }
+        }
+    }
+}
 
 impl Strategy for KnownAnswer {
     type Ctx = <Pooled as Strategy>::Ctx;
@@ -179,7 +211,7 @@ impl Strategy for KnownAnswer {
     type Record = Span;
 
     fn new(cfg: &WorkloadConfig) -> Self {
-        KnownAnswer(Pooled::new(cfg), std::env::var_os(PLANT_ENV).is_some())
+        KnownAnswer(Pooled::new(cfg), Plant::from_env())
     }
     fn root(&self, trace_id: TraceId, span_id: SpanId, flags: TraceFlags, trace_state: &TraceState) -> Self::Ctx {
         self.0.root(trace_id, span_id, flags, trace_state)
@@ -191,15 +223,21 @@ impl Strategy for KnownAnswer {
         self.0.child(parent, span_id, sampled)
     }
     fn start(&self, ctx: Self::Ctx, parent_span_id: SpanId) -> Span {
-        let blocks = std::array::from_fn(|i| std::hint::black_box(Box::new([i as u8; BLOCK_BYTES])));
-        Span(self.0.start(ctx, parent_span_id), blocks)
+        let blocks = std::array::from_fn(|i| Some(std::hint::black_box(Box::new([i as u8; BLOCK_BYTES]))));
+        Span(self.0.start(ctx, parent_span_id), blocks, self.1 == Plant::Leak)
     }
     fn context(span: &Span) -> &Self::Ctx {
         Pooled::context(&span.0)
     }
     fn end(&self, span: Span) -> Span {
-        if self.1 {
-            drop(std::hint::black_box(Box::new(span.1.len() as u64)));
+        match self.1 {
+            Plant::Alloc => drop(std::hint::black_box(Box::new(span.1.len() as u64))),
+            Plant::Realloc => {
+                let mut grown: Vec<u8> = std::hint::black_box(Vec::with_capacity(1));
+                grown.extend_from_slice(&[1, 2]);
+                drop(std::hint::black_box(grown));
+            }
+            Plant::None | Plant::Leak => {}
         }
         span
     }

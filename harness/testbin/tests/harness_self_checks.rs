@@ -241,16 +241,20 @@ fn a_binary_without_the_meter_is_refused_in_one_line() {
 
 /// A run of known-answer into a new directory, with the planted allocation or without.
 fn known_answer_run(planted: bool) -> tempfile::TempDir {
+    known_answer_planted(planted.then_some("1"))
+}
+
+/// A run of known-answer into a new directory, with `plant` as SPANALLOC_TEST_PLANT, or none.
+fn known_answer_planted(plant: Option<&str>) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_spanalloc-testbin"));
     cmd.args(["run", "--scenario", "known-answer", "--spans", "2000", "--dhat-spans", "2000", "--warmup", "500", "--rate", "0"]);
     cmd.arg("--out").arg(dir.path());
-    if planted {
-        cmd.env("SPANALLOC_TEST_PLANT", "1");
-    } else {
-        cmd.env_remove("SPANALLOC_TEST_PLANT");
-    }
-    let out = cmd.output().unwrap();
+    match plant {
+        Some(p) => cmd.env("SPANALLOC_TEST_PLANT", p),
+        None => cmd.env_remove("SPANALLOC_TEST_PLANT"),
+    };
+    let out = watchdog::output(&mut cmd, "known-answer run");
     assert!(out.status.success(), "run failed: {}", stderr(&out));
     dir
 }
@@ -417,4 +421,47 @@ fn a_stopped_child_is_killed_and_the_run_goes_on() {
     assert_eq!(r.failures[0].kind, spanalloc::record::schema::FailureKind::Stuck);
     assert!(r.failures[0].error.contains("no span exported for 2 s, killed by the watchdog"), "{}", r.failures[0].error);
     assert_eq!(r.scenarios.len(), 1, "pooled was measured after it");
+}
+
+/// Counts the meter takes are judged through the real meter: one block per span never freed
+/// (allocations flat) and one reallocation per span, each in a test build of an exact row,
+/// regress the row by name.
+#[test]
+fn a_planted_leak_or_realloc_is_a_regression_by_name() {
+    let base = known_answer_planted(None);
+    let baseline = base.path().join("results.json");
+    let exact = results(base.path());
+    assert!(exact.scenarios[0].exact_counts, "known-answer is an exact row");
+    for (plant, metric, flat) in
+        [("leak", "leaked_blocks_per_span", Some("allocs_per_span")), ("realloc", "reallocs_per_span", None)]
+    {
+        let run = known_answer_planted(Some(plant));
+        let r = results(run.path());
+        let (m, b) = (&r.scenarios[0].metrics, &exact.scenarios[0].metrics);
+        let spans = r.scenarios[0].spans;
+        match plant {
+            "leak" => assert_eq!((m.allocs, m.leaked_blocks() - b.leaked_blocks()), (b.allocs, spans as i64)),
+            _ => assert_eq!(m.reallocs - b.reallocs, spans),
+        }
+        for format in ["text", "markdown", "json"] {
+            let (code, out) = compare(&baseline, &run.path().join("results.json"), format);
+            assert_eq!(code, Some(1), "{plant} {format}: {out}");
+            // The rows a format lists as regressed.
+            let regressed: Vec<String> = match format {
+                "json" => {
+                    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+                    v["regressed"].as_array().unwrap().iter().map(|r| r["metric"].as_str().unwrap().to_owned()).collect()
+                }
+                "markdown" => out.lines().filter(|l| l.contains("**regressed**")).map(str::to_owned).collect(),
+                _ => {
+                    let table = out.split("REGRESSED").nth(1).unwrap_or_default();
+                    table.lines().take_while(|l| !l.starts_with('└')).map(str::to_owned).collect()
+                }
+            };
+            assert!(regressed.iter().any(|l| l.contains(metric)), "{plant} {format}: {metric} not regressed:\n{out}");
+            if let Some(flat) = flat {
+                assert!(!regressed.iter().any(|l| l.contains(flat)), "{plant} {format}: {flat} moved:\n{out}");
+            }
+        }
+    }
 }

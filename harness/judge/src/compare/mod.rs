@@ -73,6 +73,19 @@ pub struct Unjudged {
     pub fails: bool,
 }
 
+/// How to rerun one failed or regressed row locally and judge it against the same baseline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reproduce {
+    /// Scenario, as rows name it.
+    pub scenario: String,
+    /// Trace-state entries.
+    pub trace_state_entries: usize,
+    /// The baseline the row was judged against, as the comparison was given it.
+    pub baseline: String,
+    /// One shell command: the row measured alone, on the same workload, then compared.
+    pub command: String,
+}
+
 /// How many rows got each verdict.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
@@ -156,6 +169,8 @@ pub struct Comparison {
     /// Baseline rows that were not judged, with why: shown right after the failures; each one
     /// that `fails` fails the comparison.
     pub unjudged: Vec<Unjudged>,
+    /// For every regressed or unjudged row, the command that reruns it locally.
+    pub reproduce: Vec<Reproduce>,
     /// Said when the baseline was saved although its run had failures (`--allow-failures`).
     pub baseline_note: Option<String>,
     /// Where the rules came from (the file and its version, or the built-in defaults), and what
@@ -284,6 +299,7 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
     }
     let timing_metric = METRICS.iter().find(|m| !m.is_count()).expect("a timing metric");
     let summary = Summary::of(&rows, current.failures.len(), &unjudged);
+    let reproduce = reproductions(baseline, current, &rows, &unjudged, labels.0);
     let baseline_note = baseline.saved_with_failures.then(|| {
         format!(
             "the baseline {} was saved with {} failure(s) (--allow-failures): its rows may not be the same work",
@@ -305,6 +321,7 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
         explanations,
         failures: current.failures.clone(),
         unjudged,
+        reproduce,
         baseline_note,
         thresholds,
         counts_gate_only: false,
@@ -336,6 +353,62 @@ fn not_judged(rows: &[Row]) -> Vec<Unjudged> {
         });
     }
     out
+}
+
+/// The rerun command of every scenario × trace state that regressed or was not judged, in the
+/// order they are listed: measured alone on the judged run's workload (the baseline's, for a row
+/// the run lacks), then compared with the same baseline, the rest of it left out on purpose.
+fn reproductions(baseline: &Results, current: &Results, rows: &[Row], unjudged: &[Unjudged], label: &str) -> Vec<Reproduce> {
+    let regressed = rows.iter().filter(|r| r.verdict == Verdict::Regressed).map(|r| (r.scenario.as_str(), r.trace_state_entries));
+    let mut wanted: Vec<(&str, usize)> = Vec::new();
+    for key in unjudged.iter().map(|u| (u.scenario.as_str(), u.trace_state_entries)).chain(regressed) {
+        if !wanted.contains(&key) {
+            wanted.push(key);
+        }
+    }
+    let find = |r: &'_ Results, (id, ts): (&str, usize)| {
+        r.scenarios.iter().find(|s| s.id() == id && s.trace_state_entries == ts).map(|s| (s.clone(), r.config.clone()))
+    };
+    let quoted = |s: &str| {
+        if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./@=".contains(c)) {
+            s.to_owned()
+        } else {
+            format!("'{}'", s.replace('\'', "'\\''"))
+        }
+    };
+    wanted
+        .into_iter()
+        .filter_map(|key| find(current, key).or_else(|| find(baseline, key)))
+        .map(|(s, c)| {
+            let mut run = format!(
+                "spanalloc run --scenario {} --trace-state {} --spans {} --rate {} --repeat {} --seed {}",
+                quoted(&s.name),
+                s.trace_state_entries,
+                s.spans,
+                c.rate,
+                c.repeat,
+                c.seed
+            );
+            if s.producers != 1 {
+                run.push_str(&format!(" --producers {}", s.producers));
+            }
+            if s.allocator != "system" {
+                run.push_str(&format!(" --allocator {}", quoted(&s.allocator)));
+            }
+            if s.language == "go" {
+                run.push_str(" --go");
+            }
+            Reproduce {
+                scenario: s.id(),
+                trace_state_entries: s.trace_state_entries,
+                baseline: label.to_owned(),
+                command: format!(
+                    "{run} --out reports/repro && spanalloc compare {} reports/repro/results.json --only-common",
+                    quoted(label)
+                ),
+            }
+        })
+        .collect()
 }
 
 /// Why the baseline row `bs` is not in `current`: re-keyed (the same scenario and size measured

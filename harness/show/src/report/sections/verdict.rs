@@ -61,6 +61,20 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
             };
             let _ = write!(b.html, "<div class=\"banner {class}\" id=\"verdict-counts\">{}</div>", esc(&text));
             let _ = write!(b.html, "<p class=\"by-metric\">By metric: {}</p>", esc(&headline(c)));
+            let unjudged: Vec<_> = c.unjudged.iter().filter(|u| u.fails).collect();
+            if !unjudged.is_empty() {
+                b.html.push_str("<ul class=\"failures\" id=\"verdict-unjudged\">");
+                for u in unjudged {
+                    let _ = write!(
+                        b.html,
+                        "<li>not judged: {} ts={}: {}</li>",
+                        esc(&u.scenario),
+                        u.trace_state_entries,
+                        esc(&u.reason)
+                    );
+                }
+                b.html.push_str("</ul>");
+            }
             let v = view(c);
             if !v.regressed.is_empty() {
                 b.html.push_str("<ul class=\"regressions\">");
@@ -246,6 +260,12 @@ impl RowCounts {
         let mut out = String::new();
         if !c.failures.is_empty() {
             out.push_str(&format!("The run failed ({} failure(s)). ", c.failures.len()));
+        }
+        if c.summary.not_judged > 0 {
+            out.push_str(&format!(
+                "FAILED: {} baseline row(s) not judged (not in this run, or measured another way), listed below. ",
+                c.summary.not_judged
+            ));
         }
         out.push_str(&format!(
             "{} of {total} rows regressed, {} improved, {} unchanged against {}",
