@@ -49,10 +49,7 @@ impl Counted {
             Counted::Allocs => wide(&s.samples.allocs),
             Counted::Bytes => wide(&s.samples.bytes_allocated),
             Counted::Reallocs => wide(&s.samples.reallocs),
-            Counted::Leaked if s.samples.deallocs.len() == s.samples.allocs.len() => {
-                s.samples.allocs.iter().zip(&s.samples.deallocs).map(|(&a, &d)| i128::from(a) - i128::from(d)).collect()
-            }
-            Counted::Leaked => Vec::new(),
+            Counted::Leaked => s.samples.leaked_blocks().into_iter().map(i128::from).collect(),
         }
     }
 
@@ -122,7 +119,7 @@ pub(crate) const METRICS: &[Metric] = &[
     Metric {
         name: "leaked_blocks_per_span",
         unit: "blocks",
-        value: |s| s.metrics.leaked_blocks() as f64 / s.spans.max(1) as f64,
+        value: |s| s.metrics.leaked_blocks_per_span(s.spans),
         larger_is_better: false,
         rule: Rule::Count { what: Counted::Leaked, per_span: true },
     },

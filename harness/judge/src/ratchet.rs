@@ -121,10 +121,10 @@ fn figures(kind: Kind) -> Vec<Figure> {
             f(
                 "leaked blocks/span",
                 |h| h.leaked_blocks_per_span.unwrap_or(f64::INFINITY),
-                |s| s.metrics.leaked_blocks() as f64 / s.spans.max(1) as f64,
+                |s| s.metrics.leaked_blocks_per_span(s.spans),
                 |s| {
                     let spans = s.spans.max(1) as f64;
-                    let leaked = s.samples.allocs.iter().zip(&s.samples.deallocs).map(|(&a, &d)| (a as f64 - d as f64) / spans);
+                    let leaked = s.samples.leaked_blocks().into_iter().map(|b| b as f64 / spans);
                     if s.exact_counts {
                         0.0
                     } else {

@@ -119,7 +119,7 @@ impl HistoryEntry {
                     exact_counts: Some(s.exact_counts),
                     instructions_per_span: s.instructions.as_ref().and_then(|i| i.per_span()),
                     reallocs_per_span: Some(s.metrics.reallocs_per_span(s.spans)),
-                    leaked_blocks_per_span: Some(s.metrics.leaked_blocks() as f64 / s.spans.max(1) as f64),
+                    leaked_blocks_per_span: Some(s.metrics.leaked_blocks_per_span(s.spans)),
                 })
                 .collect(),
         }

@@ -363,6 +363,22 @@ impl Metrics {
     pub fn leaked_blocks(&self) -> i64 {
         self.allocs as i64 - self.deallocs as i64
     }
+
+    /// [`Metrics::leaked_blocks`] per span.
+    pub fn leaked_blocks_per_span(&self, spans: u64) -> f64 {
+        self.leaked_blocks() as f64 / spans.max(1) as f64
+    }
+}
+
+impl Samples {
+    /// The blocks each count pass left allocated ([`Metrics::leaked_blocks`] per pass); empty
+    /// where the file did not record every pass's deallocations (before schema 13).
+    pub fn leaked_blocks(&self) -> Vec<i64> {
+        if self.deallocs.len() != self.allocs.len() {
+            return Vec::new();
+        }
+        self.allocs.iter().zip(&self.deallocs).map(|(&a, &d)| a as i64 - d as i64).collect()
+    }
 }
 
 impl ScenarioResult {

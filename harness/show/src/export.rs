@@ -97,8 +97,8 @@ fn measures(s: &ScenarioResult) -> [Measure; 8] {
         Measure {
             name: "leaked-blocks-per-span",
             unit: "blocks/span",
-            value: m.leaked_blocks() as f64 / spans,
-            range: range(s.samples.allocs.iter().zip(&s.samples.deallocs).map(|(&a, &d)| (a as f64 - d as f64) / spans)),
+            value: m.leaked_blocks_per_span(s.spans),
+            range: range(s.samples.leaked_blocks().into_iter().map(|b| b as f64 / spans)),
             counts: true,
         },
         Measure {
