@@ -5,29 +5,42 @@
 use crate::metrics::{Metric, Rule};
 use spanalloc_record::schema::{Results, ScenarioResult};
 
-/// How the reason of a row whose counts were not gated because of dropped spans begins.
-pub(crate) const DROPPED: &str = "not gated: dropped";
+/// Why a metric of two rows was not compared: what the walk over rows makes of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotCompared {
+    /// A total of runs of different lengths; its per-span twin is judged.
+    OtherLength,
+    /// Another workload: the row is not judged, and that fails.
+    Workload,
+    /// A side dropped spans: not gated yet, counted in the summary.
+    Dropped,
+    /// The metric's definition changed between the two schemas: not judged, and that fails.
+    Definition,
+    /// Timing from another machine or build: judged per machine, by design.
+    Machine,
+}
 
-/// How the reason of a total not compared between runs of different lengths begins.
-pub(crate) const OTHER_LENGTH: &str = "workload differs: spans";
+impl NotCompared {
+    /// Whether it leaves the baseline row unjudged (a failure).
+    pub fn unjudged(self) -> bool {
+        matches!(self, NotCompared::Workload | NotCompared::Definition)
+    }
+}
+
+/// Why a total is not compared: the runs are of different lengths (per-span figures are).
+pub(crate) fn length_difference(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult) -> Option<String> {
+    let total = matches!(m.rule, Rule::Count { per_span: false, .. });
+    (total && bs.spans != cs.spans).then(|| format!("workload differs: spans {} → {}", bs.spans, cs.spans))
+}
 
 /// Why two entries are not comparable, if they are not: the first workload field that differs.
 ///
-/// The number of spans matters only to totals (allocations, bytes allocated): per-span figures,
+/// The number of spans matters only to totals ([`length_difference`]): per-span figures,
 /// latency, peaks and rates compare across runs of different lengths — a default run of 1M spans
 /// against a nightly's 200k.
-pub(crate) fn workload_difference(
-    m: &Metric,
-    b: &Results,
-    c: &Results,
-    bs: &ScenarioResult,
-    cs: &ScenarioResult,
-) -> Option<String> {
+pub(crate) fn workload_difference(b: &Results, c: &Results, bs: &ScenarioResult, cs: &ScenarioResult) -> Option<String> {
     let (bc, cc) = (&b.config, &c.config);
-    let total = matches!(m.rule, Rule::Count { per_span: false, .. });
-    let spans = if total { (bs.spans.to_string(), cs.spans.to_string()) } else { (String::new(), String::new()) };
-    let fields: [(&str, String, String); 7] = [
-        ("spans", spans.0, spans.1),
+    let fields: [(&str, String, String); 6] = [
         ("producers", bs.producers.to_string(), cs.producers.to_string()),
         ("rate", bc.rate.to_string(), cc.rate.to_string()),
         ("seed", bc.seed.to_string(), cc.seed.to_string()),
@@ -47,7 +60,7 @@ pub(crate) fn dropped_difference(m: &Metric, bs: &ScenarioResult, cs: &ScenarioR
     let side =
         |s: &ScenarioResult, which: &str| (s.dropped_spans > 0).then(|| format!("{which} dropped {} spans", s.dropped_spans));
     let sides: Vec<String> = [side(bs, "the baseline"), side(cs, "this run")].into_iter().flatten().collect();
-    (!sides.is_empty()).then(|| format!("{} spans, not the same work: {}", DROPPED, sides.join(", ")))
+    (!sides.is_empty()).then(|| format!("not gated: dropped spans, not the same work: {}", sides.join(", ")))
 }
 
 /// Why a metric cannot be compared between two schema versions, if it cannot: its definition
@@ -64,12 +77,6 @@ pub(crate) fn definition_difference(m: &Metric, b: &Results, c: &Results) -> Opt
     })
 }
 
-/// How the reason of timing not compared across machines begins.
-pub(crate) const ANOTHER_MACHINE: &str = "different machine";
-
-/// How the reason of timing not compared for want of a fingerprint begins.
-pub(crate) const NO_FINGERPRINT: &str = "timing not compared";
-
 /// Why a timing metric cannot be compared between two runs, if it cannot: they ran on
 /// different machines or builds (fingerprints differ), or one predates the fingerprint.
 pub(crate) fn machine_difference(m: &Metric, b: &Results, c: &Results) -> Option<String> {
@@ -79,9 +86,9 @@ pub(crate) fn machine_difference(m: &Metric, b: &Results, c: &Results) -> Option
     match (b.environment.fingerprint(), c.environment.fingerprint()) {
         (Some(bf), Some(cf)) => {
             let diff = bf.differences(&cf);
-            (!diff.is_empty()).then(|| format!("{ANOTHER_MACHINE}: {}", diff.join(", ")))
+            (!diff.is_empty()).then(|| format!("different machine: {}", diff.join(", ")))
         }
-        _ => Some(format!("{NO_FINGERPRINT}: a run without an environment fingerprint (before schema 4)")),
+        _ => Some("timing not compared: a run without an environment fingerprint (before schema 4)".into()),
     }
 }
 

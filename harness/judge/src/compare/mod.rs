@@ -21,7 +21,10 @@ use crate::rules::loosening;
 use crate::rules::{self, Hidden, Judgement};
 use crate::thresholds::Thresholds;
 pub use crate::verdict::Verdict;
-use comparable::{definition_difference, dropped_difference, machine_difference, toolchain_change, workload_difference};
+pub use comparable::NotCompared;
+use comparable::{
+    definition_difference, dropped_difference, length_difference, machine_difference, toolchain_change, workload_difference,
+};
 use spanalloc_record::schema::{Failure, Results, ScenarioResult};
 
 /// One scenario × trace-state × metric.
@@ -54,6 +57,10 @@ pub struct Row {
     /// The verdict a loosening in thresholds.toml turned into `unchanged`, with its reason.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<Hidden>,
+    /// Why it was not compared, for a row `incomparable`: what follows from it is decided from
+    /// this, never from the words of `rule`.
+    #[serde(skip)]
+    pub not_compared: Option<NotCompared>,
 }
 
 /// A baseline row the comparison could not judge, and why. It fails the comparison — a gate is
@@ -121,7 +128,7 @@ impl Summary {
         let count = |v: Verdict| rows.iter().filter(|r| r.verdict == v).count();
         let dropped: std::collections::HashSet<(&str, usize)> = rows
             .iter()
-            .filter(|r| r.verdict == Verdict::Incomparable && r.rule.starts_with(comparable::DROPPED))
+            .filter(|r| r.not_compared == Some(NotCompared::Dropped))
             .map(|r| (r.scenario.as_str(), r.trace_state_entries))
             .collect();
         Summary {
@@ -261,13 +268,16 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
             let row = match bs {
                 None => row(cs, m, Judgement::new(None, Some((m.value)(cs)), Verdict::New, "only in this run".into())),
                 Some(bs) => {
-                    let why = workload_difference(m, baseline, current, bs, cs)
-                        .or_else(|| dropped_difference(m, bs, cs))
-                        .or_else(|| definition_difference(m, baseline, current))
-                        .or_else(|| machine_difference(m, baseline, current));
+                    let why = length_difference(m, bs, cs)
+                        .map(|w| (NotCompared::OtherLength, w))
+                        .or_else(|| workload_difference(baseline, current, bs, cs).map(|w| (NotCompared::Workload, w)))
+                        .or_else(|| dropped_difference(m, bs, cs).map(|w| (NotCompared::Dropped, w)))
+                        .or_else(|| definition_difference(m, baseline, current).map(|w| (NotCompared::Definition, w)))
+                        .or_else(|| machine_difference(m, baseline, current).map(|w| (NotCompared::Machine, w)));
                     match why {
-                        Some(why) => {
-                            row(cs, m, Judgement::new(Some((m.value)(bs)), Some((m.value)(cs)), Verdict::Incomparable, why))
+                        Some((kind, why)) => {
+                            let j = Judgement::new(Some((m.value)(bs)), Some((m.value)(cs)), Verdict::Incomparable, why);
+                            Row { not_compared: Some(kind), ..row(cs, m, j) }
                         }
                         None => {
                             let judged = rules::judge(m, bs, cs, t);
@@ -333,12 +343,8 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
 /// counts of a row that dropped spans (not gated yet, and said so in the summary).
 fn not_judged(rows: &[Row]) -> Vec<Unjudged> {
     let mut out: Vec<Unjudged> = Vec::new();
-    for r in rows.iter().filter(|r| r.verdict == Verdict::Incomparable) {
-        // Totals of runs of different lengths are not the same figure; their per-span twins are
-        // judged, so the row is.
-        let other_length = r.rule.starts_with(comparable::OTHER_LENGTH);
-        let timing_elsewhere = [comparable::ANOTHER_MACHINE, comparable::NO_FINGERPRINT].iter().any(|p| r.rule.starts_with(p));
-        if other_length || timing_elsewhere || r.rule.starts_with(comparable::DROPPED) {
+    for r in rows {
+        if !r.not_compared.is_some_and(NotCompared::unjudged) {
             continue;
         }
         if out.iter().any(|u| u.scenario == r.scenario && u.trace_state_entries == r.trace_state_entries) {
@@ -472,6 +478,7 @@ fn row(s: &ScenarioResult, m: &Metric, j: Judgement) -> Row {
         rule: j.rule,
         note: String::new(),
         hidden: j.hidden,
+        not_compared: None,
     }
 }
 
