@@ -513,3 +513,21 @@ fn history_keeps_workloads_apart_and_tells_runs_of_one_commit_apart() {
         ]
     );
 }
+
+#[test]
+fn the_strategy_table_shows_blocks_per_span_beside_allocations() {
+    // Blocks are allocations and reallocations, as DHAT and `-benchmem` count them.
+    let mut v = fixture();
+    let row = &mut v["scenarios"][0];
+    let spans = row["spans"].as_u64().unwrap();
+    row["metrics"]["reallocs"] = (2 * spans).into();
+    let allocs = row["metrics"]["allocs_per_span"].as_f64().unwrap();
+    let r = render(&v, Path::new(FIXTURE));
+    let doc = Html::parse_document(&r.html);
+    let table = doc.select(&sel("#strategies table")).next().expect("the strategy table");
+    let heads: Vec<String> = table.select(&sel("th")).map(|h| h.text().collect()).collect();
+    let (a, b) = (heads.iter().position(|h| h == "allocs/span").unwrap(), heads.iter().position(|h| h == "blocks/span").unwrap());
+    let first: Vec<String> = table.select(&sel("tr")).nth(1).unwrap().select(&sel("td")).map(|c| c.text().collect()).collect();
+    assert_eq!(first[a], format!("{allocs:.3}"));
+    assert_eq!(first[b], format!("{:.3}", allocs + 2.0), "{first:?}");
+}

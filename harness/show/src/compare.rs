@@ -53,7 +53,7 @@ pub fn value(v: Option<f64>, unit: &str) -> String {
         "ns" if v >= 100.0 => format!("{v:.0} ns"),
         "ns" if v >= 10.0 => format!("{v:.1} ns"),
         "ns" => format!("{v:.2} ns"),
-        "allocs" => format!("{v:.3}"),
+        "allocs" | "reallocs" | "blocks" => format!("{v:.3}"),
         "count" => format!("{v:.0}"),
         _ => format!("{v:.0}"),
     }

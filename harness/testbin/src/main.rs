@@ -28,7 +28,7 @@ static ALLOCATOR: spanalloc::meter::Meter = spanalloc::meter::Meter;
 mod drops;
 
 fn main() -> std::process::ExitCode {
-    let catalog = Catalog::builtin()
+    let mut catalog = Catalog::builtin()
         .with(KNOWN_ANSWER)
         .with(TEST_CRASH)
         .with(TEST_ABORT)
@@ -38,6 +38,9 @@ fn main() -> std::process::ExitCode {
         .with(SHORT_EXTERNAL)
         .with(drops::TEST_SDK_TINY_QUEUE)
         .with(drops::TEST_DROPS_WHEN_FAST);
+    if Plant::from_env() == Plant::SdkAttributes {
+        catalog = catalog.with(OTEL_SDK_PUSHED_ATTRIBUTES);
+    }
     spanalloc::cli::main(catalog)
 }
 
@@ -71,6 +74,29 @@ fn this_binary() -> Result<PathBuf, String> {
 
 fn measure_value_copy(request: &PassRequest<'_>) -> Vec<String> {
     spanalloc::spawn::measure_args("value-copy", request.pass, request.cfg, request.profile)
+}
+
+/// The otel-sdk row, under its own name, with its attributes built as [`Pushed`] does: what a
+/// change of that one line in a real pipeline would cost, for the gate's tests.
+const OTEL_SDK_PUSHED_ATTRIBUTES: Scenario = Scenario::pipeline::<spanalloc_otel_sdk::SdkPipelineWithAttributes<Pushed>>(
+    spanalloc_otel_sdk::SCENARIO.name,
+    spanalloc_otel_sdk::SCENARIO.description,
+)
+.with_unpaced_rate(spanalloc_otel_sdk::UNPACED_RATE)
+.may_drop_spans();
+
+/// The workload's four attributes pushed into a vector made for two, where the row collects them
+/// into one of their size: the third push grows it (one reallocation per span, allocations flat).
+struct Pushed;
+
+impl spanalloc_otel_sdk::Attributes for Pushed {
+    fn build() -> Vec<opentelemetry::KeyValue> {
+        let mut attributes = Vec::with_capacity(2);
+        for (k, v) in spanalloc_model::workload::ATTRIBUTES.iter() {
+            attributes.push(opentelemetry::KeyValue::new(*k, *v));
+        }
+        attributes
+    }
 }
 
 /// Blocks each span allocates.
@@ -164,7 +190,8 @@ fn garbage(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
 /// Set to plant a change per span, for the tests of `compare`: any value but those below, one more
 /// allocation at `end` (what a regression at one hand-off looks like); `leak`, one of the known
 /// blocks never freed (allocations flat, one block per span left behind); `realloc`, one block
-/// grown in place at `end` (one reallocation per span, and the allocation it grows).
+/// grown in place at `end` (one reallocation per span, and the allocation it grows);
+/// `sdk-attributes`, the otel-sdk row building its attributes as [`Pushed`] does.
 pub const PLANT_ENV: &str = "SPANALLOC_TEST_PLANT";
 
 /// What [`PLANT_ENV`] asks for.
@@ -174,6 +201,7 @@ enum Plant {
     Alloc,
     Leak,
     Realloc,
+    SdkAttributes,
 }
 
 impl Plant {
@@ -182,6 +210,7 @@ impl Plant {
             Err(_) => Plant::None,
             Ok("leak") => Plant::Leak,
             Ok("realloc") => Plant::Realloc,
+            Ok("sdk-attributes") => Plant::SdkAttributes,
             Ok(_) => Plant::Alloc,
         }
     }
@@ -237,7 +266,7 @@ impl Strategy for KnownAnswer {
                 grown.extend_from_slice(&[1, 2]);
                 drop(std::hint::black_box(grown));
             }
-            Plant::None | Plant::Leak => {}
+            Plant::None | Plant::Leak | Plant::SdkAttributes => {}
         }
         span
     }

@@ -465,3 +465,57 @@ fn a_planted_leak_or_realloc_is_a_regression_by_name() {
         }
     }
 }
+
+/// The otel-sdk row at trace-state 0 and 4, with `repeats` count passes, its attributes planted
+/// as `plant` asks or as the row builds them.
+fn sdk_run(plant: Option<&str>, repeats: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_spanalloc-testbin"));
+    cmd.args(["run", "--scenario", "otel-sdk", "--trace-state", "0,4", "--spans", "2000", "--dhat-spans", "2000"]);
+    cmd.args(["--repeat", repeats, "--out"]).arg(dir.path());
+    match plant {
+        Some(p) => cmd.env("SPANALLOC_TEST_PLANT", p),
+        None => cmd.env_remove("SPANALLOC_TEST_PLANT"),
+    };
+    let out = watchdog::output(&mut cmd, "otel-sdk run");
+    assert!(out.status.success(), "run failed: {}", stderr(&out));
+    dir
+}
+
+/// A one-line change in a real pipeline — the SDK row's attributes pushed into
+/// `Vec::with_capacity(2)` instead of collected — costs one reallocation per span and no
+/// allocation: compare fails on reallocations alone and its sites diff names the line's function.
+#[test]
+fn the_sdk_rows_attributes_pushed_into_a_small_vector_regress_by_reallocation() {
+    // The row's counts move (its batch thread is not parked), so its gate is the spread of five.
+    let (base, planted) = (sdk_run(None, "5"), sdk_run(Some("sdk-attributes"), "1"));
+    let (b, c) = (results(base.path()), results(planted.path()));
+    for (bs, cs) in b.scenarios.iter().zip(&c.scenarios) {
+        assert_eq!(cs.metrics.reallocs - bs.metrics.reallocs, cs.spans, "one more reallocation per span");
+    }
+    let (baseline, current) = (base.path().join("results.json"), planted.path().join("results.json"));
+    let (code, json) = compare(&baseline, &current, "json");
+    assert_eq!(code, Some(1), "{json}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let regressed: Vec<(&str, u64)> = v["regressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["metric"].as_str().unwrap(), r["trace_state_entries"].as_u64().unwrap()))
+        .collect();
+    for ts in [0, 4] {
+        assert!(regressed.contains(&("reallocs_per_span", ts)), "ts {ts}: {regressed:?}");
+        assert!(!regressed.contains(&("allocs_per_span", ts)), "ts {ts}: allocations moved: {regressed:?}");
+    }
+    let (_, text) = compare(&baseline, &current, "text");
+    let at = text.find("where it changed").unwrap_or_else(|| panic!("no explanation:\n{text}"));
+    let first = text[at..].lines().nth(2).unwrap();
+    assert!(first.contains("<spanalloc_testbin::Pushed as spanalloc_otel_sdk::Attributes>::build"), "{first}");
+    assert!(first.trim_start().starts_with("+2.000 blocks/span"), "the allocation and its reallocation: {first}");
+    // Shown to the thousandth, as allocations per span are: a fraction of a reallocation per
+    // span is not rounded away.
+    let row = text.lines().find(|l| l.contains("reallocs_per_span")).unwrap_or_else(|| panic!("{text}"));
+    let cells: Vec<&str> = row.split('┆').map(str::trim).collect();
+    let (b, c): (f64, f64) = (cells[3].parse().unwrap(), cells[4].parse().unwrap());
+    assert!(cells[3].contains('.') && (c - b - 1.0).abs() < 1e-3, "{row}");
+}

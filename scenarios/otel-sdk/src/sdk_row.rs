@@ -166,20 +166,40 @@ pub fn attributes() -> Vec<KeyValue> {
     ATTRIBUTES.iter().map(|(k, v)| KeyValue::new(*k, *v)).collect()
 }
 
+/// How the row builds each span's attributes: [`Collected`], [`attributes`], but for a test build
+/// that plants another way (to prove the gate sees what a change of this one line costs).
+pub trait Attributes: 'static {
+    /// One span's attributes.
+    fn build() -> Vec<KeyValue>;
+}
+
+/// The row's attributes: [`attributes`], one allocation of their exact size.
+pub struct Collected;
+
+impl Attributes for Collected {
+    fn build() -> Vec<KeyValue> {
+        attributes()
+    }
+}
+
 /// The SDK's tracer provider with its batch processor (the SDK's default queue), exporting into
 /// the run's sink.
 pub type SdkPipeline = SdkPipelineWithQueue<{ adapter::QUEUE_DEFAULT }>;
 
+/// [`SdkPipeline`] building its attributes `A`'s way: only test builds choose another.
+pub type SdkPipelineWithAttributes<A> = SdkPipelineWithQueue<{ adapter::QUEUE_DEFAULT }, A>;
+
 /// [`SdkPipeline`] with a batch queue of `QUEUE` spans: only tests choose another size, to make
-/// the row drop spans on purpose.
-pub struct SdkPipelineWithQueue<const QUEUE: usize> {
+/// the row drop spans on purpose (or another way to build attributes, `A`).
+pub struct SdkPipelineWithQueue<const QUEUE: usize, A: Attributes = Collected> {
     provider: SdkTracerProvider,
     tracer: SdkTracer,
     flow: Arc<Flow>,
+    attributes: std::marker::PhantomData<fn() -> A>,
 }
 
-impl<const QUEUE: usize> Pipeline for SdkPipelineWithQueue<QUEUE> {
-    type Producer<'p> = SdkProducer<'p>;
+impl<const QUEUE: usize, A: Attributes> Pipeline for SdkPipelineWithQueue<QUEUE, A> {
+    type Producer<'p> = SdkProducer<'p, A>;
 
     fn new(cfg: &WorkloadConfig, sink: Arc<ExportSink>) -> Self {
         let flow = Arc::new(Flow::default());
@@ -190,11 +210,17 @@ impl<const QUEUE: usize> Pipeline for SdkPipelineWithQueue<QUEUE> {
             .with_id_generator(WorkloadIds)
             .build();
         let tracer = provider.tracer("spanalloc");
-        SdkPipelineWithQueue { provider, tracer, flow }
+        SdkPipelineWithQueue { provider, tracer, flow, attributes: std::marker::PhantomData }
     }
 
-    fn producer(&self, _index: usize) -> SdkProducer<'_> {
-        SdkProducer { tracer: &self.tracer, propagator: TraceContextPropagator::new(), current_reads: 0, flow: &self.flow }
+    fn producer(&self, _index: usize) -> SdkProducer<'_, A> {
+        SdkProducer {
+            tracer: &self.tracer,
+            propagator: TraceContextPropagator::new(),
+            current_reads: 0,
+            flow: &self.flow,
+            attributes: std::marker::PhantomData,
+        }
     }
 
     /// Returns once every sampled span ended so far has been exported. `force_flush` exports
@@ -247,20 +273,21 @@ pub struct SdkSpan {
 }
 
 /// One producer thread's side of the SDK pipeline.
-pub struct SdkProducer<'p> {
+pub struct SdkProducer<'p, A: Attributes = Collected> {
     tracer: &'p SdkTracer,
     propagator: TraceContextPropagator,
     current_reads: u64,
     flow: &'p Flow,
+    attributes: std::marker::PhantomData<fn() -> A>,
 }
 
-impl SdkProducer<'_> {
+impl<A: Attributes> SdkProducer<'_, A> {
     /// Starts a span under `parent`, makes it the thread's current context (until the span
     /// ends) and reads the current context back.
     fn start(&mut self, parent: &Context, name: &'static str) -> SdkSpan {
         let _stage = stage::enter(Stage::Tracer);
         let span =
-            self.tracer.span_builder(Cow::Borrowed(name)).with_attributes(attributes()).start_with_context(self.tracer, parent);
+            self.tracer.span_builder(Cow::Borrowed(name)).with_attributes(A::build()).start_with_context(self.tracer, parent);
         let cx = parent.with_span(span);
         let guard = cx.clone().attach();
         if Context::current().span().span_context().is_valid() {
@@ -270,7 +297,7 @@ impl SdkProducer<'_> {
     }
 }
 
-impl Producer for SdkProducer<'_> {
+impl<A: Attributes> Producer for SdkProducer<'_, A> {
     type Span = SdkSpan;
 
     fn start_root(&mut self, root: RootSpan<'_>) -> SdkSpan {

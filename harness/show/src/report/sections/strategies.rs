@@ -14,7 +14,7 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     let vs = b.results().ratio_label();
     let _ = write!(
         b.html,
-        "<div class=\"wide\"><table><tr><th class=\"l\">scenario</th><th>ts</th><th>allocs/span</th><th>bytes/span</th><th>setup heap</th>\
+        "<div class=\"wide\"><table><tr><th class=\"l\">scenario</th><th>ts</th><th>allocs/span</th><th>blocks/span</th><th>bytes/span</th><th>setup heap</th>\
          <th>peak in flight</th><th>retained</th><th>peak RSS</th><th>CPU ns/span</th><th>exported/s</th><th>max lag</th><th>p50</th><th>p99</th><th>allocator calls/s</th>\
          <th>meter ×</th><th>allocs/span ÷ {vs}</th><th>bytes/span ÷ {vs}</th><th>peak heap (setup incl.) ÷ {vs}</th><th>CPU/span ÷ {vs}</th></tr>",
     );
@@ -26,11 +26,12 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
         let vs = |f: fn(&ScenarioResult) -> f64| reference.map_or_else(|| "n/a".into(), |x| ratio(f(s), f(x)));
         let _ = write!(
             rows,
-            "<tr><td class=\"l\">{}</td><td>{}</td><td>{:.3}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td>\
+            "<tr><td class=\"l\">{}</td><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td>\
              <td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.2}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&if s.allocator == "system" { s.label() } else { format!("{} @{}", s.label(), s.allocator) }),
             s.trace_state_entries,
             m.allocs_per_span,
+            m.blocks_per_span(s.spans),
             m.bytes_per_span,
             human_bytes(m.setup_heap_bytes as f64),
             human_bytes(m.peak_heap_bytes.saturating_sub(m.setup_heap_bytes) as f64),
@@ -53,7 +54,8 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     b.html.push_str(
         "</table></div><p>Heap figures are above what the harness itself had live before the scenario's setup: <b>setup heap</b> is what \
          setup and warm-up left live when the measured region began (a pool, a queue), <b>peak in flight</b> the highest live heap \
-         above that during the region (median of the count passes), <b>retained</b> what the region kept at its end. <b>÷ VC</b>: this \
+         above that during the region (median of the count passes), <b>retained</b> what the region kept at its end. \
+         <b>blocks/span</b>: allocations and reallocations per span, what DHAT and Go's <code>-benchmem</code> count. <b>÷ VC</b>: this \
          row's figure divided by value-copy's at the same trace-state size and allocator (<b>÷ ref</b>: the Go twin's rows by go-value's); \
          the peak heap ratio divides whole peaks, setup included; <b>=</b> both are 0, <b>—</b> the divisor is 0. <b>exported/s</b>: spans \
          exported per second (a row that dropped spans shows it here).</p>",
