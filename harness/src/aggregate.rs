@@ -165,6 +165,7 @@ pub fn combine(
         same_work: spanalloc_record::schema::SAME_WORK_DIGEST.into(),
         carries_trace_state: true,
         dropped_spans: 0,
+        rate: None,
         settings: first_count.settings.clone(),
         metrics,
         samples,

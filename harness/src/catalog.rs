@@ -102,6 +102,15 @@ impl Entry {
         }
     }
 
+    /// The rate a pass asked to run at `requested` spans/s is paced at: its unpaced rate for an
+    /// unpaced request, never above its gate rate (see [`Scenario::gate_rate`]).
+    pub fn paced_rate(&self, requested: u64) -> u64 {
+        match self {
+            Entry::InProcess(s) => spanalloc_model::registry::paced_rate(requested, s.unpaced_rate, s.gate_rate),
+            Entry::External(_) => requested,
+        }
+    }
+
     /// How it proves it did the workload's work (see [`Scenario::same_work`]).
     pub fn same_work(&self) -> SameWork {
         match self {

@@ -292,8 +292,9 @@ fn same_work(spans: u64, digest: &str, expected: Expected) -> bool {
 }
 
 /// Same work, checked against the model: a row exports exactly the spans the model says. One
-/// that exported fewer is marked with its dropped spans when its pipeline may drop by design
-/// (a warning; its counts are then not gated), and fails the run when it may not.
+/// that exported fewer fails the run: a row that must not drop lost spans, and one whose bounded
+/// queue may drop by design did so at its gate rate, the rate its counts are gated at — it is
+/// marked with its dropped spans, and must declare a rate it holds (`Scenario::gated_at`).
 fn check_same_work(r: &mut ScenarioResult, at: &Row<'_>, m: &mut Measured) {
     let (e, ts) = (at.expected, r.trace_state_entries);
     if same_work(r.spans_exported, &r.digest, e) {
@@ -301,12 +302,13 @@ fn check_same_work(r: &mut ScenarioResult, at: &Row<'_>, m: &mut Measured) {
     }
     if r.spans_exported < e.spans_exported && at.entry.may_drop() {
         r.dropped_spans = e.spans_exported - r.spans_exported;
-        m.warnings.push(format!(
-            "{} ts={ts} dropped {} of {} spans (its bounded queue was full): not the same work, left out of the fairness check and its counts not gated",
-            r.id(),
+        let error = format!(
+            "dropped {} of {} spans at its gate rate, {} spans/s (its bounded queue was full): not the same work, so its counts cannot be judged; a row must hold the rate it is gated at (declare one it holds on this machine: Scenario::gated_at)",
             r.dropped_spans,
-            e.spans_exported
-        ));
+            e.spans_exported,
+            at.entry.paced_rate(at.cfg.rate)
+        );
+        m.failures.push(failure(&r.id(), ts, FailureKind::Dropped, "count", error, String::new()));
         return;
     }
     let (kind, error) = if r.spans_exported < e.spans_exported {
@@ -392,6 +394,7 @@ fn measure_scenario(
     r.same_work = entry.same_work().word().into();
     r.carries_trace_state = entry.carries_trace_state();
     r.per_export = entry.per_export();
+    r.rate = Some(entry.paced_rate(cfg.rate));
     check_same_work(&mut r, at, &mut m);
     if let Some(c) = r.current_check.filter(|c| !c.passed()) {
         m.failures.push(failure(
@@ -536,14 +539,19 @@ fn profile(
     let (name, ts) = (at.entry.name(), unpaced.trace_state_entries);
     let expected = at.entry.same_work().expected(unpaced);
     let per_export = at.entry.per_export();
-    // The first attempt is the scenario's own unpaced pass (paced at its `unpaced_rate`, if any);
-    // a retry names its rate.
-    let first_rate = at.entry.unpaced_rate().unwrap_or(WorkloadConfig::default().rate);
+    // The first attempt is the scenario's own unpaced pass (paced at its unpaced or gate rate, if
+    // it has one); a retry names its rate.
+    let paced = at.entry.paced_rate(0);
+    let first_rate = if paced == 0 { WorkloadConfig::default().rate } else { paced };
     let mut tried = Vec::new();
     for attempt in 0..=DHAT_RETRIES {
         let rate = if attempt == 0 { 0 } else { first_rate >> attempt };
         tried.push(if attempt == 0 {
-            at.entry.unpaced_rate().map_or("unpaced".into(), |r| format!("{r}/s"))
+            if paced == 0 {
+                "unpaced".into()
+            } else {
+                format!("{paced}/s")
+            }
         } else {
             format!("{rate}/s")
         });
@@ -653,13 +661,22 @@ mod tests {
         r.spans_exported -= 100;
         check_same_work(&mut r, &at(&strategy, &cfg, &r0), &mut m);
         assert_eq!(m.failures[0].kind, FailureKind::Dropped);
-        // The same loss from a row that may drop: marked, warned, not failed.
+        // The same loss from a row that may drop by design: marked, and failed — it dropped at
+        // the rate its counts are gated at, naming that rate.
         let mut m = Measured::default();
         let mut r = r0.clone();
         r.spans_exported -= 100;
         check_same_work(&mut r, &at(&sdk, &cfg, &r0), &mut m);
-        assert!(m.failures.is_empty());
         assert_eq!(r.dropped_spans, 100);
-        assert!(m.warnings[0].contains("dropped 100 of"), "{}", m.warnings[0]);
+        assert_eq!(m.failures[0].kind, FailureKind::Dropped);
+        let gate = sdk.paced_rate(cfg.rate);
+        assert!(gate < cfg.rate, "the SDK row is gated below the default rate");
+        assert!(
+            m.failures[0]
+                .error
+                .starts_with(&format!("dropped 100 of {} spans at its gate rate, {gate} spans/s", r0.spans_exported)),
+            "{}",
+            m.failures[0].error
+        );
     }
 }

@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 /// and leaked blocks are gated like allocations, by the spread of a moving row's repeats.
 /// Older files are still read: their new fields take the values those versions used, and a
 /// version-1 peak heap (which counted the harness's buffers) is not compared with a later one.
-pub const SCHEMA_VERSION: u32 = 13;
+pub const SCHEMA_VERSION: u32 = 14;
 
 /// The first layout whose rows say whether their counts are exact and record every repeat's
 /// counts; older rows are told apart by their cross-check ([`ScenarioResult::exact_counts`]).
@@ -382,6 +382,12 @@ impl Samples {
 }
 
 impl ScenarioResult {
+    /// The rate its passes were paced at (spans/s; 0 unpaced): its own, or before schema 14 the
+    /// run's.
+    pub fn paced_rate(&self, config: &RunConfig) -> u64 {
+        self.rate.unwrap_or(config.rate)
+    }
+
     /// What identifies a row in a results file: scenario, trace-state size, allocator.
     pub fn key(&self) -> (&str, usize, &str) {
         (&self.name, self.trace_state_entries, &self.allocator)
@@ -493,6 +499,11 @@ pub struct ScenarioResult {
     /// queue is full); one that did is left out of the fairness check, and says so.
     #[serde(default)]
     pub dropped_spans: u64,
+    /// The rate its passes were paced at, in spans/s (0: as fast as possible): the run's, or its
+    /// gate rate where the scenario declares a lower one (schema 14). `None` before: the run's
+    /// [`RunConfig::rate`] ([`ScenarioResult::paced_rate`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<u64>,
     /// How the scenario was set up (a pool's capacity, a queue's size, where the current context
     /// is read), as the scenario itself reported it.
     #[serde(default)]

@@ -103,7 +103,7 @@ pub fn headline(c: &Comparison) -> String {
         out.push_str(&format!("; {} baseline row(s) left out (--only-common): not in this run, not judged", s.left_out));
     }
     if s.dropped > 0 {
-        out.push_str(&format!("; {} row(s) not gated: dropped spans", s.dropped));
+        out.push_str(&format!("; {} of them dropped spans at the gate rate", s.dropped));
     }
     out
 }

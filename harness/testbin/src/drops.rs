@@ -28,6 +28,14 @@ pub const TEST_DROPS_WHEN_FAST: Scenario = Scenario::pipeline::<DropsWhenFast>(
 .with_unpaced_rate(100_000)
 .may_drop_spans();
 
+/// [`TEST_DROPS_WHEN_FAST`] gated at the rate it holds, [`KEEPS_UP_TO`].
+pub const TEST_GATED_DROPS_WHEN_FAST: Scenario = Scenario {
+    name: "test-gated-drops-when-fast",
+    description: "test only: test-drops-when-fast, gated at 60,000 spans/s",
+    ..TEST_DROPS_WHEN_FAST
+}
+.gated_at(KEEPS_UP_TO);
+
 /// The fastest pace at which [`TEST_DROPS_WHEN_FAST`] loses nothing.
 pub const KEEPS_UP_TO: u64 = 60_000;
 

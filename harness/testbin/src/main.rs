@@ -37,7 +37,8 @@ fn main() -> std::process::ExitCode {
         .with(VALUE_COPY_EXTERNAL)
         .with(SHORT_EXTERNAL)
         .with(drops::TEST_SDK_TINY_QUEUE)
-        .with(drops::TEST_DROPS_WHEN_FAST);
+        .with(drops::TEST_DROPS_WHEN_FAST)
+        .with(drops::TEST_GATED_DROPS_WHEN_FAST);
     if Plant::from_env() == Plant::SdkAttributes {
         catalog = catalog.with(OTEL_SDK_PUSHED_ATTRIBUTES);
     }
@@ -76,14 +77,13 @@ fn measure_value_copy(request: &PassRequest<'_>) -> Vec<String> {
     spanalloc::spawn::measure_args("value-copy", request.pass, request.cfg, request.profile)
 }
 
-/// The otel-sdk row, under its own name, with its attributes built as [`Pushed`] does: what a
-/// change of that one line in a real pipeline would cost, for the gate's tests.
-const OTEL_SDK_PUSHED_ATTRIBUTES: Scenario = Scenario::pipeline::<spanalloc_otel_sdk::SdkPipelineWithAttributes<Pushed>>(
-    spanalloc_otel_sdk::SCENARIO.name,
-    spanalloc_otel_sdk::SCENARIO.description,
-)
-.with_unpaced_rate(spanalloc_otel_sdk::UNPACED_RATE)
-.may_drop_spans();
+/// The otel-sdk row — its name, rates and every other declaration — with its attributes built as
+/// [`Pushed`] does: what a change of that one line in a real pipeline would cost, for the gate's
+/// tests.
+const OTEL_SDK_PUSHED_ATTRIBUTES: Scenario = Scenario {
+    run: Scenario::pipeline::<spanalloc_otel_sdk::SdkPipelineWithAttributes<Pushed>>("", "").run,
+    ..spanalloc_otel_sdk::SCENARIO
+};
 
 /// The workload's four attributes pushed into a vector made for two, where the row collects them
 /// into one of their size: the third push grows it (one reallocation per span, allocations flat).
@@ -116,6 +116,7 @@ pub const TEST_CRASH: Scenario = Scenario {
     exact_counts: true,
     check_current: None,
     unpaced_rate: None,
+    gate_rate: None,
     may_drop: false,
     same_work: SameWork::Digest,
     carries_trace_state: true,
@@ -135,6 +136,7 @@ pub const TEST_ABORT: Scenario = Scenario {
     exact_counts: true,
     check_current: None,
     unpaced_rate: None,
+    gate_rate: None,
     may_drop: false,
     same_work: SameWork::Digest,
     carries_trace_state: true,
@@ -154,6 +156,7 @@ pub const TEST_STOP: Scenario = Scenario {
     exact_counts: true,
     check_current: None,
     unpaced_rate: None,
+    gate_rate: None,
     may_drop: false,
     same_work: SameWork::Digest,
     carries_trace_state: true,
@@ -175,6 +178,7 @@ pub const TEST_GARBAGE: Scenario = Scenario {
     exact_counts: true,
     check_current: None,
     unpaced_rate: None,
+    gate_rate: None,
     may_drop: false,
     same_work: SameWork::Digest,
     carries_trace_state: true,

@@ -136,26 +136,103 @@ fn a_run_that_measured_nothing_keeps_the_last_results() {
 fn a_dhat_pass_that_drops_is_retried_or_a_failure() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
-    let args =
-        |scenario| ["run", "--scenario", scenario, "--spans", "4000", "--dhat-spans", "2000", "--trace-state", "0", "--out", out];
-    // Keeps up at half the rate: the retry at 50,000 spans/s is checked, and agrees.
-    let o = testbin(&args("test-drops-when-fast"));
+    let args = |scenario, rate| {
+        [
+            "run",
+            "--scenario",
+            scenario,
+            "--spans",
+            "4000",
+            "--dhat-spans",
+            "2000",
+            "--trace-state",
+            "0",
+            "--rate",
+            rate,
+            "--out",
+            out,
+        ]
+    };
+    // Its main passes at 50,000 spans/s keep up; its dhat pass, unpaced (paced at 100,000), drops:
+    // the retry at 50,000 spans/s is checked, and agrees.
+    let o = testbin(&args("test-drops-when-fast", "50000"));
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("running the pair again at 50000/s"), "{}", stderr(&o));
     let r = results(dir.path());
     let check = r.scenarios[0].cross_check.as_ref().expect("checked after the retry");
     assert!(check.agrees && !check.exact, "{check:?}");
     assert_eq!(check.retried_at_rate, Some(50_000));
-    assert!(r.scenarios[0].dropped_spans > 0, "its main passes dropped, and are marked");
+    assert_eq!(r.scenarios[0].dropped_spans, 0);
     assert!(r.failures.is_empty(), "{:?}", r.failures);
-    // The real SDK with an 8-span queue drops at every rate: a recorded failure, the row kept.
-    let o = testbin(&args("test-sdk-tiny-queue"));
+    // The real SDK with an 8-span queue drops at every rate: its main passes fail the run (they
+    // dropped at its gate rate), its cross-check too; the row is kept, marked.
+    let o = testbin(&args("test-sdk-tiny-queue", "100000"));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let r = results(dir.path());
     assert!(r.scenarios[0].cross_check.is_none());
-    assert_eq!(r.failures.len(), 1, "{:?}", r.failures);
-    assert_eq!(r.failures[0].kind, spanalloc::record::schema::FailureKind::CrossCheck);
-    assert!(r.failures[0].error.contains("at every rate tried (100000/s, 50000/s, 25000/s)"), "{}", r.failures[0].error);
+    assert!(r.scenarios[0].dropped_spans > 0);
+    let kinds: Vec<_> = r.failures.iter().map(|f| f.kind).collect();
+    use spanalloc::record::schema::FailureKind;
+    assert_eq!(kinds, [FailureKind::Dropped, FailureKind::CrossCheck], "{:?}", r.failures);
+    assert!(r.failures[0].error.contains("at its gate rate, 100000 spans/s"), "{}", r.failures[0].error);
+    assert!(r.failures[1].error.contains("at every rate tried (100000/s, 50000/s, 25000/s)"), "{}", r.failures[1].error);
+}
+
+/// A row whose queue drops at 100,000 spans/s and holds at its declared gate rate (60,000):
+/// measured there at a run of 100,000, judged — an unchanged copy passes, +10 allocations per
+/// span fail — while the same row without a gate rate fails its run when it drops.
+#[test]
+fn a_row_is_gated_at_the_rate_it_declares_and_fails_when_it_drops_there() {
+    let run = |scenario: &str, repeats: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().to_str().unwrap().to_owned();
+        let o = testbin(&[
+            "run",
+            "--scenario",
+            scenario,
+            "--spans",
+            "4000",
+            "--no-dhat",
+            "--trace-state",
+            "0",
+            "--repeat",
+            repeats,
+            "--out",
+            &out,
+        ]);
+        (o, dir)
+    };
+    let (o, base) = run("test-gated-drops-when-fast", "5");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = results(base.path());
+    assert_eq!((r.config.rate, r.scenarios[0].rate, r.scenarios[0].dropped_spans), (100_000, Some(60_000), 0));
+    let baseline = base.path().join("results.json");
+    let o = testbin(&["compare", baseline.to_str().unwrap(), baseline.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    // +10 allocations per span, in every count pass, as a run that made them would write.
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&baseline).unwrap()).unwrap();
+    let row = &mut v["scenarios"][0];
+    let more = 10 * row["spans"].as_u64().unwrap();
+    for count in ["allocs", "deallocs"] {
+        row["metrics"][count] = (row["metrics"][count].as_u64().unwrap() + more).into();
+        let passes: Vec<serde_json::Value> =
+            row["samples"][count].as_array().unwrap().iter().map(|p| (p.as_u64().unwrap() + more).into()).collect();
+        row["samples"][count] = passes.into();
+    }
+    row["metrics"]["allocs_per_span"] = (row["metrics"]["allocs_per_span"].as_f64().unwrap() + 10.0).into();
+    let current = base.path().join("more.json");
+    std::fs::write(&current, serde_json::to_vec(&v).unwrap()).unwrap();
+    let o = testbin(&["compare", baseline.to_str().unwrap(), current.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stdout));
+    let verdict: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(verdict["regressed"].as_array().unwrap().iter().any(|r| r["metric"] == "allocs_per_span"), "{verdict}");
+    // Without a gate rate the same row drops at 100,000 spans/s: a recorded failure, not a skip.
+    let (o, dir) = run("test-drops-when-fast", "1");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r = results(dir.path());
+    assert!(r.scenarios[0].dropped_spans > 0);
+    assert_eq!(r.failures[0].kind, spanalloc::record::schema::FailureKind::Dropped, "{:?}", r.failures);
+    assert!(r.failures[0].error.contains("at its gate rate, 100000 spans/s"), "{}", r.failures[0].error);
 }
 
 #[test]

@@ -12,7 +12,7 @@ pub enum NotCompared {
     OtherLength,
     /// Another workload: the row is not judged, and that fails.
     Workload,
-    /// A side dropped spans: not gated yet, counted in the summary.
+    /// A side dropped spans at its gate rate: other work, not judged, and that fails.
     Dropped,
     /// The metric's definition changed between the two schemas: not judged, and that fails.
     Definition,
@@ -23,7 +23,7 @@ pub enum NotCompared {
 impl NotCompared {
     /// Whether it leaves the baseline row unjudged (a failure).
     pub fn unjudged(self) -> bool {
-        matches!(self, NotCompared::Workload | NotCompared::Definition)
+        matches!(self, NotCompared::Workload | NotCompared::Definition | NotCompared::Dropped)
     }
 }
 
@@ -42,7 +42,7 @@ pub(crate) fn workload_difference(b: &Results, c: &Results, bs: &ScenarioResult,
     let (bc, cc) = (&b.config, &c.config);
     let fields: [(&str, String, String); 6] = [
         ("producers", bs.producers.to_string(), cs.producers.to_string()),
-        ("rate", bc.rate.to_string(), cc.rate.to_string()),
+        ("rate", bs.paced_rate(bc).to_string(), cs.paced_rate(cc).to_string()),
         ("seed", bc.seed.to_string(), cc.seed.to_string()),
         ("fan_out", bc.fan_out.to_string(), cc.fan_out.to_string()),
         ("depth", bc.depth.to_string(), cc.depth.to_string()),
@@ -51,8 +51,9 @@ pub(crate) fn workload_difference(b: &Results, c: &Results, bs: &ScenarioResult,
     fields.into_iter().find(|(_, x, y)| x != y).map(|(name, x, y)| format!("workload differs: {name} {x} → {y}"))
 }
 
-/// Why a row's counts are not the work the other side's are: one side dropped spans (a row whose
-/// pipeline may drop by design; a row that must not drop has failed its run instead).
+/// Why a row's counts are not the work the other side's are: one side dropped spans. Every row is
+/// gated at a rate it holds (`Scenario::gate_rate`), so a drop is never excused: a run that
+/// dropped has failed already; a baseline that did (saved before schema 14) cannot judge the row.
 pub(crate) fn dropped_difference(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult) -> Option<String> {
     if !m.is_count() {
         return None;
@@ -60,7 +61,7 @@ pub(crate) fn dropped_difference(m: &Metric, bs: &ScenarioResult, cs: &ScenarioR
     let side =
         |s: &ScenarioResult, which: &str| (s.dropped_spans > 0).then(|| format!("{which} dropped {} spans", s.dropped_spans));
     let sides: Vec<String> = [side(bs, "the baseline"), side(cs, "this run")].into_iter().flatten().collect();
-    (!sides.is_empty()).then(|| format!("not gated: dropped spans, not the same work: {}", sides.join(", ")))
+    (!sides.is_empty()).then(|| format!("dropped spans at its gate rate, not the same work, so not judged: {}", sides.join(", ")))
 }
 
 /// Why a metric cannot be compared between two schema versions, if it cannot: its definition

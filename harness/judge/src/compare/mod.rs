@@ -118,7 +118,8 @@ pub struct Summary {
     pub not_judged: usize,
     /// Baseline rows left out on purpose (`--only-common`): not in this run, not judged.
     pub left_out: usize,
-    /// Rows (scenario × trace state) whose counts are not gated because a side dropped spans.
+    /// Rows (scenario × trace state) a side of which dropped spans: not judged (among
+    /// `not_judged`), and failed.
     pub dropped: usize,
 }
 
@@ -339,8 +340,7 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
 }
 
 /// Rows here on both sides that no rule could judge: the first reason per scenario × trace state.
-/// Timing on another machine is not among them (timing is judged per machine, by design), nor
-/// counts of a row that dropped spans (not gated yet, and said so in the summary).
+/// Timing on another machine is not among them (timing is judged per machine, by design).
 fn not_judged(rows: &[Row]) -> Vec<Unjudged> {
     let mut out: Vec<Unjudged> = Vec::new();
     for r in rows {
@@ -785,9 +785,9 @@ mod tests {
         assert_eq!(c.summary.failures, 1);
     }
 
-    /// A row that dropped spans did other work: its counts are not gated.
+    /// A row that dropped spans did other work: its counts are not judged, and that fails.
     #[test]
-    fn dropped_spans_are_not_gated() {
+    fn dropped_spans_are_not_judged_and_fail() {
         let base = fixture();
         let i = index(&base, "atomic-swap", 4);
         let mut cur = base.clone();
@@ -796,6 +796,8 @@ mod tests {
         let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
         assert_eq!(verdicts(&c, "atomic-swap", 4), [Verdict::Incomparable; 4]);
         assert!(c.rows.iter().any(|r| r.rule.contains("this run dropped 100 spans")));
+        assert_eq!((c.summary.not_judged, c.summary.dropped), (1, 1));
+        assert!(c.fails(true) && c.fails(false), "a row not judged fails the verdict");
     }
 
     /// Peak heap is scheduling-dependent: the noisy rule over the count passes' samples, and

@@ -92,6 +92,7 @@ macro_rules! release {
                 concat!("opentelemetry_sdk ", $minor, ": the otel-sdk row's code and workload over that release"),
             )
             .with_unpaced_rate(spanalloc_otel_sdk::UNPACED_RATE)
+            .gated_at(spanalloc_otel_sdk::GATE_RATE)
             .may_drop_spans();
 
             /// The row, named by its release; its counts judged net of each export's cost where

@@ -143,11 +143,15 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     for s in b.inputs.results.scenarios.iter().filter(|s| s.dropped_spans > 0) {
         let _ = write!(
             b.html,
-            "<div class=\"banner info dropped\">{} at trace-state {} dropped {} of its {} spans (its bounded queue was full): it exported {:.0} spans/s, its figures are not of the same work as the others', and its counts are not gated.</div>",
+            "<div class=\"banner info dropped\">{} at trace-state {} dropped {} of its {} spans (its bounded queue was full) at {}: it exported {:.0} spans/s, its figures are not of the same work as the others', and its counts cannot be judged — a drop at the rate a row is gated at fails the run.</div>",
             esc(&s.id()),
             s.trace_state_entries,
             s.dropped_spans,
             s.spans_exported + s.dropped_spans,
+            match s.paced_rate(&b.inputs.results.config) {
+                0 => "full speed".to_owned(),
+                r => format!("{r} spans/s"),
+            },
             s.metrics.achieved_rate
         );
     }
