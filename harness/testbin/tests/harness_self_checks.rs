@@ -209,17 +209,9 @@ fn a_row_is_gated_at_the_rate_it_declares_and_fails_when_it_drops_there() {
     let baseline = base.path().join("results.json");
     let o = testbin(&["compare", baseline.to_str().unwrap(), baseline.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
-    // +10 allocations per span, in every count pass, as a run that made them would write.
+    // +10 allocations per span.
     let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&baseline).unwrap()).unwrap();
-    let row = &mut v["scenarios"][0];
-    let more = 10 * row["spans"].as_u64().unwrap();
-    for count in ["allocs", "deallocs"] {
-        row["metrics"][count] = (row["metrics"][count].as_u64().unwrap() + more).into();
-        let passes: Vec<serde_json::Value> =
-            row["samples"][count].as_array().unwrap().iter().map(|p| (p.as_u64().unwrap() + more).into()).collect();
-        row["samples"][count] = passes.into();
-    }
-    row["metrics"]["allocs_per_span"] = (row["metrics"]["allocs_per_span"].as_f64().unwrap() + 10.0).into();
+    add_allocs_per_span(&mut v["scenarios"][0], 10);
     let current = base.path().join("more.json");
     std::fs::write(&current, serde_json::to_vec(&v).unwrap()).unwrap();
     let o = testbin(&["compare", baseline.to_str().unwrap(), current.to_str().unwrap(), "--format", "json"]);
@@ -323,17 +315,37 @@ fn known_answer_run(planted: bool) -> tempfile::TempDir {
 
 /// A run of known-answer into a new directory, with `plant` as SPANALLOC_TEST_PLANT, or none.
 fn known_answer_planted(plant: Option<&str>) -> tempfile::TempDir {
+    planted_run(
+        &["--scenario", "known-answer", "--spans", "2000", "--dhat-spans", "2000", "--warmup", "500", "--rate", "0"],
+        plant,
+    )
+}
+
+/// `run ARGS` into a new directory, with `plant` as SPANALLOC_TEST_PLANT, or none; it must pass.
+fn planted_run(args: &[&str], plant: Option<&str>) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_spanalloc-testbin"));
-    cmd.args(["run", "--scenario", "known-answer", "--spans", "2000", "--dhat-spans", "2000", "--warmup", "500", "--rate", "0"]);
-    cmd.arg("--out").arg(dir.path());
+    cmd.arg("run").args(args).arg("--out").arg(dir.path());
     match plant {
         Some(p) => cmd.env("SPANALLOC_TEST_PLANT", p),
         None => cmd.env_remove("SPANALLOC_TEST_PLANT"),
     };
-    let out = watchdog::output(&mut cmd, "known-answer run");
+    let out = watchdog::output(&mut cmd, &format!("run {}", args.join(" ")));
     assert!(out.status.success(), "run failed: {}", stderr(&out));
     dir
+}
+
+/// Adds `n` allocations per span to a row of a results file, in its totals, every count pass
+/// and the deallocations that freed them, as a run that made them would write it.
+fn add_allocs_per_span(row: &mut serde_json::Value, n: i64) {
+    let more = n * row["spans"].as_i64().unwrap();
+    for count in ["allocs", "deallocs"] {
+        row["metrics"][count] = (row["metrics"][count].as_i64().unwrap() + more).into();
+        let passes: Vec<serde_json::Value> =
+            row["samples"][count].as_array().unwrap().iter().map(|p| (p.as_i64().unwrap() + more).into()).collect();
+        row["samples"][count] = passes.into();
+    }
+    row["metrics"]["allocs_per_span"] = (row["metrics"]["allocs_per_span"].as_f64().unwrap() + n as f64).into();
 }
 
 fn compare(baseline: &Path, current: &Path, format: &str) -> (Option<i32>, String) {
@@ -374,15 +386,7 @@ fn compare_names_a_doctored_baselines_site_first_in_every_format() {
     // row's allocations with it, as if the site had made one allocation fewer per span.
     let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&current).unwrap()).unwrap();
     let row = &mut v["scenarios"][0];
-    let spans = row["spans"].as_u64().unwrap();
-    // As a run would write it: every count pass, and the deallocations that freed them.
-    for count in ["allocs", "deallocs"] {
-        row["metrics"][count] = (row["metrics"][count].as_u64().unwrap() - spans).into();
-        let passes: Vec<serde_json::Value> =
-            row["samples"][count].as_array().unwrap().iter().map(|p| (p.as_u64().unwrap() - spans).into()).collect();
-        row["samples"][count] = passes.into();
-    }
-    row["metrics"]["allocs_per_span"] = (row["metrics"]["allocs_per_span"].as_f64().unwrap() - 1.0).into();
+    add_allocs_per_span(row, -1);
     let site = &mut row["dhat"]["sites"][0];
     let name = site["site"].as_str().unwrap().to_owned();
     let dhat_spans = 2000;
@@ -546,17 +550,8 @@ fn a_planted_leak_or_realloc_is_a_regression_by_name() {
 /// The otel-sdk row at trace-state 0 and 4, with `repeats` count passes, its attributes planted
 /// as `plant` asks or as the row builds them.
 fn sdk_run(plant: Option<&str>, repeats: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_spanalloc-testbin"));
-    cmd.args(["run", "--scenario", "otel-sdk", "--trace-state", "0,4", "--spans", "2000", "--dhat-spans", "2000"]);
-    cmd.args(["--repeat", repeats, "--out"]).arg(dir.path());
-    match plant {
-        Some(p) => cmd.env("SPANALLOC_TEST_PLANT", p),
-        None => cmd.env_remove("SPANALLOC_TEST_PLANT"),
-    };
-    let out = watchdog::output(&mut cmd, "otel-sdk run");
-    assert!(out.status.success(), "run failed: {}", stderr(&out));
-    dir
+    let args = ["--scenario", "otel-sdk", "--trace-state", "0,4", "--spans", "2000", "--dhat-spans", "2000", "--repeat", repeats];
+    planted_run(&args, plant)
 }
 
 /// A one-line change in a real pipeline — the SDK row's attributes pushed into
