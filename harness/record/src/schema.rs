@@ -496,7 +496,8 @@ pub struct ScenarioResult {
     pub carries_trace_state: bool,
     /// Spans the scenario lost: it exported this many fewer than the strategies did. Only a
     /// scenario with a pipeline of its own can (the SDK's batch processor drops spans when its
-    /// queue is full); one that did is left out of the fairness check, and says so.
+    /// queue is full); one that did failed its run (since schema 14: it dropped at its gate rate),
+    /// is left out of the fairness check, and says so.
     #[serde(default)]
     pub dropped_spans: u64,
     /// The rate its passes were paced at, in spans/s (0: as fast as possible): the run's, or its
@@ -866,7 +867,8 @@ pub enum FailureKind {
     Crash,
     /// The row exported other spans than the model says the workload exports.
     Unfair,
-    /// A row that must not drop spans dropped some.
+    /// A row dropped spans: one that must never drop, or one whose bounded queue may, at the rate
+    /// it is gated at.
     Dropped,
     /// dhat and the meter disagree, or the cross-check could not run.
     CrossCheck,

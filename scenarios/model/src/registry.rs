@@ -37,8 +37,9 @@ pub struct Scenario {
     /// a row that drops spans at its gate rate fails its run. `None`: the run's rate.
     pub gate_rate: Option<u64>,
     /// Whether its pipeline may drop spans by design (a bounded queue that drops when full, as
-    /// the SDK's batch processor does). A row that may is marked with what it dropped, left out of
-    /// the fairness check and its counts not gated; one that may not fails its run when it drops.
+    /// the SDK's batch processor does). Its passes are paced, never unpaced, and its dhat pass is
+    /// run again slower when it drops. A drop in its measured passes still fails the run, as it
+    /// does for a row that may not drop: it dropped at its gate rate ([`Scenario::gate_rate`]).
     pub may_drop: bool,
     /// How it proves it did the workload's work: the full digest, or — for a stack that draws
     /// its own span ids — the structure ([`SameWork`]).

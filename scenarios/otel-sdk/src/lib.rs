@@ -17,8 +17,8 @@
 //! | current context | `Context::attach` on span start, then a same-thread `Context::current()` read: the SDK's context is thread-local, so unlike the strategies' (read by the exporter thread) this read never crosses a thread |
 //!
 //! The digest must equal the strategies': same ids, parents, flags, trace state and names. The
-//! SDK's queue drops spans when full, as it does for users; a run then marks the row with its
-//! dropped spans and leaves it out of the fairness check.
+//! SDK's queue drops spans when full, as it does for users, so the row is gated at a rate it holds
+//! ([`GATE_RATE`]); a run in which it drops there fails, and marks the row with its dropped spans.
 #![deny(missing_docs)]
 
 use spanalloc_model::Scenario;
