@@ -112,7 +112,7 @@ impl Pipeline for FastracePipeline {
     }
 
     fn producer(&self, _index: usize) -> FastraceProducer<'_> {
-        FastraceProducer { pipeline: self, current_reads: 0, sampled: false }
+        FastraceProducer { pipeline: self, current_reads: 0, sampled: false, warming_up: true }
     }
 
     /// The collector reports at least every second, sooner under load: wait until it has
@@ -153,6 +153,8 @@ pub struct FastraceProducer<'p> {
     current_reads: u64,
     /// Whether the trace being walked is sampled: its spans are counted for `quiesce`.
     sampled: bool,
+    /// Until the first flush: the end of the unpaced warm-up stream.
+    warming_up: bool,
 }
 
 impl FastraceProducer<'_> {
@@ -212,11 +214,39 @@ impl Producer for FastraceProducer<'_> {
         }
     }
 
-    fn flush(&mut self) {}
+    /// At the end of the warm-up (the first stream, unpaced), waits until the collector has
+    /// reported every span, moving on any commands fastrace kept back (see [`nudge`]). Outside
+    /// the measured region, so its waiting and the nudges cost the figures nothing; the measured
+    /// stream's end is left as fastrace leaves it (`quiesce` waits there).
+    fn flush(&mut self) {
+        if !std::mem::replace(&mut self.warming_up, false) {
+            return;
+        }
+        let progress = &self.pipeline.progress;
+        while progress.reported.load(Ordering::Acquire) < progress.started.load(Ordering::Acquire) {
+            nudge();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
 
     fn take_current_reads(&mut self) -> u64 {
         std::mem::take(&mut self.current_reads)
     }
+}
+
+/// Sends the collector a command that reports nothing: a sampled root span, cancelled.
+///
+/// fastrace's per-thread command ring holds 10,240 commands; a command that finds it full is kept
+/// in the sending thread's own queue, moved on only when that thread sends again (fastrace
+/// 0.7.19, crates/fastrace/src/util/spsc.rs lines 51–63, `Sender::send`, at e1cc8a8). A service
+/// keeps sending, but a producer that has finished its stream never does: when the unpaced
+/// warm-up outruns the collector (under dhat, or with the cores busy), its last spans would wait
+/// forever and `quiesce` with them — measured on a 2-core machine with two busy loops: 4 of 8 dhat
+/// passes hung. A cancelled collection is dropped by the collector without a report
+/// (global_collector.rs, `handle_commands`), so the nudge adds no span to the run.
+fn nudge() {
+    let root = fastrace::Span::root("spanalloc.nudge", SpanContext::new(FastTraceId(1), FastSpanId(0)).sampled(true));
+    root.cancel();
 }
 
 #[cfg(test)]
