@@ -17,6 +17,7 @@ use spanalloc_record::schema::CurrentCheck;
 use crate::dhat_profile;
 use crate::meter::{self, slots, timeline, timeline::TimelineSampler, Counts, Mode, StageCounts};
 use crate::pass::{Pass, PassOutput};
+use crate::settle;
 use crate::sys;
 
 /// The meter's reading at one edge of the measured region.
@@ -73,6 +74,8 @@ impl RunHooks for ChildHooks {
     }
 
     fn measured_start(&self) {
+        settle::prime_channel_wait();
+        settle::others_at_rest(AT_REST_LIMIT);
         if self.pass == Pass::Count {
             slots::reset_peak();
         }
@@ -89,6 +92,7 @@ impl RunHooks for ChildHooks {
     }
 
     fn measured_end(&self) {
+        settle::others_at_rest(AT_REST_LIMIT);
         spanalloc_region_end();
         if let Some(t) = &self.timeline {
             t.end();
@@ -156,6 +160,11 @@ fn format_progress(mut n: u64, buf: &mut [u8; 40]) -> usize {
     buf[PREFIX.len() + len] = b'\n';
     PREFIX.len() + len + 1
 }
+
+/// How long an edge of the measured region waits for the quiesced pipeline's threads to block
+/// ([`settle`]). Every row's threads block within microseconds of a quiesce; the limit only
+/// bounds the wait for a pipeline with a thread that never blocks.
+const AT_REST_LIMIT: Duration = Duration::from_secs(1);
 
 /// Frames kept per dhat call stack: enough for the SDK's deepest (about 50) to reach the thread
 /// start, so every site can be traced to the hand-off that asked.

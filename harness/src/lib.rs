@@ -32,6 +32,7 @@ pub mod instructions;
 pub mod measure;
 pub mod meter;
 pub mod pass;
+pub mod settle;
 pub mod signals;
 pub mod spawn;
 pub mod sys;
