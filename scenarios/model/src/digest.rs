@@ -5,6 +5,14 @@
 //! digest and span count. Each span's encoding is hashed on its own and the hashes are *added*
 //! (wrapping), so the digest does not depend on the order in which producers' spans interleave,
 //! while a lost or duplicated span still changes it.
+//!
+//! Attributes: a row whose exporter receives them (the SDK rows, the real stacks) hashes what it
+//! received for each of the workload's keys ([`ATTRIBUTES`], in their order, the value as its
+//! decimal text; a key it did not receive is hashed as absent), so a row that drops or changes
+//! one does not keep the workload's digest. Keys a stack adds of its own (tracing-opentelemetry's
+//! code location, thread and timings) are not the workload's and are not hashed. The model's
+//! strategies carry no attributes on their spans (adding them would change their counts and the
+//! article's contrasts): they hash the workload's constants ([`constant_attribute`]).
 
 use std::fmt::Write;
 
@@ -29,11 +37,22 @@ impl DigestExporter {
 
     /// Encodes one span and folds it in.
     pub fn export(&mut self, ctx: &dyn ContextView, parent_span_id: SpanId, name: &str) {
-        self.export_parts(ctx.trace_id(), ctx.span_id(), parent_span_id, ctx.flags(), |b| ctx.write_trace_state(b), name);
+        self.export_parts(
+            ctx.trace_id(),
+            ctx.span_id(),
+            parent_span_id,
+            ctx.flags(),
+            |b| ctx.write_trace_state(b),
+            name,
+            constant_attribute,
+        );
     }
 
     /// Encodes one span given as parts, its trace state written by `write_state` in header form
     /// (`k1=v1,k2=v2`): for exporters whose spans are not a [`ContextView`] (the SDK's).
+    /// `received(key, out)` writes the value the exporter received for the workload's attribute
+    /// `key` into `out` and says whether there was one.
+    #[allow(clippy::too_many_arguments)] // the parts of a span, each hashed
     pub fn export_parts(
         &mut self,
         trace_id: TraceId,
@@ -42,6 +61,7 @@ impl DigestExporter {
         flags: TraceFlags,
         write_state: impl FnOnce(&mut String),
         name: &str,
+        received: impl Fn(&str, &mut String) -> bool,
     ) {
         let b = &mut self.buf;
         b.clear();
@@ -56,9 +76,14 @@ impl DigestExporter {
         write_state(b);
         b.push(' ');
         b.push_str(name);
-        for (k, v) in ATTRIBUTES {
-            // Writing an integer into a String with room does not allocate.
-            let _ = write!(b, " {k}={v}");
+        for (k, _) in ATTRIBUTES {
+            b.push(' ');
+            b.push_str(k);
+            let absent = b.len();
+            b.push('=');
+            if !received(k, b) {
+                b.truncate(absent);
+            }
         }
         self.digest = self.digest.wrapping_add(span_hash(b.as_bytes()));
         self.spans += 1;
@@ -79,6 +104,12 @@ impl DigestExporter {
         self.digest = 0;
         self.spans = 0;
     }
+}
+
+/// The workload's constant value of attribute `key`, for rows whose spans carry none: writing an
+/// integer into a String with room does not allocate.
+pub fn constant_attribute(key: &str, out: &mut String) -> bool {
+    ATTRIBUTES.iter().find(|(k, _)| *k == key).is_some_and(|(_, v)| write!(out, "{v}").is_ok())
 }
 
 /// FNV-1a over the encoding, then SplitMix64's finaliser so that sums of hashes stay well spread.

@@ -6,7 +6,7 @@
 //! It walks the traces as [`crate::walk`] does (pre-order, the same budget per trace), asks the
 //! model's sampler for each root, and encodes every sampled span as the exporter does.
 
-use crate::digest::DigestExporter;
+use crate::digest::{constant_attribute, DigestExporter};
 use crate::ids::{SpanId, TraceFlags, TraceId};
 use crate::sampler::Sampler;
 use crate::trace_state::TraceState;
@@ -117,11 +117,11 @@ impl Trace<'_> {
         let trace_id = self.stream.trace_id(self.t);
         if self.structure {
             let (trace_id, span, parent, flags) = structure_parts(trace_id, parent.map_or(0, |p| j - p), self.flags);
-            exporter.export_parts(trace_id, span, parent, flags, |_| {}, name);
+            exporter.export_parts(trace_id, span, parent, flags, |_| {}, name, constant_attribute);
         } else {
             let parent = parent.map_or(SpanId([0; 8]), |p| self.stream.span_id(self.t, p));
             let span = self.stream.span_id(self.t, j);
-            exporter.export_parts(trace_id, span, parent, self.flags, |b| b.push_str(self.header), name);
+            exporter.export_parts(trace_id, span, parent, self.flags, |b| b.push_str(self.header), name, constant_attribute);
         }
     }
 

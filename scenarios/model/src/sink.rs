@@ -132,17 +132,19 @@ impl SinkBatch<'_> {
         self.spans += 1;
     }
 
-    /// Records one exported span given as parts (see [`DigestExporter::export_parts`]).
+    /// Records one exported span given as parts, with the attributes its exporter received (see
+    /// [`DigestExporter::export_parts`]).
     pub fn span_parts(
         &mut self,
         parts: (crate::ids::TraceId, SpanId, SpanId, crate::ids::TraceFlags),
         write_state: impl FnOnce(&mut String),
         name: &str,
+        received: impl Fn(&str, &mut String) -> bool,
         latency_ns: u64,
     ) {
         let (trace_id, span_id, parent_span_id, flags) = parts;
         self.note_ids(trace_id, span_id);
-        self.state.digest.export_parts(trace_id, span_id, parent_span_id, flags, write_state, name);
+        self.state.digest.export_parts(trace_id, span_id, parent_span_id, flags, write_state, name, received);
         self.state.latency.saturating_record(latency_ns);
         self.spans += 1;
     }

@@ -154,11 +154,24 @@ impl SinkExporter {
             );
             let latency = now.duration_since(data.end_time).unwrap_or_default().as_nanos() as u64;
             // In place: `header()` would build a String per span (the release's way: [`adapter`]).
-            sink.span_parts(parts, |b| adapter::write_header(sc.trace_state(), b), &data.name, latency);
+            sink.span_parts(
+                parts,
+                |b| adapter::write_header(sc.trace_state(), b),
+                &data.name,
+                |key, out| received_attribute(&data.attributes, key, out),
+                latency,
+            );
         }
         drop(sink);
         self.flow.exported.fetch_add(batch.len() as u64, Ordering::Release);
     }
+}
+
+/// The value the exporter received for attribute `key`, as the digest hashes it: the SDK's
+/// `Value` as it displays (an `i64` in decimal, as the workload's constants are written).
+fn received_attribute(attributes: &[KeyValue], key: &str, out: &mut String) -> bool {
+    use std::fmt::Write;
+    attributes.iter().find(|kv| kv.key.as_str() == key).is_some_and(|kv| write!(out, "{}", kv.value).is_ok())
 }
 
 /// The workload's attributes as the SDK takes them.

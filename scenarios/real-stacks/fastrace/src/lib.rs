@@ -25,6 +25,7 @@
 //! shown, marked, and never set against rows that carry the entries.
 #![deny(missing_docs)]
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -88,12 +89,19 @@ impl Reporter for DigestReporter {
                 structure_parts(TraceId(r.trace_id.0.to_be_bytes()), offset, TraceFlags::SAMPLED),
                 |_| {},
                 &r.name,
+                |key, out| received_property(&r.properties, key, out),
                 latency,
             );
         }
         drop(sink);
         self.progress.reported.fetch_add(spans.len() as u64, Ordering::Release);
     }
+}
+
+/// The property the collector reported for attribute `key`, as the digest hashes it (fastrace
+/// keeps values as text: `"200"` is hashed as the workload's `200`).
+fn received_property(properties: &[(Cow<'static, str>, Cow<'static, str>)], key: &str, out: &mut String) -> bool {
+    properties.iter().find(|(k, _)| k == key).map(|(_, v)| out.push_str(v)).is_some()
 }
 
 /// fastrace's global collector, reporting into the run's sink.
@@ -253,6 +261,34 @@ fn nudge() {
 mod tests {
     use super::*;
     use spanalloc_model::workload::ATTRIBUTES;
+
+    /// The digest the reporter folds one record into, with `properties`.
+    fn digest_of(properties: &[(&'static str, &'static str)]) -> u64 {
+        let sink = Arc::new(ExportSink::new(None));
+        let mut reporter = DigestReporter { sink: Arc::clone(&sink), progress: Arc::default() };
+        let record = SpanRecord {
+            trace_id: FastTraceId(7),
+            name: "root".into(),
+            properties: properties.iter().map(|(k, v)| (Cow::Borrowed(*k), Cow::Borrowed(*v))).collect(),
+            ..SpanRecord::default()
+        };
+        reporter.report(vec![record]);
+        sink.exported().digest
+    }
+
+    #[test]
+    fn the_digest_sees_a_missing_or_changed_property() {
+        let whole = digest_of(&PROPERTIES);
+        // As the model folds the same span with the workload's constant attributes.
+        let mut model = spanalloc_model::digest::DigestExporter::new();
+        let (t, s, p, f) = structure_parts(TraceId(7u128.to_be_bytes()), 0, TraceFlags::SAMPLED);
+        model.export_parts(t, s, p, f, |_| {}, "root", spanalloc_model::digest::constant_attribute);
+        assert_eq!(whole, model.digest());
+        assert_ne!(digest_of(&PROPERTIES[..2]), whole, "a property removed");
+        assert_ne!(digest_of(&[PROPERTIES[0], ("net.peer.port", "5433"), PROPERTIES[2]]), whole, "a property changed");
+        // Order is the workload's, whatever order the collector reports them in.
+        assert_eq!(digest_of(&[PROPERTIES[2], PROPERTIES[0], PROPERTIES[1]]), whole);
+    }
 
     #[test]
     fn the_properties_are_the_workloads_attributes() {
