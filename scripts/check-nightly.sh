@@ -29,22 +29,45 @@ has_benches() { # INDEX.HTML LABEL
     return 0
 }
 
-# A. As docs/nightly.md says.
+# A. As docs/nightly.md says, and as .github/workflows/nightly.yml runs it on a hosted runner:
+#    a fresh clone (empty target dir), no developer variable, the data branch fetched from an
+#    origin that starts empty (a local bare repository), the night, then the publish step with
+#    the run id the night wrote to $GITHUB_OUTPUT. From refs/heads/topic (a dispatch from another
+#    branch) the publish step must push nothing; from main the night must publish.
 git clone -q "$repo" "$work/fresh"
+git init -q --bare "$work/origin.git"
+git -C "$work/fresh" remote set-url origin "$work/origin.git"
 (cd "$work/fresh" && env -u SPANALLOC_OUT -u SPANALLOC_BASELINES -u SPANALLOC_BENCH_HOME -u CARGO_TARGET_DIR \
-    scripts/nightly.sh --quick >"$work/fresh.log" 2>&1) || { tail -40 "$work/fresh.log"; die "a fresh clone's night failed"; }
+    -u SPANALLOC_BIN -u SPANALLOC_HISTORY GITHUB_OUTPUT="$work/outputs" bash -c '
+        set -e
+        data="$1/data"
+        scripts/data-branch.sh fetch "$data"
+        SPANALLOC_BASELINES="$data/baselines" SPANALLOC_HISTORY="$data/history.jsonl" \
+            SPANALLOC_BENCH_HOME="$data/benches" scripts/nightly.sh --quick
+        grep -qx "publish=true" "$GITHUB_OUTPUT" || { echo "the night did not say publish=true"; exit 1; }
+        run_id=$(sed -n "s/^run_id=//p" "$GITHUB_OUTPUT")
+        GITHUB_REF=refs/heads/topic scripts/data-branch.sh publish "$data" reports/latest/results.json "$run_id" |
+            grep -q "not published" || { echo "a dispatch from refs/heads/topic did not say it published nothing"; exit 1; }
+        if git -C "$1/origin.git" rev-parse -q --verify refs/heads/spanalloc-data >/dev/null; then
+            echo "a dispatch from refs/heads/topic published the data branch"; exit 1
+        fi
+        GITHUB_REF=refs/heads/main scripts/data-branch.sh publish "$data" reports/latest/results.json "$run_id"
+    ' rehearsal "$work" >"$work/fresh.log" 2>&1) || { tail -40 "$work/fresh.log"; die "a fresh clone's night, run as the hosted workflow runs it, failed"; }
 has_benches "$work/fresh/reports/latest/index.html" "fresh clone"
 git -C "$work/fresh" status --porcelain reports/baselines | grep -q . && die "a night changed the committed example baselines"
 for row in tracing-otel fastrace; do
     grep -q "\"name\": \"$row\"" "$work/fresh/reports/latest/results.json" || die "a fresh clone's night has no $row row"
 done
-echo "check-nightly: A1 fresh clone, nothing set: exit 0, benches and the real-stack rows in the report"
+git -C "$work/origin.git" show spanalloc-data:history.jsonl | grep -q . || die "the hosted night published no history line"
+git -C "$work/origin.git" ls-tree -r --name-only spanalloc-data | grep -q '^baselines/.*counts.*\.json$' ||
+    die "the hosted night published no counts baseline"
+echo "check-nightly: A1 fresh clone, nothing set, as the hosted workflow runs it: exit 0, benches and the real-stack rows in the report, history and counts baseline published to the data branch"
 cp -a "$work/fresh/target" "$work/elsewhere"
 (cd "$work/fresh" && CARGO_TARGET_DIR="$work/elsewhere" SPANALLOC_OUT="$work/fresh-out2" scripts/nightly.sh --quick \
     >"$work/fresh2.log" 2>&1) || { tail -40 "$work/fresh2.log"; die "a night with CARGO_TARGET_DIR failed"; }
 has_benches "$work/fresh-out2/index.html" "CARGO_TARGET_DIR"
 echo "check-nightly: A2 CARGO_TARGET_DIR elsewhere: exit 0, benches in the report"
-rm -rf "$work/fresh" "$work/elsewhere"
+rm -rf "$work/fresh" "$work/elsewhere" "$work/origin.git"
 
 # B. A fleet of simulated machines.
 cargo build --release -q -p spanalloc-testbin

@@ -15,10 +15,12 @@
 #          remote's, apply only the files this night changed on top — its history line appended
 #          again (a no-op when already there: lines carry the run id) — and retry, three times
 #          at most. Any other push failure (a missing permission, the network) fails at once,
-#          saying which. Exit 1 when it cannot push.
+#          saying which. Exit 1 when it cannot push. With GITHUB_REF set to anything but
+#          refs/heads/main (a dispatch from another branch), it publishes nothing and says so.
 #
-# Settings: DATA_BRANCH (spanalloc-data), SPANALLOC_BIN (the spanalloc binary in cargo's target
-# directory).
+# Settings: DATA_BRANCH (spanalloc-data), SPANALLOC_BIN (the spanalloc binary; unset, `publish`
+# builds it from the checked-out commit into cargo's target directory, as a hosted runner needs:
+# the night builds only the binary it ran, spanalloc-stacks by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 branch="${DATA_BRANCH:-spanalloc-data}"
@@ -103,6 +105,16 @@ push() {
 
 publish() {
     local dir=$1 results=$2 run_id=$3 found changed saved rc
+    # Only main publishes: a dispatch from another branch (its code, perhaps its accepted
+    # baseline) measures and reports, and never replaces what every runner is gated against.
+    if [ -n "${GITHUB_REF:-}" ] && [ "$GITHUB_REF" != refs/heads/main ]; then
+        echo "data-branch: $GITHUB_REF is not refs/heads/main: measured and reported, not published"
+        return 0
+    fi
+    if [ -z "${SPANALLOC_BIN:-}" ]; then
+        cargo build --release -q -p spanalloc || fail "cannot build the spanalloc binary: not published"
+    fi
+    [ -x "$bin" ] || fail "no spanalloc binary at $bin: not published"
     found=$("$bin" fingerprint "$results" --run-id) || fail "$results has no run id: not published"
     [ "$found" = "$run_id" ] || fail "$results is run $found, not the night's run $run_id: not published"
     local message
