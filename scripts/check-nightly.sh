@@ -58,9 +58,11 @@ git -C "$work/fresh" status --porcelain reports/baselines | grep -q . && die "a 
 for row in tracing-otel fastrace; do
     grep -q "\"name\": \"$row\"" "$work/fresh/reports/latest/results.json" || die "a fresh clone's night has no $row row"
 done
-git -C "$work/origin.git" show spanalloc-data:history.jsonl | grep -q . || die "the hosted night published no history line"
-git -C "$work/origin.git" ls-tree -r --name-only spanalloc-data | grep -q '^baselines/.*counts.*\.json$' ||
-    die "the hosted night published no counts baseline"
+# Read whole before grep -q looks (with pipefail, git killed by grep's early exit would fail).
+published=$(git -C "$work/origin.git" ls-tree -r --name-only spanalloc-data 2>/dev/null || true)
+history_lines=$(git -C "$work/origin.git" show spanalloc-data:history.jsonl 2>/dev/null | wc -l)
+[ "$history_lines" -ge 1 ] || die "the hosted night published no history line"
+grep -q '^baselines/nightly-counts-.*\.json$' <<<"$published" || die "the hosted night published no counts baseline: $published"
 echo "check-nightly: A1 fresh clone, nothing set, as the hosted workflow runs it: exit 0, benches and the real-stack rows in the report, history and counts baseline published to the data branch"
 cp -a "$work/fresh/target" "$work/elsewhere"
 (cd "$work/fresh" && CARGO_TARGET_DIR="$work/elsewhere" SPANALLOC_OUT="$work/fresh-out2" scripts/nightly.sh --quick \
