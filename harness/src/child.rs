@@ -141,22 +141,10 @@ fn spawn_progress(exported: Arc<AtomicU64>, stop: Arc<AtomicBool>) -> std::threa
 }
 
 /// `@progress N\n` into `buf`; returns its length.
-fn format_progress(mut n: u64, buf: &mut [u8; 40]) -> usize {
+fn format_progress(n: u64, buf: &mut [u8; 40]) -> usize {
     const PREFIX: &[u8] = b"@progress ";
     buf[..PREFIX.len()].copy_from_slice(PREFIX);
-    let mut digits = [0u8; 20];
-    let mut len = 0;
-    loop {
-        digits[len] = b'0' + (n % 10) as u8;
-        len += 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for i in 0..len {
-        buf[PREFIX.len() + i] = digits[len - 1 - i];
-    }
+    let len = sys::write_decimal(n, &mut buf[PREFIX.len()..]);
     buf[PREFIX.len() + len] = b'\n';
     PREFIX.len() + len + 1
 }

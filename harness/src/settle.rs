@@ -106,21 +106,7 @@ fn stat_path(tid: u64, buf: &mut [u8; 64]) -> usize {
     const HEAD: &[u8] = b"/proc/self/task/";
     const TAIL: &[u8] = b"/stat";
     buf[..HEAD.len()].copy_from_slice(HEAD);
-    let mut digits = [0u8; 20];
-    let (mut n, mut len) = (tid, 0);
-    loop {
-        digits[len] = b'0' + (n % 10) as u8;
-        len += 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    let mut at = HEAD.len();
-    for d in digits[..len].iter().rev() {
-        buf[at] = *d;
-        at += 1;
-    }
+    let at = HEAD.len() + crate::sys::write_decimal(tid, &mut buf[HEAD.len()..]);
     buf[at..at + TAIL.len()].copy_from_slice(TAIL);
     at + TAIL.len()
 }

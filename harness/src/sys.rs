@@ -2,6 +2,25 @@
 
 use std::time::Duration;
 
+/// Writes `n` in decimal at the start of `out`, without allocating (for code that must not be
+/// seen by the meter); returns how many bytes it wrote. `out` must have room for 20.
+pub fn write_decimal(mut n: u64, out: &mut [u8]) -> usize {
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (n % 10) as u8;
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for (slot, d) in out.iter_mut().zip(digits[..len].iter().rev()) {
+        *slot = *d;
+    }
+    len
+}
+
 /// User plus system CPU time of the whole process so far.
 pub fn process_cpu() -> Duration {
     // SAFETY: getrusage writes into the zeroed struct we own and reads nothing else.
