@@ -40,16 +40,15 @@ fn separate_runs_of_one_workload_compare_clean() {
         let o = compare(a.join("results.json").to_str().unwrap(), &b.join("results.json"), "text");
         let text = String::from_utf8_lossy(&o.stdout);
         assert_eq!(o.status.code(), Some(0), "run {i}:\n{text}{}", stderr(&o));
-        // Six exact metrics (allocations, bytes, reallocations, leaked blocks) at 2 sizes × 5
-        // strategies; the six timing metrics are noise (one
-        // run). The SDK row's counts move between runs and are not gated without repeats (a drop
+        // Seven exact metrics (allocations, bytes, reallocations, leaked blocks, exports) at 2
+        // sizes × 5 strategies; the six timing metrics are noise (one run). The SDK row's counts move between runs and are not gated without repeats (a drop
         // at its gate rate would have failed the run).
-        assert!(text.contains(": 0 regressed, 0 improved, 60 unchanged, "), "{text}");
+        assert!(text.contains(": 0 regressed, 0 improved, 70 unchanged, "), "{text}");
         for ts in [0, 4] {
             let said = |why: &str| {
                 text.lines().any(|l| {
                     l.trim_start().starts_with(&format!("otel-sdk ts={ts}: "))
-                        && l.contains(&format!("allocs_per_span, bytes_per_span, allocs, bytes_allocated, reallocs_per_span, leaked_blocks_per_span ({why}"))
+                        && l.contains(&format!("allocs_per_span, bytes_per_span, allocs, bytes_allocated, reallocs_per_span, leaked_blocks_per_span, exports_per_span ({why}"))
                 })
             };
             assert!(said("noise: not gated: needs repeats"), "{text}");
@@ -87,7 +86,7 @@ fn planted_regressions_fail_and_are_named() {
         match format {
             "text" => {
                 assert!(
-                    out.contains(": 2 regressed, 0 improved, 46 unchanged, 0 noise against") && out.contains("REGRESSED"),
+                    out.contains(": 2 regressed, 0 improved, 46 unchanged, 8 noise against") && out.contains("REGRESSED"),
                     "{out}"
                 )
             }
@@ -328,7 +327,7 @@ fn the_summary_comes_first_and_nothing_comparable_exits_2() {
     let first = text.lines().next().unwrap();
     // The fixture predates the fingerprint: its timing is not compared.
     assert!(
-        first.contains(": 4 regressed, 0 improved, 44 unchanged, 0 noise against")
+        first.contains(": 4 regressed, 0 improved, 44 unchanged, 8 noise against")
             && first.ends_with("not compared: 0 missing, 0 new, 48 incomparable"),
         "{first}"
     );
@@ -349,7 +348,7 @@ fn the_summary_comes_first_and_nothing_comparable_exits_2() {
     assert_eq!(j["regressed"][0]["scenario"], "value-copy");
     assert!(j["rows"].as_array().unwrap().iter().all(|r| !r["rule"].as_str().unwrap().is_empty()));
     let md = String::from_utf8_lossy(&compare(FIXTURE, &worse, "markdown").stdout).into_owned();
-    assert!(md.starts_with("### ❌ spanalloc: 4 regressed, 0 improved, 44 unchanged, 0 noise"), "{md}");
+    assert!(md.starts_with("### ❌ spanalloc: 4 regressed, 0 improved, 44 unchanged, 8 noise"), "{md}");
     assert!(md.contains("<details><summary>Unchanged and noise"), "{md}");
 
     // Another seed: nothing is comparable.

@@ -48,6 +48,7 @@ type passOutput struct {
 	PeakLiveBytes  uint64            `json:"peak_live_bytes"`
 	Timeline       [][2]int64        `json:"timeline"`
 	Settings       map[string]string `json:"settings"`
+	ExportBatches  uint64            `json:"export_batches"`
 	GCCycles       uint64            `json:"gc_cycles"`
 	GCPauseNs      uint64            `json:"gc_pause_ns"`
 	CurrentReads   uint64            `json:"-"`

@@ -173,6 +173,7 @@ func measure(w Workload, strategy string) passOutput {
 	pipe.ex.reset()
 	pipe.lat.reset()
 	pipe.reads = 0
+	pipe.batches = 0
 	// Every row starts its region from a collected heap, so their GC counts compare.
 	runtime.GC()
 	ticker := time.NewTicker(time.Millisecond)
@@ -262,6 +263,7 @@ func measure(w Workload, strategy string) passOutput {
 		PeakLiveBytes:  heap.peak,
 		Timeline:       timeline,
 		Settings:       settings,
+		ExportBatches:  pipe.batches,
 		GCCycles:       uint64(m1.NumGC - m0.NumGC),
 		GCPauseNs:      m1.PauseTotalNs - m0.PauseTotalNs,
 		CurrentReads:   pipe.reads,

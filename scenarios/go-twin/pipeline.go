@@ -94,11 +94,14 @@ func (l *latency) reset() { *l = latency{} }
 
 // pipeline is the queue and the exporter goroutine.
 type pipeline struct {
-	queue   chan record
-	slot    currentSlot
-	ex      *exporter
-	lat     latency
-	reads   uint64
+	queue chan record
+	slot  currentSlot
+	ex    *exporter
+	lat   latency
+	reads uint64
+	// batches counts the non-empty batches exported, as the Rust rows' export_batches does;
+	// read and reset only while the exporter waits on a flush marker.
+	batches uint64
 	stopped sync.WaitGroup
 	// exported counts every span exported, warm-up included, for the harness's watchdog
 	// (reportProgress): it only has to move.
@@ -116,6 +119,9 @@ func (p *pipeline) exportLoop() {
 	defer p.stopped.Done()
 	batch := make([]record, 0, batchSize)
 	exportBatch := func() {
+		if len(batch) > 0 {
+			p.batches++
+		}
 		for i, r := range batch {
 			r.exportTo(p.ex)
 			if ns := nanotime() - r.endedAt(); ns > 0 {

@@ -28,6 +28,9 @@ pub(crate) enum Counted {
     /// Blocks the measured region left allocated (allocations less deallocations): a leak is a
     /// regression even when allocations per span are flat.
     Leaked,
+    /// Non-empty batches the exporter was handed: what a row's exports cost is judged net of
+    /// them ([`crate::rules::net_of_export`]), so they are judged too.
+    Exports,
 }
 
 impl Counted {
@@ -38,6 +41,8 @@ impl Counted {
             Counted::Bytes => i128::from(s.metrics.bytes_allocated),
             Counted::Reallocs => i128::from(s.metrics.reallocs),
             Counted::Leaked => i128::from(s.metrics.leaked_blocks()),
+            // An exact row's passes agree; a moving row's total is not compared across them.
+            Counted::Exports => s.samples.export_batches.first().map_or(0, |&n| i128::from(n)),
         }
     }
 
@@ -50,6 +55,7 @@ impl Counted {
             Counted::Bytes => wide(&s.samples.bytes_allocated),
             Counted::Reallocs => wide(&s.samples.reallocs),
             Counted::Leaked => s.samples.leaked_blocks().into_iter().map(i128::from).collect(),
+            Counted::Exports => wide(&s.samples.export_batches),
         }
     }
 
@@ -60,6 +66,7 @@ impl Counted {
             Counted::Bytes => "bytes",
             Counted::Reallocs => "reallocations",
             Counted::Leaked => "leaked blocks",
+            Counted::Exports => "exports",
         }
     }
 }
@@ -122,6 +129,13 @@ pub(crate) const METRICS: &[Metric] = &[
         value: |s| s.metrics.leaked_blocks_per_span(s.spans),
         larger_is_better: false,
         rule: Rule::Count { what: Counted::Leaked, per_span: true },
+    },
+    Metric {
+        name: "exports_per_span",
+        unit: "exports",
+        value: |s| s.samples.exports_per_span(s.spans).unwrap_or(0.0),
+        larger_is_better: false,
+        rule: Rule::Count { what: Counted::Exports, per_span: true },
     },
     Metric {
         name: "peak_heap_bytes",

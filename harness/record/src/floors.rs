@@ -9,6 +9,12 @@ pub const SPANS_PER_ALLOCATION_FLOOR: u64 = 100;
 /// One byte per span is the smallest byte change that is a verdict.
 pub const BYTES_PER_SPAN_FLOOR: f64 = 1.0;
 
+/// One export per this many spans is the smallest change of a moving row's exports per span that
+/// is a verdict (an exact row's exports are judged to the export). An export batch holds 512
+/// spans at the SDK's default, so a halved batch size (+1 export per 512 spans, 19.5 per 10,000)
+/// is beyond it.
+pub const SPANS_PER_EXPORT_FLOOR: u64 = 10_000;
+
 /// How far beyond the baseline's range a moving row may go, in ranges: identical runs of the SDK
 /// row against a five-repeat baseline stay inside (`harness/tests/spread_gate.rs`).
 pub const SPREAD_MARGIN: f64 = 1.0;

@@ -379,6 +379,17 @@ impl Samples {
         }
         self.allocs.iter().zip(&self.deallocs).map(|(&a, &d)| a as i64 - d as i64).collect()
     }
+
+    /// Whether every count pass recorded its exports (schema 12; the Go twin's since schema 15).
+    pub fn exports_recorded(&self) -> bool {
+        !self.export_batches.is_empty() && self.export_batches.len() == self.allocs.len()
+    }
+
+    /// The median count pass's exports per span, where every pass recorded them.
+    pub fn exports_per_span(&self, spans: u64) -> Option<f64> {
+        let batches: Vec<f64> = self.export_batches.iter().map(|&n| n as f64).collect();
+        self.exports_recorded().then(|| crate::stats::median(&batches) / spans.max(1) as f64)
+    }
 }
 
 impl ScenarioResult {
@@ -684,8 +695,9 @@ pub struct Samples {
     /// Deallocations of every count pass (schema 13): with `allocs`, the blocks each pass left.
     #[serde(default)]
     pub deallocs: Vec<u64>,
-    /// Non-empty batches the exporter received in every count pass (schema 12; empty for a
-    /// program of its own): what a row with a cost per export ([`PerExport`]) is judged net of.
+    /// Non-empty batches the exporter received in every count pass (schema 12; the Go twin's
+    /// since schema 15): judged as exports per span, and what a row with a cost per export
+    /// ([`PerExport`]) is judged net of.
     #[serde(default)]
     pub export_batches: Vec<u64>,
 }

@@ -2,7 +2,7 @@
 //! and — for timing — the same machine and build. A reason here makes the row `incomparable`,
 //! never a regression.
 
-use crate::metrics::{Metric, Rule};
+use crate::metrics::{Counted, Metric, Rule};
 use spanalloc_record::schema::{Results, ScenarioResult};
 
 /// Why a metric of two rows was not compared: what the walk over rows makes of it.
@@ -62,6 +62,20 @@ pub(crate) fn dropped_difference(m: &Metric, bs: &ScenarioResult, cs: &ScenarioR
         |s: &ScenarioResult, which: &str| (s.dropped_spans > 0).then(|| format!("{which} dropped {} spans", s.dropped_spans));
     let sides: Vec<String> = [side(bs, "the baseline"), side(cs, "this run")].into_iter().flatten().collect();
     (!sides.is_empty()).then(|| format!("dropped spans at its gate rate, not the same work, so not judged: {}", sides.join(", ")))
+}
+
+/// Why a count recorded on one side only is not judged: the exports of every count pass, which
+/// files before schema 12 (and the Go twin's before 15) do not hold. A gate is green only for
+/// what it judged, so this fails.
+pub(crate) fn recording_difference(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult) -> Option<String> {
+    if !matches!(m.rule, Rule::Count { what: Counted::Exports, .. }) {
+        return None;
+    }
+    let (b, c) = (bs.samples.exports_recorded(), cs.samples.exports_recorded());
+    (b != c).then(|| {
+        let side = if b { "this run" } else { "the baseline" };
+        format!("exports recorded on one side only: {side} did not count every pass's exports, so they are not judged")
+    })
 }
 
 /// Why a metric cannot be compared between two schema versions, if it cannot: its definition

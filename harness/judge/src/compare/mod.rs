@@ -23,7 +23,8 @@ use crate::thresholds::Thresholds;
 pub use crate::verdict::Verdict;
 pub use comparable::NotCompared;
 use comparable::{
-    definition_difference, dropped_difference, length_difference, machine_difference, toolchain_change, workload_difference,
+    definition_difference, dropped_difference, length_difference, machine_difference, recording_difference, toolchain_change,
+    workload_difference,
 };
 use spanalloc_record::schema::{Failure, Results, ScenarioResult};
 
@@ -57,6 +58,10 @@ pub struct Row {
     /// The verdict a loosening in thresholds.toml turned into `unchanged`, with its reason.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<Hidden>,
+    /// For a count judged by a rule: the smallest change, in the metric's unit, the rule is sure
+    /// to call a verdict on this row (the floor for an exact row; a moving row's band reach).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detectable: Option<f64>,
     /// Why it was not compared, for a row `incomparable`: what follows from it is decided from
     /// this, never from the words of `rule`.
     #[serde(skip)]
@@ -274,6 +279,7 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
                         .or_else(|| workload_difference(baseline, current, bs, cs).map(|w| (NotCompared::Workload, w)))
                         .or_else(|| dropped_difference(m, bs, cs).map(|w| (NotCompared::Dropped, w)))
                         .or_else(|| definition_difference(m, baseline, current).map(|w| (NotCompared::Definition, w)))
+                        .or_else(|| recording_difference(m, bs, cs).map(|w| (NotCompared::Definition, w)))
                         .or_else(|| machine_difference(m, baseline, current).map(|w| (NotCompared::Machine, w)));
                     match why {
                         Some((kind, why)) => {
@@ -478,6 +484,7 @@ fn row(s: &ScenarioResult, m: &Metric, j: Judgement) -> Row {
         rule: j.rule,
         note: String::new(),
         hidden: j.hidden,
+        detectable: j.detectable,
         not_compared: None,
     }
 }
@@ -736,6 +743,101 @@ mod tests {
             .ends_with("as measured: the two files do not declare the same cost per export, with every pass's batches")));
         let c = run(0, Some(&spanalloc_record::schema::PerExport { allocs: 3, ..cost.clone() }));
         assert_eq!(verdict(&c, "atomic-swap", 4, "allocs"), Verdict::Regressed, "{:#?}", c.rows);
+    }
+
+    /// The batches a file states are judged as what they are: exports per span is gated (every
+    /// export of an exact row; a moving row by its baseline's spread), and a file cannot lower
+    /// its allocations by batches its counts do not bear out.
+    #[test]
+    fn exports_are_judged_and_cannot_excuse_allocations() {
+        let mut base = fixture();
+        let i = index(&base, "atomic-swap", 4);
+        let (a, b) = (base.scenarios[i].metrics.allocs, base.scenarios[i].metrics.bytes_allocated);
+        let spans = base.scenarios[i].spans;
+        // An exact row: one export more is a verdict.
+        base.scenarios[i].samples.allocs = vec![a; 5];
+        base.scenarios[i].samples.export_batches = vec![6; 5];
+        let mut cur = base.clone();
+        cur.scenarios[i].samples.export_batches.iter_mut().for_each(|n| *n += 1);
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, "atomic-swap", 4, "exports_per_span"), Verdict::Regressed, "{:#?}", c.rows);
+        assert_eq!(c.regressions, 1);
+        // Recorded on one side only: not judged, and that fails.
+        let mut blind = base.clone();
+        blind.scenarios[i].samples.export_batches.clear();
+        let c = compare(&base, &blind, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, "atomic-swap", 4, "exports_per_span"), Verdict::Incomparable);
+        assert!(
+            c.failed() && c.unjudged.iter().any(|u| u.reason.contains("exports recorded on one side only")),
+            "{:?}",
+            c.unjudged
+        );
+        // A moving row with a cost per export of 2 allocations.
+        let cost = spanalloc_record::schema::PerExport { allocs: 2, bytes: 0, why: "a test".into() };
+        let set = |r: &mut Results, allocs: Vec<u64>, batches: Vec<u64>| {
+            let s = &mut r.scenarios[i];
+            s.exact_counts = false;
+            s.per_export = Some(cost.clone());
+            s.metrics.allocs = allocs[0];
+            s.metrics.allocs_per_span = allocs[0] as f64 / spans as f64;
+            s.samples.bytes_allocated = vec![b; allocs.len()];
+            s.samples.export_batches = batches;
+            s.samples.allocs = allocs;
+        };
+        let real = [5u64, 5, 6, 5, 5];
+        set(&mut base, real.iter().map(|n| a + 2 * n).collect(), real.to_vec());
+        // A regression of the floor (26 allocations over 2,600 spans) the file explains away by
+        // 13 batches more in every pass: its allocations pass net, its exports do not.
+        let mut cur = base.clone();
+        let extra = spans.div_ceil(100);
+        set(&mut cur, real.iter().map(|n| a + extra + 2 * n).collect(), real.iter().map(|n| n + extra / 2).collect());
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, "atomic-swap", 4, "allocs"), Verdict::Unchanged, "{:#?}", c.rows);
+        assert_eq!(verdict(&c, "atomic-swap", 4, "exports_per_span"), Verdict::Regressed, "{:#?}", c.rows);
+        // Batches its allocations do not bear out (one pass claims 200): judged as measured.
+        let mut cur = base.clone();
+        set(&mut cur, real.iter().map(|n| a + extra + 2 * n).collect(), vec![5, 5, 6, 5, 200]);
+        let c = compare(&base, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, "atomic-swap", 4, "allocs"), Verdict::Regressed, "{:#?}", c.rows);
+        let r =
+            c.rows.iter().find(|r| r.scenario == "atomic-swap" && r.trace_state_entries == 4 && r.metric == "allocs").unwrap();
+        assert!(r.rule.contains("as measured: this run's batches do not explain its allocations"), "{}", r.rule);
+    }
+
+    /// A moving row's band says how far it reaches: the smallest change sure to be a verdict is
+    /// on every judged count, and a band wider than the floor says so in its rule.
+    #[test]
+    fn a_band_wider_than_the_floor_is_said() {
+        let mut base = fixture();
+        let i = index(&base, "atomic-swap", 4);
+        let (a, spans) = (base.scenarios[i].metrics.allocs, base.scenarios[i].spans);
+        base.scenarios[i].exact_counts = false;
+        let row = |c: &Comparison| {
+            c.rows
+                .iter()
+                .find(|r| r.scenario == "atomic-swap" && r.trace_state_entries == 4 && r.metric == "allocs")
+                .unwrap()
+                .clone()
+        };
+        // Within the floor (26 over 2,600 spans): repeats 3 apart reach 3 + 1 beyond the median;
+        // half the floor, 13, is what decides.
+        base.scenarios[i].samples.allocs = vec![a, a + 3, a + 1, a + 2, a + 3];
+        let r = row(&compare(&base, &base, &Thresholds::default(), ("b", "c")));
+        assert_eq!(r.detectable, Some(13.0));
+        assert!(!r.rule.contains("wider than the floor"), "{}", r.rule);
+        // Repeats 100 apart: a band reaching 150 beyond the median, said on the row.
+        base.scenarios[i].samples.allocs = vec![a, a + 100, a + 50, a + 20, a + 80];
+        let r = row(&compare(&base, &base, &Thresholds::default(), ("b", "c")));
+        assert_eq!(r.detectable, Some(150.0));
+        assert!(
+            r.rule.contains("smallest detectable change 150, wider than the floor: this row's identical runs spread 100"),
+            "{}",
+            r.rule
+        );
+        // An exact row's detectable change is its floor.
+        let exact = fixture();
+        let r = row(&compare(&exact, &exact, &Thresholds::default(), ("b", "c")));
+        assert_eq!(r.detectable, Some(spans.div_ceil(100) as f64));
     }
 
     /// A loosening in thresholds.toml lets a change through only within its tolerance, and the

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::metrics::{Counted, Metric};
 use crate::verdict::Verdict;
-use spanalloc_record::floors::{BYTES_PER_SPAN_FLOOR, SPANS_PER_ALLOCATION_FLOOR};
+use spanalloc_record::floors::{BYTES_PER_SPAN_FLOOR, SPANS_PER_ALLOCATION_FLOOR, SPANS_PER_EXPORT_FLOOR};
 
 /// What a rule decided for one metric of one row, and why: the whole of its answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,12 +21,21 @@ pub struct Judgement {
     pub rule: String,
     /// The verdict a loosening in thresholds.toml turned into `unchanged`, with its reason.
     pub hidden: Option<Hidden>,
+    /// For a count: the smallest change, in the metric's unit, this rule is sure to call a
+    /// verdict on this row — the floor for an exact row, the band's reach (or half the floor,
+    /// whichever is wider) for a moving one.
+    pub detectable: Option<f64>,
 }
 
 impl Judgement {
     /// A rule's answer, nothing hidden.
     pub fn new(baseline: Option<f64>, current: Option<f64>, verdict: Verdict, rule: String) -> Judgement {
-        Judgement { baseline, current, verdict, rule, hidden: None }
+        Judgement { baseline, current, verdict, rule, hidden: None, detectable: None }
+    }
+
+    /// The same answer, with the smallest change the rule would have caught.
+    pub fn detecting(self, change: f64) -> Judgement {
+        Judgement { detectable: Some(change), ..self }
     }
 
     /// `(current - baseline) / baseline` in percent, when both exist and the baseline is not 0.
@@ -64,6 +73,7 @@ pub(crate) fn direction(m: &Metric, delta: f64) -> Verdict {
 pub(crate) fn floor(what: Counted, per_span: bool, spans: u64) -> f64 {
     let per = match what {
         Counted::Bytes => BYTES_PER_SPAN_FLOOR,
+        Counted::Exports => 1.0 / SPANS_PER_EXPORT_FLOOR as f64,
         _ => 1.0 / SPANS_PER_ALLOCATION_FLOOR as f64,
     };
     if per_span {
@@ -79,5 +89,6 @@ pub(crate) fn floor_text(what: Counted) -> String {
         Counted::Bytes => format!("{BYTES_PER_SPAN_FLOOR} B per span"),
         Counted::Reallocs => format!("1 reallocation per {SPANS_PER_ALLOCATION_FLOOR} spans"),
         Counted::Leaked => format!("1 leaked block per {SPANS_PER_ALLOCATION_FLOOR} spans"),
+        Counted::Exports => format!("1 export per {SPANS_PER_EXPORT_FLOOR} spans"),
     }
 }

@@ -49,6 +49,17 @@ pub(crate) fn judge(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, t: &Th
             Verdict::Noise,
             format!("not a leak: a {} heap is collected on its own schedule", cs.language),
         ),
+        // Neither file recorded the exports of every pass (a file before schema 12): the
+        // exports cannot be judged, and no other count depends on them. One side alone is not
+        // judged either, and fails (`compare::comparable::recording_difference`).
+        Rule::Count { what: Counted::Exports, .. } if !bs.samples.exports_recorded() && !cs.samples.exports_recorded() => {
+            Judgement::new(
+                None,
+                None,
+                Verdict::Noise,
+                "not recorded: neither file counted this row's exports (before schema 12)".into(),
+            )
+        }
         // The baseline says whether the row is exact: a current file that calls itself inexact
         // still meets the exact rule.
         Rule::Count { what, .. } if bs.exact_counts => exact::judge(m, bs, cs, what),

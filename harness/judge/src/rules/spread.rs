@@ -15,7 +15,8 @@ pub const SPREAD_MIN_REPEATS: usize = 5;
 
 /// The spread rule of a row whose counts move between identical runs.
 pub(crate) fn judge(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, what: Counted, per_span: bool) -> Judgement {
-    let net = per_export(bs, cs);
+    let declared = per_export(bs, cs);
+    let net = declared.as_ref().ok().copied().flatten();
     let base = count_samples(bs, what, per_span, net);
     let cur = count_samples(cs, what, per_span, net);
     let c = if cur.is_empty() { (m.value)(cs) } else { median(&cur) };
@@ -38,18 +39,26 @@ pub(crate) fn judge(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, what: 
     let verdict = if beyond { direction(m, c - b) } else { Verdict::Unchanged };
     let digits = if per_span { 4 } else { 0 };
     let place = if outside { "outside" } else { "within" };
+    // The smallest change sure to be a verdict, whichever way: past the band's far edge and half
+    // the floor. A band that reaches beyond the floor is said on the row, never silent.
+    let detectable = (band_hi - b).max(b - band_lo).max(f / 2.0);
+    let wide = if detectable > f * (1.0 + 1e-9) {
+        format!(
+            "; smallest detectable change {detectable:.digits$}, wider than the floor: this row's identical runs spread {range:.digits$}"
+        )
+    } else {
+        String::new()
+    };
     let rule = format!(
-        "spread: {place} the baseline's {} repeats {lo:.digits$}–{hi:.digits$} widened by {SPREAD_MARGIN}× their range to {band_lo:.digits$}–{band_hi:.digits$}; half the floor of {}{}{}",
+        "spread: {place} the baseline's {} repeats {lo:.digits$}–{hi:.digits$} widened by {SPREAD_MARGIN}× their range to {band_lo:.digits$}–{band_hi:.digits$}; half the floor of {}{}{wide}{}",
         base.len(),
         floor_text(what),
         if outside && !beyond { " not reached" } else { "" },
-        match net {
-            Some(c) => net_text(c, what, bs, cs),
-            None if bs.per_export.is_some() || cs.per_export.is_some() => {
-                "; as measured: the two files do not declare the same cost per export, with every pass's batches".to_owned()
-            }
-            None => String::new(),
+        match (net, &declared) {
+            (Some(c), _) => net_text(c, what, bs, cs),
+            (None, Err(why)) => format!("; as measured: {why}"),
+            (None, Ok(_)) => String::new(),
         }
     );
-    Judgement::new(Some(b), Some(c), verdict, rule)
+    Judgement::new(Some(b), Some(c), verdict, rule).detecting(detectable)
 }
