@@ -175,7 +175,9 @@ pub fn combine(
         timeline: first_count.timeline.clone().unwrap_or_default(),
         current_check: p.count.iter().find_map(|o| o.current_check),
         per_export: None,
+        bytes_modes: None,
         instructions: None,
+        holds: None,
         provenance: None,
     })
 }

@@ -94,6 +94,16 @@ impl Entry {
         }
     }
 
+    /// The spread its bytes' modes reach, if they have modes (see [`Scenario::bytes_modes`]).
+    pub fn bytes_modes(&self) -> Option<spanalloc_record::schema::BytesModes> {
+        match self {
+            Entry::InProcess(s) => s
+                .bytes_modes
+                .map(|m| spanalloc_record::schema::BytesModes { spread_per_span: m.spread_per_span, why: m.why.to_owned() }),
+            Entry::External(_) => None,
+        }
+    }
+
     /// The rate its unpaced passes run at instead, if it has one (see [`Scenario::unpaced_rate`]).
     pub fn unpaced_rate(&self) -> Option<u64> {
         match self {

@@ -48,7 +48,7 @@ impl ChildHooks {
     fn read(&self) -> Reading {
         let cpu = sys::process_cpu();
         match self.pass {
-            Pass::Plain | Pass::Instructions => Reading { cpu, ..Default::default() },
+            Pass::Plain | Pass::Instructions | Pass::Probe => Reading { cpu, ..Default::default() },
             Pass::Count => {
                 let live = slots::live_bytes();
                 Reading { cpu, counts: slots::totals(), stages: slots::stage_totals(), live, peak: slots::peak_bytes(live) }
@@ -160,7 +160,8 @@ const DHAT_FRAMES: usize = 96;
 
 /// Runs `scenario` with `cfg` as `pass`; `dhat_file` is where the dhat pass writes its profile.
 pub fn measure(scenario: &Scenario, cfg: &WorkloadConfig, pass: Pass, dhat_file: Option<&Path>) -> PassOutput {
-    let paced = scenario.workload(cfg);
+    // A probe asks how fast the row holds: paced as asked, past its gate rate.
+    let paced = if pass == Pass::Probe { cfg.clone() } else { scenario.workload(cfg) };
     let cfg = &paced;
     meter::set_mode(pass.mode());
     let dhat_file: PathBuf = dhat_file.map_or_else(|| "dhat-heap.json".into(), Path::to_path_buf);

@@ -28,6 +28,7 @@ pub mod console;
 pub mod dhat_profile;
 pub mod external;
 pub mod go_twin;
+pub mod holds;
 pub mod instructions;
 pub mod measure;
 pub mod meter;

@@ -394,8 +394,22 @@ fn measure_scenario(
     r.same_work = entry.same_work().word().into();
     r.carries_trace_state = entry.carries_trace_state();
     r.per_export = entry.per_export();
+    r.bytes_modes = entry.bytes_modes();
     r.rate = Some(entry.paced_rate(cfg.rate));
     check_same_work(&mut r, at, &mut m);
+    if m.failures.is_empty() {
+        let gate = entry.paced_rate(cfg.rate);
+        let achieved = spanalloc_record::stats::median(&r.samples.achieved_rate);
+        let probe = |c: &WorkloadConfig| {
+            let out = pass_in(program, Pass::Probe, c, None)?;
+            let dropped = entry.same_work().expected(c).spans_exported.saturating_sub(out.spans_exported);
+            Ok((out, dropped))
+        };
+        match crate::holds::find(cfg, gate, achieved, &probe) {
+            Ok(h) => r.holds = h,
+            Err(f) => m.failures.push(f),
+        }
+    }
     if let Some(c) = r.current_check.filter(|c| !c.passed()) {
         m.failures.push(failure(
             &label,

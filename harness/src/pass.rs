@@ -22,11 +22,14 @@ pub enum Pass {
     Dhat,
     /// No meter, under callgrind: the instructions of the measured region ([`crate::instructions`]).
     Instructions,
+    /// No meter, paced at the rate asked even above the scenario's gate rate: how fast the row
+    /// holds ([`crate::holds`]).
+    Probe,
 }
 
 impl Pass {
     /// Every pass, by name.
-    pub const ALL: [Pass; 5] = [Pass::Plain, Pass::Count, Pass::StatsAlloc, Pass::Dhat, Pass::Instructions];
+    pub const ALL: [Pass; 6] = [Pass::Plain, Pass::Count, Pass::StatsAlloc, Pass::Dhat, Pass::Instructions, Pass::Probe];
 
     /// The pass's name in results, errors and on the command line.
     pub fn name(self) -> &'static str {
@@ -36,6 +39,7 @@ impl Pass {
             Pass::StatsAlloc => "stats-alloc",
             Pass::Dhat => "dhat",
             Pass::Instructions => "instructions",
+            Pass::Probe => "probe",
         }
     }
 
@@ -45,7 +49,7 @@ impl Pass {
             Pass::Count => Mode::Fast,
             Pass::StatsAlloc => Mode::StatsAlloc,
             Pass::Dhat => Mode::Dhat,
-            Pass::Instructions => Mode::Off,
+            Pass::Instructions | Pass::Probe => Mode::Off,
         }
     }
 }
@@ -56,7 +60,7 @@ impl std::str::FromStr for Pass {
         Pass::ALL
             .into_iter()
             .find(|p| p.name() == s)
-            .ok_or_else(|| format!("unknown pass '{s}' (plain, count, stats-alloc, dhat, instructions)"))
+            .ok_or_else(|| format!("unknown pass '{s}' (plain, count, stats-alloc, dhat, instructions, probe)"))
     }
 }
 

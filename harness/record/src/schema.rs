@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 /// and leaked blocks are gated like allocations, by the spread of a moving row's repeats.
 /// Older files are still read: their new fields take the values those versions used, and a
 /// version-1 peak heap (which counted the harness's buffers) is not compared with a later one.
-pub const SCHEMA_VERSION: u32 = 14;
+pub const SCHEMA_VERSION: u32 = 15;
 
 /// The first layout whose rows say whether their counts are exact and record every repeat's
 /// counts; older rows are told apart by their cross-check ([`ScenarioResult::exact_counts`]).
@@ -540,6 +540,15 @@ pub struct ScenarioResult {
     /// (schema 12): its counts are judged net of it, per batch, when both files say the same.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_export: Option<PerExport>,
+    /// The widest spread of its bytes per span between identical runs, for a row whose bytes
+    /// have modes (schema 15): its bytes band reaches this far either side when both files say
+    /// the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes_modes: Option<BytesModes>,
+    /// The highest rate the row held on the machine that ran it (schema 15): a finding beside
+    /// the figures, never the gate. `None` before, and for an unpaced run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holds: Option<Holds>,
     /// The instructions pass, when the run asked for one (schema 11).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<Instructions>,
@@ -560,6 +569,63 @@ pub struct PerExport {
     /// The lines of the implementation that allocate them.
     pub why: String,
 }
+
+/// The widest spread of a row's bytes per span between identical runs, measured, and why they
+/// have modes (`spanalloc_model::BytesModes`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BytesModes {
+    /// Bytes per span.
+    pub spread_per_span: f64,
+    /// Where the modes come from, and the runs that measured the spread.
+    pub why: String,
+}
+
+/// The highest rate a row sustained without dropping a span, on the machine that ran it: its
+/// count passes at its gate rate, then — for a row gated below the run's rate — plain passes of
+/// `spans` spans at higher rates (`probes`), the run's rate first, then halving the gap between
+/// the highest rate kept and the lowest that dropped, twice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Holds {
+    /// The highest rate sustained without dropping, spans/s: the pace kept, or what a pass that
+    /// fell behind its pace achieved (its own limit).
+    pub rate: u64,
+    /// The run's rate: the most it was asked to hold.
+    pub target: u64,
+    /// Spans per probe.
+    pub spans: u64,
+    /// Every probe, in the order run.
+    pub probes: Vec<Probe>,
+}
+
+/// One plain pass at a rate above a row's gate rate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Probe {
+    /// The rate it was paced at, spans/s.
+    pub rate: u64,
+    /// The rate it achieved, spans/s.
+    pub achieved: f64,
+    /// Spans it dropped.
+    pub dropped: u64,
+}
+
+impl Probe {
+    /// Whether it held its rate: nothing dropped, and within 5% of its pace.
+    pub fn held(&self) -> bool {
+        self.dropped == 0 && self.achieved >= self.rate as f64 * HELD_FRACTION
+    }
+
+    /// The rate it sustained: what it achieved, up to its pace, if it dropped nothing.
+    pub fn sustained(&self) -> u64 {
+        if self.dropped > 0 {
+            0
+        } else {
+            (self.achieved.max(0.0) as u64).min(self.rate)
+        }
+    }
+}
+
+/// A pass held its pace when it achieved at least this fraction of it.
+pub const HELD_FRACTION: f64 = 0.95;
 
 /// Which night set a baseline row, and why (`baseline ratchet`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

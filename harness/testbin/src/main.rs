@@ -122,6 +122,7 @@ pub const TEST_CRASH: Scenario = Scenario {
     carries_trace_state: true,
     cross_check_waived: None,
     per_export: None,
+    bytes_modes: None,
 };
 
 fn crash(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
@@ -142,6 +143,7 @@ pub const TEST_ABORT: Scenario = Scenario {
     carries_trace_state: true,
     cross_check_waived: None,
     per_export: None,
+    bytes_modes: None,
 };
 
 fn abort(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
@@ -162,6 +164,7 @@ pub const TEST_STOP: Scenario = Scenario {
     carries_trace_state: true,
     cross_check_waived: None,
     per_export: None,
+    bytes_modes: None,
 };
 
 fn stop(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
@@ -184,6 +187,7 @@ pub const TEST_GARBAGE: Scenario = Scenario {
     carries_trace_state: true,
     cross_check_waived: None,
     per_export: None,
+    bytes_modes: None,
 };
 
 fn garbage(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {

@@ -36,7 +36,7 @@ pub mod workload;
 
 pub use context::{ContextView, SharedSpanContext, SpanContext};
 pub use ids::{SpanId, TraceFlags, TraceId};
-pub use registry::{PerExport, Scenario};
+pub use registry::{BytesModes, PerExport, Scenario};
 pub use strategy::{ExportView, LinkedSpan, Strategy};
 pub use trace_state::TraceState;
 pub use walk::{NoHooks, RunHooks, RunReport};

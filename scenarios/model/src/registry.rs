@@ -61,6 +61,23 @@ pub struct Scenario {
     /// exports is not read as a change in the work per span. `None`: counts are judged as
     /// measured.
     pub per_export: Option<PerExport>,
+    /// For a pipeline whose bytes take one of several values between identical runs — its
+    /// buffers grow to whichever batch a timer cut (fastrace's collector) — the widest spread of
+    /// its bytes per span measured between identical runs, and why. The gate then names both
+    /// modes: a moving row's bytes band reaches at least this far either side of the baseline's
+    /// median, when both files declare the same, and the row says so. `None`: the band is the
+    /// baseline's repeats alone.
+    pub bytes_modes: Option<BytesModes>,
+}
+
+/// The widest spread of a row's bytes per span between identical runs, measured, and why it
+/// has modes at all ([`Scenario::bytes_modes`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BytesModes {
+    /// Bytes per span, the widest spread measured between identical runs.
+    pub spread_per_span: f64,
+    /// Where the modes come from, and the runs that measured the spread.
+    pub why: &'static str,
 }
 
 /// The allocations and bytes one export costs a pipeline, whatever the batch's size, and why
@@ -91,6 +108,7 @@ impl Scenario {
             carries_trace_state: true,
             cross_check_waived: None,
             per_export: None,
+            bytes_modes: None,
         }
     }
 
@@ -109,6 +127,7 @@ impl Scenario {
             carries_trace_state: true,
             cross_check_waived: None,
             per_export: None,
+            bytes_modes: None,
         }
     }
 
@@ -138,6 +157,12 @@ impl Scenario {
     /// [`Scenario::per_export`]).
     pub const fn costs_per_export(self, cost: PerExport) -> Scenario {
         Scenario { per_export: Some(cost), ..self }
+    }
+
+    /// The same scenario, its bytes gated with both of their modes named (see
+    /// [`Scenario::bytes_modes`]).
+    pub const fn bytes_have_modes(self, modes: BytesModes) -> Scenario {
+        Scenario { bytes_modes: Some(modes), ..self }
     }
 
     /// The same scenario, proving its work by the structure digest and declared not to carry

@@ -804,6 +804,60 @@ mod tests {
         assert!(r.rule.contains("as measured: this run's batches do not explain its allocations"), "{}", r.rule);
     }
 
+    /// A row whose bytes have modes (fastrace: its collector's timer cuts the batches its buffers
+    /// grow to) is gated with both modes named: a baseline whose five repeats all fell in one mode
+    /// does not fail a night in the other, when both files name the same spread; a file alone
+    /// cannot; and an allocation per span more is still caught.
+    #[test]
+    fn bytes_with_modes_are_gated_with_both_named() {
+        let mut base = fixture();
+        let i = index(&base, "atomic-swap", 4);
+        let (a, b, spans) =
+            (base.scenarios[i].metrics.allocs, base.scenarios[i].metrics.bytes_allocated, base.scenarios[i].spans);
+        let modes = spanalloc_record::schema::BytesModes { spread_per_span: 3.3, why: "a test".into() };
+        let set = |r: &mut Results, allocs: u64, bytes: u64, modes: Option<&spanalloc_record::schema::BytesModes>| {
+            let s = &mut r.scenarios[i];
+            s.exact_counts = false;
+            s.bytes_modes = modes.cloned();
+            s.metrics.allocs = allocs;
+            s.metrics.bytes_allocated = bytes;
+            s.metrics.allocs_per_span = allocs as f64 / spans as f64;
+            s.metrics.bytes_per_span = bytes as f64 / spans as f64;
+            s.samples.allocs = vec![allocs; 5];
+            s.samples.bytes_allocated = vec![bytes; 5];
+        };
+        set(&mut base, a, b, Some(&modes));
+        // The other mode: 1.82 B per span more in every pass.
+        let other = b + (1.82 * spans as f64) as u64;
+        let run = |allocs: u64, bytes: u64, m: Option<&spanalloc_record::schema::BytesModes>| {
+            let mut cur = base.clone();
+            set(&mut cur, allocs, bytes, m);
+            compare(&base, &cur, &Thresholds::default(), ("b", "c"))
+        };
+        let c = run(a, other, Some(&modes));
+        assert_eq!(verdicts(&c, "atomic-swap", 4), [Verdict::Unchanged; 4], "{:#?}", c.rows);
+        let r = c
+            .rows
+            .iter()
+            .find(|r| r.scenario == "atomic-swap" && r.trace_state_entries == 4 && r.metric == "bytes_per_span")
+            .unwrap();
+        assert!(r.rule.contains("its bytes have modes (a test): the band reaches 3.3 B per span either side"), "{}", r.rule);
+        assert!(r.rule.contains("wider than the floor"), "{}", r.rule);
+        // Beyond the modes' reach and half the floor: regressed.
+        let c = run(a, b + (3.9 * spans as f64) as u64, Some(&modes));
+        assert_eq!(verdict(&c, "atomic-swap", 4, "bytes_per_span"), Verdict::Regressed);
+        // A current file alone cannot name modes the baseline does not.
+        let mut plain = base.clone();
+        plain.scenarios[i].bytes_modes = None;
+        let mut cur = base.clone();
+        set(&mut cur, a, other, Some(&modes));
+        let c = compare(&plain, &cur, &Thresholds::default(), ("b", "c"));
+        assert_eq!(verdict(&c, "atomic-swap", 4, "bytes_per_span"), Verdict::Regressed);
+        // One allocation per span more, in the same mode: caught.
+        let c = run(a + spans, b, Some(&modes));
+        assert_eq!(verdict(&c, "atomic-swap", 4, "allocs_per_span"), Verdict::Regressed);
+    }
+
     /// A moving row's band says how far it reaches: the smallest change sure to be a verdict is
     /// on every judged count, and a band wider than the floor says so in its rule.
     #[test]

@@ -29,8 +29,25 @@ pub(crate) fn judge(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, what: 
     }
     let (lo, hi) = base.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     let range = hi - lo;
-    let (band_lo, band_hi) = (lo - SPREAD_MARGIN * range, hi + SPREAD_MARGIN * range);
+    let (mut band_lo, mut band_hi) = (lo - SPREAD_MARGIN * range, hi + SPREAD_MARGIN * range);
     let b = median(&base);
+    // Bytes with modes (a collector's timer cuts the batches its buffers grow to): five repeats
+    // may all land in one mode, so the band reaches the widest spread measured between identical
+    // runs either side — when both files name the same, so a file does not set its own gate.
+    let modes = match (&bs.bytes_modes, &cs.bytes_modes) {
+        (Some(bm), Some(cm)) if what == Counted::Bytes && bm == cm => {
+            let reach = bm.spread_per_span * if per_span { 1.0 } else { cs.spans as f64 };
+            (band_lo, band_hi) = (band_lo.min(b - reach), band_hi.max(b + reach));
+            format!(
+                "; its bytes have modes ({}): the band reaches {} B per span either side of the median",
+                bm.why, bm.spread_per_span
+            )
+        }
+        (Some(_), _) | (_, Some(_)) if what == Counted::Bytes => {
+            "; as measured: the two files do not name the same modes of its bytes".to_owned()
+        }
+        _ => String::new(),
+    };
     let f = floor(what, per_span, cs.spans);
     let outside = c < band_lo || c > band_hi;
     // Half the floor: one night's noise may carry a real change of the whole floor short of it
@@ -50,7 +67,7 @@ pub(crate) fn judge(m: &Metric, bs: &ScenarioResult, cs: &ScenarioResult, what: 
         String::new()
     };
     let rule = format!(
-        "spread: {place} the baseline's {} repeats {lo:.digits$}–{hi:.digits$} widened by {SPREAD_MARGIN}× their range to {band_lo:.digits$}–{band_hi:.digits$}; half the floor of {}{}{wide}{}",
+        "spread: {place} the baseline's {} repeats {lo:.digits$}–{hi:.digits$} widened by {SPREAD_MARGIN}× their range to {band_lo:.digits$}–{band_hi:.digits$}; half the floor of {}{}{modes}{wide}{}",
         base.len(),
         floor_text(what),
         if outside && !beyond { " not reached" } else { "" },

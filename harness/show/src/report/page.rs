@@ -37,6 +37,7 @@ pub fn render(inputs: &Inputs) -> Page {
     sections::strategies::write(&mut b);
     sections::per_strategy::write(&mut b);
     sections::sweep::write(&mut b);
+    sections::holds::write(&mut b);
     sections::allocators::write(&mut b);
     sections::releases::write(&mut b);
     sections::timeline::write(&mut b);

@@ -7,6 +7,7 @@ pub mod benches;
 pub mod claims;
 pub mod go;
 pub mod history;
+pub mod holds;
 pub mod method;
 pub mod per_strategy;
 pub mod releases;
