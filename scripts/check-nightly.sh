@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
 # Runs scripts/nightly.sh end to end, as a team adopting it would:
 #
-# A. As docs/nightly.md says, from a fresh clone, no variable set: a whole quick night (benches,
-#    the sweep with the Go rows and the real stacks, compare, history, report) must exit 0, its
-#    results must have the real-stack rows and its report the criterion and iai-callgrind
-#    results; again with CARGO_TARGET_DIR pointing elsewhere.
+# A. As .github/workflows/nightly.yml runs it, from its own file (below): a fresh clone, nothing
+#    set, four rehearsed nights; then a quick night with CARGO_TARGET_DIR pointing elsewhere.
 # B. A fleet, with fingerprints played by SPANALLOC_SIMULATE_CPU / SPANALLOC_SIMULATE_RUSTC (the
 #    test binary's known-answer row, which SPANALLOC_TEST_PLANT makes allocate once more per span):
 #      1. CPU A, the first night: saves the counts baseline and A's timing baseline;
@@ -29,41 +27,75 @@ has_benches() { # INDEX.HTML LABEL
     return 0
 }
 
-# A. As docs/nightly.md says, and as .github/workflows/nightly.yml runs it on a hosted runner:
-#    a fresh clone (empty target dir), no developer variable, the data branch fetched from an
-#    origin that starts empty (a local bare repository), the night, then the publish step with
-#    the run id the night wrote to $GITHUB_OUTPUT. From refs/heads/topic (a dispatch from another
-#    branch) the publish step must push nothing; from main the night must publish.
+# A. As .github/workflows/nightly.yml runs on a hosted runner, its steps read from the file by
+#    scripts/rehearse_workflow.py (each `run:` line and `env:` as written; a step with more than
+#    one call fails the rehearsal): a fresh clone (empty target dir), no developer variable, the
+#    data branch on an origin that starts empty (a local bare repository). The rehearsal's own
+#    settings are the quick sizes, and no benches after the first night. Four nights:
+#      R1 main, scheduled: the first night saves its counts baseline and publishes;
+#      R2 a dispatch from another branch, asking to accept: measures, publishes nothing;
+#      R3 main again: gated against R1's baseline, clean, publishes;
+#      R4 main, one allocation per span planted in value-copy by a commit: fails, its history
+#         line is published but no baseline, and the alert step opens an issue (the GitHub CLI a
+#         hosted runner has, played by a stub that records its calls).
 git clone -q "$repo" "$work/fresh"
 git init -q --bare "$work/origin.git"
 git -C "$work/fresh" remote set-url origin "$work/origin.git"
-(cd "$work/fresh" && env -u SPANALLOC_OUT -u SPANALLOC_BASELINES -u SPANALLOC_BENCH_HOME -u CARGO_TARGET_DIR \
-    -u SPANALLOC_BIN -u SPANALLOC_HISTORY GITHUB_OUTPUT="$work/outputs" bash -c '
-        set -e
-        data="$1/data"
-        scripts/data-branch.sh fetch "$data"
-        SPANALLOC_BASELINES="$data/baselines" SPANALLOC_HISTORY="$data/history.jsonl" \
-            SPANALLOC_BENCH_HOME="$data/benches" scripts/nightly.sh --quick
-        grep -qx "publish=true" "$GITHUB_OUTPUT" || { echo "the night did not say publish=true"; exit 1; }
-        run_id=$(sed -n "s/^run_id=//p" "$GITHUB_OUTPUT")
-        GITHUB_REF=refs/heads/topic scripts/data-branch.sh publish "$data" reports/latest/results.json "$run_id" |
-            grep -q "not published" || { echo "a dispatch from refs/heads/topic did not say it published nothing"; exit 1; }
-        if git -C "$1/origin.git" rev-parse -q --verify refs/heads/spanalloc-data >/dev/null; then
-            echo "a dispatch from refs/heads/topic published the data branch"; exit 1
-        fi
-        GITHUB_REF=refs/heads/main scripts/data-branch.sh publish "$data" reports/latest/results.json "$run_id"
-    ' rehearsal "$work" >"$work/fresh.log" 2>&1) || { tail -40 "$work/fresh.log"; die "a fresh clone's night, run as the hosted workflow runs it, failed"; }
-has_benches "$work/fresh/reports/latest/index.html" "fresh clone"
-git -C "$work/fresh" status --porcelain reports/baselines | grep -q . && die "a night changed the committed example baselines"
+mkdir -p "$work/bin"
+printf '#!/bin/sh\necho "gh $*" >>"%s"\n' "$work/gh.log" >"$work/bin/gh"
+chmod +x "$work/bin/gh"
+rehearse() { # LABEL EXPECTED-STATUS ARGS...
+    local label=$1 want=$2 got=0
+    shift 2
+    rm -rf "$work/runner"
+    (cd "$work/fresh" && env -u SPANALLOC_OUT -u SPANALLOC_BASELINES -u SPANALLOC_BENCH_HOME -u CARGO_TARGET_DIR \
+        -u SPANALLOC_BIN -u SPANALLOC_HISTORY -u SPANALLOC_ACCEPT PATH="$work/bin:$PATH" \
+        "${SPANALLOC_PYTHON:-python3}" scripts/rehearse_workflow.py run .github/workflows/nightly.yml nightly --temp "$work/runner" \
+        --set SPANALLOC_QUICK=1 "$@") >"$work/rehearsal.log" 2>&1 || got=$?
+    if [ "$got" != "$want" ]; then
+        tail -40 "$work/rehearsal.log"
+        die "$label: the rehearsed job exited $got, expected $want"
+    fi
+    echo "check-nightly: $label: job exit $got, as expected"
+    grep '^rehearse: step' "$work/rehearsal.log" | sed 's/^/    /'
+}
+data_head() { git -C "$work/origin.git" rev-parse -q --verify refs/heads/spanalloc-data || true; }
+counts_blobs() { git -C "$work/origin.git" ls-tree -r spanalloc-data baselines/ 2>/dev/null | grep 'nightly-counts-' || true; }
+history_lines() { git -C "$work/origin.git" show spanalloc-data:history.jsonl 2>/dev/null | wc -l; }
+
+rehearse "R1 main, scheduled, first night" 0 --ref refs/heads/main --event schedule --schedule "17 2 * * 1-6"
+has_benches "$work/fresh/reports/latest/index.html" "R1"
+git -C "$work/fresh" status --porcelain reports/baselines | grep -q . && die "R1: a night changed the committed example baselines"
 for row in tracing-otel fastrace; do
-    grep -q "\"name\": \"$row\"" "$work/fresh/reports/latest/results.json" || die "a fresh clone's night has no $row row"
+    grep -q "\"name\": \"$row\"" "$work/fresh/reports/latest/results.json" || die "R1: no $row row"
 done
 # Read whole before grep -q looks (with pipefail, git killed by grep's early exit would fail).
 published=$(git -C "$work/origin.git" ls-tree -r --name-only spanalloc-data 2>/dev/null || true)
-history_lines=$(git -C "$work/origin.git" show spanalloc-data:history.jsonl 2>/dev/null | wc -l)
-[ "$history_lines" -ge 1 ] || die "the hosted night published no history line"
-grep -q '^baselines/nightly-counts-.*\.json$' <<<"$published" || die "the hosted night published no counts baseline: $published"
-echo "check-nightly: A1 fresh clone, nothing set, as the hosted workflow runs it: exit 0, benches and the real-stack rows in the report, history and counts baseline published to the data branch"
+[ "$(history_lines)" -ge 1 ] || die "R1: no history line published"
+grep -q '^baselines/nightly-counts-.*\.json$' <<<"$published" || die "R1: no counts baseline published: $published"
+first_publish=$(data_head)
+
+rehearse "R2 a dispatch from refs/heads/topic, asking to accept" 0 --ref refs/heads/topic --event workflow_dispatch \
+    --input accept=true --set SPANALLOC_BENCHES=0
+grep -q "not published" "$work/rehearsal.log" || die "R2: the publish step did not say it published nothing"
+[ "$(data_head)" = "$first_publish" ] || die "R2: a dispatch from another branch changed the data branch"
+
+rehearse "R3 main, the second night" 0 --ref refs/heads/main --event schedule --schedule "17 2 * * 1-6" --set SPANALLOC_BENCHES=0
+grep -q "counts unchanged against" "$work/fresh/reports/latest/compare.md" || die "R3: not gated against R1's counts baseline"
+[ "$(history_lines)" -ge 2 ] || die "R3: the second night was not published"
+accepted=$(counts_blobs)
+
+sed -i 's/^        LinkedSpan { ctx, parent_span_id }$/        std::hint::black_box(Box::new(0_u8));\n        LinkedSpan { ctx, parent_span_id }/' \
+    "$work/fresh/scenarios/value-copy/src/lib.rs"
+git -C "$work/fresh" -c user.name=check -c user.email=check@localhost commit -qam "plant: one allocation per span in value-copy"
+rehearse "R4 main, one allocation per span planted" 1 --ref refs/heads/main --event schedule --schedule "17 2 * * 1-6" \
+    --set SPANALLOC_BENCHES=0
+grep -q "value-copy" "$work/fresh/reports/latest/compare.md" || die "R4: the comparison does not name value-copy"
+# A regressed night is history (its line is published: change points need it), never a baseline.
+[ "$(counts_blobs)" = "$accepted" ] || die "R4: a regressed night replaced the published counts baseline"
+grep -q "^gh issue create" "$work/gh.log" || die "R4: the failed night opened no issue: $(cat "$work/gh.log" 2>/dev/null)"
+git -C "$work/fresh" reset -q --hard HEAD~1
+echo "check-nightly: A1 the hosted workflow rehearsed from its file: two nights published, a dispatch from another branch published nothing, a planted allocation failed the night, kept the baseline and alerted"
 cp -a "$work/fresh/target" "$work/elsewhere"
 (cd "$work/fresh" && CARGO_TARGET_DIR="$work/elsewhere" SPANALLOC_OUT="$work/fresh-out2" scripts/nightly.sh --quick \
     >"$work/fresh2.log" 2>&1) || { tail -40 "$work/fresh2.log"; die "a night with CARGO_TARGET_DIR failed"; }

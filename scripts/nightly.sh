@@ -5,7 +5,7 @@
 # Markdown summary for $GITHUB_STEP_SUMMARY. docs/nightly.md explains the two kinds of baseline.
 #
 # usage: scripts/nightly.sh [--quick]
-#   --quick   the same flow at small counts, for CI and for a first try.
+#   --quick   the same flow at small counts, for CI and for a first try (or SPANALLOC_QUICK=1).
 #
 # Settings (environment):
 #   SPANALLOC_OUT         where the run goes (reports/latest): results.json, the report,
@@ -46,7 +46,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-quick=0
+quick="${SPANALLOC_QUICK:-0}"
 for arg in "$@"; do
     case "$arg" in
         --quick) quick=1 ;;

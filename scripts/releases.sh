@@ -5,7 +5,7 @@
 # release" (docs/sdk-releases.md). The nightly workflow runs it once a week.
 #
 # usage: scripts/releases.sh [--quick]
-#   --quick   the same flow at small counts (for CI and a first try).
+#   --quick   the same flow at small counts (for CI and a first try; or SPANALLOC_QUICK=1).
 #
 # Settings (environment):
 #   SPANALLOC_OUT         where the run goes (reports/releases)
@@ -24,7 +24,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-quick=0
+quick="${SPANALLOC_QUICK:-0}"
 for arg in "$@"; do
     case "$arg" in
         --quick) quick=1 ;;
