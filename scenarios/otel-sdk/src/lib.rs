@@ -56,8 +56,12 @@ pub fn write_entries<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>, 
 /// holds at 32 trace-state entries on a 2-core machine. Measured (200,000 spans, 2026-12-04, one
 /// core kept busy by a shell loop): at 100,000 spans/s a count pass dropped 3,100 spans and
 /// achieved 53,619/s (CPU 24 µs a span at n = 32: one core cannot pace 100,000); at 50,000 no
-/// pass dropped (plain 50,004/s, count 48,841/s). docs/real-stacks.md.
-pub const GATE_RATE: u64 = 50_000;
+/// pass dropped (plain 50,004/s, count 48,841/s). But a full night run alone on the same machine
+/// on 2026-12-05 dropped 477 spans at 50,000 in a count pass at n = 32; at 40,000, 200,000-span
+/// count passes exported every span at 39,987–40,003/s (CPU 26–27 µs a span), three of three,
+/// as did 45,000 (44,966–44,979/s). 40,000 leaves a margin the 50,000 gate did not.
+/// docs/real-stacks.md.
+pub const GATE_RATE: u64 = 40_000;
 
 /// The scenario entry for the harness.
 pub const SCENARIO: Scenario = Scenario::pipeline::<SdkPipeline>(
