@@ -31,7 +31,8 @@ has_benches() { # INDEX.HTML LABEL
 #    scripts/rehearse_workflow.py (each `run:` line and `env:` as written; a step with more than
 #    one call fails the rehearsal): a fresh clone (empty target dir), no developer variable, the
 #    data branch on an origin that starts empty (a local bare repository). The rehearsal's own
-#    settings are the quick sizes, and no benches after the first night. Four nights:
+#    settings are the quick sizes, and no benches or instructions pass after the first night,
+#    which walks them. Four nights:
 #      R1 main, scheduled: the first night saves its counts baseline and publishes;
 #      R2 a dispatch from another branch, asking to accept: measures, publishes nothing;
 #      R3 main again: gated against R1's baseline, clean, publishes;
@@ -86,11 +87,12 @@ grep -q '^baselines/nightly-counts-.*\.json$' <<<"$published" || die "R1: no cou
 first_publish=$(data_head)
 
 rehearse "R2 a dispatch from refs/heads/topic, asking to accept" 0 --ref refs/heads/topic --event workflow_dispatch \
-    --input accept=true --set SPANALLOC_BENCHES=0
+    --input accept=true --set SPANALLOC_BENCHES=0 --set SPANALLOC_INSTRUCTIONS=0
 grep -q "not published" "$work/rehearsal.log" || die "R2: the publish step did not say it published nothing"
 [ "$(data_head)" = "$first_publish" ] || die "R2: a dispatch from another branch changed the data branch"
 
-rehearse "R3 main, the second night" 0 --ref refs/heads/main --event schedule --schedule "17 2 * * 1-6" --set SPANALLOC_BENCHES=0
+rehearse "R3 main, the second night" 0 --ref refs/heads/main --event schedule --schedule "17 2 * * 1-6" \
+    --set SPANALLOC_BENCHES=0 --set SPANALLOC_INSTRUCTIONS=0
 grep -q "counts unchanged against" "$work/fresh/reports/latest/compare.md" || die "R3: not gated against R1's counts baseline"
 [ "$(history_lines)" -ge 2 ] || die "R3: the second night was not published"
 accepted=$(counts_blobs)
@@ -99,7 +101,7 @@ sed -i 's/^        LinkedSpan { ctx, parent_span_id }$/        std::hint::black_
     "$work/fresh/scenarios/value-copy/src/lib.rs"
 git -C "$work/fresh" -c user.name=check -c user.email=check@localhost commit -qam "plant: one allocation per span in value-copy"
 rehearse "R4 main, one allocation per span planted" 1 --ref refs/heads/main --event schedule --schedule "17 2 * * 1-6" \
-    --set SPANALLOC_BENCHES=0
+    --set SPANALLOC_BENCHES=0 --set SPANALLOC_INSTRUCTIONS=0
 grep -q "value-copy" "$work/fresh/reports/latest/compare.md" || die "R4: the comparison does not name value-copy"
 # A regressed night is history (its line is published: change points need it), never a baseline.
 [ "$(counts_blobs)" = "$accepted" ] || die "R4: a regressed night replaced the published counts baseline"

@@ -11,8 +11,8 @@
         and `env:` as the file has them, `if:` evaluated as GitHub evaluates it (success(),
         failure(), cancelled(), always(), steps.ID.outputs/outcome, inputs, github.ref,
         github.event.schedule, &&, ||, !, ==, !=), each step's $GITHUB_OUTPUT read into
-        steps.ID.outputs. `uses:` steps: checkout is the clone; cache restores nothing (an empty
-        cache, the first night); setup-go runs scripts/install-go.sh; upload-artifact checks its
+        steps.ID.outputs. `uses:` steps: checkout is the clone; cache restores nothing (the target
+        dir the rehearsal starts from stands for it); setup-go runs scripts/install-go.sh; upload-artifact checks its
         path holds files. Any other action fails. `--set` adds the rehearsal's own variables (the
         smallest sizes), printed so a reader sees exactly what differs from the runner. Exit 0
         when the job succeeds, 1 when it fails, 2 on bad input.
@@ -265,7 +265,7 @@ def step_status(step: dict, env: dict, label: str, n: int) -> int:
         print(f"rehearse: step {n} ({label}): the clone is the checkout", flush=True)
         return 0
     if uses.startswith("actions/cache@"):
-        print(f"rehearse: step {n} ({label}): nothing restored (an empty cache, as on the first night)", flush=True)
+        print(f"rehearse: step {n} ({label}): restores nothing itself; the target dir the rehearsal was given stands for it", flush=True)
         return 0
     if uses.startswith("actions/setup-go@"):
         print(f"rehearse: step {n} ({label}): Go {step.get('with', {}).get('go-version')} via scripts/install-go.sh", flush=True)

@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 
 use std::collections::HashMap;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use opentelemetry::propagation::TextMapPropagator;
@@ -77,15 +78,32 @@ macro_rules! workload_span {
     };
 }
 
-/// The SDK's provider as the otel-sdk row sets it up, beneath a `tracing` subscriber with the
-/// OpenTelemetry layer.
-pub struct TracingPipeline {
-    provider: SdkTracerProvider,
-    dispatch: Dispatch,
+/// Where the stack's spans are made: the workload's callsites ([`Workload`]), or — in a test
+/// build — callsites that differ, to show the digest sees what the exporter received.
+pub trait Callsites: 'static {
+    /// A span named `name` under `parent` (none: a root, or the far side of a boundary).
+    fn span(parent: Option<tracing::Id>, name: &str) -> tracing::Span;
 }
 
-impl Pipeline for TracingPipeline {
-    type Producer<'p> = TracingProducer;
+/// The workload's callsites: its names and attributes, as every row exports them.
+pub struct Workload;
+
+impl Callsites for Workload {
+    fn span(parent: Option<tracing::Id>, name: &str) -> tracing::Span {
+        workload_span!(parent, name)
+    }
+}
+
+/// The SDK's provider as the otel-sdk row sets it up, beneath a `tracing` subscriber with the
+/// OpenTelemetry layer; its spans made at `C`'s callsites.
+pub struct TracingPipeline<C: Callsites = Workload> {
+    provider: SdkTracerProvider,
+    dispatch: Dispatch,
+    callsites: PhantomData<fn() -> C>,
+}
+
+impl<C: Callsites> Pipeline for TracingPipeline<C> {
+    type Producer<'p> = TracingProducer<C>;
 
     fn new(cfg: &WorkloadConfig, sink: Arc<ExportSink>) -> Self {
         let provider = SdkTracerProvider::builder()
@@ -99,16 +117,17 @@ impl Pipeline for TracingPipeline {
             .build();
         let tracer = provider.tracer("spanalloc");
         let subscriber = tracing_subscriber::registry().with(tracing_opentelemetry::layer().with_tracer(tracer));
-        TracingPipeline { provider, dispatch: Dispatch::new(subscriber) }
+        TracingPipeline { provider, dispatch: Dispatch::new(subscriber), callsites: PhantomData }
     }
 
     /// The subscriber becomes the producer thread's default, as `set_global_default` would make it
     /// every thread's.
-    fn producer(&self, _index: usize) -> TracingProducer {
+    fn producer(&self, _index: usize) -> TracingProducer<C> {
         TracingProducer {
             _default: dispatcher::set_default(&self.dispatch),
             propagator: TraceContextPropagator::new(),
             current_reads: 0,
+            callsites: PhantomData,
         }
     }
 
@@ -139,13 +158,14 @@ impl Pipeline for TracingPipeline {
 pub struct TracingSpan(EnteredSpan);
 
 /// One producer thread's side: the subscriber as its default.
-pub struct TracingProducer {
+pub struct TracingProducer<C: Callsites = Workload> {
     _default: DefaultGuard,
     propagator: TraceContextPropagator,
     current_reads: u64,
+    callsites: PhantomData<fn() -> C>,
 }
 
-impl TracingProducer {
+impl<C: Callsites> TracingProducer<C> {
     /// Enters `span` — the layer starts the SDK span and attaches its context — and reads the
     /// current context back.
     fn enter(&mut self, span: tracing::Span) -> TracingSpan {
@@ -157,14 +177,14 @@ impl TracingProducer {
     }
 }
 
-impl Producer for TracingProducer {
+impl<C: Callsites> Producer for TracingProducer<C> {
     type Span = TracingSpan;
 
     fn start_root(&mut self, root: RootSpan<'_>) -> TracingSpan {
         parts::set_root_state(root.trace_state);
         parts::set_next_ids(root.trace_id, root.span_id);
         let _stage = stage::enter(Stage::Tracer);
-        let span = workload_span!(None, root.name);
+        let span = C::span(None, root.name);
         self.enter(span)
     }
 
@@ -179,12 +199,12 @@ impl Producer for TracingProducer {
             };
             let _stage = stage::enter(Stage::Tracer);
             // The far side: a span whose parent is the remote context, as a server makes it.
-            let span = workload_span!(None, child.name);
+            let span = C::span(None, child.name);
             span.set_parent(remote).expect("the OpenTelemetry layer is installed and the span not started");
             return self.enter(span);
         }
         let _stage = stage::enter(Stage::Tracer);
-        let span = workload_span!(parent.0.id(), child.name);
+        let span = C::span(parent.0.id(), child.name);
         self.enter(span)
     }
 
