@@ -10,16 +10,19 @@
 # environment:
 #   SPANALLOC_SPREAD_SPANS   spans per pass (20000)     SPANALLOC_SPREAD_TS   trace-state size (4)
 #   SPANALLOC_SPREAD_OUT     where the runs go (a temporary directory, removed after)
+#   SPANALLOC_SPREAD_REPEAT  repeats per rerun (5, as the night runs: compare takes their median;
+#                            1 is harsher — go-pool's single passes crossed its band once in 20)
 #   SPANALLOC_GO=0           leave the Go twin's rows out (Go is installed when missing)
 # Rows: the SDK row and its releases, tracing-opentelemetry, fastrace and the Go twin's rows —
-# every row whose counts are not exact. A rerun is one repeat (harsher than the night's median of
-# five); the baseline five, as the night's.
+# every row whose counts are not exact. A rerun has five repeats and the baseline five, as the
+# night's.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 reruns="${1:-20}"
 case "$reruns" in '' | *[!0-9]*) echo "check-spread: RERUNS must be a number, not '$reruns'" >&2; exit 2 ;; esac
 spans="${SPANALLOC_SPREAD_SPANS:-20000}"
 ts="${SPANALLOC_SPREAD_TS:-4}"
+rerun_repeat="${SPANALLOC_SPREAD_REPEAT:-5}"
 target_dir="${CARGO_TARGET_DIR:-target}"
 if [ -n "${SPANALLOC_SPREAD_OUT:-}" ]; then
     out="$SPANALLOC_SPREAD_OUT"
@@ -62,7 +65,7 @@ for family in "${families[@]}"; do
     for i in $(seq 1 "$reruns"); do
         echo "== check-spread: $family rerun $i of $reruns" >&2
         run="$out/$family-run-$i"
-        if ! measure "$bin" "$run" 1 "${rows[@]}"; then
+        if ! measure "$bin" "$run" "$rerun_repeat" "${rows[@]}"; then
             echo "check-spread: $family rerun $i failed: $run.log" >&2
             status=1
             continue
