@@ -122,9 +122,11 @@ pub fn run_pass(
     let over = AtomicBool::new(false);
     let killed = AtomicBool::new(false);
     let (read, stderr_tail) = std::thread::scope(|scope| {
-        scope.spawn(|| {
+        let watchdog = scope.spawn(|| {
             while !over.load(Ordering::Acquire) {
-                std::thread::sleep(Duration::from_millis(100));
+                // Parked, not asleep: unparked when the pass is over, so that the parent does not
+                // wait out a tick after every pass.
+                std::thread::park_timeout(Duration::from_millis(100));
                 let since = started.elapsed().saturating_sub(Duration::from_millis(moved.load(Ordering::Acquire)));
                 if since > stall && !over.load(Ordering::Acquire) {
                     killed.store(true, Ordering::Release);
@@ -169,6 +171,7 @@ pub fn run_pass(
         let read = stdout_pipe.read_to_string(&mut stdout).map(|_| stdout);
         let tail = reader.join().unwrap_or_default();
         over.store(true, Ordering::Release);
+        watchdog.thread().unpark();
         (read, tail)
     });
     let status = child.wait();
