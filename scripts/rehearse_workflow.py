@@ -6,14 +6,17 @@
         or uploads: a `run:` of more than one command (a pipe, `&&`, `;`, a redirect, a second
         line, `export`…) or a key such as `shell:` or `continue-on-error:` fails, naming the step.
     rehearse_workflow.py run WORKFLOW JOB --temp DIR [--ref REF] [--event NAME] [--schedule CRON]
-                             [--input NAME=VALUE]... [--set VAR=VALUE]...
+                             [--input NAME=VALUE]... [--set VAR=VALUE]... [--event-field PATH=VALUE]...
+                             [--artifacts DIR]
         Runs JOB's steps in the current directory (a fresh clone is the checkout): each `run:` line
         and `env:` as the file has them, `if:` evaluated as GitHub evaluates it (success(),
         failure(), cancelled(), always(), steps.ID.outputs/outcome, inputs, github.ref,
         github.event.schedule, &&, ||, !, ==, !=), each step's $GITHUB_OUTPUT read into
         steps.ID.outputs. `uses:` steps: checkout is the clone; cache restores nothing (the target
         dir the rehearsal starts from stands for it); setup-go runs scripts/install-go.sh; upload-artifact checks its
-        path holds files. Any other action fails. `--set` adds the rehearsal's own variables (the
+        path holds files and, with --artifacts, copies them to DIR/NAME (where a later job's
+        `gh run download`, played by a stub, finds them). Any other action fails.
+        `--event-field pull_request.number=7` sets github.event.pull_request.number. `--set` adds the rehearsal's own variables (the
         smallest sizes), printed so a reader sees exactly what differs from the runner. Exit 0
         when the job succeeds, 1 when it fails, 2 on bad input.
 """
@@ -21,6 +24,7 @@ import argparse
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,6 +38,7 @@ except ImportError:
 
 ALLOWED_KEYS = {"name", "id", "if", "env", "run", "uses", "with"}
 SHELL_SYNTAX = re.compile(r"&&|\|\||[;|<>`]|\$\(|\bexport\b|\bif\b|\bthen\b|\bfor\b|\bwhile\b")
+REPOSITORY = "rehearsal/spanalloc"
 ACTIONS = ("actions/checkout@", "actions/cache@", "actions/setup-go@", "actions/upload-artifact@")
 
 
@@ -210,8 +215,16 @@ def run(args) -> int:
         inputs[k] = {"true": True, "false": False}.get(v, v)
     sha = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     state = {"failed": False}
+    event = {"schedule": args.schedule or ""}
+    for kv in args.event_field:
+        path, value = kv.split("=", 1)
+        *parents, leaf = path.split(".")
+        node = event
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
     ctx = {
-        "github": {"ref": args.ref, "event_name": args.event, "event": {"schedule": args.schedule or ""},
+        "github": {"ref": args.ref, "event_name": args.event, "event": event, "repository": REPOSITORY,
                    "token": "rehearsal-token", "run_id": "1", "run_attempt": "1", "sha": sha},
         "runner": {"temp": str(runner_temp), "os": "Linux"},
         "inputs": inputs,
@@ -220,7 +233,7 @@ def run(args) -> int:
                       "cancelled": lambda: False, "always": lambda: True},
     }
     base = dict(os.environ)
-    base.update({"GITHUB_REF": args.ref, "GITHUB_EVENT_NAME": args.event, "GITHUB_SHA": sha, "GITHUB_RUN_ID": "1",
+    base.update({"GITHUB_REPOSITORY": REPOSITORY, "GITHUB_REF": args.ref, "GITHUB_EVENT_NAME": args.event, "GITHUB_SHA": sha, "GITHUB_RUN_ID": "1",
                  "GITHUB_RUN_ATTEMPT": "1", "RUNNER_TEMP": str(runner_temp), "GITHUB_ACTIONS": "true", "CI": "true"})
     extra = dict(kv.split("=", 1) for kv in args.set)
     if extra:
@@ -244,7 +257,7 @@ def run(args) -> int:
         outputs_file.write_text("")
         summary_file.write_text("")
         env["GITHUB_OUTPUT"], env["GITHUB_STEP_SUMMARY"] = str(outputs_file), str(summary_file)
-        status = step_status(step, env, label, i + 1)
+        status = step_status(step, env, label, i + 1, ctx, args.artifacts)
         outputs = dict(line.split("=", 1) for line in outputs_file.read_text().splitlines() if "=" in line)
         outcome = "success" if status == 0 else "failure"
         print(f"rehearse: step {i + 1} ({label}): {outcome}" + (f" (exit {status})" if status else ""), flush=True)
@@ -256,7 +269,7 @@ def run(args) -> int:
     return 1 if state["failed"] else 0
 
 
-def step_status(step: dict, env: dict, label: str, n: int) -> int:
+def step_status(step: dict, env: dict, label: str, n: int, ctx: dict, artifacts) -> int:
     uses = step.get("uses")
     if uses is None:
         print(f"rehearse: step {n} ({label}): {step['run'].strip()}", flush=True)
@@ -272,12 +285,14 @@ def step_status(step: dict, env: dict, label: str, n: int) -> int:
         return subprocess.run(["bash", "scripts/install-go.sh"], env=env).returncode
     if uses.startswith("actions/upload-artifact@"):
         w = step.get("with", {})
-        path = Path(interpolate(w.get("path", ""), {"functions": {}}))
+        path = Path(interpolate(w.get("path", ""), ctx))
+        name = interpolate(w.get("name", ""), ctx)
         files = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else []
-        print(f"rehearse: step {n} ({label}): artifact {interpolate(w.get('name', ''), {'github': {'run_id': '1', 'run_attempt': '1'}, 'functions': {}})}"
-              f" would hold {len(files)} files from {path}", flush=True)
+        print(f"rehearse: step {n} ({label}): artifact {name} would hold {len(files)} files from {path}", flush=True)
         if not files and w.get("if-no-files-found", "warn") == "error":
             return 1
+        if artifacts and files:
+            shutil.copytree(path, Path(artifacts) / name, dirs_exist_ok=True)
         return 0
     print(f"rehearse: step {n} ({label}): the rehearsal does not know {uses}", file=sys.stderr)
     return 1
@@ -297,6 +312,8 @@ def main() -> int:
     r.add_argument("--schedule", default="")
     r.add_argument("--input", action="append", default=[])
     r.add_argument("--set", action="append", default=[])
+    r.add_argument("--event-field", action="append", default=[])
+    r.add_argument("--artifacts")
     a = p.parse_args()
     try:
         return check(a.workflows) if a.cmd == "check" else run(a)

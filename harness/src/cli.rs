@@ -323,6 +323,22 @@ struct ExportArgs {
     /// alert threshold (docs/nightly.md).
     #[arg(long, default_value = "all")]
     suite: spanalloc_show::export::Suite,
+    /// Export the gate instead of the figures: each row's counts judged against this baseline (a
+    /// file or a saved name), as floors over it — 0 within the floor, the change in floors
+    /// beyond, 1000000 for a row that could not be judged — so that a tracking service alerting
+    /// on "above 0" alerts exactly when the gate fails (docs/nightly.md has the recipes).
+    #[arg(long, value_name = "BASELINE")]
+    against: Option<PathBuf>,
+    /// Where saved baselines live, for --against NAME.
+    #[arg(long, default_value = "reports/baselines")]
+    baselines: PathBuf,
+    /// The thresholds file, for --against (default: reports/thresholds.toml when present).
+    #[arg(long)]
+    thresholds: Option<PathBuf>,
+    /// With --against: rows whose counts repeat exactly, rows gated by their measured spread, or
+    /// all. Give exact and moving rows separate steps.
+    #[arg(long, default_value = "all")]
+    rows: spanalloc_show::export_gate::Rows,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -548,6 +564,7 @@ fn command(catalog: Catalog) -> ExitCode {
             }
             Ok(ExitCode::SUCCESS)
         })),
+        Command::Export(args) if args.against.is_some() => or_input_error(export_gate_command(&args)),
         Command::Export(args) => or_input_error(load_results(&args.results).map(|r| {
             if !r.failures.is_empty() && !args.allow_failures {
                 for f in &r.failures {
@@ -767,6 +784,23 @@ fn ratchet_command(
         baseline::replace(&target, &next)?;
     }
     say_raw!("{}", spanalloc_show::ratchet::render(&outcome, &name.to_string_lossy(), dry_run, markdown));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `export --against BASELINE`: the gate's verdicts, never refused for failures (a failed row is
+/// exported as not judged, which alerts).
+fn export_gate_command(args: &ExportArgs) -> Result<ExitCode, InputError> {
+    let baseline_arg = args.against.as_deref().expect("--against was given");
+    let thresholds = match &args.thresholds {
+        Some(file) => Thresholds::load_or_default(file, true)?,
+        None => Thresholds::load_or_default(Path::new(thresholds::DEFAULT_FILE), false)?,
+    };
+    let baseline_file = baseline::resolve(baseline_arg, &args.baselines).map_err(|e| InputError::new(baseline_arg, e))?;
+    let baseline = load_results(&baseline_file)?;
+    let current = load_results(&args.results)?;
+    let labels = (&*baseline_arg.to_string_lossy(), &*args.results.to_string_lossy());
+    let comparison = compare::compare(&baseline, &current, &thresholds, labels).restricted(Some(true));
+    say!("{}", spanalloc_show::export_gate::export_gate(&comparison, &current, &baseline, args.format, args.rows));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -14,6 +14,7 @@ pub mod between;
 pub mod changes;
 pub mod compare;
 pub mod export;
+pub mod export_gate;
 pub mod history;
 pub mod ratchet;
 pub mod report;
