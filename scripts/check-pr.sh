@@ -180,6 +180,9 @@ status_said() { "$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))[-1
 
 judge "1. judged by the base" 1
 said=$(comment)
+echo "check-pr: the comment, as posted:"
+tail -n +2 <<<"$said" | head -12 | sed 's/^/    /'
+grep -q 'scenarios/value-copy/build.rs' <<<"$said" || die "1: the comment does not flag the planted build script"
 grep -q "allocation regression against the base (judged by the base's binary" <<<"$said" || die "1: the comment does not say the allocations regressed: $said"
 grep -q "measurement changed: review by hand" <<<"$said" || die "1: the comment does not flag the measurement change"
 grep -q "value-copy" <<<"$said" || die "1: the comment does not name the row"

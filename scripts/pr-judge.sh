@@ -106,9 +106,10 @@ default=$(git rev-parse HEAD)
 git merge-base --is-ancestor "$base_sha" "$default" 2>/dev/null ||
     fail "the base $base_sha the head's run names is not a commit of the default branch: not judged"
 changed=$(git diff --name-only "$base_sha" "$HEAD_SHA") || fail "cannot list what the head changes"
-measurement=$(grep -E '^(harness/|scripts/|\.github/|benches/|Cargo\.toml$|\.cargo/)' <<<"$changed" || true)
+# A build script runs at build time wherever it sits: it can change any crate's measurement.
+measurement=$(grep -E '^(harness/|scripts/|\.github/|benches/|Cargo\.toml$|\.cargo/)|(^|/)build\.rs$' <<<"$changed" || true)
 if [ -n "$measurement" ]; then
-    notes+=("⚠️ measurement changed: review by hand — the head changes how it is measured (the meter, the judge, the scripts or the workflows): $(tr '\n' ' ' <<<"$measurement" | sed 's/ $//' | sed 's/[^ ][^ ]*/`&`/g')")
+    notes+=("⚠️ measurement changed: review by hand — the head changes how it is measured (the meter, the judge, the scripts, the workflows or a build script): $(tr '\n' ' ' <<<"$measurement" | sed 's/ $//' | sed 's/[^ ][^ ]*/`&`/g')")
 fi
 toolchain_changed=0
 if grep -qx 'rust-toolchain.toml' <<<"$changed"; then
