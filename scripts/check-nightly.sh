@@ -59,20 +59,35 @@ git -C "$work/fresh" remote set-url origin "$work/origin.git"
 mkdir -p "$work/bin"
 printf '#!/bin/sh\necho "gh $*" >>"%s"\n' "$work/gh.log" >"$work/bin/gh"
 chmod +x "$work/bin/gh"
-rehearse() { # LABEL EXPECTED-STATUS ARGS...
-    local label=$1 want=$2 got=0
+# One night: the workflow's jobs in its order — build, the matrix of shards one after another
+# (on one machine: this proves the sharded night right, not fast), then the merge job — each with
+# a runner directory of its own, artifacts handed over through a directory as the runner would.
+job() { # NAME LOG ARGS...
+    local name=$1 log=$2
     shift 2
-    rm -rf "$work/runner"
     (cd "$work/fresh" && env -u SPANALLOC_OUT -u SPANALLOC_BASELINES -u SPANALLOC_BENCH_HOME -u CARGO_TARGET_DIR \
-        -u SPANALLOC_BIN -u SPANALLOC_HISTORY -u SPANALLOC_ACCEPT PATH="$work/bin:$PATH" \
-        "${SPANALLOC_PYTHON:-python3}" scripts/rehearse_workflow.py run .github/workflows/nightly.yml nightly --temp "$work/runner" \
-        --set SPANALLOC_QUICK=1 "$@") >"$work/rehearsal.log" 2>&1 || got=$?
+        -u SPANALLOC_BIN -u SPANALLOC_HISTORY -u SPANALLOC_ACCEPT -u SPANALLOC_STAGE -u SPANALLOC_SHARD -u SPANALLOC_SHARDS \
+        PATH="$work/bin:$PATH" "${SPANALLOC_PYTHON:-python3}" scripts/rehearse_workflow.py run .github/workflows/nightly.yml "$name" \
+        --temp "$work/runner-$name${matrix:+-$matrix}" --artifacts "$work/artifacts" --set SPANALLOC_QUICK=1 "$@") >>"$log" 2>&1
+}
+rehearse() { # LABEL EXPECTED-STATUS ARGS...
+    local label=$1 want=$2 got=0 k shards=success
+    shift 2
+    rm -rf "$work"/runner-* "$work/artifacts" "$work/rehearsal.log"
+    matrix="" job build "$work/rehearsal.log" "$@" || got=$?
+    for k in 1 2 3 4; do
+        [ "$got" = 0 ] || break
+        matrix=$k job shard "$work/rehearsal.log" --matrix "shard=$k" --needs build=success "$@" || shards=failure
+    done
+    if [ "$got" = 0 ]; then
+        matrix="" job nightly "$work/rehearsal.log" --needs build=success --needs "shard=$shards" "$@" || got=$?
+    fi
     if [ "$got" != "$want" ]; then
         tail -40 "$work/rehearsal.log"
-        die "$label: the rehearsed job exited $got, expected $want"
+        die "$label: the rehearsed night exited $got, expected $want"
     fi
-    echo "check-nightly: $label: job exit $got, as expected"
-    grep '^rehearse: step' "$work/rehearsal.log" | sed 's/^/    /'
+    echo "check-nightly: $label: exit $got, as expected"
+    grep '^rehearse: \(step\|job\)' "$work/rehearsal.log" | grep -v ': success$' | sed 's/^/    /'
 }
 data_head() { git -C "$work/origin.git" rev-parse -q --verify refs/heads/spanalloc-data || true; }
 counts_blobs() { git -C "$work/origin.git" ls-tree -r spanalloc-data baselines/ 2>/dev/null | grep 'nightly-counts-' || true; }

@@ -91,7 +91,7 @@ echo "== check-pr: the head measured by its own pr-measure.yml"
     --event-field "pull_request.head.sha=$head_sha" --artifacts "$work/artifacts" "${run_set[@]}") >"$work/measure.log" 2>&1 ||
     { tail -30 "$work/measure.log"; die "the head's measuring job failed"; }
 [ -s "$work/artifacts/spanalloc-pr-head/results/results.json" ] || die "the measuring job uploaded no results"
-[ -x "$work/artifacts/spanalloc-pr-head/spanalloc" ] || die "the head's build script planted nothing in its artifact: the rehearsal proves less than it says"
+[ -f "$work/artifacts/spanalloc-pr-head/spanalloc" ] || die "the head's build script planted nothing in its artifact: the rehearsal proves less than it says"
 [ -x "$work/judge/runner-temp/base-target/release/spanalloc" ] || die "the head's build script planted nothing where the judge runs"
 
 # GitHub's API: the pull request, its label events, comments and statuses, in files.

@@ -33,6 +33,13 @@
 #   SPANALLOC_BIN         the spanalloc binary to run (built by this script when unset); for a
 #                         binary of your own built on the extension point
 #   SPANALLOC_BENCHES=0   skip criterion and iai-callgrind (the sweep, compare and the rest run)
+#   SPANALLOC_STAGE       `all`, the whole night in one job (the default), or one part of a
+#                         sharded night (.github/workflows/nightly.yml, docs/nightly.md):
+#                         `build` builds the binary into $SPANALLOC_OUT/bin and stops; `shard`
+#                         measures shard $SPANALLOC_SHARD (I/N) of the sweep with $SPANALLOC_BIN
+#                         into $SPANALLOC_OUT and stops; `merge` merges the shard directories
+#                         under $SPANALLOC_SHARDS where the sweep would run, then does the rest
+#                         (benches, compare, history, report)
 #
 # Exit status: 0 fine; 1 a regression, a failed scenario or a failed bench; 2 the comparison
 # could not be made (or bad settings). The first night with a counts key saves its counts
@@ -47,10 +54,15 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 quick="${SPANALLOC_QUICK:-0}"
+stage="${SPANALLOC_STAGE:-all}"
+case "$stage" in
+    all | build | shard | merge) ;;
+    *) echo "nightly.sh: SPANALLOC_STAGE is all, build, shard or merge, not '$stage'" >&2; exit 2 ;;
+esac
 for arg in "$@"; do
     case "$arg" in
         --quick) quick=1 ;;
-        -h | --help) sed -n '2,43p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,50p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "nightly.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -84,12 +96,14 @@ dhat_spans="${SPANALLOC_DHAT_SPANS:-$dhat_spans}"
 scenario_args=()
 IFS=',' read -r -a wanted <<<"${SPANALLOC_SCENARIOS:-}"
 for s in "${wanted[@]}"; do [ -n "$s" ] && scenario_args+=(--scenario "$s"); done
-if [ "${SPANALLOC_GO:-1}" = 1 ]; then
+sweeps=false
+[ "$stage" = all ] || [ "$stage" = shard ] && sweeps=true
+if [ "$sweeps" = true ] && [ "${SPANALLOC_GO:-1}" = 1 ]; then
     bash scripts/install-go.sh >&2 || exit 2
     scenario_args+=(--go)
 fi
 # The instructions pass: the CPU series whose change points a step of a few percent shows in.
-if [ "${SPANALLOC_INSTRUCTIONS:-1}" = 1 ]; then
+if [ "$sweeps" = true ] && [ "${SPANALLOC_INSTRUCTIONS:-1}" = 1 ]; then
     bash scripts/install-valgrind.sh >&2 || exit 2
     scenario_args+=(--instructions)
 fi
@@ -129,7 +143,26 @@ if [ -z "${SPANALLOC_BIN:-}" ]; then
         step "build" cargo build --release -q -p spanalloc || exit 2
     fi
 fi
+# A binary handed over as a workflow artifact has lost its mode bits.
+[ -n "${SPANALLOC_BIN:-}" ] && [ -f "$bin" ] && [ ! -x "$bin" ] && chmod +x "$bin"
 [ -x "$bin" ] || { echo "nightly.sh: no spanalloc binary at $bin" >&2; exit 2; }
+if [ "$stage" = build ]; then
+    mkdir -p "$out/bin" && cp "$bin" "$out/bin/" || exit 2
+    echo "nightly: built $(basename "$bin") into $out/bin for the shards and the merge"
+    exit 0
+fi
+run_id_of() { "$bin" fingerprint "$1" --run-id 2>/dev/null || true; }
+if [ "$stage" = shard ]; then
+    [ -n "${SPANALLOC_SHARD:-}" ] || { echo "nightly.sh: SPANALLOC_STAGE=shard needs SPANALLOC_SHARD (I/N)" >&2; exit 2; }
+    shard_run="${SPANALLOC_SHARD_RUN:-${GITHUB_RUN_ID:-}}"
+    step "sweep, shard $SPANALLOC_SHARD" "$bin" run --spans "$spans" --repeat "$repeat" --trace-state "$trace_state" \
+        --dhat-spans "$dhat_spans" "${scenario_args[@]}" --out "$out" --baseline none \
+        --shard "$SPANALLOC_SHARD" ${shard_run:+--shard-run "$shard_run"}
+    sweep_status=$?
+    echo "== nightly: where the time went"
+    cat "$timings"
+    exit "$sweep_status"
+fi
 
 # Benches, against this machine's own saved baselines (saved the first time, and on accept):
 # wall time and instruction counts belong to a machine, like every timing figure.
@@ -153,11 +186,21 @@ fi
 
 # The sweep. What follows acts on its own exit status and run id: the results file of an earlier
 # night may still be there (a run that measured nothing never replaces one with rows).
-run_id_of() { "$bin" fingerprint "$1" --run-id 2>/dev/null || true; }
 before=$(run_id_of "$out/results.json")
-step "sweep" "$bin" run --spans "$spans" --repeat "$repeat" --trace-state "$trace_state" --dhat-spans "$dhat_spans" \
-    "${scenario_args[@]}" --out "$out" --baseline none --criterion "$bench_home/criterion" --iai "$bench_home/iai"
-sweep_status=$?
+if [ "$stage" = merge ]; then
+    # The shards' sweeps made whole: a shard that delivered nothing makes its rows failures.
+    shards=()
+    for d in "${SPANALLOC_SHARDS:?SPANALLOC_STAGE=merge needs SPANALLOC_SHARDS}"/*/; do
+        [ -f "$d/results.json" ] && shards+=("$d")
+    done
+    [ ${#shards[@]} -gt 0 ] || { echo "nightly.sh: no shard's results under $SPANALLOC_SHARDS" >&2; exit 1; }
+    step "merge" "$bin" merge "${shards[@]}" --out "$out"
+    sweep_status=$?
+else
+    step "sweep" "$bin" run --spans "$spans" --repeat "$repeat" --trace-state "$trace_state" --dhat-spans "$dhat_spans" \
+        "${scenario_args[@]}" --out "$out" --baseline none --criterion "$bench_home/criterion" --iai "$bench_home/iai"
+    sweep_status=$?
+fi
 run_id=$(run_id_of "$out/results.json")
 if [ -z "$run_id" ] || [ "$run_id" = "$before" ]; then
     echo "nightly: the sweep wrote no results of its own (exit $sweep_status): nothing compared, saved or published" >&2

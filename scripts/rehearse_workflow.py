@@ -7,7 +7,7 @@
         line, `export`…) or a key such as `shell:` or `continue-on-error:` fails, naming the step.
     rehearse_workflow.py run WORKFLOW JOB --temp DIR [--ref REF] [--event NAME] [--schedule CRON]
                              [--input NAME=VALUE]... [--set VAR=VALUE]... [--event-field PATH=VALUE]...
-                             [--artifacts DIR]
+                             [--artifacts DIR] [--matrix KEY=VALUE]... [--needs JOB=RESULT]...
         Runs JOB's steps in the current directory (a fresh clone is the checkout): each `run:` line
         and `env:` as the file has them, `if:` evaluated as GitHub evaluates it (success(),
         failure(), cancelled(), always(), steps.ID.outputs/outcome, inputs, github.ref,
@@ -16,7 +16,10 @@
         dir the rehearsal starts from stands for it); setup-go runs scripts/install-go.sh; upload-artifact checks its
         path holds files and, with --artifacts, copies them to DIR/NAME (where a later job's
         `gh run download`, played by a stub, finds them). Any other action fails.
-        `--event-field pull_request.number=7` sets github.event.pull_request.number. `--set` adds the rehearsal's own variables (the
+        `--event-field pull_request.number=7` sets github.event.pull_request.number. A job of a
+        matrix runs once per `--matrix shard=1` given; `--needs build=success` says how a job it
+        needs ended (needs.build.result), and the job's own `if:` is evaluated with it.
+        download-artifact copies DIR/NAME (or each DIR/* matching its `pattern`) to its path. `--set` adds the rehearsal's own variables (the
         smallest sizes), printed so a reader sees exactly what differs from the runner. Exit 0
         when the job succeeds, 1 when it fails, 2 on bad input.
 """
@@ -39,7 +42,7 @@ except ImportError:
 ALLOWED_KEYS = {"name", "id", "if", "env", "run", "uses", "with"}
 SHELL_SYNTAX = re.compile(r"&&|\|\||[;|<>`]|\$\(|\bexport\b|\bif\b|\bthen\b|\bfor\b|\bwhile\b")
 REPOSITORY = "rehearsal/spanalloc"
-ACTIONS = ("actions/checkout@", "actions/cache@", "actions/setup-go@", "actions/upload-artifact@")
+ACTIONS = ("actions/checkout@", "actions/cache@", "actions/setup-go@", "actions/upload-artifact@", "actions/download-artifact@")
 
 
 def thin(step: dict, where: str) -> list:
@@ -228,6 +231,8 @@ def run(args) -> int:
                    "token": "rehearsal-token", "run_id": "1", "run_attempt": "1", "sha": sha},
         "runner": {"temp": str(runner_temp), "os": "Linux"},
         "inputs": inputs,
+        "matrix": dict(kv.split("=", 1) for kv in args.matrix),
+        "needs": {k: {"result": v} for k, v in (kv.split("=", 1) for kv in args.needs)},
         "steps": {},
         "functions": {"success": lambda: not state["failed"], "failure": lambda: state["failed"],
                       "cancelled": lambda: False, "always": lambda: True},
@@ -238,6 +243,14 @@ def run(args) -> int:
     extra = dict(kv.split("=", 1) for kv in args.set)
     if extra:
         print("rehearse: the rehearsal's own settings: " + " ".join(f"{k}={v}" for k, v in extra.items()), flush=True)
+    # A job's `if:` runs before any step: success() there is "every job it needs succeeded".
+    needs = job.get("needs") or []
+    needs = [needs] if isinstance(needs, str) else needs
+    job_ctx = dict(ctx, functions=dict(ctx["functions"], success=lambda: all(
+        ctx["needs"].get(n, {}).get("result") == "success" for n in needs)))
+    if not condition(job.get("if"), job_ctx):
+        print(f"rehearse: job {args.job}: skipped ({job.get('if', 'success()')})", flush=True)
+        return 0
     for k, v in (job.get("env") or {}).items():
         base[k] = interpolate(v, ctx)
     for i, step in enumerate(job["steps"]):
@@ -292,7 +305,34 @@ def step_status(step: dict, env: dict, label: str, n: int, ctx: dict, artifacts)
         if not files and w.get("if-no-files-found", "warn") == "error":
             return 1
         if artifacts and files:
-            shutil.copytree(path, Path(artifacts) / name, dirs_exist_ok=True)
+            kept = Path(artifacts) / name
+            shutil.copytree(path, kept, dirs_exist_ok=True)
+            # An artifact keeps no mode bits (actions/upload-artifact zips its files).
+            for f in kept.rglob("*"):
+                if f.is_file():
+                    f.chmod(0o644)
+        return 0
+    if uses.startswith("actions/download-artifact@"):
+        w = step.get("with", {})
+        dest = Path(interpolate(w.get("path", "."), ctx))
+        if not artifacts:
+            print(f"rehearse: step {n} ({label}): no --artifacts to download from", file=sys.stderr)
+            return 1
+        if "name" in w:
+            found = [Path(artifacts) / interpolate(w["name"], ctx)]
+            targets = [dest]
+        else:
+            pattern = interpolate(w.get("pattern", "*"), ctx)
+            found = sorted(Path(artifacts).glob(pattern))
+            merge = str(w.get("merge-multiple", False)).lower() == "true"
+            targets = [dest if merge else dest / f.name for f in found]
+        missing = [str(f) for f in found if not f.is_dir()]
+        if missing or ("name" in w and not found):
+            print(f"rehearse: step {n} ({label}): no artifact {', '.join(missing)}", file=sys.stderr)
+            return 1
+        for f, t in zip(found, targets):
+            shutil.copytree(f, t, dirs_exist_ok=True)
+        print(f"rehearse: step {n} ({label}): {len(found)} artifact(s) into {dest}", flush=True)
         return 0
     print(f"rehearse: step {n} ({label}): the rehearsal does not know {uses}", file=sys.stderr)
     return 1
@@ -314,6 +354,8 @@ def main() -> int:
     r.add_argument("--set", action="append", default=[])
     r.add_argument("--event-field", action="append", default=[])
     r.add_argument("--artifacts")
+    r.add_argument("--matrix", action="append", default=[])
+    r.add_argument("--needs", action="append", default=[])
     a = p.parse_args()
     try:
         return check(a.workflows) if a.cmd == "check" else run(a)

@@ -179,6 +179,7 @@ pub fn combine(
         instructions: None,
         holds: None,
         provenance: None,
+        environment: None,
     })
 }
 

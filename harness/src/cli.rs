@@ -15,6 +15,7 @@ use spanalloc_judge::thresholds::{self, Thresholds};
 use spanalloc_judge::{changes, compare, ratchet};
 use spanalloc_model::WorkloadConfig;
 use spanalloc_record::input::{load_results, InputError};
+use spanalloc_record::schema::Shard;
 use spanalloc_record::{baseline, history};
 use spanalloc_show::compare::Format;
 use spanalloc_show::export::ExportFormat;
@@ -57,6 +58,11 @@ enum Command {
     },
     /// Print results as Bencher Metric Format or github-action-benchmark JSON.
     Export(ExportArgs),
+    /// Merge the shards of one night (`run --shard I/N`) into one results.json: the rows are
+    /// their union, each with the environment its shard measured it on, and a shard none of the
+    /// files delivered makes its rows failures (exit 1). Shards of another night, plan or commit,
+    /// or a shard given twice in one attempt, are refused (exit 2).
+    Merge(MergeArgs),
     /// Render DIR/index.html from DIR/results.json and whatever else is found.
     Report(ReportArgs),
     /// Print the environment fingerprint of a results file: its id, then what it holds.
@@ -169,6 +175,19 @@ struct RunArgs {
     /// stuck (the run goes on).
     #[arg(long, default_value_t = crate::spawn::DEFAULT_STALL.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
     stall_timeout: u64,
+    /// Measure shard I of N of the plan: the trace-state sizes at positions I-1, I-1+N, … (every
+    /// row of a size on one shard; a shard beyond the plan's sizes measures nothing).
+    /// `spanalloc merge` makes the night whole again.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+    /// The night a shard belongs to: the CI run's id (default: $GITHUB_RUN_ID). Merging refuses
+    /// shards of another night.
+    #[arg(long, value_name = "ID")]
+    shard_run: Option<String>,
+    /// The CI run's attempt (default: $GITHUB_RUN_ATTEMPT, or 1): a re-run shard replaces its
+    /// earlier attempt when merged.
+    #[arg(long, value_name = "N")]
+    shard_attempt: Option<u32>,
     #[command(flatten)]
     sources: SourceArgs,
 }
@@ -339,6 +358,17 @@ struct ExportArgs {
     /// all. Give exact and moving rows separate steps.
     #[arg(long, default_value = "all")]
     rows: spanalloc_show::export_gate::Rows,
+}
+
+#[derive(Debug, Clone, Args)]
+struct MergeArgs {
+    /// Each shard's results: a results.json, or the directory its run wrote (its dhat profiles
+    /// are taken along).
+    #[arg(required = true)]
+    shards: Vec<PathBuf>,
+    /// Where the merged results.json and the shards' dhat profiles go.
+    #[arg(long)]
+    out: PathBuf,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -564,6 +594,7 @@ fn command(catalog: Catalog) -> ExitCode {
             }
             Ok(ExitCode::SUCCESS)
         })),
+        Command::Merge(args) => or_input_error(merge_command(&args)),
         Command::Export(args) if args.against.is_some() => or_input_error(export_gate_command(&args)),
         Command::Export(args) => or_input_error(load_results(&args.results).map(|r| {
             if !r.failures.is_empty() && !args.allow_failures {
@@ -693,6 +724,7 @@ fn plan<'c>(catalog: &'c Catalog, args: &RunArgs) -> Result<RunPlan<'c>, String>
             }
         }
     }
+    let shard = shard(args)?;
     let allocators = crate::allocators::parse_list(&args.allocators)?;
     let instructions = match args.instructions {
         true => Some((args.instructions_spans, crate::instructions::check_valgrind()?)),
@@ -714,7 +746,36 @@ fn plan<'c>(catalog: &'c Catalog, args: &RunArgs) -> Result<RunPlan<'c>, String>
         programs,
         allocators,
         stall: Duration::from_secs(args.stall_timeout),
+        shard,
     })
+}
+
+/// The shard `--shard I/N` asks for, with its night's identity; `None` without it.
+fn shard(args: &RunArgs) -> Result<Option<Shard>, String> {
+    let env = |var: &str| std::env::var(var).ok().filter(|v| !v.trim().is_empty());
+    let Some(spec) = &args.shard else {
+        if args.shard_run.is_some() || args.shard_attempt.is_some() {
+            return Err("--shard-run and --shard-attempt go with --shard I/N".into());
+        }
+        return Ok(None);
+    };
+    let parsed = spec.split_once('/').and_then(|(i, n)| Some((i.parse::<usize>().ok()?, n.parse::<usize>().ok()?)));
+    let Some((index, count)) = parsed.filter(|(i, n)| (1..=*n).contains(i)) else {
+        return Err(format!("--shard '{spec}': expected I/N with 1 ≤ I ≤ N, as 2/4"));
+    };
+    let run = args
+        .shard_run
+        .clone()
+        .or_else(|| env("GITHUB_RUN_ID"))
+        .ok_or("--shard needs its night's id: --shard-run ID (or $GITHUB_RUN_ID)")?;
+    let attempt = match args.shard_attempt {
+        Some(a) => a,
+        None => match env("GITHUB_RUN_ATTEMPT") {
+            Some(a) => a.parse().map_err(|_| format!("GITHUB_RUN_ATTEMPT '{a}' is not a number"))?,
+            None => 1,
+        },
+    };
+    Ok(Some(Shard { index, count, run, attempt }))
 }
 
 fn measure_command(catalog: &Catalog, m: &MeasureArgs) -> ExitCode {
@@ -785,6 +846,63 @@ fn ratchet_command(
     }
     say_raw!("{}", spanalloc_show::ratchet::render(&outcome, &name.to_string_lossy(), dry_run, markdown));
     Ok(ExitCode::SUCCESS)
+}
+
+/// `merge SHARDS… --out DIR`.
+fn merge_command(args: &MergeArgs) -> Result<ExitCode, InputError> {
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    for given in &args.shards {
+        let file = if given.is_dir() { given.join("results.json") } else { given.clone() };
+        let results = load_results(&file)?;
+        dirs.push(file.parent().map(Path::to_path_buf).unwrap_or_default());
+        files.push(spanalloc_record::merge::ShardFile { name: file.display().to_string(), results });
+    }
+    let merged = match spanalloc_record::merge::merge(files, crate::time::run_id()) {
+        Ok(m) => m,
+        Err(e) => return Ok(usage_error(&e)),
+    };
+    if let Err(e) = measure::check_out(&args.out) {
+        return Ok(usage_error(&e));
+    }
+    // The dhat profiles travel with their rows: every regular file of each shard's dhat/ (a link
+    // is not followed out of the shard's folder).
+    for dir in &dirs {
+        let Ok(entries) = std::fs::read_dir(dir.join("dhat")) else { continue };
+        for e in entries.flatten() {
+            let is_file = e.file_type().is_ok_and(|t| t.is_file());
+            let relative = Path::new("dhat").join(e.file_name());
+            let copied = is_file
+                && std::fs::read(e.path())
+                    .and_then(|bytes| spanalloc_record::fsio::write_output(&args.out, &relative, &bytes))
+                    .is_ok();
+            if is_file && !copied {
+                tell!("spanalloc: cannot copy {} into {}", e.path().display(), args.out.display());
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
+    let json = serde_json::to_vec_pretty(&merged).expect("results serialise");
+    let written = match spanalloc_record::fsio::write_output(&args.out, Path::new("results.json"), &json) {
+        Ok(p) => p,
+        Err(e) => {
+            tell!("spanalloc: cannot write the merged results in {}: {e}", args.out.display());
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let shards = merged.config.shards.as_ref().expect("a merge records its shards");
+    say!(
+        "merged {} of {} shards of night {}: {} rows → {}",
+        shards.delivered.len(),
+        shards.count,
+        shards.run,
+        merged.scenarios.len(),
+        written.display()
+    );
+    for f in merged.failures.iter().filter(|f| f.kind == spanalloc_record::schema::FailureKind::ShardLost) {
+        tell!("spanalloc: {}", f.line());
+    }
+    Ok(if shards.lost.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// `export --against BASELINE`: the gate's verdicts, never refused for failures (a failed row is

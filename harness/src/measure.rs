@@ -11,7 +11,7 @@ use spanalloc_model::WorkloadConfig;
 use spanalloc_record::fsio::{move_into_output, temporary_for, write_output};
 use spanalloc_record::schema::{
     CrossCheck, DhatSummary, Environment, ExpectedExport, Failure, FailureKind, Instructions, MeterSettings, Results, RunConfig,
-    ScenarioResult, SCHEMA_VERSION,
+    ScenarioResult, Shard, SCHEMA_VERSION,
 };
 
 use crate::aggregate::{combine, Passes};
@@ -47,6 +47,8 @@ pub struct RunPlan<'a> {
     /// How long a pass may export nothing more before it is killed as stuck
     /// ([`crate::spawn::DEFAULT_STALL`]).
     pub stall: Duration,
+    /// The part of the plan this run measures (`--shard I/N`); `None` measures all of it.
+    pub shard: Option<Shard>,
 }
 
 /// Hears how a run goes, pass by pass.
@@ -169,6 +171,8 @@ impl RunPlan<'_> {
                 timeline_period_ms: timeline::PERIOD.as_millis() as u64,
             },
             expected: Vec::new(),
+            shard: self.shard.clone(),
+            shards: None,
         }
     }
 }
@@ -212,7 +216,10 @@ pub fn run(plan: &RunPlan<'_>, progress: &dyn Progress) -> std::io::Result<(Resu
         saved_with_failures: false,
     };
     let mut problems = Problems::default();
-    for (cfg, expected) in plan.workloads.iter().zip(&expected) {
+    for (position, (cfg, expected)) in plan.workloads.iter().zip(&expected).enumerate() {
+        if plan.shard.as_ref().is_some_and(|s| !s.takes(position)) {
+            continue;
+        }
         let ts = cfg.trace_state_entries;
         for (allocator, exe) in &plan.allocators {
             for entry in &plan.scenarios {

@@ -16,6 +16,7 @@ pub mod floors;
 pub mod fsio;
 pub mod history;
 pub mod input;
+pub mod merge;
 pub mod schema;
 pub mod stats;
 pub mod units;

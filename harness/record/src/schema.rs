@@ -40,7 +40,11 @@ use serde::{Deserialize, Serialize};
 /// and leaked blocks are gated like allocations, by the spread of a moving row's repeats.
 /// Older files are still read: their new fields take the values those versions used, and a
 /// version-1 peak heap (which counted the harness's buffers) is not compared with a later one.
-pub const SCHEMA_VERSION: u32 = 15;
+/// Version 16: the sharded night — a row may carry the environment it was measured on
+/// (`scenarios[].environment`; without one it is the file's), a shard's run says which part of
+/// the plan it measured (`config.shard`), a merged run which shard delivered what
+/// (`config.shards`), and a planned row no shard delivered is a failure of kind `shard-lost`.
+pub const SCHEMA_VERSION: u32 = 16;
 
 /// The first layout whose rows say whether their counts are exact and record every repeat's
 /// counts; older rows are told apart by their cross-check ([`ScenarioResult::exact_counts`]).
@@ -119,6 +123,69 @@ pub struct RunConfig {
     /// without measuring (before schema 8: empty, and the first exact row was the reference).
     #[serde(default)]
     pub expected: Vec<ExpectedExport>,
+    /// A shard's run: which part of the plan it measured (schema 16). The plan (`trace_state`
+    /// and the rest of this config) is the whole night's; the rows are the shard's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+    /// A merged run: which shard delivered which rows, and which were lost (schema 16).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shards: Option<Shards>,
+}
+
+/// One shard of a night: the `index`-th of `count` (from 1), of the CI run `run`, attempt
+/// `attempt`. A shard measures the plan's trace-state sizes at positions `index - 1`,
+/// `index - 1 + count`, …: every row of one size on one shard, so that the rows a claim
+/// contrasts on timing (strategies at the same size) are measured on one machine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// Which shard, from 1.
+    pub index: usize,
+    /// How many shards the plan is split into.
+    pub count: usize,
+    /// The identity of the night the shard belongs to: the CI run's id.
+    pub run: String,
+    /// The CI run's attempt: a re-run shard replaces its earlier attempt.
+    pub attempt: u32,
+}
+
+impl Shard {
+    /// Whether the trace-state size at `position` in the plan is this shard's.
+    pub fn takes(&self, position: usize) -> bool {
+        position % self.count == self.index - 1
+    }
+
+    /// `I/N`, as the command line and messages say it.
+    pub fn label(&self) -> String {
+        format!("{}/{}", self.index, self.count)
+    }
+}
+
+/// What a merged run was made of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shards {
+    /// How many shards the plan was split into.
+    pub count: usize,
+    /// The night's CI run.
+    pub run: String,
+    /// Every shard that delivered, in order.
+    pub delivered: Vec<Delivered>,
+    /// The shards that delivered nothing: their rows are failures of kind `shard-lost`.
+    pub lost: Vec<usize>,
+}
+
+/// One shard's part of a merged run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivered {
+    /// Which shard, from 1.
+    pub index: usize,
+    /// The attempt merged (the latest given).
+    pub attempt: u32,
+    /// The shard run's own id (`environment.run_id` of its file).
+    pub run_id: Option<String>,
+    /// Its trace-state sizes.
+    pub trace_state: Vec<usize>,
+    /// The rows it delivered.
+    pub rows: usize,
 }
 
 /// The spans one workload exports and their digest, from the model alone
@@ -247,6 +314,12 @@ fn fnv_id(parts: &[&str]) -> String {
 }
 
 impl Results {
+    /// The machine and build row `s` of this file was measured on: its own (a merged night's
+    /// rows, schema 16), or the file's.
+    pub fn environment_of<'a>(&'a self, s: &'a ScenarioResult) -> &'a Environment {
+        s.environment.as_ref().unwrap_or(&self.environment)
+    }
+
     /// What a run's exact counts depend on besides the code: the toolchains that built what was
     /// measured (rustc; Go for the Go rows), the allocators beneath the meter and the build
     /// profile — not the CPU, the core count or the runner. Every machine with the same counts key
@@ -556,6 +629,10 @@ pub struct ScenarioResult {
     /// sustained improvement `baseline ratchet` tightened it to (schema 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<Provenance>,
+    /// The machine and build this row was measured on, when it is not the file's: a merged
+    /// night's rows each carry their shard's (schema 16). Timing is compared per row, on this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<Environment>,
 }
 
 /// The allocations and bytes one export costs a row, whatever the batch's size, and where they
@@ -958,6 +1035,8 @@ pub enum FailureKind {
     Stuck,
     /// An output (a dhat profile) could not be written.
     Output,
+    /// A row of the plan that no shard delivered: its shard was lost (schema 16).
+    ShardLost,
 }
 
 impl FailureKind {
@@ -972,6 +1051,7 @@ impl FailureKind {
             FailureKind::Inconsistent => "inconsistent",
             FailureKind::Stuck => "stuck",
             FailureKind::Output => "output",
+            FailureKind::ShardLost => "shard-lost",
         }
     }
 }

@@ -3,7 +3,7 @@
 //! never a regression.
 
 use crate::metrics::{Counted, Metric, Rule};
-use spanalloc_record::schema::{Results, ScenarioResult};
+use spanalloc_record::schema::{Environment, Results, ScenarioResult};
 
 /// Why a metric of two rows was not compared: what the walk over rows makes of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,11 +94,12 @@ pub(crate) fn definition_difference(m: &Metric, b: &Results, c: &Results) -> Opt
 
 /// Why a timing metric cannot be compared between two runs, if it cannot: they ran on
 /// different machines or builds (fingerprints differ), or one predates the fingerprint.
-pub(crate) fn machine_difference(m: &Metric, b: &Results, c: &Results) -> Option<String> {
+/// A merged night's rows each carry their shard's machine: so timing is judged row by row.
+pub(crate) fn machine_difference(m: &Metric, b: &Environment, c: &Environment) -> Option<String> {
     if m.is_count() {
         return None;
     }
-    match (b.environment.fingerprint(), c.environment.fingerprint()) {
+    match (b.fingerprint(), c.fingerprint()) {
         (Some(bf), Some(cf)) => {
             let diff = bf.differences(&cf);
             (!diff.is_empty()).then(|| format!("different machine: {}", diff.join(", ")))
@@ -109,11 +110,10 @@ pub(crate) fn machine_difference(m: &Metric, b: &Results, c: &Results) -> Option
 
 /// A compiler or allocator change, shown beside a count's verdict: counts gate across machines,
 /// but a new toolchain can explain a move.
-pub(crate) fn toolchain_change(m: &Metric, b: &Results, c: &Results) -> Option<String> {
+pub(crate) fn toolchain_change(m: &Metric, be: &Environment, ce: &Environment) -> Option<String> {
     if !m.is_count() {
         return None;
     }
-    let (be, ce) = (&b.environment, &c.environment);
     let mut changes = Vec::new();
     if be.rustc != ce.rustc {
         changes.push(format!("rustc '{}' → '{}'", be.rustc, ce.rustc));

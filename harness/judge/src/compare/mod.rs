@@ -280,7 +280,10 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
                         .or_else(|| dropped_difference(m, bs, cs).map(|w| (NotCompared::Dropped, w)))
                         .or_else(|| definition_difference(m, baseline, current).map(|w| (NotCompared::Definition, w)))
                         .or_else(|| recording_difference(m, bs, cs).map(|w| (NotCompared::Definition, w)))
-                        .or_else(|| machine_difference(m, baseline, current).map(|w| (NotCompared::Machine, w)));
+                        .or_else(|| {
+                            machine_difference(m, baseline.environment_of(bs), current.environment_of(cs))
+                                .map(|w| (NotCompared::Machine, w))
+                        });
                     match why {
                         Some((kind, why)) => {
                             let j = Judgement::new(Some((m.value)(bs)), Some((m.value)(cs)), Verdict::Incomparable, why);
@@ -289,7 +292,7 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
                         None => {
                             let judged = rules::judge(m, bs, cs, t);
                             let mut r = row(cs, m, loosening::apply(judged, &cs.id(), cs.trace_state_entries, m.name, t));
-                            if let Some(change) = toolchain_change(m, baseline, current) {
+                            if let Some(change) = toolchain_change(m, baseline.environment_of(bs), current.environment_of(cs)) {
                                 r.note = if r.note.is_empty() { change } else { format!("{}; {change}", r.note) };
                             }
                             r
@@ -333,7 +336,7 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
         current: labels.1.to_owned(),
         summary,
         regressions: summary.regressed,
-        timing_not_compared: machine_difference(timing_metric, baseline, current),
+        timing_not_compared: machine_difference(timing_metric, &baseline.environment, &current.environment),
         rows,
         explanations,
         failures: current.failures.clone(),
@@ -426,6 +429,14 @@ fn reproductions(baseline: &Results, current: &Results, rows: &[Row], unjudged: 
 /// Why the baseline row `bs` is not in `current`: re-keyed (the same scenario and size measured
 /// over another allocator), or absent.
 fn absence(bs: &ScenarioResult, current: &Results) -> String {
+    let lost = current.failures.iter().find(|f| {
+        f.kind == spanalloc_record::schema::FailureKind::ShardLost
+            && f.name == bs.name
+            && f.trace_state_entries == bs.trace_state_entries
+    });
+    if let Some(f) = lost {
+        return f.error.clone();
+    }
     let same = current.scenarios.iter().find(|c| c.name == bs.name && c.trace_state_entries == bs.trace_state_entries);
     match same {
         Some(c) => format!("re-keyed: measured over allocator {} in the baseline, {} in this run", bs.allocator, c.allocator),

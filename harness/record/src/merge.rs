@@ -1,0 +1,143 @@
+//! A sharded night made whole: the shards' results files merged into one, whose rows are their
+//! union, each row keeping the environment its shard measured it on, and whose config records
+//! the whole plan and which shard delivered what. A shard that delivered nothing does not make a
+//! smaller night: each of its planned rows becomes a failure of kind `shard-lost`, so the merged
+//! night fails however it is judged.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::schema::{Delivered, Failure, FailureKind, Results, Shard, Shards, SCHEMA_VERSION};
+
+/// One shard's file, named as the user gave it (for messages).
+pub struct ShardFile {
+    /// How the command line named it.
+    pub name: String,
+    /// Its results.
+    pub results: Results,
+}
+
+/// The plan sizes a shard measures.
+fn sizes(plan: &[usize], shard: &Shard) -> Vec<usize> {
+    plan.iter().enumerate().filter(|(i, _)| shard.takes(*i)).map(|(_, &ts)| ts).collect()
+}
+
+/// Merges `files`, each a shard of one night (`run --shard I/N`), into one run with the id
+/// `run_id`. Refused, naming the file: a file that is not a shard, a shard of another night
+/// (CI run), of another plan, commit or schema, a shard given twice in one attempt, and rows two
+/// shards both delivered. Of a shard given in several attempts, the latest is taken.
+pub fn merge(files: Vec<ShardFile>, run_id: String) -> Result<Results, String> {
+    let first = files.first().ok_or("merge needs at least one shard's results")?;
+    let shard_of = |f: &ShardFile| {
+        f.results.config.shard.clone().ok_or_else(|| format!("{}: not a shard's results (run --shard I/N makes one)", f.name))
+    };
+    let lead = shard_of(first)?;
+    let plan = {
+        let mut c = first.results.config.clone();
+        c.shard = None;
+        c
+    };
+    // The latest attempt of every shard.
+    let mut chosen: BTreeMap<usize, (u32, &ShardFile)> = BTreeMap::new();
+    for f in &files {
+        let s = shard_of(f)?;
+        if f.results.schema_version != SCHEMA_VERSION {
+            return Err(format!(
+                "{}: schema {} — shards are merged by the binary that made them (schema {SCHEMA_VERSION})",
+                f.name, f.results.schema_version
+            ));
+        }
+        if s.run != lead.run {
+            return Err(format!("{}: a shard of another night (run {}, not {})", f.name, s.run, lead.run));
+        }
+        if s.count != lead.count || !(1..=s.count).contains(&s.index) {
+            return Err(format!("{}: shard {} of another split than {}/{}", f.name, s.label(), lead.index, lead.count));
+        }
+        let mut c = f.results.config.clone();
+        c.shard = None;
+        if c != plan {
+            return Err(format!(
+                "{}: another plan than {}'s (spans, sizes, rate, repeats or workload differ)",
+                f.name, first.name
+            ));
+        }
+        if f.results.environment.git_commit != first.results.environment.git_commit {
+            return Err(format!(
+                "{}: measured at commit {}, {} at {}",
+                f.name,
+                f.results.environment.git_commit.as_deref().unwrap_or("unknown"),
+                first.name,
+                first.results.environment.git_commit.as_deref().unwrap_or("unknown")
+            ));
+        }
+        match chosen.get(&s.index) {
+            Some((attempt, other)) if *attempt == s.attempt => {
+                return Err(format!("{} and {}: shard {} given twice in attempt {}", other.name, f.name, s.label(), s.attempt));
+            }
+            Some((attempt, _)) if *attempt > s.attempt => {}
+            _ => {
+                chosen.insert(s.index, (s.attempt, f));
+            }
+        }
+    }
+
+    let mut merged = Results {
+        schema_version: SCHEMA_VERSION,
+        config: plan.clone(),
+        environment: first.results.environment.clone(),
+        scenarios: Vec::new(),
+        failures: Vec::new(),
+        saved_with_failures: false,
+    };
+    merged.environment.run_id = Some(run_id);
+    let mut delivered = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut names: Vec<String> = Vec::new();
+    for (index, (attempt, f)) in &chosen {
+        let shard = f.results.config.shard.as_ref().expect("checked above");
+        for s in &f.results.scenarios {
+            if !seen.insert((s.id(), s.trace_state_entries)) {
+                return Err(format!("{}: {} ts={} was delivered by another shard too", f.name, s.id(), s.trace_state_entries));
+            }
+            if !names.contains(&s.name) {
+                names.push(s.name.clone());
+            }
+            let mut row = s.clone();
+            row.environment.get_or_insert_with(|| f.results.environment.clone());
+            merged.scenarios.push(row);
+        }
+        for fail in &f.results.failures {
+            if !names.contains(&fail.name) {
+                names.push(fail.name.clone());
+            }
+        }
+        merged.failures.extend(f.results.failures.iter().cloned());
+        delivered.push(Delivered {
+            index: *index,
+            attempt: *attempt,
+            run_id: f.results.environment.run_id.clone(),
+            trace_state: sizes(&plan.trace_state, shard),
+            rows: f.results.scenarios.len(),
+        });
+    }
+    let lost: Vec<usize> = (1..=lead.count).filter(|i| !chosen.contains_key(i)).collect();
+    for &index in &lost {
+        let shard = Shard { index, ..lead.clone() };
+        for ts in sizes(&plan.trace_state, &shard) {
+            for name in &names {
+                merged.failures.push(Failure {
+                    name: name.clone(),
+                    trace_state_entries: ts,
+                    kind: FailureKind::ShardLost,
+                    pass: "shard".into(),
+                    error: format!("not measured: shard {}/{} lost", index, lead.count),
+                    stderr_tail: String::new(),
+                });
+            }
+        }
+    }
+    // Rows in the plan's order: by size, then as the shards listed them.
+    let position = |ts: usize| plan.trace_state.iter().position(|&t| t == ts).unwrap_or(usize::MAX);
+    merged.scenarios.sort_by_key(|s| position(s.trace_state_entries));
+    merged.config.shards = Some(Shards { count: lead.count, run: lead.run.clone(), delivered, lost });
+    Ok(merged)
+}
