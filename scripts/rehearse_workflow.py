@@ -254,7 +254,7 @@ def run(args) -> int:
     for k, v in (job.get("env") or {}).items():
         base[k] = interpolate(v, ctx)
     for i, step in enumerate(job["steps"]):
-        label = step.get("name") or step.get("uses")
+        label = interpolate(step.get("name") or step.get("uses"), ctx)
         sid = step.get("id")
         if not condition(step.get("if"), ctx):
             print(f"rehearse: step {i + 1} ({label}): skipped ({step.get('if', 'success()')})", flush=True)
@@ -278,7 +278,8 @@ def run(args) -> int:
             state["failed"] = True
         if sid:
             ctx["steps"][sid] = {"outputs": outputs, "outcome": outcome, "conclusion": outcome}
-    print(f"rehearse: job {args.job}: {'failure' if state['failed'] else 'success'}", flush=True)
+    which = args.job + "".join(f" {k}={v}" for k, v in ctx["matrix"].items())
+    print(f"rehearse: job {which}: {'failure' if state['failed'] else 'success'}", flush=True)
     return 1 if state["failed"] else 0
 
 
