@@ -23,8 +23,8 @@ fn sizes(plan: &[usize], shard: &Shard) -> Vec<usize> {
 
 /// Merges `files`, each a shard of one night (`run --shard I/N`), into one run with the id
 /// `run_id`. Refused, naming the file: a file that is not a shard, a shard of another night
-/// (CI run), of another plan, commit or schema, a shard given twice in one attempt, and rows two
-/// shards both delivered. Of a shard given in several attempts, the latest is taken.
+/// (CI run), of another plan, commit, build or schema, a shard given twice in one attempt, and
+/// rows two shards both delivered. Of a shard given in several attempts, the latest is taken.
 pub fn merge(files: Vec<ShardFile>, run_id: String) -> Result<Results, String> {
     let first = files.first().ok_or("merge needs at least one shard's results")?;
     let shard_of = |f: &ShardFile| {
@@ -67,6 +67,18 @@ pub fn merge(files: Vec<ShardFile>, run_id: String) -> Result<Results, String> {
                 f.results.environment.git_commit.as_deref().unwrap_or("unknown"),
                 first.name,
                 first.results.environment.git_commit.as_deref().unwrap_or("unknown")
+            ));
+        }
+        // One build measured the night: the counts of rows built otherwise are other counts.
+        let build = |r: &Results| (r.environment.rustc.clone(), r.environment.allocator.clone(), r.environment.profile.clone());
+        if build(&f.results) != build(&first.results) {
+            return Err(format!(
+                "{}: measured by another build than {} (rustc '{}', allocator '{}', profile {})",
+                f.name,
+                first.name,
+                f.results.environment.rustc,
+                f.results.environment.allocator,
+                f.results.environment.profile.as_deref().unwrap_or("unknown")
             ));
         }
         match chosen.get(&s.index) {
@@ -140,4 +152,57 @@ pub fn merge(files: Vec<ShardFile>, run_id: String) -> Result<Results, String> {
     merged.scenarios.sort_by_key(|s| position(s.trace_state_entries));
     merged.config.shards = Some(Shards { count: lead.count, run: lead.run.clone(), delivered, lost });
     Ok(merged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::parse_results;
+
+    /// Shard `index` of `count` of the fixture's plan, as `run --shard` writes it.
+    fn shard(index: usize, count: usize, run: &str, attempt: u32) -> ShardFile {
+        let mut r = parse_results(include_bytes!("../tests/fixtures/results-v1.json")).expect("the fixture is valid");
+        r.schema_version = SCHEMA_VERSION;
+        let s = Shard { index, count, run: run.into(), attempt };
+        let mine = sizes(&r.config.trace_state, &s);
+        r.scenarios.retain(|row| mine.contains(&row.trace_state_entries));
+        r.config.shard = Some(s);
+        ShardFile { name: format!("s{index}-{attempt}"), results: r }
+    }
+
+    #[test]
+    fn shards_make_the_plan_whole_and_a_lost_one_fails_its_rows() {
+        let whole = parse_results(include_bytes!("../tests/fixtures/results-v1.json")).unwrap();
+        let plan = whole.config.trace_state.clone();
+        assert!(plan.len() >= 2, "the fixture sweeps at least two sizes");
+        let m = merge(vec![shard(1, 2, "n", 1), shard(2, 2, "n", 1)], "merged".into()).unwrap();
+        assert_eq!(m.scenarios.len(), whole.scenarios.len());
+        assert!(m.failures.is_empty() && m.scenarios.iter().all(|s| s.environment.is_some()));
+        assert_eq!(m.environment.run_id.as_deref(), Some("merged"));
+        let lost = merge(vec![shard(1, 2, "n", 1)], "merged".into()).unwrap();
+        let names: std::collections::BTreeSet<&str> = whole.scenarios.iter().map(|s| s.name.as_str()).collect();
+        let second = sizes(&plan, &Shard { index: 2, count: 2, run: "n".into(), attempt: 1 });
+        assert_eq!(lost.failures.len(), names.len() * second.len());
+        assert!(lost.failures.iter().all(|f| f.kind == FailureKind::ShardLost && f.error == "not measured: shard 2/2 lost"));
+        assert_eq!(lost.config.shards.unwrap().lost, [2]);
+    }
+
+    #[test]
+    fn foreign_doubled_or_otherwise_built_shards_are_refused_by_name() {
+        let err = |files: Vec<ShardFile>| merge(files, "m".into()).unwrap_err();
+        assert!(err(vec![shard(1, 2, "n", 1), shard(2, 2, "other", 1)]).contains("a shard of another night (run other, not n)"));
+        assert!(err(vec![shard(1, 2, "n", 1), shard(1, 2, "n", 1)]).contains("shard 1/2 given twice in attempt 1"));
+        let mut rebuilt = shard(2, 2, "n", 1);
+        rebuilt.results.environment.rustc = "rustc 9.99.0".into();
+        assert!(err(vec![shard(1, 2, "n", 1), rebuilt]).contains("measured by another build"));
+        let mut replanned = shard(2, 2, "n", 1);
+        replanned.results.config.spans += 1;
+        assert!(err(vec![shard(1, 2, "n", 1), replanned]).contains("another plan"));
+        let mut plain = shard(2, 2, "n", 1);
+        plain.results.config.shard = None;
+        assert!(err(vec![plain]).contains("not a shard's results"));
+        // A later attempt replaces the earlier, whichever order they come in.
+        let m = merge(vec![shard(2, 2, "n", 2), shard(1, 2, "n", 1), shard(2, 2, "n", 1)], "m".into()).unwrap();
+        assert_eq!(m.config.shards.unwrap().delivered.iter().map(|d| d.attempt).collect::<Vec<_>>(), [1, 2]);
+    }
 }
