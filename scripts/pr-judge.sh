@@ -105,7 +105,8 @@ git fetch -q --no-tags origin "+refs/pull/$pr/head:refs/spanalloc/pr-head" ||
 default=$(git rev-parse HEAD)
 git merge-base --is-ancestor "$base_sha" "$default" 2>/dev/null ||
     fail "the base $base_sha the head's run names is not a commit of the default branch: not judged"
-changed=$(git diff --name-only "$base_sha" "$HEAD_SHA") || fail "cannot list what the head changes"
+# What the head changes since it left the base (three dots): not what the base gained since.
+changed=$(git diff --name-only "$base_sha...$HEAD_SHA") || fail "cannot list what the head changes"
 # A build script runs at build time wherever it sits: it can change any crate's measurement.
 measurement=$(grep -E '^(harness/|scripts/|\.github/|benches/|Cargo\.toml$|\.cargo/)|(^|/)build\.rs$' <<<"$changed" || true)
 if [ -n "$measurement" ]; then
