@@ -56,19 +56,25 @@ finish() { # EXIT-STATUS
     exit "$status"
 }
 fail() { first="❌ spanalloc: $1"; state=failure; finish 1; }
-# The comment to update: the first of ours (gh --paginate prints one JSON array per page).
-json_ids_of_marker() {
+# `gh api --paginate` prints one JSON array per page: one array of them all.
+pages() {
     python3 -c '
 import json, sys
-text = sys.stdin.read()
-dec, pos, ids = json.JSONDecoder(), 0, []
+text, dec, pos, items = sys.stdin.read(), json.JSONDecoder(), 0, []
 while pos < len(text):
     while pos < len(text) and text[pos].isspace():
         pos += 1
     if pos == len(text):
         break
     page, pos = dec.raw_decode(text, pos)
-    ids += [c["id"] for c in page if str(c.get("body", "")).startswith("<!-- spanalloc-pr-judge -->")]
+    items += page
+json.dump(items, sys.stdout)'
+}
+# The comment to update: the first of ours.
+json_ids_of_marker() {
+    pages | python3 -c '
+import json, sys
+ids = [c["id"] for c in json.load(sys.stdin) if str(c.get("body", "")).startswith("<!-- spanalloc-pr-judge -->")]
 print(ids[0] if ids else "")'
 }
 
@@ -120,17 +126,10 @@ fi
 
 # 3. The accept label counts for the head it was given on: given after this head's run began.
 accepted=0
-labels=$(gh api "repos/$REPO/issues/$pr/events" --paginate | python3 -c '
+labels=$(gh api "repos/$REPO/issues/$pr/events" --paginate | pages | python3 -c '
 import json, sys
 from datetime import datetime
-text, dec, pos, events = sys.stdin.read(), json.JSONDecoder(), 0, []
-while pos < len(text):
-    while pos < len(text) and text[pos].isspace():
-        pos += 1
-    if pos == len(text):
-        break
-    page, pos = dec.raw_decode(text, pos)
-    events += page
+events = json.load(sys.stdin)
 when = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))
 label, measured = sys.argv[1], when(sys.argv[2])
 on = None
