@@ -31,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 try:
@@ -253,6 +254,7 @@ def run(args) -> int:
         return 0
     for k, v in (job.get("env") or {}).items():
         base[k] = interpolate(v, ctx)
+    job_started = time.monotonic()
     for i, step in enumerate(job["steps"]):
         label = interpolate(step.get("name") or step.get("uses"), ctx)
         sid = step.get("id")
@@ -270,16 +272,18 @@ def run(args) -> int:
         outputs_file.write_text("")
         summary_file.write_text("")
         env["GITHUB_OUTPUT"], env["GITHUB_STEP_SUMMARY"] = str(outputs_file), str(summary_file)
+        started = time.monotonic()
         status = step_status(step, env, label, i + 1, ctx, args.artifacts)
+        took = time.monotonic() - started
         outputs = dict(line.split("=", 1) for line in outputs_file.read_text().splitlines() if "=" in line)
         outcome = "success" if status == 0 else "failure"
-        print(f"rehearse: step {i + 1} ({label}): {outcome}" + (f" (exit {status})" if status else ""), flush=True)
+        print(f"rehearse: step {i + 1} ({label}): {outcome}" + (f" (exit {status})" if status else "") + f", {took:.0f} s", flush=True)
         if status != 0:
             state["failed"] = True
         if sid:
             ctx["steps"][sid] = {"outputs": outputs, "outcome": outcome, "conclusion": outcome}
     which = args.job + "".join(f" {k}={v}" for k, v in ctx["matrix"].items())
-    print(f"rehearse: job {which}: {'failure' if state['failed'] else 'success'}", flush=True)
+    print(f"rehearse: job {which}: {'failure' if state['failed'] else 'success'}, {time.monotonic() - job_started:.0f} s", flush=True)
     return 1 if state["failed"] else 0
 
 
