@@ -63,6 +63,12 @@ enum Command {
     /// files delivered makes its rows failures (exit 1). Shards of another night, plan or commit,
     /// or a shard given twice in one attempt, are refused (exit 2).
     Merge(MergeArgs),
+    /// Check the meter from outside: each row's pass without the meter under valgrind's DHAT at N
+    /// and 2N unpaced spans, its Δblocks set against the count passes' Δ(allocs + reallocs) at
+    /// the same sizes. Exit 0 every row agrees (exact rows to the block, moving rows within their
+    /// repeats' spread); 1 a row disagrees, failed or cannot be verified with DHAT (named, with
+    /// why); 2 bad input or no valgrind.
+    Verify(VerifyArgs),
     /// Render DIR/index.html from DIR/results.json and whatever else is found.
     Report(ReportArgs),
     /// Print the environment fingerprint of a results file: its id, then what it holds.
@@ -372,6 +378,31 @@ struct MergeArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+struct VerifyArgs {
+    /// A scenario to verify (repeatable); default all listed.
+    #[arg(long = "scenario", value_name = "NAME")]
+    scenarios: Vec<String>,
+    /// Trace-state sizes, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "4")]
+    trace_state: Vec<usize>,
+    /// Allocators: system is verified; jemalloc and mimalloc are listed as not verifiable.
+    #[arg(long = "allocator", value_delimiter = ',', default_value = "system")]
+    allocators: Vec<String>,
+    /// N: the smaller size, in spans; the larger is 2N (DHAT runs the code ~50 times slower).
+    #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..))]
+    spans: u64,
+    /// Warm-up spans at both sizes.
+    #[arg(long, default_value_t = 1_000)]
+    warmup: u64,
+    /// Count passes per size: the spread a row whose counts move is judged within.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
+    repeat: u64,
+    /// Seconds a pass may go without exporting a span more before it is killed.
+    #[arg(long, default_value_t = crate::spawn::DEFAULT_STALL.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    stall_timeout: u64,
+}
+
+#[derive(Debug, Clone, Args)]
 struct ReportArgs {
     /// The run's directory (holds results.json).
     #[arg(default_value = "reports/latest")]
@@ -595,6 +626,7 @@ fn command(catalog: Catalog) -> ExitCode {
             Ok(ExitCode::SUCCESS)
         })),
         Command::Merge(args) => or_input_error(merge_command(&args)),
+        Command::Verify(args) => verify_command(&catalog, &args),
         Command::Export(args) if args.against.is_some() => or_input_error(export_gate_command(&args)),
         Command::Export(args) => or_input_error(load_results(&args.results).map(|r| {
             if !r.failures.is_empty() && !args.allow_failures {
@@ -849,6 +881,39 @@ fn ratchet_command(
 }
 
 /// `merge SHARDS… --out DIR`.
+fn verify_command(catalog: &Catalog, args: &VerifyArgs) -> ExitCode {
+    let request = || -> Result<crate::verify::Request<'_>, String> {
+        let valgrind = crate::outside::check_valgrind()?;
+        let scenarios: Vec<&Entry> = if args.scenarios.is_empty() {
+            catalog.default_run()
+        } else {
+            args.scenarios
+                .iter()
+                .map(|n| catalog.find(n).ok_or_else(|| format!("unknown scenario '{n}' (known: {})", catalog.names())))
+                .collect::<Result<_, _>>()?
+        };
+        let workload = WorkloadArgs { spans: args.spans, rate: 0, producers: 1, seed: 42, warmup: args.warmup };
+        let workloads = args.trace_state.iter().map(|&ts| workload.config(ts)).collect::<Result<Vec<_>, _>>()?;
+        let double = args.spans.checked_mul(2).ok_or("--spans is too large to double")?;
+        WorkloadArgs { spans: double, ..workload.clone() }.config(0)?;
+        let allocators = crate::allocators::parse_list(&args.allocators)?;
+        let sizes = crate::verify::Sizes { spans: args.spans, warmup: args.warmup, repeat: args.repeat as usize };
+        Ok(crate::verify::Request {
+            scenarios,
+            workloads,
+            allocators,
+            sizes,
+            valgrind,
+            stall: Duration::from_secs(args.stall_timeout),
+        })
+    };
+    match request() {
+        Ok(r) if crate::verify::run(&r) => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(e) => usage_error(&e),
+    }
+}
+
 fn merge_command(args: &MergeArgs) -> Result<ExitCode, InputError> {
     let mut files = Vec::new();
     let mut dirs = Vec::new();

@@ -32,12 +32,14 @@ pub mod holds;
 pub mod instructions;
 pub mod measure;
 pub mod meter;
+pub mod outside;
 pub mod pass;
 pub mod settle;
 pub mod signals;
 pub mod spawn;
 pub mod sys;
 pub mod time;
+pub mod verify;
 
 pub use spanalloc_judge as judge;
 pub use spanalloc_model;

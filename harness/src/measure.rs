@@ -294,7 +294,7 @@ fn failure(name: &str, ts: usize, kind: FailureKind, pass: &str, error: String, 
 }
 
 /// Whether `spans` with `digest` are what the model expects.
-fn same_work(spans: u64, digest: &str, expected: Expected) -> bool {
+pub(crate) fn same_work(spans: u64, digest: &str, expected: Expected) -> bool {
     spans == expected.spans_exported && digest == format!("{:016x}", expected.digest)
 }
 

@@ -25,11 +25,14 @@ pub enum Pass {
     /// No meter, paced at the rate asked even above the scenario's gate rate: how fast the row
     /// holds ([`crate::holds`]).
     Probe,
+    /// The plain pass under valgrind's DHAT: the meter checked from outside ([`crate::verify`]).
+    Outside,
 }
 
 impl Pass {
     /// Every pass, by name.
-    pub const ALL: [Pass; 6] = [Pass::Plain, Pass::Count, Pass::StatsAlloc, Pass::Dhat, Pass::Instructions, Pass::Probe];
+    pub const ALL: [Pass; 7] =
+        [Pass::Plain, Pass::Count, Pass::StatsAlloc, Pass::Dhat, Pass::Instructions, Pass::Probe, Pass::Outside];
 
     /// The pass's name in results, errors and on the command line.
     pub fn name(self) -> &'static str {
@@ -40,6 +43,7 @@ impl Pass {
             Pass::Dhat => "dhat",
             Pass::Instructions => "instructions",
             Pass::Probe => "probe",
+            Pass::Outside => "outside",
         }
     }
 
@@ -49,7 +53,7 @@ impl Pass {
             Pass::Count => Mode::Fast,
             Pass::StatsAlloc => Mode::StatsAlloc,
             Pass::Dhat => Mode::Dhat,
-            Pass::Instructions | Pass::Probe => Mode::Off,
+            Pass::Instructions | Pass::Probe | Pass::Outside => Mode::Off,
         }
     }
 }
@@ -60,7 +64,7 @@ impl std::str::FromStr for Pass {
         Pass::ALL
             .into_iter()
             .find(|p| p.name() == s)
-            .ok_or_else(|| format!("unknown pass '{s}' (plain, count, stats-alloc, dhat, instructions, probe)"))
+            .ok_or_else(|| format!("unknown pass '{s}' (plain, count, stats-alloc, dhat, instructions, probe, outside)"))
     }
 }
 

@@ -90,11 +90,12 @@ pub fn run_pass(
                     std::env::current_exe().map_err(|e| PassFailure::new(format!("cannot find the spanalloc executable: {e}")))?
                 }
             };
-            // The instructions pass's file is callgrind's, not the child's.
+            // The instructions and outside passes' file is valgrind's, not the child's.
             let (mut cmd, child_file) = match (pass, profile) {
                 (Pass::Instructions, Some(profile)) => (crate::instructions::command(&exe, profile), None),
-                (Pass::Instructions, None) => {
-                    return Err(PassFailure::new("the instructions pass needs a file for callgrind".into()))
+                (Pass::Outside, Some(profile)) => (crate::outside::command(&exe, profile), None),
+                (Pass::Instructions | Pass::Outside, None) => {
+                    return Err(PassFailure::new(format!("the {} pass needs a file for valgrind", pass.name())))
                 }
                 _ => (Command::new(exe), profile),
             };

@@ -199,7 +199,8 @@ fn garbage(_: &WorkloadConfig, _: &dyn RunHooks) -> RunReport {
 /// allocation at `end` (what a regression at one hand-off looks like); `leak`, one of the known
 /// blocks never freed (allocations flat, one block per span left behind); `realloc`, one block
 /// grown in place at `end` (one reallocation per span, and the allocation it grows);
-/// `sdk-attributes`, the otel-sdk row building its attributes as [`Pushed`] does.
+/// `sdk-attributes`, the otel-sdk row building its attributes as [`Pushed`] does; `uncounted`, one
+/// block per span from malloc past the meter (a meter bug, for `spanalloc verify`).
 pub const PLANT_ENV: &str = "SPANALLOC_TEST_PLANT";
 
 /// What [`PLANT_ENV`] asks for.
@@ -210,6 +211,7 @@ enum Plant {
     Leak,
     Realloc,
     SdkAttributes,
+    Uncounted,
 }
 
 impl Plant {
@@ -219,6 +221,7 @@ impl Plant {
             Ok("leak") => Plant::Leak,
             Ok("realloc") => Plant::Realloc,
             Ok("sdk-attributes") => Plant::SdkAttributes,
+            Ok("uncounted") => Plant::Uncounted,
             Ok(_) => Plant::Alloc,
         }
     }
@@ -274,6 +277,10 @@ impl Strategy for KnownAnswer {
                 grown.extend_from_slice(&[1, 2]);
                 drop(std::hint::black_box(grown));
             }
+            // A meter bug, played: one block per span from malloc itself, past the global
+            // allocator the meter wraps. The meter never sees it; valgrind's DHAT does.
+            // SAFETY: a block malloc returned, freed once.
+            Plant::Uncounted => unsafe { libc::free(std::hint::black_box(libc::malloc(16))) },
             Plant::None | Plant::Leak | Plant::SdkAttributes => {}
         }
         span
