@@ -5,8 +5,8 @@
 # missing), so that no test skips where it should run.
 #
 # usage: scripts/test.sh
-# Settings: SPANALLOC_BUSY_LOOPS=N runs the tests beside N busy loops (.ci/run uses 2: a loaded
-# 2-core runner, on which no test may lean on an idle machine).
+# Settings: SPANALLOC_BUSY_LOOPS=N runs the tests beside N busy loops: a loaded 2-core runner, on
+# which no test may lean on an idle machine (.ci/run loads it with the fuzzers and loom instead).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-go.sh
