@@ -735,14 +735,7 @@ fn plan<'c>(catalog: &'c Catalog, args: &RunArgs) -> Result<RunPlan<'c>, String>
     if !args.no_dhat && args.dhat_spans == 0 {
         return Err("--dhat-spans must be at least 1 (or pass --no-dhat)".into());
     }
-    let mut scenarios: Vec<&Entry> = if args.scenarios.is_empty() {
-        catalog.default_run()
-    } else {
-        args.scenarios
-            .iter()
-            .map(|n| catalog.find(n).ok_or_else(|| format!("unknown scenario '{n}' (known: {})", catalog.names())))
-            .collect::<Result<_, _>>()?
-    };
+    let mut scenarios = chosen(catalog, &args.scenarios)?;
     if args.go {
         let go: Vec<&Entry> = catalog.entries().iter().filter(|e| e.name().starts_with(crate::go_twin::PREFIX)).collect();
         if go.is_empty() {
@@ -881,17 +874,18 @@ fn ratchet_command(
 }
 
 /// `merge SHARDS… --out DIR`.
+/// The rows `--scenario` names, or the catalog's default run when none is named.
+fn chosen<'c>(catalog: &'c Catalog, names: &[String]) -> Result<Vec<&'c Entry>, String> {
+    if names.is_empty() {
+        return Ok(catalog.default_run());
+    }
+    names.iter().map(|n| catalog.find(n).ok_or_else(|| format!("unknown scenario '{n}' (known: {})", catalog.names()))).collect()
+}
+
 fn verify_command(catalog: &Catalog, args: &VerifyArgs) -> ExitCode {
     let request = || -> Result<crate::verify::Request<'_>, String> {
         let valgrind = crate::outside::check_valgrind()?;
-        let scenarios: Vec<&Entry> = if args.scenarios.is_empty() {
-            catalog.default_run()
-        } else {
-            args.scenarios
-                .iter()
-                .map(|n| catalog.find(n).ok_or_else(|| format!("unknown scenario '{n}' (known: {})", catalog.names())))
-                .collect::<Result<_, _>>()?
-        };
+        let scenarios = chosen(catalog, &args.scenarios)?;
         let workload = WorkloadArgs { spans: args.spans, rate: 0, producers: 1, seed: 42, warmup: args.warmup };
         let workloads = args.trace_state.iter().map(|&ts| workload.config(ts)).collect::<Result<Vec<_>, _>>()?;
         let double = args.spans.checked_mul(2).ok_or("--spans is too large to double")?;

@@ -18,15 +18,19 @@ use std::process::Command;
 pub const WARMUP_CAP: u64 = 10_000;
 
 /// The program run, found on PATH.
-const VALGRIND: &str = "valgrind";
+pub const VALGRIND: &str = "valgrind";
 
 /// What the run says when valgrind is missing: the instructions pass is asked for, and cannot
 /// be skipped quietly.
 pub fn check_valgrind() -> Result<String, String> {
-    let missing = || "--instructions needs valgrind on PATH (Debian: apt-get install valgrind)".to_owned();
-    let out = Command::new(VALGRIND).arg("--version").output().map_err(|_| missing())?;
+    valgrind_version("--instructions needs valgrind on PATH (Debian: apt-get install valgrind)")
+}
+
+/// `valgrind --version`, or `missing` when it does not run.
+pub fn valgrind_version(missing: &str) -> Result<String, String> {
+    let out = Command::new(VALGRIND).arg("--version").output().map_err(|_| missing.to_owned())?;
     if !out.status.success() {
-        return Err(missing());
+        return Err(missing.to_owned());
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }

@@ -5,23 +5,16 @@
 use std::path::Path;
 use std::process::Command;
 
-/// The program run, found on PATH.
-const VALGRIND: &str = "valgrind";
-
 /// What verify says when valgrind is missing: it installs nothing itself.
 pub fn check_valgrind() -> Result<String, String> {
-    let missing =
-        || "verify needs valgrind on PATH: run scripts/install-valgrind.sh (Debian: apt-get install valgrind)".to_owned();
-    let out = Command::new(VALGRIND).arg("--version").output().map_err(|_| missing())?;
-    if !out.status.success() {
-        return Err(missing());
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    crate::instructions::valgrind_version(
+        "verify needs valgrind on PATH: run scripts/install-valgrind.sh (Debian: apt-get install valgrind)",
+    )
 }
 
 /// `valgrind --tool=dhat` over `exe`, its profile written to `profile`.
 pub fn command(exe: &Path, profile: &Path) -> Command {
-    let mut cmd = Command::new(VALGRIND);
+    let mut cmd = Command::new(crate::instructions::VALGRIND);
     // Fair scheduling: valgrind runs one thread at a time, and by default lets a producer fill a
     // bounded queue before the thread that drains it is scheduled.
     cmd.arg("--tool=dhat").arg("--fair-sched=yes").arg(format!("--dhat-out-file={}", profile.display())).arg(exe);
