@@ -113,6 +113,15 @@ fn per_span(v: u64, spans: u64) -> f64 {
     }
 }
 
+/// The total heap blocks of a profile: every program point's `tbk`. valgrind's DHAT writes the
+/// format dhat-rs does (`spanalloc verify` reads its profiles here).
+pub fn total_blocks(file: &Path) -> Result<u64, String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("DHAT wrote no profile at {}: {e}", file.display()))?;
+    let profile: Profile =
+        serde_json::from_slice(&bytes).map_err(|e| format!("{} is not a DHAT profile: {e}", file.display()))?;
+    Ok(profile.pps.iter().map(|p| p.tbk).sum())
+}
+
 /// Every site of the profile, grouped by hand-off, most bytes first.
 pub fn sites(file: &Path, spans: u64) -> Option<Vec<Site>> {
     let profile: Profile = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
@@ -152,6 +161,18 @@ pub fn sites(file: &Path, spans: u64) -> Option<Vec<Site>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_total_is_every_points_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("dhat.out");
+        std::fs::write(&f, r#"{"dhatFileVersion":2,"mode":"heap","pps":[{"tb":10,"tbk":3,"fs":[1]},{"tb":5,"tbk":4,"fs":[2]}],"ftbl":["[root]"]}"#)
+            .unwrap();
+        assert_eq!(total_blocks(&f), Ok(7));
+        std::fs::write(&f, "not json").unwrap();
+        assert!(total_blocks(&f).unwrap_err().contains("is not a DHAT profile"));
+        assert!(total_blocks(&dir.path().join("none")).unwrap_err().contains("DHAT wrote no profile"));
+    }
 
     #[test]
     fn the_hand_off_is_the_first_frame_that_asked() {

@@ -218,7 +218,7 @@ fn verify_at(entry: &Entry, sizes: [WorkloadConfig; 2], repeat: usize, pass: &Pa
             let profile = dir.path().join(format!("dhat-{}-{run}.json", c.spans));
             let blocks = pass(Pass::Outside, c, Some(&profile)).and_then(|out| {
                 same_work(entry, c, &out)?;
-                Ok(net(crate::outside::total_blocks(&profile)?, &out))
+                Ok(net(crate::dhat_profile::total_blocks(&profile)?, &out))
             });
             match blocks {
                 Ok(b) => dhat[i].push(b),
