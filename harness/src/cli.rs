@@ -65,8 +65,8 @@ enum Command {
     Merge(MergeArgs),
     /// Check the meter from outside: each row's pass without the meter under valgrind's DHAT at N
     /// and 2N unpaced spans, its Δblocks set against the count passes' Δ(allocs + reallocs) at
-    /// the same sizes. Exit 0 every row agrees (exact rows to the block, moving rows within their
-    /// repeats' spread); 1 a row disagrees, failed or cannot be verified with DHAT (named, with
+    /// the same sizes. Exit 0 every row agrees (exact rows to the block; a row whose counts move
+    /// when its DHAT runs' range and its count passes' range overlap); 1 a row disagrees, failed or cannot be verified with DHAT (named, with
     /// why); 2 bad input or no valgrind.
     Verify(VerifyArgs),
     /// Render DIR/index.html from DIR/results.json and whatever else is found.
@@ -394,7 +394,7 @@ struct VerifyArgs {
     /// Warm-up spans at both sizes.
     #[arg(long, default_value_t = 1_000)]
     warmup: u64,
-    /// Count passes per size: the spread a row whose counts move is judged within.
+    /// Count passes per size (a row whose counts move runs at least 5, and as many DHAT runs).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
     repeat: u64,
     /// Seconds a pass may go without exporting a span more before it is killed.
@@ -873,7 +873,6 @@ fn ratchet_command(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `merge SHARDS… --out DIR`.
 /// The rows `--scenario` names, or the catalog's default run when none is named.
 fn chosen<'c>(catalog: &'c Catalog, names: &[String]) -> Result<Vec<&'c Entry>, String> {
     if names.is_empty() {
@@ -908,6 +907,7 @@ fn verify_command(catalog: &Catalog, args: &VerifyArgs) -> ExitCode {
     }
 }
 
+/// `merge SHARDS… --out DIR`.
 fn merge_command(args: &MergeArgs) -> Result<ExitCode, InputError> {
     let mut files = Vec::new();
     let mut dirs = Vec::new();

@@ -6,7 +6,8 @@
 //! meter enters the outside side.
 //!
 //! Exact rows (their counts repeat whatever the threads do) must agree to the block; a row whose
-//! counts move with its threads' timing must fall within the spread of its count passes' repeats.
+//! counts move with its threads' timing runs at least five of each side, and agrees when the
+//! ranges of Δ the two sides span overlap.
 //! Rows DHAT cannot see — a program of its own (the Go twin: Go's runtime allocates without
 //! malloc) or an allocator other than the system's (jemalloc and mimalloc take their memory from
 //! mmap, which DHAT does not count as blocks) — are listed as not verifiable, with why.
@@ -27,15 +28,15 @@ pub struct Sizes {
     pub spans: u64,
     /// Warm-up spans, the same at both sizes (so that it cancels).
     pub warmup: u64,
-    /// Count passes per size: the spread a moving row is judged within.
+    /// Count passes per size (a row whose counts move runs at least five).
     pub repeat: usize,
 }
 
 /// One row's verdict.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    /// DHAT's Δblocks and the meter's Δ(allocs + reallocs) agree: exactly, or within the range
-    /// the meter's repeats span.
+    /// DHAT's Δblocks and the meter's Δ(allocs + reallocs) agree: exactly, or (a row whose
+    /// counts move) in ranges that overlap.
     Agrees {
         /// The least and the most Δblocks from N to 2N DHAT's runs allow (one run for an exact row).
         dhat: (u64, u64),
@@ -83,7 +84,7 @@ pub struct Request<'c> {
 pub fn run(request: &Request<'_>) -> bool {
     let (n, sizes) = (request.sizes.spans, request.sizes);
     say!(
-        "verify: {} at {n} and {} unpaced spans (warm-up {}), {} count passes per size; DHAT Δblocks against the meter's Δ(allocs + reallocs)",
+        "verify: {} at {n} and {} unpaced spans (warm-up {}), {} count passes per size ({MOVING_REPEATS} of each side for a row whose counts move); DHAT Δblocks against the meter's Δ(allocs + reallocs)",
         request.valgrind,
         2 * n,
         sizes.warmup,
