@@ -82,14 +82,16 @@ bench_root=$(absolute "${SPANALLOC_BENCH_HOME:-$target_dir/spanalloc-nightly}")
 summary="${GITHUB_STEP_SUMMARY:-/dev/null}"
 outputs="${GITHUB_OUTPUT:-/dev/null}"
 accept="${SPANALLOC_ACCEPT:-0}"
+# criterion's own plots are never drawn: the report reads its estimates.json, and drawing them
+# took 51 of the handoff bench's 54 s in a quick night (and would fill the data branch with SVG).
 if [ "$quick" = 1 ]; then
     # criterion's quick mode with short warm-up and measurement (defaults 3 s and 5 s): the flow
     # is walked, saved and compared; its times are not the point of a quick night.
-    spans=20000 repeat=2 trace_state=0,4 dhat_spans=2000 criterion_args=(--quick --warm-up-time 0.2 --measurement-time 0.5)
+    spans=20000 repeat=2 trace_state=0,4 dhat_spans=2000 criterion_args=(--noplot --quick --warm-up-time 0.2 --measurement-time 0.5)
 else
     # Per-span figures are what is compared: 200k spans (2 s at 100k spans/s) per pass keep the
     # exact counts exact and give five repeats of every timing figure within the 20 minutes.
-    spans=200000 repeat=5 trace_state=0,1,4,32 dhat_spans=20000 criterion_args=()
+    spans=200000 repeat=5 trace_state=0,1,4,32 dhat_spans=20000 criterion_args=(--noplot)
 fi
 spans="${SPANALLOC_SPANS:-$spans}"
 repeat="${SPANALLOC_REPEAT:-$repeat}"
