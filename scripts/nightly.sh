@@ -27,6 +27,9 @@
 #   SPANALLOC_GO=0        leave the Go twin's rows out (on by default; Go is installed when missing)
 #   SPANALLOC_INSTRUCTIONS=0  no instructions pass (on by default: each in-process row once more
 #                         under callgrind, for the CPU series change points are found in)
+#   SPANALLOC_VERIFY=0    no outside check (on by default: every system-allocator row at one
+#                         size, its pass without the meter under valgrind's DHAT against the
+#                         meter, block for block: `spanalloc run --verify`; a disagreement fails)
 #   SPANALLOC_STACKS=0    leave the real-stack rows out (tracing-opentelemetry, fastrace): on by
 #                         default, the sweep then runs spanalloc-stacks (scenarios/real-stacks),
 #                         the built-ins plus those rows
@@ -62,7 +65,7 @@ esac
 for arg in "$@"; do
     case "$arg" in
         --quick) quick=1 ;;
-        -h | --help) sed -n '2,50p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,55p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "nightly.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -87,11 +90,11 @@ accept="${SPANALLOC_ACCEPT:-0}"
 if [ "$quick" = 1 ]; then
     # criterion's quick mode with short warm-up and measurement (defaults 3 s and 5 s): the flow
     # is walked, saved and compared; its times are not the point of a quick night.
-    spans=20000 repeat=2 trace_state=0,4 dhat_spans=2000 criterion_args=(--noplot --quick --warm-up-time 0.2 --measurement-time 0.5)
+    spans=20000 repeat=2 trace_state=0,4 dhat_spans=2000 verify_spans=1000 criterion_args=(--noplot --quick --warm-up-time 0.2 --measurement-time 0.5)
 else
     # Per-span figures are what is compared: 200k spans (2 s at 100k spans/s) per pass keep the
     # exact counts exact and give five repeats of every timing figure within the 20 minutes.
-    spans=200000 repeat=5 trace_state=0,1,4,32 dhat_spans=20000 criterion_args=(--noplot)
+    spans=200000 repeat=5 trace_state=0,1,4,32 dhat_spans=20000 verify_spans=2000 criterion_args=(--noplot)
 fi
 spans="${SPANALLOC_SPANS:-$spans}"
 repeat="${SPANALLOC_REPEAT:-$repeat}"
@@ -110,6 +113,13 @@ fi
 if [ "$sweeps" = true ] && [ "${SPANALLOC_INSTRUCTIONS:-1}" = 1 ]; then
     bash scripts/install-valgrind.sh >&2 || exit 2
     scenario_args+=(--instructions)
+fi
+# The meter checked from outside: every system-allocator row at one size (the plan's nearest 4),
+# its pass without the meter under valgrind's DHAT against its count passes (`spanalloc verify`);
+# the shard that measures that size verifies, and the mark travels with the row.
+if [ "$sweeps" = true ] && [ "${SPANALLOC_VERIFY:-1}" = 1 ]; then
+    bash scripts/install-valgrind.sh >&2 || exit 2
+    scenario_args+=(--verify --verify-spans "$verify_spans")
 fi
 
 mkdir -p "$out" "$baselines" || exit 2

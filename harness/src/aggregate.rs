@@ -177,6 +177,7 @@ pub fn combine(
         per_export: None,
         bytes_modes: None,
         instructions: None,
+        verified: None,
         holds: None,
         provenance: None,
         environment: None,

@@ -15,7 +15,7 @@ use spanalloc_judge::thresholds::{self, Thresholds};
 use spanalloc_judge::{changes, compare, ratchet};
 use spanalloc_model::WorkloadConfig;
 use spanalloc_record::input::{load_results, InputError};
-use spanalloc_record::schema::Shard;
+use spanalloc_record::schema::{Shard, VerifySettings};
 use spanalloc_record::{baseline, history};
 use spanalloc_show::compare::Format;
 use spanalloc_show::export::ExportFormat;
@@ -39,7 +39,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Measure scenarios, each pass in its own process, and write results.json.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the scenarios with their descriptions.
     List,
     /// Save or list baselines (saved results files).
@@ -169,6 +169,20 @@ struct RunArgs {
     /// Spans in the instructions pass (callgrind runs the code ~50 times slower).
     #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..))]
     instructions_spans: u64,
+    /// Check the meter from outside, as `spanalloc verify` does: each system-allocator row at one
+    /// trace-state size runs its pass without the meter under valgrind's DHAT at --verify-spans
+    /// and twice as many unpaced spans, against the meter's count passes at the same sizes. A row
+    /// that disagrees, or cannot be judged, fails the run; one DHAT cannot see (the Go twin, a
+    /// jemalloc or mimalloc row) is listed with why. Needs valgrind.
+    #[arg(long)]
+    verify: bool,
+    /// N for --verify: the smaller size, in spans; the larger is 2N.
+    #[arg(long, default_value_t = crate::verify::DEFAULT_SPANS, value_parser = clap::value_parser!(u64).range(1..))]
+    verify_spans: u64,
+    /// The trace-state size --verify checks every row at (default: the plan's size nearest 4).
+    /// On a sharded night, the shard that measures that size verifies.
+    #[arg(long, value_name = "ENTRIES")]
+    verify_trace_state: Option<usize>,
     /// Add the Go twin's rows (go-value, go-pointer, go-pointer-embedded, go-pool, go-atomic), or
     /// only the Go rows named with --scenario; needs Go (scripts/install-go.sh).
     #[arg(long)]
@@ -389,13 +403,13 @@ struct VerifyArgs {
     #[arg(long = "allocator", value_delimiter = ',', default_value = "system")]
     allocators: Vec<String>,
     /// N: the smaller size, in spans; the larger is 2N (DHAT runs the code ~50 times slower).
-    #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = crate::verify::DEFAULT_SPANS, value_parser = clap::value_parser!(u64).range(1..))]
     spans: u64,
     /// Warm-up spans at both sizes.
-    #[arg(long, default_value_t = 1_000)]
+    #[arg(long, default_value_t = crate::verify::DEFAULT_WARMUP)]
     warmup: u64,
     /// Count passes per size (a row whose counts move runs at least 5, and as many DHAT runs).
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = crate::verify::DEFAULT_REPEAT as u64, value_parser = clap::value_parser!(u64).range(1..))]
     repeat: u64,
     /// Seconds a pass may go without exporting a span more before it is killed.
     #[arg(long, default_value_t = crate::spawn::DEFAULT_STALL.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
@@ -697,6 +711,9 @@ fn run_command(catalog: &Catalog, args: &RunArgs) -> ExitCode {
                     results.scenarios.len()
                 );
             }
+            if let Some(line) = table::verify_line(&results) {
+                say!("{line}");
+            }
             say!("results: {}", args.out.join("results.json").display());
             if report_command(&args.out, &(&args.sources).into()) != ExitCode::SUCCESS {
                 problems.0.push("the report could not be rendered".into());
@@ -755,6 +772,7 @@ fn plan<'c>(catalog: &'c Catalog, args: &RunArgs) -> Result<RunPlan<'c>, String>
         true => Some((args.instructions_spans, crate::instructions::check_valgrind()?)),
         false => None,
     };
+    let verify = verify_settings(args)?;
     measure::check_out(&args.out)?;
     let rows = scenarios.len() * workloads.len() * allocators.len();
     measure::check_room(&args.out, rows, !args.no_dhat)?;
@@ -766,6 +784,7 @@ fn plan<'c>(catalog: &'c Catalog, args: &RunArgs) -> Result<RunPlan<'c>, String>
         repeat: args.repeat,
         dhat_spans: (!args.no_dhat).then_some(args.dhat_spans),
         instructions,
+        verify,
         out: args.out.clone(),
         reference: catalog.reference().to_owned(),
         programs,
@@ -773,6 +792,34 @@ fn plan<'c>(catalog: &'c Catalog, args: &RunArgs) -> Result<RunPlan<'c>, String>
         stall: Duration::from_secs(args.stall_timeout),
         shard,
     })
+}
+
+/// The outside check `--verify` asks for, at the size it names or the plan's nearest 4 (the
+/// size `spanalloc verify` checks by default); `None` without it.
+fn verify_settings(args: &RunArgs) -> Result<Option<VerifySettings>, String> {
+    if !args.verify {
+        if args.verify_trace_state.is_some() {
+            return Err("--verify-trace-state goes with --verify".into());
+        }
+        return Ok(None);
+    }
+    let trace_state = match args.verify_trace_state {
+        Some(t) if args.trace_state.contains(&t) => t,
+        Some(t) => return Err(format!("--verify-trace-state {t} is not among the run's --trace-state sizes")),
+        None => *args.trace_state.iter().min_by_key(|&&t| t.abs_diff(4)).ok_or("--trace-state needs at least one size")?,
+    };
+    let double = args.verify_spans.checked_mul(2).ok_or("--verify-spans is too large to double")?;
+    let warmup = crate::verify::DEFAULT_WARMUP;
+    WorkloadArgs { spans: double, rate: 0, producers: 1, seed: args.workload.seed, warmup }
+        .config(trace_state)
+        .map_err(|e| format!("--verify: {e}"))?;
+    Ok(Some(VerifySettings {
+        trace_state,
+        spans: args.verify_spans,
+        warmup,
+        repeat: crate::verify::DEFAULT_REPEAT,
+        tool: crate::outside::check_valgrind()?,
+    }))
 }
 
 /// The shard `--shard I/N` asks for, with its night's identity; `None` without it.

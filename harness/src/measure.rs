@@ -11,14 +11,14 @@ use spanalloc_model::WorkloadConfig;
 use spanalloc_record::fsio::{move_into_output, temporary_for, write_output};
 use spanalloc_record::schema::{
     CrossCheck, DhatSummary, Environment, ExpectedExport, Failure, FailureKind, Instructions, MeterSettings, Results, RunConfig,
-    ScenarioResult, Shard, SCHEMA_VERSION,
+    ScenarioResult, Shard, VerifySettings, SCHEMA_VERSION,
 };
 
 use crate::aggregate::{combine, Passes};
 use crate::catalog::Entry;
 use crate::meter::slots::FLUSH_BYTES;
 use crate::meter::timeline;
-use crate::pass::{Pass, PassOutput};
+use crate::pass::{same_work, Pass, PassOutput};
 use crate::spawn::{run_pass, PassFailure};
 use crate::sys;
 
@@ -35,6 +35,9 @@ pub struct RunPlan<'a> {
     /// Spans of the unpaced instructions pass and the valgrind it runs under
     /// ([`crate::instructions::check_valgrind`]); `None` skips it.
     pub instructions: Option<(u64, String)>,
+    /// The outside check (`--verify`): each row at one size, its pass without the meter under
+    /// valgrind's DHAT against the meter ([`crate::verify`]); `None` skips it.
+    pub verify: Option<VerifySettings>,
     /// Where results.json and the dhat profiles go.
     pub out: PathBuf,
     /// The scenario every ratio is taken against.
@@ -173,6 +176,7 @@ impl RunPlan<'_> {
             expected: Vec::new(),
             shard: self.shard.clone(),
             shards: None,
+            verify: self.verify.clone(),
         }
     }
 }
@@ -293,10 +297,6 @@ fn failure(name: &str, ts: usize, kind: FailureKind, pass: &str, error: String, 
     Failure { name: name.into(), trace_state_entries: ts, kind, pass: pass.into(), error, stderr_tail }
 }
 
-/// Whether `spans` with `digest` are what the model expects.
-pub(crate) fn same_work(spans: u64, digest: &str, expected: Expected) -> bool {
-    spans == expected.spans_exported && digest == format!("{:016x}", expected.digest)
-}
 
 /// Same work, checked against the model: a row exports exactly the spans the model says. One
 /// that exported fewer fails the run: a row that must not drop lost spans, and one whose bounded
@@ -438,6 +438,21 @@ fn measure_scenario(
             Ok(i) => r.instructions = Some(i),
             Err(f) => m.failures.push(f),
         }
+    }
+    if let Some(v) = plan.verify.as_ref().filter(|v| v.trace_state == ts) {
+        // One producer, whatever the run's: the check is of the meter, and a row is judged
+        // exactly only where its counts repeat.
+        let one = WorkloadConfig { producers: 1, ..cfg.clone() };
+        let sizes = crate::verify::Sizes { spans: v.spans, warmup: v.warmup, repeat: v.repeat };
+        let outcome = match crate::verify::not_verifiable(entry, allocator) {
+            Some(why) => crate::verify::Outcome::NotVerifiable(why),
+            None => crate::verify::verify(entry, &one, sizes, &|pass, c, f| pass_in(system, pass, c, f).map_err(|f| f.error)),
+        };
+        if !outcome.passed() && !matches!(outcome, crate::verify::Outcome::NotVerifiable(_)) {
+            let said = outcome.describe(entry.exact_counts(), v.spans);
+            m.failures.push(failure(&label, ts, FailureKind::Verify, Pass::Outside.name(), said, String::new()));
+        }
+        r.verified = Some(outcome.record());
     }
     let dhat_here = crate::meter::inner_name() == "system";
     match profiled {

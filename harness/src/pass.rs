@@ -142,3 +142,8 @@ pub struct PassOutput {
     #[serde(default)]
     pub export_batches: Option<u64>,
 }
+
+/// Whether `spans` with `digest` are what the model expects.
+pub(crate) fn same_work(spans: u64, digest: &str, expected: spanalloc_model::reference::Expected) -> bool {
+    spans == expected.spans_exported && digest == format!("{:016x}", expected.digest)
+}

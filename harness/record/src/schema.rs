@@ -44,7 +44,11 @@ use serde::{Deserialize, Serialize};
 /// (`scenarios[].environment`; without one it is the file's), a shard's run says which part of
 /// the plan it measured (`config.shard`), a merged run which shard delivered what
 /// (`config.shards`), and a planned row no shard delivered is a failure of kind `shard-lost`.
-pub const SCHEMA_VERSION: u32 = 16;
+/// Version 17: the meter checked from outside — a run asked to (`run --verify`) says how
+/// (`config.verify`), and each row at the size it verified carries the outcome, DHAT's Δblocks
+/// and the meter's Δ(allocs + reallocs) (`scenarios[].verified`); a disagreement, or a row that
+/// could not be judged, is a failure of kind `verify`.
+pub const SCHEMA_VERSION: u32 = 17;
 
 /// The first layout whose rows say whether their counts are exact and record every repeat's
 /// counts; older rows are told apart by their cross-check ([`ScenarioResult::exact_counts`]).
@@ -130,6 +134,26 @@ pub struct RunConfig {
     /// A merged run: which shard delivered which rows, and which were lost (schema 16).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shards: Option<Shards>,
+    /// The outside check the run made, when asked (`run --verify`, schema 17).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<VerifySettings>,
+}
+
+/// How a run checked its meter from outside (`spanalloc verify`, run by `run --verify`): each
+/// row at one trace-state size, its pass without the meter under valgrind's DHAT at `spans` and
+/// twice as many unpaced spans, against the meter's count passes at the same sizes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifySettings {
+    /// The trace-state size the rows were verified at.
+    pub trace_state: usize,
+    /// N: the smaller size; the larger is 2N.
+    pub spans: u64,
+    /// Warm-up spans at both sizes (so that they cancel).
+    pub warmup: u64,
+    /// Count passes per size (at least five, and as many DHAT runs, for a row whose counts move).
+    pub repeat: usize,
+    /// `valgrind --version`.
+    pub tool: String,
 }
 
 /// One shard of a night: the `index`-th of `count` (from 1), of the CI run `run`, attempt
@@ -633,6 +657,56 @@ pub struct ScenarioResult {
     /// night's rows each carry their shard's (schema 16). Timing is compared per row, on this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<Environment>,
+    /// The meter checked from outside on this row, at the size the run verified
+    /// (`config.verify`, schema 17); `None` at other sizes and in a run that did not verify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<Verified>,
+}
+
+/// One row's outside check: valgrind DHAT's heap blocks from N to 2N spans against the meter's
+/// Δ(allocs + reallocs) at the same sizes (`spanalloc verify`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verified {
+    /// The verdict.
+    pub outcome: VerifyOutcome,
+    /// DHAT's Δblocks from N to 2N, the least and the most its runs allow (equal for an exact
+    /// row); `None` when it was not judged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dhat_blocks: Option<[u64; 2]>,
+    /// The meter's Δ(allocs + reallocs), likewise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meter_blocks: Option<[u64; 2]>,
+    /// Why the row could not be verified or judged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+}
+
+/// What the outside check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VerifyOutcome {
+    /// The two sides agree: to the block for an exact row, in overlapping ranges for one whose
+    /// counts move.
+    Agrees,
+    /// They do not: a failure of kind `verify`.
+    Disagrees,
+    /// DHAT cannot see this row's allocations (a program of its own, an allocator other than the
+    /// system's): listed with why, never a failure and never a pass.
+    NotVerifiable,
+    /// A pass failed or did other work than the model's: nothing judged, a failure of kind `verify`.
+    NotJudged,
+}
+
+impl VerifyOutcome {
+    /// How the report and the terminal say it.
+    pub fn word(self) -> &'static str {
+        match self {
+            VerifyOutcome::Agrees => "agrees",
+            VerifyOutcome::Disagrees => "disagrees",
+            VerifyOutcome::NotVerifiable => "not verifiable with DHAT",
+            VerifyOutcome::NotJudged => "not judged",
+        }
+    }
 }
 
 /// The allocations and bytes one export costs a row, whatever the batch's size, and where they
@@ -1037,6 +1111,9 @@ pub enum FailureKind {
     Output,
     /// A row of the plan that no shard delivered: its shard was lost (schema 16).
     ShardLost,
+    /// The meter disagreed with valgrind's DHAT on a row, or the row could not be judged
+    /// (`run --verify`, schema 17).
+    Verify,
 }
 
 impl FailureKind {
@@ -1052,6 +1129,7 @@ impl FailureKind {
             FailureKind::Stuck => "stuck",
             FailureKind::Output => "output",
             FailureKind::ShardLost => "shard-lost",
+            FailureKind::Verify => "verify",
         }
     }
 }

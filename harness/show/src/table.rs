@@ -2,7 +2,7 @@
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 
-use spanalloc_record::schema::Results;
+use spanalloc_record::schema::{Results, VerifyOutcome};
 use spanalloc_record::units::{human_bytes, signed_bytes};
 
 /// `value / reference` as `0.52×`, or `—` when the reference is 0.
@@ -31,6 +31,30 @@ pub fn settings_lines(results: &Results) -> Vec<String> {
             format!("{}: {}", s.name, settings.join("; "))
         })
         .collect()
+}
+
+/// The outside check's tally, when the run made one (`run --verify`): how many rows agreed with
+/// valgrind's DHAT, and every row that did not, with why (the failures say the figures).
+pub fn verify_line(results: &Results) -> Option<String> {
+    let v = results.config.verify.as_ref()?;
+    let rows: Vec<_> = results.scenarios.iter().filter_map(|s| Some((s, s.verified.as_ref()?))).collect();
+    let count = |o: VerifyOutcome| rows.iter().filter(|(_, x)| x.outcome == o).count();
+    let cannot: Vec<String> = rows
+        .iter()
+        .filter(|(_, x)| x.outcome == VerifyOutcome::NotVerifiable)
+        .map(|(s, x)| format!("{} ({})", s.id(), x.why.as_deref().unwrap_or("no reason recorded")))
+        .collect();
+    Some(format!(
+        "verified by valgrind DHAT at ts={} ({} → {} unpaced spans, block for block): {} of {} rows agree, {} disagree, {} not judged{}",
+        v.trace_state,
+        v.spans,
+        2 * v.spans,
+        count(VerifyOutcome::Agrees),
+        rows.len(),
+        count(VerifyOutcome::Disagrees),
+        count(VerifyOutcome::NotJudged),
+        if cannot.is_empty() { String::new() } else { format!("; not verifiable: {}", cannot.join("; ")) }
+    ))
 }
 
 /// What the table's marks mean, printed under it: a reader of a terminal has no report to ask.

@@ -99,3 +99,83 @@ fn without_valgrind_verify_says_how_to_install_it_in_one_line() {
     assert!(err.contains("scripts/install-valgrind.sh"), "{err}");
     assert!(o.stdout.is_empty());
 }
+
+/// `run --verify`: the rows at the size it names carry the verdict with both figures; the other
+/// sizes carry none; a row DHAT cannot see is listed, not failed; a planted meter bug fails the
+/// run with a failure of kind `verify` naming the row.
+fn run_verify(plant: Option<&str>) -> (Output, serde_json::Value) {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let spans = SPANS.to_string();
+    let args = [
+        "run",
+        "--scenario",
+        "known-answer",
+        "--scenario",
+        "value-copy-external",
+        "--trace-state",
+        "0,4",
+        "--spans",
+        "2000",
+        "--warmup",
+        "200",
+        "--rate",
+        "0",
+        "--no-dhat",
+        "--verify",
+        "--verify-spans",
+        &spans,
+        "--out",
+        dir,
+    ];
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).env_remove("SPANALLOC_TEST_PLANT");
+    if let Some(p) = plant {
+        cmd.env("SPANALLOC_TEST_PLANT", p);
+    }
+    let o = watchdog::output(&mut cmd, &format!("spanalloc-testbin {}", args.join(" ")));
+    let results =
+        std::fs::read(out.path().join("results.json")).unwrap_or_else(|e| panic!("no results.json ({e}): {}", text(&o)));
+    (o, serde_json::from_slice(&results).unwrap())
+}
+
+fn verified<'r>(r: &'r serde_json::Value, name: &str, ts: u64) -> &'r serde_json::Value {
+    let row = r["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name && s["trace_state_entries"] == ts)
+        .unwrap_or_else(|| panic!("no row {name} ts={ts}"));
+    &row["verified"]
+}
+
+#[test]
+fn a_run_with_verify_carries_each_rows_verdict_and_fails_on_a_disagreement() {
+    if !have_valgrind() {
+        return;
+    }
+    let (o, r) = run_verify(None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(r["config"]["verify"]["trace_state"], 4, "the plan's size nearest 4: {}", r["config"]);
+    assert_eq!(r["config"]["verify"]["spans"], SPANS);
+    let known = verified(&r, "known-answer", 4);
+    assert_eq!(known["outcome"], "agrees", "{known}");
+    assert_eq!(known["dhat_blocks"], known["meter_blocks"], "{known}");
+    assert!(known["dhat_blocks"][0].as_u64().unwrap() >= 3 * SPANS, "{known}");
+    let external = verified(&r, "value-copy-external", 4);
+    assert_eq!(external["outcome"], "not-verifiable", "{external}");
+    assert!(external["why"].as_str().unwrap().contains("a program of its own"), "{external}");
+    assert!(verified(&r, "known-answer", 0).is_null(), "only the size verified carries a verdict");
+
+    let (o, r) = run_verify(Some("uncounted"));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let known = verified(&r, "known-answer", 4);
+    assert_eq!(known["outcome"], "disagrees", "{known}");
+    let (dhat, meter) = (known["dhat_blocks"][0].as_u64().unwrap(), known["meter_blocks"][0].as_u64().unwrap());
+    assert_eq!(dhat, meter + SPANS, "one block per span more than the meter saw: {known}");
+    let failures = r["failures"].as_array().unwrap();
+    assert!(
+        failures.iter().any(|f| f["kind"] == "verify" && f["name"] == "known-answer" && f["trace_state_entries"] == 4),
+        "{failures:?}"
+    );
+}

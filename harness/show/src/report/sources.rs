@@ -157,8 +157,11 @@ mod tests {
 
     #[test]
     fn reads_criterion_estimates() {
+        // criterion's root one level down: the paired estimates are read from its parent, which
+        // must be this test's own folder, never the shared temporary directory.
         let dir = tempfile::tempdir().unwrap();
-        let new = dir.path().join("handoff/value/24/new");
+        let root = dir.path().join("criterion");
+        let new = root.join("handoff/value/24/new");
         std::fs::create_dir_all(&new).unwrap();
         std::fs::write(
             new.join("benchmark.json"),
@@ -172,11 +175,11 @@ mod tests {
         )
         .unwrap();
         // The `base` copy criterion keeps is not the latest run.
-        let base = dir.path().join("handoff/value/24/base");
+        let base = root.join("handoff/value/24/base");
         std::fs::create_dir_all(&base).unwrap();
         std::fs::copy(new.join("estimates.json"), base.join("estimates.json")).unwrap();
         assert_eq!(
-            criterion(dir.path()),
+            criterion(&root),
             vec![BenchEstimate { id: "handoff/value/24".into(), median_ns: 1.5, median_ci_ns: (1.4, 1.6) }]
         );
         assert!(criterion(&dir.path().join("absent")).is_empty());

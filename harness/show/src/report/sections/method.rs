@@ -1,7 +1,7 @@
 //! How the numbers were measured, with the meter's own settings from results.json.
 
 use crate::report::builder::{esc, Builder};
-use spanalloc_record::schema::{Results, ScenarioResult};
+use spanalloc_record::schema::{Results, ScenarioResult, VerifyOutcome};
 use spanalloc_record::units::human_bytes;
 
 pub(in crate::report) fn write(b: &mut Builder<'_>) {
@@ -52,7 +52,7 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
          <li><b>plain</b> pass, no meter: CPU per span (getrusage), achieved rate, lag, end-to-export latency, peak RSS (VmHWM). Timing never comes from an instrumented run.</li>\
          <li><b>count</b> pass: per-thread single-writer allocation counters (stats_alloc's shared counters are the reference they are tested against), a peak tracker within threads × {}, a live-heap sample every {} ms, per-stage tallies. Its CPU over the plain pass's, the meter overhead, was {} in this run.</li>\
          <li><b>dhat</b> pass: {} unpaced spans for call sites; a count pass of the same spans must agree with it exactly. {} of {} scenarios agreed.{}</li>\
-         {}\
+         {}{}\
          <li>Rust has no garbage collector: allocator calls per second stand in for the article's GC count.</li>\
          <li>Allocation counts and bytes are exact and repeatable; CPU, latency and RSS are noisy: compare them only across repeated runs (--repeat), as spanalloc compare does.</li></ul>",
         r.config.warmup,
@@ -63,7 +63,8 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
         agreed,
         checks.len(),
         waived,
-        instructions(r, b.ts)
+        instructions(r, b.ts),
+        outside(r)
     );
     b.html.push_str(&html);
     b.end();
@@ -92,5 +93,39 @@ fn instructions(r: &Results, ts: usize) -> String {
         spanalloc_judge::changes::NOISE_INSTRUCTIONS * 100.0,
         spanalloc_judge::changes::NOISE_CPU * 100.0,
         if counted.is_empty() { "none".to_owned() } else { counted.join(", ") },
+    )
+}
+
+/// The outside check, when the run made one (`run --verify`): every row's verdict at the size it
+/// was verified at, with both figures, and every row DHAT cannot see, with why.
+fn outside(r: &Results) -> String {
+    let Some(v) = r.config.verify.as_ref() else {
+        return String::new();
+    };
+    let figure = |p: [u64; 2]| if p[0] == p[1] { p[0].to_string() } else { format!("{}–{}", p[0], p[1]) };
+    let rows: Vec<String> = r
+        .scenarios
+        .iter()
+        .filter_map(|s| Some((s, s.verified.as_ref()?)))
+        .map(|(s, x)| {
+            let name = esc(&if s.allocator == "system" { s.label() } else { format!("{} @{}", s.label(), s.allocator) });
+            match (x.outcome, x.dhat_blocks, x.meter_blocks) {
+                (VerifyOutcome::Agrees | VerifyOutcome::Disagrees, Some(d), Some(m)) => format!(
+                    "{name}: <b>{}</b>, DHAT Δblocks {} against the meter's Δ(allocs + reallocs) {}",
+                    if x.outcome == VerifyOutcome::Agrees { "✓ verified" } else { "✗ disagrees" },
+                    figure(d),
+                    figure(m)
+                ),
+                (o, _, _) => format!("{name}: {} ({})", o.word(), esc(x.why.as_deref().unwrap_or("no reason recorded"))),
+            }
+        })
+        .collect();
+    let rows = if rows.is_empty() { "no row of this file".to_owned() } else { rows.join("; ") };
+    format!(
+        "<li><b>verified by valgrind DHAT</b> ({}), outside the meter: each row's pass without the meter ran under DHAT at {} and {} unpaced spans (trace-state {}), and the difference of its heap blocks, setup cancelled, was set against the meter's Δ(allocs + reallocs) at the same sizes — to the block for an exact row, overlapping ranges of at least five runs a side for one whose counts move (<code>spanalloc verify</code>, docs/measuring.md). {rows}.</li>",
+        esc(&v.tool),
+        v.spans,
+        2 * v.spans,
+        v.trace_state
     )
 }

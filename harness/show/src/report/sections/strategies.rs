@@ -5,7 +5,7 @@ use std::fmt::Write;
 use crate::compare::value;
 use crate::report::builder::{esc, Builder};
 use crate::table::ratio;
-use spanalloc_record::schema::ScenarioResult;
+use spanalloc_record::schema::{ScenarioResult, VerifyOutcome};
 use spanalloc_record::units::{human_bytes, signed_bytes};
 
 pub(in crate::report) fn write(b: &mut Builder<'_>) {
@@ -26,12 +26,13 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
         let vs = |f: fn(&ScenarioResult) -> f64| reference.map_or_else(|| "n/a".into(), |x| ratio(f(s), f(x)));
         let _ = write!(
             rows,
-            "<tr><td class=\"l\">{}</td><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td>\
+            "<tr><td class=\"l\">{}</td><td>{}</td><td>{:.3}</td><td>{:.3}{}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td>\
              <td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.2}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&if s.allocator == "system" { s.label() } else { format!("{} @{}", s.label(), s.allocator) }),
             s.trace_state_entries,
             m.allocs_per_span,
             m.blocks_per_span(s.spans),
+            verified_mark(s),
             m.bytes_per_span,
             human_bytes(m.setup_heap_bytes as f64),
             human_bytes(m.peak_heap_bytes.saturating_sub(m.setup_heap_bytes) as f64),
@@ -55,7 +56,8 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
         "</table></div><p>Heap figures are above what the harness itself had live before the scenario's setup: <b>setup heap</b> is what \
          setup and warm-up left live when the measured region began (a pool, a queue), <b>peak in flight</b> the highest live heap \
          above that during the region (median of the count passes), <b>retained</b> what the region kept at its end. \
-         <b>blocks/span</b>: allocations and reallocations per span, what DHAT and Go's <code>-benchmem</code> count. <b>÷ VC</b>: this \
+         <b>blocks/span</b>: allocations and reallocations per span, what DHAT and Go's <code>-benchmem</code> count; <b>✓</b>: verified \
+         by valgrind DHAT, outside the meter (figures under \"How these numbers were measured\"). <b>÷ VC</b>: this \
          row's figure divided by value-copy's at the same trace-state size and allocator (<b>÷ ref</b>: the Go twin's rows by go-value's); \
          the peak heap ratio divides whole peaks, setup included; <b>=</b> both are 0, <b>—</b> the divisor is 0. <b>exported/s</b>: spans \
          exported per second (a row that dropped spans shows it here).</p>",
@@ -72,4 +74,14 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
         let _ = write!(b.html, "<p>Settings, as each scenario reported them:</p><ul class=\"settings\">{settings}</ul>");
     }
     b.end();
+}
+
+/// ✓ beside a row's blocks per span when valgrind's DHAT agreed with its meter (`run --verify`),
+/// ✗ when it did not: the figures are in the method section.
+fn verified_mark(s: &ScenarioResult) -> &'static str {
+    match s.verified.as_ref().map(|v| v.outcome) {
+        Some(VerifyOutcome::Agrees) => " <span title=\"verified by valgrind DHAT\">✓</span>",
+        Some(VerifyOutcome::Disagrees) => " <span class=\"bad\" title=\"valgrind DHAT disagrees with the meter\">✗</span>",
+        _ => "",
+    }
 }
