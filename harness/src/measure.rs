@@ -297,7 +297,6 @@ fn failure(name: &str, ts: usize, kind: FailureKind, pass: &str, error: String, 
     Failure { name: name.into(), trace_state_entries: ts, kind, pass: pass.into(), error, stderr_tail }
 }
 
-
 /// Same work, checked against the model: a row exports exactly the spans the model says. One
 /// that exported fewer fails the run: a row that must not drop lost spans, and one whose bounded
 /// queue may drop by design did so at its gate rate, the rate its counts are gated at — it is
