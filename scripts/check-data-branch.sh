@@ -5,8 +5,11 @@
 #   3. a night after the work tree was wiped (RUNNER_TEMP emptied, its registration left) too;
 #   4. a push rejected because another writer moved the branch is retried with only this night's
 #      files: the other writer's baseline stays as that writer left it;
-#   5. an unreachable origin is an error, never taken for "no branch yet";
-#   6. a push refused for lack of permission fails at once, naming the permission.
+#   5. two runners that changed the same baseline file differently: the second publishes nothing
+#      and names both runs (no silent winner);
+#   6. 20 rounds of two runners publishing at once: every run id of both is in the history;
+#   7. an unreachable origin is an error, never taken for "no branch yet";
+#   8. a push refused for lack of permission fails at once, naming the permission.
 # Needs a built spanalloc binary (SPANALLOC_BIN, default: cargo's target directory).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,6 +79,52 @@ printf '%s\n' "$log" | grep -q "push rejected, the branch moved" || die "no retr
 [ "$(remote_file baselines/night-four.json)" = '{"n":4}' ] || die "the retry lost this night's baseline"
 [ "$(remote_file history.jsonl | wc -l)" = 4 ] || die "the history has not four lines after the retry"
 ok "a moved branch: retried with this night's files only, the other writer's kept"
+
+# Runners of their own: separate clones, as two machines have.
+runner() { # NAME
+    git clone -q "$work/origin.git" "$work/$1" 2>/dev/null
+    cp -r scripts "$work/$1/"
+}
+runner_night() { # RUNNER RUN_ID FILE CONTENT: fetch, write FILE, append the history line
+    local r
+    bash "$work/$1/scripts/data-branch.sh" fetch "$work/$1-data" >/dev/null
+    r=$(results "$2")
+    echo "$4" >"$work/$1-data/$3"
+    "$SPANALLOC_BIN" history append "$r" --file "$work/$1-data/history.jsonl" >/dev/null
+    echo "$r"
+}
+runner a
+runner b
+ra=$(runner_night a conflict-a baselines/shared-counts.json '{"accepted-by":"a"}')
+rb=$(runner_night b conflict-b baselines/shared-counts.json '{"ratcheted-by":"b"}')
+bash "$work/a/scripts/data-branch.sh" publish "$work/a-data" "$ra" conflict-a >/dev/null || die "the first of two runners could not publish"
+if bash "$work/b/scripts/data-branch.sh" publish "$work/b-data" "$rb" conflict-b >/dev/null 2>"$work/err"; then
+    die "two runners changed one baseline and the second silently won"
+fi
+grep -q "changed both by run conflict-b and by .*run conflict-a" "$work/err" || die "the conflict does not name both runs: $(cat "$work/err")"
+[ "$(remote_file baselines/shared-counts.json)" = '{"accepted-by":"a"}' ] || die "the conflict reverted the first runner's baseline"
+ok "two runners changed one baseline: the second publishes nothing and names both runs"
+
+rounds=20
+for i in $(seq 1 "$rounds"); do
+    ra=$(runner_night a "a-$i" "baselines/a-$i.json" "{\"a\":$i}")
+    rb=$(runner_night b "b-$i" "baselines/b-$i.json" "{\"b\":$i}")
+    bash "$work/a/scripts/data-branch.sh" publish "$work/a-data" "$ra" "a-$i" >"$work/a.log" 2>&1 &
+    pa=$!
+    bash "$work/b/scripts/data-branch.sh" publish "$work/b-data" "$rb" "b-$i" >"$work/b.log" 2>&1 &
+    pb=$!
+    wait "$pa" || die "round $i: runner a could not publish: $(cat "$work/a.log")"
+    wait "$pb" || die "round $i: runner b could not publish: $(cat "$work/b.log")"
+done
+history=$(remote_file history.jsonl)
+for i in $(seq 1 "$rounds"); do
+    for who in a b; do
+        n=$(printf '%s\n' "$history" | grep -c "\"run_id\":\"$who-$i\"" || true)
+        [ "$n" = 1 ] || die "run $who-$i is in the merged history $n times, not once"
+        remote_file "baselines/$who-$i.json" >/dev/null || die "run $who-$i's baseline was lost"
+    done
+done
+ok "$rounds rounds of two runners publishing at once: all $((2 * rounds)) runs in the history once, every baseline kept"
 
 git -C "$work/repo" remote set-url origin "$work/nowhere.git"
 if bash "$script" fetch "$work/elsewhere" 2>"$work/err"; then die "an unreachable origin was taken for no branch"; fi

@@ -13,8 +13,11 @@
 #          night's own, as nightly.sh reported it), or nothing is published. If the push is
 #          rejected because the branch moved meanwhile (told apart with --porcelain), take the
 #          remote's, apply only the files this night changed on top — its history line appended
-#          again (a no-op when already there: lines carry the run id) — and retry, three times
-#          at most. Any other push failure (a missing permission, the network) fails at once,
+#          again (a no-op when already there: lines carry the run id), so the history is the
+#          union of both — and retry, three times at most. A file this night changed that the
+#          other writer changed too (to something else) is a conflict: nothing is published, and
+#          the message names both runs — never a silent winner. The push itself is the
+#          compare-and-swap: git accepts it only while the remote ref is the commit it builds on. Any other push failure (a missing permission, the network) fails at once,
 #          saying which. Exit 1 when it cannot push. With GITHUB_REF set to anything but
 #          refs/heads/main (a dispatch from another branch), it publishes nothing and says so.
 #
@@ -82,7 +85,7 @@ commit() {
     git -C "$dir" -c user.name="spanalloc nightly" -c user.email="nightly@users.noreply.github.com" commit --quiet -m "$message"
 }
 
-# push DIR: 0 pushed, 3 rejected because the branch moved, anything else another failure (its
+# push DIR: 0 pushed, 3 rejected because the branch moved (before or during the push), anything else another failure (its
 # reason on stderr).
 push() {
     local dir=$1 out rc=0
@@ -95,6 +98,11 @@ push() {
     if printf '%s\n' "$out" | grep -Eq '^!.*\[rejected\].*\((non-fast-forward|fetch first)\)'; then
         return 3
     fi
+    # The ref moved between the server's check and its update (another push landed in between):
+    # the compare-and-swap failed, the same case ("cannot lock ref …: is at X but expected Y").
+    if printf '%s\n' "$out" | grep -Eq 'cannot lock ref .*but expected'; then
+        return 3
+    fi
     if printf '%s\n' "$out" | grep -Eqi 'permission|denied|403|write access'; then
         echo "data-branch: push refused for lack of permission: the job needs 'permissions: contents: write', and $branch must not be a protected branch the workflow's token cannot push to ($(printf '%s' "$out" | tr '\n' ' '))" >&2
     else
@@ -104,7 +112,7 @@ push() {
 }
 
 publish() {
-    local dir=$1 results=$2 run_id=$3 found changed saved rc
+    local dir=$1 results=$2 run_id=$3 found changed saved rc base remote theirs was mine f
     # Only main publishes: a dispatch from another branch (its code, perhaps its accepted
     # baseline) measures and reports, and never replaces what every runner is gated against.
     if [ -n "${GITHUB_REF:-}" ] && [ "$GITHUB_REF" != refs/heads/main ]; then
@@ -121,6 +129,8 @@ publish() {
     message="nightly: $(date -u +%F) run $run_id"
     # What this night changed, before it is committed: only these are applied again on a retry.
     changed=$(git -C "$dir" status --porcelain --untracked-files=all | sed 's/^...//' | grep -v '^history.jsonl$' || true)
+    # The commit this night's changes were made on: what "the other writer changed" is judged from.
+    base=$(git -C "$dir" rev-parse -q --verify HEAD || true)
     commit "$dir" "$message" || { echo "data-branch: nothing to publish"; return 0; }
     saved=$(mktemp -d)
     while IFS= read -r f; do
@@ -136,7 +146,21 @@ publish() {
         esac
         echo "data-branch: push rejected, the branch moved (attempt $attempt): taking the remote's and applying this night's files again"
         git -C "$dir" fetch --quiet origin "+refs/heads/$branch:refs/remotes/origin/$branch" || fail "cannot fetch $branch to retry"
-        git -C "$dir" reset --quiet --hard "origin/$branch"
+        remote=$(git -C "$dir" rev-parse "origin/$branch")
+        while IFS= read -r f; do
+            [ -n "$f" ] || continue
+            theirs=$(git -C "$dir" rev-parse -q --verify "$remote:$f" || echo none)
+            was=none
+            [ -n "$base" ] && was=$(git -C "$dir" rev-parse -q --verify "$base:$f" || echo none)
+            mine=none
+            [ -f "$saved/$f" ] && mine=$(git -C "$dir" hash-object "$saved/$f")
+            if [ "$theirs" != "$was" ] && [ "$theirs" != "$mine" ]; then
+                rm -rf "$saved"
+                fail "$f was changed both by run $run_id and by $(git -C "$dir" log -1 --format='%h (%s)' "$remote" -- "$f"): not published, no silent winner; publish again once one of them is settled"
+            fi
+        done <<<"$changed"
+        git -C "$dir" reset --quiet --hard "$remote"
+        base=$remote
         (cd "$saved" && find . -type f -print0) | while IFS= read -r -d '' f; do
             mkdir -p "$dir/$(dirname "$f")" && cp -p "$saved/$f" "$dir/$f"
         done

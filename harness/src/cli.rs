@@ -904,20 +904,24 @@ fn ratchet_command(
     markdown: bool,
 ) -> Result<ExitCode, InputError> {
     let target = baseline::resolve(name, dir).map_err(|e| InputError::new(name, e))?;
-    let saved = load_results(&target)?;
     let current = load_results(from)?;
     let (entries, warnings) = history::read_existing(file)?;
     warnings.iter().for_each(|w| tell!("spanalloc: warning: {w}"));
     let kind = if kind == "timing" { ratchet::Kind::Timing } else { ratchet::Kind::Counts };
-    let (next, outcome) = match ratchet::ratchet(&saved, &current, &entries, kind, nights) {
-        Ok(r) => r,
-        Err(e) => return Ok(usage_error(&e)),
-    };
-    if !dry_run && !outcome.tightened.is_empty() {
-        baseline::replace(&target, &next)?;
-    }
-    say_raw!("{}", spanalloc_show::ratchet::render(&outcome, &name.to_string_lossy(), dry_run, markdown));
-    Ok(ExitCode::SUCCESS)
+    // Read, judged, reported and written under the baseline's lock; the report goes out first,
+    // so a ratchet that cannot say what it did changes nothing.
+    let done = baseline::update(&target, |saved| {
+        let (next, outcome) = ratchet::ratchet(&saved, &current, &entries, kind, nights)?;
+        say_raw!("{}", spanalloc_show::ratchet::render(&outcome, &name.to_string_lossy(), dry_run, markdown));
+        if let Some(e) = crate::console::stdout_failure() {
+            return Err(format!("cannot write the report ({e}): the baseline is left as it was"));
+        }
+        Ok((!dry_run && !outcome.tightened.is_empty()).then_some(next))
+    })?;
+    Ok(match done {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => usage_error(&e),
+    })
 }
 
 /// The rows `--scenario` names, or the catalog's default run when none is named.

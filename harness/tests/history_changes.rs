@@ -229,3 +229,65 @@ fn a_gain_held_three_nights_tightens_the_baseline_a_dip_does_not() {
     assert_eq!(value_copy(&after).metrics.allocs_per_span, 6.0);
     assert!(value_copy(&after).provenance.is_none());
 }
+
+/// Twenty rounds of a ratchet and a `baseline save --force` started together on one baseline:
+/// whichever runs second reads what the first wrote, so the saved file is never overwritten by a
+/// ratchet of the baseline it replaced.
+#[test]
+fn a_concurrent_ratchet_and_save_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, _) = ratchet(d, &[6.0, 5.0, 5.0, 5.0], true);
+    let baselines = d.join("baselines");
+    let original = std::fs::read(baselines.join("nightly.json")).unwrap();
+    let bin = env!("CARGO_BIN_EXE_spanalloc");
+    for round in 0..20 {
+        std::fs::write(baselines.join("nightly.json"), &original).unwrap();
+        let mut saved = parse_results(&original).unwrap();
+        saved.environment.run_id = Some(format!("saved-{round}"));
+        let from = d.join(format!("saved-{round}.json"));
+        std::fs::write(&from, serde_json::to_vec_pretty(&saved).unwrap()).unwrap();
+        let path = |p: &Path| p.to_str().unwrap().to_owned();
+        let mut children: Vec<std::process::Child> = vec![
+            std::process::Command::new(bin)
+                .args(["baseline", "ratchet", "nightly", "--from", &path(&d.join("results.json")), "--history"])
+                .args([path(&d.join("history.jsonl")), "--dir".into(), path(&baselines)])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap(),
+            std::process::Command::new(bin)
+                .args(["baseline", "save", "nightly", "--from", &path(&from), "--dir", &path(&baselines), "--force"])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap(),
+        ];
+        for c in &mut children {
+            assert!(c.wait().unwrap().success(), "round {round}");
+        }
+        let after = parse_results(&std::fs::read(baselines.join("nightly.json")).unwrap()).unwrap();
+        assert_eq!(
+            after.environment.run_id.as_deref(),
+            Some(format!("saved-{round}").as_str()),
+            "round {round}: the save was lost"
+        );
+    }
+}
+
+/// A ratchet that cannot write its report changes nothing: the baseline stays as it was.
+#[test]
+fn a_ratchet_that_cannot_report_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, before) = ratchet(d, &[6.0, 5.0, 5.0, 5.0], true);
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let path = |p: &Path| p.to_str().unwrap().to_owned();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_spanalloc"))
+        .args(["baseline", "ratchet", "nightly", "--from", &path(&d.join("results.json")), "--history"])
+        .args([path(&d.join("history.jsonl")), "--dir".into(), path(&d.join("baselines"))])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let after = parse_results(&std::fs::read(d.join("baselines/nightly.json")).unwrap()).unwrap();
+    assert_eq!(after, before, "the baseline was replaced although the report was lost");
+}

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::changes::{self, edivisive, Change};
 use spanalloc_record::history::{HeadlineRow, HistoryEntry};
-use spanalloc_record::schema::{Provenance, Results, ScenarioResult};
+use spanalloc_record::schema::{Provenance, Results, RunConfig, ScenarioResult};
 
 /// Which baseline is ratcheted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -175,6 +175,10 @@ fn figures(kind: Kind) -> Vec<Figure> {
 
 /// Ratchets `baseline` with `current` (the latest night, which must be the history's last
 /// line); returns the new baseline and what changed. `Err` says in one line why it cannot.
+///
+/// Only the baseline's own series counts: nights under the *baseline's* key (counts key or
+/// machine), of the baseline's workload, whose run passed, each run id once. A row is replaced
+/// only when no figure of it would rise: a ratchet tightens or does nothing.
 pub fn ratchet(
     baseline: &Results,
     current: &Results,
@@ -189,20 +193,54 @@ pub fn ratchet(
     if last.run_id.is_none() || last.run_id != current.environment.run_id {
         return Err("the history's last line is not this run: append it first (history append)".into());
     }
+    let times = history.iter().filter(|e| e.run_id == last.run_id).count();
+    if times > 1 {
+        return Err(format!(
+            "run {} is in the history {times} times: a night counts once, so it is not ratcheted (remove the copies)",
+            last.run_id.as_deref().unwrap_or_default()
+        ));
+    }
+    // The figures judged are the history's; the row taken is the results file's. They must be
+    // the same night, or a line edited after the fact could stand in for the row.
+    if last.headline != HistoryEntry::from_results(current).headline {
+        return Err("the history's line for this run differs from its results file: not ratcheted".into());
+    }
+    if let Some(first) = current.failures.first() {
+        return Err(format!(
+            "this run has {} failure(s) (first: {}): a failed night tightens nothing",
+            current.failures.len(),
+            first.line()
+        ));
+    }
     let key = match kind {
-        Kind::Counts => Some(current.counts_key()),
-        Kind::Timing => current.environment.fingerprint().map(|f| f.id()),
+        Kind::Counts => Some(baseline.counts_key()),
+        Kind::Timing => baseline.environment.fingerprint().map(|f| f.id()),
     };
-    let ours = |e: &HistoryEntry| match kind {
-        Kind::Counts => e.counts_key == key,
-        Kind::Timing => e.fingerprint == key,
+    let ours = |e: &HistoryEntry| {
+        let same_key = match kind {
+            Kind::Counts => e.counts_key == key,
+            Kind::Timing => e.fingerprint == key,
+        };
+        same_key && key.is_some() && e.failures == Some(0) && same_workload(&e.config, &baseline.config)
     };
-    let series: Vec<&HistoryEntry> = history.iter().filter(|e| ours(e)).collect();
+    let mut seen = std::collections::HashSet::new();
+    let series: Vec<&HistoryEntry> =
+        history.iter().filter(|e| e.run_id.as_ref().is_some_and(|id| seen.insert(id.clone()))).filter(|e| ours(e)).collect();
+    if series.last().map(|e| &e.run_id) != Some(&current.environment.run_id) {
+        return Err(format!(
+            "this run is not of the baseline's series ({} {}, the same workload, no failures): not ratcheted",
+            match kind {
+                Kind::Counts => "counts key",
+                Kind::Timing => "machine",
+            },
+            key.as_deref().unwrap_or("unknown")
+        ));
+    }
     let recent = &series[series.len().saturating_sub(nights)..];
     let since: Vec<HistoryEntry> = series.iter().map(|e| (*e).clone()).collect();
     let steps: Vec<Change> = changes::changes(&since, &edivisive::Options::default())
         .into_iter()
-        .filter(|c| c.first_after.date > baseline.environment.started_at)
+        .filter(|c| spanalloc_record::date::later(&c.first_after.date, &baseline.environment.started_at).unwrap_or(true))
         .filter(|c| figures(kind).iter().any(|f| f.tightens && f.name == c.series.metric))
         .collect();
     let mut out = Outcome { nights, tightened: Vec::new(), steps, note: None };
@@ -239,6 +277,13 @@ pub fn ratchet(
             }
             worse |= rows.iter().any(|h| gain(h) > margin);
         }
+        // The row is replaced whole, by the results file's: none of its figures may rise above the
+        // baseline's beyond the baseline row's own spread (0 for exact counts).
+        worse |= figures(kind).iter().any(|f| {
+            let sign = if f.lower_is_better { 1.0 } else { -1.0 };
+            let rise = sign * ((f.base)(now) - (f.base)(b));
+            rise.is_nan() || rise > (f.spread)(b)
+        });
         if improved.is_empty() || worse {
             continue;
         }
@@ -256,6 +301,13 @@ pub fn ratchet(
         out.tightened.extend(improved);
     }
     Ok((next, out))
+}
+
+/// Whether a night measured the baseline's workload: per-span figures of another span count,
+/// rate, producer count or shape are not the same quantity.
+fn same_workload(a: &RunConfig, b: &RunConfig) -> bool {
+    (a.spans, a.rate, a.producers, a.seed, a.warmup, a.fan_out, a.depth, a.propagate_every)
+        == (b.spans, b.rate, b.producers, b.seed, b.warmup, b.fan_out, b.depth, b.propagate_every)
 }
 
 #[cfg(test)]
@@ -361,6 +413,90 @@ mod tests {
         let history: Vec<HistoryEntry> = runs.iter().map(HistoryEntry::from_results).collect();
         let (_, o) = ratchet(&base, runs.last().unwrap(), &history, Kind::Timing, 3).unwrap();
         assert!(o.tightened.iter().any(|t| t.metric == "CPU ns/span" && t.scenario == "value-copy"), "{o:?}");
+    }
+
+    #[test]
+    fn only_the_baselines_series_counts_once_per_run_and_only_nights_that_passed() {
+        let tightens = |history: &[HistoryEntry], current: &Results, base: &Results| {
+            ratchet(base, current, history, Kind::Counts, 3).map(|(_, o)| o.tightened.len())
+        };
+        let (base, runs, history) = nights(&[5.0, 5.0, 5.0]);
+        assert_eq!(tightens(&history, &runs[2], &base), Ok(1));
+        // A night under another counts key (another toolchain) is not of the baseline's series,
+        // whatever key the current run has.
+        let mut other = history.clone();
+        other[0].counts_key = Some("another-toolchain".into());
+        assert_eq!(tightens(&other, &runs[2], &base), Ok(0));
+        let mut moved = base.clone();
+        moved.environment.rustc = "rustc 9.99.0".into();
+        assert!(tightens(&history, &runs[2], &moved).unwrap_err().contains("not of the baseline's series"));
+        // Another span count is another quantity.
+        let mut other = history.clone();
+        other[1].config.spans *= 2;
+        assert_eq!(tightens(&other, &runs[2], &base), Ok(0));
+        // A night whose run failed, or whose line predates the record of failures, does not count.
+        for failures in [Some(1), None] {
+            let mut other = history.clone();
+            other[0].failures = failures;
+            assert_eq!(tightens(&other, &runs[2], &base), Ok(0), "{failures:?}");
+        }
+        // One night copied three times is one night.
+        let (base, runs, history) = nights(&[6.0, 5.0]);
+        let copied: Vec<HistoryEntry> = [&history[..1], &[history[1].clone(), history[1].clone()][..], &history[1..]].concat();
+        assert!(tightens(&copied, &runs[1], &base).unwrap_err().contains("3 times"));
+        let (base, runs, history) = nights(&[6.0, 5.0, 5.0]);
+        let copied = [&history[..1], &vec![history[1].clone(); 3][..], &history[2..]].concat();
+        assert_eq!(tightens(&copied, &runs[2], &base), Ok(0), "two nights of 5, not four");
+    }
+
+    #[test]
+    fn a_ratchet_never_raises_a_figure() {
+        // The history says 5 allocations per span three nights running, but the results file of
+        // the last night (the row that would be taken) says 7: an edited line, refused.
+        let (base, mut runs, history) = nights(&[5.0, 5.0, 5.0]);
+        let row = runs[2].scenarios.iter_mut().find(|s| s.name == "value-copy" && s.trace_state_entries == 0).unwrap();
+        row.metrics.allocs_per_span = 7.0;
+        assert!(ratchet(&base, &runs[2], &history, Kind::Counts, 3).unwrap_err().contains("differs from its results file"));
+        // A gain in allocations with more bytes per span than the baseline's on the row taken:
+        // the row is not replaced.
+        let (base, mut runs, _) = nights(&[5.0, 5.0, 5.0]);
+        for r in &mut runs {
+            let row = r.scenarios.iter_mut().find(|s| s.name == "value-copy" && s.trace_state_entries == 0).unwrap();
+            row.metrics.bytes_per_span += 1.0;
+        }
+        let history: Vec<HistoryEntry> = runs.iter().map(HistoryEntry::from_results).collect();
+        let (next, o) = ratchet(&base, &runs[2], &history, Kind::Counts, 3).unwrap();
+        assert!(o.tightened.is_empty(), "{o:?}");
+        assert_eq!(next, base);
+    }
+
+    #[test]
+    fn a_failed_night_tightens_nothing() {
+        let (base, mut runs, _) = nights(&[5.0, 5.0, 5.0]);
+        runs[2].failures.push(spanalloc_record::schema::Failure {
+            name: "value-copy".into(),
+            trace_state_entries: 0,
+            kind: spanalloc_record::schema::FailureKind::Verify,
+            pass: "verify".into(),
+            error: "planted".into(),
+            stderr_tail: String::new(),
+        });
+        let history: Vec<HistoryEntry> = runs.iter().map(HistoryEntry::from_results).collect();
+        assert!(ratchet(&base, &runs[2], &history, Kind::Counts, 3).unwrap_err().contains("a failed night tightens nothing"));
+    }
+
+    #[test]
+    fn steps_are_dated_in_time_not_as_text() {
+        // A baseline of September, nights in October: "2026-10-…" sorts before "2026-9-…" as
+        // text, but the steps after the baseline are October's.
+        let (mut base, runs, history) = nights(&[6.0, 5.0, 5.0, 5.0]);
+        base.environment.started_at = "2026-9-1".into();
+        let mut history = history;
+        for (i, e) in history.iter_mut().enumerate() {
+            e.date = format!("2026-10-{}T02:17:00Z", i + 1);
+        }
+        let (_, o) = ratchet(&base, runs.last().unwrap(), &history, Kind::Counts, 3).unwrap();
+        assert!(!o.steps.is_empty(), "the October step is after a September baseline");
     }
 
     #[test]

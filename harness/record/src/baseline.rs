@@ -101,13 +101,25 @@ pub fn save(name: &str, from: &Path, dir: &Path, options: SaveOptions) -> Result
     Ok(target)
 }
 
-/// Replaces the baseline in `file` with `results` (a ratchet's), under the same lock and atomic
-/// write as [`save`]: a reader sees the old file or the new one, never half of either.
-pub fn replace(file: &Path, results: &crate::schema::Results) -> Result<(), InputError> {
-    let bytes = serde_json::to_vec_pretty(results).map_err(|e| InputError::new(file, format!("cannot encode: {e}")))?;
+/// Reads the baseline in `file`, lets `change` decide what replaces it (`Ok(None)`: nothing), and
+/// writes that — the whole read-modify-write under the file's lock, as [`save`] takes it, so a
+/// concurrent save or ratchet waits for this one instead of being overwritten by it. `change`
+/// may refuse (`Err`): nothing is written.
+pub fn update<E>(
+    file: &Path,
+    change: impl FnOnce(crate::schema::Results) -> Result<Option<crate::schema::Results>, E>,
+) -> Result<Result<(), E>, InputError> {
     let cannot = |e: std::io::Error| InputError::new(file, format!("cannot write the baseline: {e}"));
     let locked = crate::fsio::lock(file).map_err(cannot)?;
-    locked.write(&bytes).map_err(cannot)
+    let saved = load_results(locked.target())?;
+    let next = match change(saved) {
+        Ok(Some(next)) => next,
+        Ok(None) => return Ok(Ok(())),
+        Err(e) => return Ok(Err(e)),
+    };
+    let bytes = serde_json::to_vec_pretty(&next).map_err(|e| InputError::new(file, format!("cannot encode: {e}")))?;
+    locked.write(&bytes).map_err(cannot)?;
+    Ok(Ok(()))
 }
 
 /// One line per baseline in `dir`: name, date, commit, scenarios (or why it cannot be read).

@@ -18,9 +18,10 @@ pub const DEFAULT_FILE: &str = "reports/history.jsonl";
 
 /// The layout of the lines this spanalloc writes: 2 added `history_version`, `fingerprint`,
 /// `counts_key` and each row's `exact_counts`; 3 each row's `instructions_per_span`; 4 each row's `reallocs_per_span` and
-/// `leaked_blocks_per_span`. Lines
+/// `leaked_blocks_per_span`; 5 the run's `failures` (a ratchet takes only nights that passed).
+/// Lines
 /// without it are version 1 and read as written by an unknown machine.
-pub const HISTORY_VERSION: u32 = 4;
+pub const HISTORY_VERSION: u32 = 5;
 
 /// One run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,6 +49,10 @@ pub struct HistoryEntry {
     pub config: RunConfig,
     /// Headline figures per scenario × trace-state size.
     pub headline: Vec<HeadlineRow>,
+    /// How many failures the run recorded (line version 5; `None` before: unknown, so such a
+    /// night never counts as one that passed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failures: Option<usize>,
 }
 
 /// The figures trends are drawn from.
@@ -103,6 +108,7 @@ impl HistoryEntry {
             commit: r.environment.git_commit.clone(),
             date: r.environment.started_at.clone(),
             config: r.config.clone(),
+            failures: Some(r.failures.len()),
             // One allocator's rows, so that a trend line is one row's over time.
             headline: r
                 .primary()
@@ -160,7 +166,16 @@ pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<HistoryEntry>, Vec<String>) {
     let text = String::from_utf8_lossy(bytes);
     let (mut entries, mut warnings) = (vec![], vec![]);
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        // A byte-order mark (an editor's, a Windows tool's) is not part of the entry.
+        let line = line.strip_prefix('\u{feff}').unwrap_or(line);
         match serde_json::from_str::<HistoryEntry>(line) {
+            // A line from a newer spanalloc may mean its fields differently: not guessed at.
+            Ok(e) if e.history_version > HISTORY_VERSION => warnings.push(format!(
+                "{}: line {} skipped, its history_version {} is newer than this spanalloc reads ({HISTORY_VERSION})",
+                path.display(),
+                i + 1,
+                e.history_version
+            )),
             Ok(e) => entries.push(e),
             Err(e) => warnings.push(format!("{}: line {} skipped, unreadable ({e})", path.display(), i + 1)),
         }
@@ -215,4 +230,31 @@ pub fn append(from: &Path, path: &Path) -> Result<(Appended, Vec<String>), Input
     bytes.push(b'\n');
     locked.write(&bytes).map_err(|e| InputError::new(path, format!("cannot write: {e}")))?;
     Ok((Appended::Added, warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(version: u32) -> String {
+        let r = crate::input::parse_results(include_bytes!("../tests/fixtures/results-v1.json")).unwrap();
+        let e = HistoryEntry { history_version: version, ..HistoryEntry::from_results(&r) };
+        serde_json::to_string(&e).unwrap()
+    }
+
+    #[test]
+    fn a_line_from_a_newer_spanalloc_is_skipped_with_a_warning() {
+        let text = format!("{}\n{}\n", line(HISTORY_VERSION), line(99));
+        let (entries, warnings) = parse(Path::new("h.jsonl"), text.as_bytes());
+        assert_eq!(entries.len(), 1);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("line 2 skipped, its history_version 99 is newer"), "{}", warnings[0]);
+    }
+
+    #[test]
+    fn a_byte_order_mark_does_not_lose_the_line() {
+        let text = format!("\u{feff}{}\n{}\n", line(HISTORY_VERSION), line(HISTORY_VERSION));
+        let (entries, warnings) = parse(Path::new("h.jsonl"), text.as_bytes());
+        assert_eq!((entries.len(), warnings.len()), (2, 0), "{warnings:?}");
+    }
 }

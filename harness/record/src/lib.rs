@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 pub mod baseline;
+pub mod date;
 pub mod floors;
 pub mod fsio;
 pub mod history;
