@@ -56,6 +56,8 @@ finish() { # EXIT-STATUS
     exit "$status"
 }
 fail() { first="❌ spanalloc: $1"; state=failure; finish 1; }
+# shellcheck source=scripts/md-text.sh
+source "$(dirname "$0")/md-text.sh"
 # `gh api --paginate` prints one JSON array per page: one array of them all.
 pages() {
     python3 -c '
@@ -175,7 +177,7 @@ case "$status" in
            first="❌ spanalloc: allocation regression against the base (judged by the base's binary; timing informational) — add the label $label if it is intended"
            state=failure
        fi ;;
-    *) first="❌ spanalloc: the head could not be judged by the base's binary: $(tr '\n' ' ' <"$work/compare.err")"
+    *) first="❌ spanalloc: the head could not be judged by the base's binary: $(md_text <"$work/compare.err")"
        state=failure status=1 ;;
 esac
 finish "$status"

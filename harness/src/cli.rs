@@ -672,6 +672,14 @@ fn run_command(catalog: &Catalog, args: &RunArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => return usage_error(&e),
     };
+    // The report's baseline, when one is named, is checked before anything is measured.
+    if let Some(b) = args.sources.baseline.as_deref().filter(|b| *b != "none") {
+        match baseline::resolve(Path::new(b), &args.sources.baselines) {
+            Ok(f) if f.exists() => {}
+            Ok(f) => return usage_error(&format!("--baseline {b}: no such baseline ({} does not exist)", f.display())),
+            Err(e) => return usage_error(&format!("--baseline {b}: {e}")),
+        }
+    }
     // The output folder is this run's until it ends: a second run into it is refused here, before
     // anything is measured, and this run's writes there go through the hold.
     let _hold = match spanalloc_record::fsio::hold_folder(&args.out) {
@@ -1034,6 +1042,11 @@ fn export_gate_command(args: &ExportArgs) -> Result<ExitCode, InputError> {
 
 fn compare_command(args: &CompareArgs) -> Result<ExitCode, InputError> {
     if let Some(pair) = &args.between {
+        // --between attributes a difference; it judges nothing, so rules given for a judgement
+        // would be silently unused.
+        if args.thresholds.is_some() {
+            return Ok(usage_error("--between judges nothing, so --thresholds does not apply: leave one of them out"));
+        }
         return between_command(args, &pair[0], &pair[1]);
     }
     let Some(baseline_arg) = args.baseline.as_deref() else {

@@ -291,3 +291,17 @@ fn a_ratchet_that_cannot_report_writes_nothing() {
     let after = parse_results(&std::fs::read(d.join("baselines/nightly.json")).unwrap()).unwrap();
     assert_eq!(after, before, "the baseline was replaced although the report was lost");
 }
+
+/// A step from 0 (a row that allocated nothing starts allocating) has no relative size: it says
+/// "from 0", never "+0.00%".
+#[test]
+fn a_change_from_zero_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let allocs: Vec<f64> = (0..20).map(|i| if i < 10 { 0.0 } else { 1.0 }).collect();
+    let file = write(dir.path(), &history(&[100.0; 20], &allocs));
+    let o = spanalloc(&["history", "changes", "--file", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("0 → 1 (from 0)"), "{text}");
+    assert!(!text.contains("+0.00%"), "{text}");
+}

@@ -458,3 +458,51 @@ fn ambiguous_and_non_utf8_baselines_are_named() {
     let o = Command::new(BIN).arg("compare").arg(odd).arg(FIXTURE).output().unwrap();
     one_line_exit_2(&o, "not-utf8-", "non-UTF-8 path");
 }
+
+/// A failure kind, pass or reason crafted as Markdown, HTML, a NUL or a right-to-left override:
+/// the one-line error quoting it is inert on a terminal, the PR comment's copy of it
+/// (scripts/md-text.sh, as pr-judge.sh uses it) is inert Markdown, and a reason shown in the
+/// comparison and the page has its hidden characters escaped.
+#[test]
+fn crafted_failures_are_inert_in_errors_comments_and_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = write_json(&dir.path().join("base.json"), &fixture());
+    let mut v = fixture();
+    v["failures"] = serde_json::json!([{"name": "value-copy", "trace_state_entries": 0,
+        "kind": "x](http://a)<img src=x onerror=1>\n# h\u{202e}", "pass": "count", "error": "e", "stderr_tail": ""}]);
+    let cur = write_json(&dir.path().join("kind.json"), &v);
+    let o = spanalloc(&["compare", base.to_str().unwrap(), cur.to_str().unwrap(), "--format", "markdown"]);
+    one_line_exit_2(&o, "unknown variant", "a crafted failure kind");
+    let err = stderr(&o);
+    assert!(!err.contains('\u{202e}') && err.contains("\\u{202e}"), "the override is shown as an escape: {err}");
+    // The comment's copy: no link, no tag, no heading survives.
+    let mut md = Command::new("bash")
+        .args(["-c", concat!("source ", env!("CARGO_MANIFEST_DIR"), "/../scripts/md-text.sh && md_text")])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut md.stdin.take().unwrap(), err.as_bytes()).unwrap();
+    let md = String::from_utf8(md.wait_with_output().unwrap().stdout).unwrap();
+    assert_eq!(md.lines().count(), 1, "{md}");
+    assert!(md.contains("x\\](http://a)\\<img src=x onerror=1\\>"), "{md}");
+    for c in ["]", "<", ">", "#", "`"] {
+        assert!(!md.replace(&format!("\\{c}"), "").contains(c), "an unescaped {c}: {md}");
+    }
+    // A reason holding a NUL and an override: escaped in the comparison and on the page.
+    v["failures"] = serde_json::json!([{"name": "value-copy", "trace_state_entries": 0, "kind": "crash", "pass": "count",
+        "error": "bad\u{0}x\u{202e}evil", "stderr_tail": "t\u{0}\u{202e}"}]);
+    let cur = write_json(&dir.path().join("reason.json"), &v);
+    for format in ["text", "markdown"] {
+        let o = spanalloc(&["compare", base.to_str().unwrap(), cur.to_str().unwrap(), "--format", format]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(out.contains("bad") && !out.contains('\u{0}') && !out.contains('\u{202e}'), "{format}: {out}");
+    }
+    let run = dir.path().join("run");
+    std::fs::create_dir(&run).unwrap();
+    std::fs::copy(&cur, run.join("results.json")).unwrap();
+    let o = spanalloc(&["report", run.to_str().unwrap(), "--history", dir.path().join("none.jsonl").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(run.join("index.html")).unwrap();
+    assert!(!page.contains('\u{0}') && !page.contains('\u{202e}'), "hidden characters reach the page");
+}

@@ -172,8 +172,11 @@ impl Thresholds {
             }
         }
         let nonneg = [f.peak_heap.threshold_pct, f.peak_heap.min_bytes, f.noisy.min_effect_pct];
-        if nonneg.iter().any(|v| !v.is_finite() || *v < 0.0) || !(0.0..1.0).contains(&f.noisy.alpha) || f.noisy.min_samples < 2 {
-            return Err("thresholds must be non-negative, alpha within 0..1 and min_samples at least 2".into());
+        if nonneg.iter().any(|v| !v.is_finite() || *v < 0.0)
+            || !(f.noisy.alpha > 0.0 && f.noisy.alpha < 1.0)
+            || f.noisy.min_samples < 2
+        {
+            return Err("thresholds must be non-negative, alpha above 0 and below 1 (0 would pass every noisy change) and min_samples at least 2".into());
         }
         let known: Vec<&str> = super::metrics::names().collect();
         for (i, l) in f.loosen.iter().enumerate() {

@@ -9,7 +9,7 @@ use crate::schema::{Results, EXACT_FLAG_SINCE, OLDEST_SCHEMA_VERSION, SAME_WORK_
 
 /// A results file that cannot be used: the binary prints it as one line and exits 2.
 #[derive(Debug, thiserror::Error)]
-#[error("{}: {problem}", path.display())]
+#[error("{}: {problem}", crate::inert::visible(&path.display().to_string()))]
 pub struct InputError {
     /// The file.
     pub path: PathBuf,
@@ -19,8 +19,11 @@ pub struct InputError {
 
 impl InputError {
     /// `path: problem`.
+    /// The problem is made one inert line (it may quote the file: an unknown name, a kind).
     pub fn new(path: &Path, problem: impl Into<String>) -> Self {
-        InputError { path: path.to_path_buf(), problem: problem.into() }
+        let problem = problem.into();
+        let problem = crate::inert::visible(&problem).into_owned();
+        InputError { path: path.to_path_buf(), problem }
     }
 }
 

@@ -16,6 +16,7 @@ pub mod date;
 pub mod floors;
 pub mod fsio;
 pub mod history;
+pub mod inert;
 pub mod input;
 pub mod merge;
 pub mod schema;

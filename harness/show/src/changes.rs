@@ -23,8 +23,17 @@ fn line(c: &Change) -> (String, String, String, String) {
     let s = &c.series;
     let series = format!("{} ts={} {} [{}; {}]", s.scenario, s.trace_state_entries, s.metric, s.key, s.workload);
     let when = format!("night {} of {} ({}), commits {}", c.index + 1, c.points, c.first_after.date, c.commit_range());
-    let change = format!("{} → {} ({:+.2}%)", figure(c.median_before), figure(c.median_after), c.relative * 100.0);
+    let change = format!("{} → {} ({})", figure(c.median_before), figure(c.median_after), relative(c));
     (series, when, change, evidence(c))
+}
+
+/// A change point's size relative to its level before: a change from 0 has none, and says so
+/// (a percentage of 0 would read "+0.00%").
+pub(crate) fn relative(c: &Change) -> String {
+    if c.median_before == 0.0 {
+        return "from 0".into();
+    }
+    format!("{:+.2}%", c.relative * 100.0)
 }
 
 /// `changes` in `format`; `what` says which change points they are ("change points", "new

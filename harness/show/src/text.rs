@@ -6,40 +6,7 @@
 //! into a step summary), a control character (an SVG no XML parser accepts), or 200 MB. Every
 //! string an input file supplies passes through one of these on its way out.
 
-use std::borrow::Cow;
-
-/// The longest input string shown: past it, the rest is counted, not printed.
-pub const MAX_SHOWN: usize = 2000;
-
-fn capped(s: &str) -> (&str, usize) {
-    match s.char_indices().nth(MAX_SHOWN) {
-        Some((at, _)) => (&s[..at], s.len() - at),
-        None => (s, 0),
-    }
-}
-
-/// For a terminal or a log: control characters (newlines, escapes, ANSI's ESC) shown as escapes
-/// (`\n`, `\u{1b}`), and the string capped at [`MAX_SHOWN`] characters.
-pub fn visible(s: &str) -> Cow<'_, str> {
-    let (head, rest) = capped(s);
-    if rest == 0 && !head.chars().any(char::is_control) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(head.len());
-    for c in head.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
-            c => out.push(c),
-        }
-    }
-    if rest > 0 {
-        out.push_str(&format!("…({rest} more bytes)"));
-    }
-    Cow::Owned(out)
-}
+pub use spanalloc_record::inert::{visible, MAX_SHOWN};
 
 /// For a Markdown table cell or list item: [`visible`], then everything Markdown or the HTML it
 /// allows would act on escaped — pipes, backticks, brackets and `!` (links, images), `<` and `&`

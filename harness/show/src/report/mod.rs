@@ -83,18 +83,23 @@ pub fn gather(dir: &Path, src: &Sources) -> Result<Inputs, InputError> {
         None => None,
     };
     let label = asked.unwrap_or_default();
-    let (comparison, no_comparison, baseline_run) = if let Some(baseline_file) = baseline_file.filter(|f| f.exists()) {
+    // A baseline asked for by name must exist and read: a page that quietly compared with
+    // nothing would look like one that compared and found nothing.
+    if let (Some(b), Some(file)) = (asked, &baseline_file) {
+        if !file.exists() {
+            return Err(InputError::new(
+                Path::new(b),
+                format!("no such baseline ({} does not exist): nothing compared", file.display()),
+            ));
+        }
+    }
+    let (comparison, no_comparison, baseline_run) = if let Some(baseline_file) = baseline_file {
         let thresholds = match &src.thresholds {
             Some(file) => Thresholds::load_or_default(file, true)?,
             None => Thresholds::load_or_default(Path::new(spanalloc_judge::thresholds::DEFAULT_FILE), false)?,
         };
-        match load_results(&baseline_file) {
-            Ok(b) => (Some(compare::compare(&b, &results, &thresholds, (label, "this run"))), String::new(), Some(b.environment)),
-            Err(e) => (None, format!("baseline not usable: {e}"), None),
-        }
-    } else if let Some(b) = asked {
-        let file = spanalloc_record::baseline::resolve(Path::new(b), &src.baselines).unwrap_or_default();
-        (None, format!("no baseline '{b}' ({} does not exist)", file.display()), None)
+        let b = load_results(&baseline_file)?;
+        (Some(compare::compare(&b, &results, &thresholds, (label, "this run"))), String::new(), Some(b.environment))
     } else {
         (
             None,

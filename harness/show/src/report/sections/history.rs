@@ -98,7 +98,7 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
         for c in &shown {
             let _ = write!(
                 list,
-                "<li>{} {}: run {} ({}), commits <code>{}</code>, {:.3} → {:.3} ({:+.2}%){}</li>",
+                "<li>{} {}: run {} ({}), commits <code>{}</code>, {:.3} → {:.3} ({}){}</li>",
                 esc(&c.series.scenario),
                 esc(c.series.metric),
                 c.entry,
@@ -106,7 +106,7 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
                 esc(&c.commit_range()),
                 c.median_before,
                 c.median_after,
-                c.relative * 100.0,
+                crate::changes::relative(c),
                 c.pvalue.map_or_else(|| ", an exact step".to_owned(), |p| format!(", p = {p:.1e}"))
             );
         }
