@@ -91,6 +91,9 @@ pub const OUTPUTS: [&str; 3] = ["results.json", "index.html", "claims.json"];
 pub fn check_out(out: &Path) -> Result<(), String> {
     let fail = |what: &Path, e: std::io::Error| format!("cannot write to --out {}: {}: {e}", out.display(), what.display());
     for dir in [out.to_path_buf(), out.join("dhat")] {
+        // A `dhat/` that is a link out of the folder is refused before anything is made through it.
+        spanalloc_record::fsio::refuse_escaping_link(out, &dir)
+            .map_err(|e| format!("cannot write to --out {}: {e}", out.display()))?;
         std::fs::create_dir_all(&dir).map_err(|e| fail(&dir, e))?;
         spanalloc_record::fsio::probe_writable(&dir).map_err(|e| fail(&dir, e))?;
     }

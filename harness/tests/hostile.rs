@@ -506,3 +506,83 @@ fn crafted_failures_are_inert_in_errors_comments_and_pages() {
     let page = std::fs::read_to_string(run.join("index.html")).unwrap();
     assert!(!page.contains('\u{0}') && !page.contains('\u{202e}'), "hidden characters reach the page");
 }
+
+/// A `dhat/` folder inside --out that is a symlink out of it: the run refuses before measuring,
+/// and nothing is written where the link points (the second pass checked files, not folders).
+#[test]
+fn a_symlinked_dhat_folder_is_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    std::fs::create_dir(&out).unwrap();
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::os::unix::fs::symlink("../elsewhere", out.join("dhat")).unwrap();
+    let o = spanalloc(&[
+        "run",
+        "--scenario",
+        "pooled",
+        "--spans",
+        "2000",
+        "--rate",
+        "0",
+        "--dhat-spans",
+        "200",
+        "--trace-state",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    one_line_exit_2(&o, "outside the output folder: not followed", "a symlinked dhat folder");
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0, "something was written through the link");
+}
+
+/// A 30 MB string (within the input cap) wherever a results file holds one: a name is refused
+/// (names repeat in every row of every output), any other is shown at most a small multiple of
+/// once — `compare --format json` writes under 50 MB (it wrote 2.1 GB from a 30 MB name).
+#[test]
+fn a_huge_string_is_not_multiplied_into_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = "x".repeat(30 << 20);
+    let plant = |what: &str| {
+        let mut v = fixture();
+        match what {
+            "name" => v["scenarios"][1]["name"] = big.clone().into(),
+            "cpu" => v["environment"]["cpu"] = big.clone().into(),
+            "failure" => {
+                v["failures"] = serde_json::json!([{"name": "value-copy", "trace_state_entries": 0, "kind": "crash",
+                    "pass": "count", "error": big, "stderr_tail": ""}]);
+            }
+            _ => unreachable!(),
+        }
+        write_json(&dir.path().join(format!("{what}.json")), &v)
+    };
+    let name = plant("name");
+    let o = spanalloc(&["compare", name.to_str().unwrap(), name.to_str().unwrap(), "--format", "json"]);
+    one_line_exit_2(&o, "longer than 200, the most a name may be", "a 30 MB name");
+    for what in ["cpu", "failure"] {
+        let file = plant(what);
+        for format in ["json", "markdown", "text"] {
+            let o = spanalloc(&["compare", file.to_str().unwrap(), file.to_str().unwrap(), "--format", format]);
+            assert!(o.status.code().is_some_and(|c| c < 2), "{what} {format}: {}", stderr(&o));
+            assert!(o.stdout.len() < 50 << 20, "{what} {format}: {} bytes from a 30 MB string", o.stdout.len());
+        }
+    }
+}
+
+/// Two rows whose ids are one (a scenario literally named `pooled@jemalloc` beside pooled on
+/// jemalloc) would export, compare and chart as one: refused at input.
+#[test]
+fn a_name_that_reads_as_another_rows_id_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = fixture();
+    let rows = v["scenarios"].as_array_mut().unwrap();
+    let mut jemalloc = rows.iter().find(|s| s["name"] == "pooled").unwrap().clone();
+    jemalloc["allocator"] = "jemalloc".into();
+    let mut named = jemalloc.clone();
+    named["allocator"] = "system".into();
+    named["name"] = "pooled@jemalloc".into();
+    rows.extend([jemalloc, named]);
+    let file = write_json(&dir.path().join("r.json"), &v);
+    let o = spanalloc(&["export", file.to_str().unwrap(), "--format", "bmf"]);
+    one_line_exit_2(&o, "names two rows", "pooled@jemalloc twice");
+}

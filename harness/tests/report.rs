@@ -533,3 +533,43 @@ fn the_strategy_table_shows_blocks_per_span_beside_allocations() {
     assert_eq!(first[a], format!("{allocs:.3}"));
     assert_eq!(first[b], format!("{:.3}", allocs + 2.0), "{first:?}");
 }
+
+/// A history longer than a year of nights: the charts draw the last 365 runs (every series at
+/// most 365 points), the runs table lists them, and the page says how many runs there are.
+#[test]
+fn a_long_history_is_drawn_over_its_last_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    std::fs::create_dir(&run).unwrap();
+    std::fs::write(run.join("results.json"), serde_json::to_vec(&fixture()).unwrap()).unwrap();
+    let one = spanalloc_record::history::HistoryEntry::from_results(
+        &spanalloc_record::input::parse_results(&serde_json::to_vec(&fixture()).unwrap()).unwrap(),
+    );
+    let lines: String = (0..1000)
+        .map(|i| {
+            let mut e = one.clone();
+            e.run_id = Some(format!("run{i:04}"));
+            e.date = format!("2026-{:02}-{:02}T02:17:00Z", 1 + i % 336 / 28, 1 + i % 28);
+            serde_json::to_string(&e).unwrap() + "\n"
+        })
+        .collect();
+    let history = dir.path().join("history.jsonl");
+    std::fs::write(&history, lines).unwrap();
+    let o = spanalloc(&["report", run.to_str().unwrap(), "--history", history.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for chart in ["history-allocs.svg", "history-cpu.svg"] {
+        let svg = std::fs::read_to_string(run.join(chart)).unwrap();
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        // The data lines: every coloured polyline but the legend's two-point marks.
+        let most = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("polyline") && n.attribute("stroke") != Some("#000000"))
+            .map(|n| n.attribute("points").unwrap_or("").split_whitespace().count())
+            .max()
+            .unwrap();
+        assert!((300..=365).contains(&most), "{chart}: a series of {most} points");
+    }
+    let html = std::fs::read_to_string(run.join("index.html")).unwrap();
+    assert!(html.contains("the last 365 of 1000 runs (runs 635 to 999)"), "the window is said");
+    assert!(html.contains("<tr><td>999</td>") && !html.contains("<tr><td>634</td>"), "the table lists the window");
+}

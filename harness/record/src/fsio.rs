@@ -221,18 +221,25 @@ pub fn write_output(dir: &Path, relative: &Path, bytes: &[u8]) -> std::io::Resul
     Ok(path)
 }
 
-/// `Err` when `path`, inside `dir`, is a symlink whose target leaves `dir`.
+/// `Err` when `path`, inside `dir`, or any folder between `dir` and it (a `dhat/` made a link),
+/// is a symlink whose target leaves `dir`.
 pub fn refuse_escaping_link(dir: &Path, path: &Path) -> std::io::Result<()> {
-    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-        let inside = match (std::fs::canonicalize(path), std::fs::canonicalize(dir)) {
+    let below = path.strip_prefix(dir).unwrap_or(path);
+    let mut at = dir.to_path_buf();
+    for part in below.components() {
+        at.push(part);
+        if !std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            continue;
+        }
+        let inside = match (std::fs::canonicalize(&at), std::fs::canonicalize(dir)) {
             (Ok(target), Ok(root)) => target.starts_with(&root),
             _ => false,
         };
         if !inside {
-            let to = std::fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_default();
+            let to = std::fs::read_link(&at).map(|t| t.display().to_string()).unwrap_or_default();
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
-                format!("{} is a symlink to {to}, outside the output folder: not followed", path.display()),
+                format!("{} is a symlink to {to}, outside the output folder: not followed", at.display()),
             ));
         }
     }

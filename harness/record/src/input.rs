@@ -74,6 +74,7 @@ pub fn parse_results(bytes: &[u8]) -> Result<Results, String> {
     let version = value["schema_version"].as_u64().unwrap_or_default();
     let mut results: Results =
         serde_json::from_value(value).map_err(|e| format!("not a spanalloc results file of schema {version}: {e}"))?;
+    check_names(&results)?;
     check_numbers(&results)?;
     check_consistency(&results)?;
     if results.schema_version < EXACT_FLAG_SINCE {
@@ -93,6 +94,41 @@ fn infer_exact_counts(r: &mut Results) {
             None => s.language == "rust" && s.producers == 1 && s.counts_tolerance_pct.is_none() && s.name != "otel-sdk",
         };
     }
+}
+
+/// The longest scenario or allocator name a results file may hold. A name is an identifier,
+/// repeated in every comparison row, chart and exported benchmark: a long one would multiply
+/// its length into every output (a 30 MB name made `compare --format json` write 2.1 GB).
+pub const MAX_NAME: usize = 200;
+
+/// Names are short, and a row's id (`name@allocator`) names one row only: a scenario literally
+/// named `value-copy@jemalloc` would be exported, compared and charted as value-copy on jemalloc.
+fn check_names(r: &Results) -> Result<(), String> {
+    let mut ids = std::collections::BTreeMap::new();
+    for s in &r.scenarios {
+        for (what, name) in [("scenario name", &s.name), ("allocator name", &s.allocator)] {
+            if name.len() > MAX_NAME {
+                let head: String = name.chars().take(40).collect();
+                return Err(format!(
+                    "a {what} of {} bytes ({}…): longer than {MAX_NAME}, the most a name may be",
+                    name.len(),
+                    crate::inert::visible(&head)
+                ));
+            }
+        }
+        if s.allocator.contains('@') {
+            return Err(format!("allocator name '{}' holds '@', which separates a row's allocator from its name", s.allocator));
+        }
+        // The same row twice is check_numbers' to name; two rows under one id is this.
+        if ids.insert((s.id(), s.trace_state_entries), s.key()).is_some_and(|k| k != s.key()) {
+            return Err(format!(
+                "{} ts={} names two rows (a scenario named with '@' and an allocator's row): each row's id must be its own",
+                s.id(),
+                s.trace_state_entries
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Every measured figure must be a finite, non-negative number, and every scenario × trace

@@ -6,9 +6,16 @@ use crate::report::builder::{esc, Builder};
 use crate::report::charts::{self, Series, XAxis};
 use spanalloc_judge::changes::INSTRUCTIONS;
 
+/// The most runs the section draws and lists: a year of nightly runs. A history of 100,000
+/// lines would otherwise be drawn point by point (and labelled in quadratic time: 111 s). Change
+/// points are found over the whole history; those before the window are listed, not marked.
+pub const WINDOW: usize = 365;
+
 pub(in crate::report) fn write(b: &mut Builder<'_>) {
     b.section("history", "History");
-    let entries = &b.inputs.history;
+    let all = &b.inputs.history;
+    let first = all.len().saturating_sub(WINDOW);
+    let entries = &all[first..];
     if entries.is_empty() {
         let tool = b.inputs.tool.clone();
         b.absent(&format!(
@@ -23,10 +30,11 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     let workloads: Vec<String> = entries.iter().map(workload).collect();
     let several = workloads.iter().any(|w| *w != workloads[0]);
     let mut keys: Vec<(String, String)> = Vec::new();
+    let mut known = std::collections::HashSet::new();
     for (e, w) in entries.iter().zip(&workloads) {
         for h in e.headline.iter().filter(|h| h.trace_state_entries == ts) {
             let key = (h.scenario.clone(), w.clone());
-            if !keys.contains(&key) {
+            if known.insert(key.clone()) {
                 keys.push(key);
             }
         }
@@ -56,12 +64,14 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     // Runs by date and commit; the baseline's run, when it is in the history, marked.
     // Runs of one day and commit told apart by a count.
     let mut labels: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for e in entries {
         let day: String = e.date.chars().skip(5).take(5).collect();
         let commit: String = e.commit.as_deref().unwrap_or("-").chars().take(7).collect();
         let label = format!("{day} {commit}");
-        let seen = labels.iter().filter(|l| l.split(" #").next() == Some(label.as_str())).count();
-        labels.push(if seen == 0 { label } else { format!("{label} #{}", seen + 1) });
+        let n = seen.entry(label.clone()).or_default();
+        *n += 1;
+        labels.push(if *n == 1 { label } else { format!("{label} #{n}") });
     }
     let marker = b.inputs.baseline_run.as_ref().and_then(|base| {
         entries
@@ -71,12 +81,14 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     });
     let axis = XAxis::Runs(labels);
     // Change points of the series drawn (this size, these metrics), marked where they start.
-    let found = spanalloc_judge::changes::changes(entries, &spanalloc_judge::changes::edivisive::Options::default());
+    let found = spanalloc_judge::changes::changes(all, &spanalloc_judge::changes::edivisive::Options::default());
     let shown: Vec<&spanalloc_judge::changes::Change> = found
         .iter()
         .filter(|c| c.series.trace_state_entries == ts && ["allocs/span", "CPU ns/span", INSTRUCTIONS].contains(&c.series.metric))
         .collect();
-    let at = |metric: &str| -> Vec<f64> { shown.iter().filter(|c| c.series.metric == metric).map(|c| c.entry as f64).collect() };
+    let at = |metric: &str| -> Vec<f64> {
+        shown.iter().filter(|c| c.series.metric == metric && c.entry >= first).map(|c| (c.entry - first) as f64).collect()
+    };
     let by_run = |title: String, unit: &str, series, marks: &[f64]| {
         charts::lines_marked(&title, "run: date, commit", unit, series, &axis, false, marker, marks)
     };
@@ -113,6 +125,14 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
         list.push_str("</ul>");
         b.html.push_str(&list);
     }
+    if first > 0 {
+        let _ = write!(
+            b.html,
+            "<p>The charts and the table show the last {WINDOW} of {} runs (runs {first} to {}); change points are found over all of them.</p>",
+            all.len(),
+            all.len() - 1
+        );
+    }
     b.html.push_str(
         "<table><tr><th>run</th><th class=\"l\">date</th><th class=\"l\">commit</th><th class=\"l\">workload</th></tr>",
     );
@@ -121,7 +141,8 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
         let commit: String = e.commit.as_deref().map_or_else(|| "unknown".to_owned(), |c| c.chars().take(12).collect());
         let _ = write!(
             rows,
-            "<tr><td>{i}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td></tr>",
+            "<tr><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td></tr>",
+            first + i,
             esc(&e.date),
             esc(&commit),
             esc(&format!("{w}, trace-state {}", sizes(e)))
