@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes every target in fuzz/ for SECONDS each (default 60) with cargo-fuzz (libFuzzer):
-# the W3C traceparent and tracestate parsers, the results, thresholds and history loaders,
+# the W3C traceparent and tracestate parsers, the results, thresholds and history loaders, a
+# row's own claims (through compare and the ratchet), Markdown escaping,
 # baseline names, and a report rendered from fuzzed results. Prints executions per target.
 # Needs the nightly toolchain the machine image ships; without it, says so and exits 0 — or 1
 # under CI (CI set), where the check must run.
