@@ -152,6 +152,10 @@ struct RunArgs {
     /// Runs of the plain and count passes per scenario, for statistics.
     #[arg(long, default_value_t = 1)]
     repeat: usize,
+    /// Print every column of the run table (setup heap, retained, peak RSS, exported/s, the
+    /// meter's cost); by default it fits 120 columns.
+    #[arg(long)]
+    wide: bool,
     /// Where results.json, the dhat profiles and the report go.
     #[arg(long, default_value = "reports/latest")]
     out: PathBuf,
@@ -509,7 +513,16 @@ pub fn main(catalog: Catalog) -> ExitCode {
 }
 
 fn command(catalog: Catalog) -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // An outside crate's binary (the extension point) names itself in its usage and messages.
+    // Leaked once: clap names a command with a static string, and this lives as long as the process.
+    let tool: &'static str = Box::leak(tool_name().into_boxed_str());
+    crate::console::set_tool(tool);
+    let parsed = <Cli as clap::CommandFactory>::command()
+        .name(tool)
+        .bin_name(tool)
+        .try_get_matches()
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
             say_raw!("{}", e.render());
@@ -708,7 +721,11 @@ fn run_command(catalog: &Catalog, args: &RunArgs) -> ExitCode {
         }
         Ok((results, measure::Written::Results(_), mut problems)) => {
             progress.done();
-            say!("{}", table::headline(&results));
+            let width = if args.wide { table::Width::Wide } else { table::Width::Narrow };
+            say!("{}", table::headline(&results, width));
+            for note in table::footnotes(&results) {
+                say!("{note}");
+            }
             say!("{}", table::legend(&results));
             for line in table::settings_lines(&results) {
                 say!("{line}");
@@ -1137,9 +1154,10 @@ fn one_line(error: &str) -> String {
         .lines()
         .map(str::trim)
         .take_while(|l| !l.starts_with("Usage:"))
-        .filter(|l| !l.is_empty() && !l.starts_with("tip:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
         .collect();
-    let joined = lines.join(" ");
+    // clap's tip ("a similar argument exists: '--spans'") is kept: it is the fix for a typo.
+    let joined = lines.join("; ").replace(":; ", ": ");
     let joined = joined.strip_prefix("error: ").unwrap_or(&joined);
     if joined.is_empty() {
         "bad arguments".into()

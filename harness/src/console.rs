@@ -51,8 +51,26 @@ pub fn out(args: Arguments<'_>) {
     note_stdout(write(&STDOUT_GONE, std::io::stdout().lock(), args, false));
 }
 
+/// The name this binary's user calls it by, when it is not `spanalloc` (an outside crate's own
+/// binary built on the extension point): its messages start with that name instead.
+static TOOL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Names the binary in its messages (`tool: …` where they say `spanalloc: …`).
+pub fn set_tool(name: &str) {
+    if name != "spanalloc" {
+        let _ = TOOL.set(name.to_owned());
+    }
+}
+
 /// Writes to stderr, and a newline.
 pub fn err_line(args: Arguments<'_>) {
+    if let Some(tool) = TOOL.get() {
+        let text = args.to_string();
+        if let Some(rest) = text.strip_prefix("spanalloc:") {
+            let _ = write(&STDERR_GONE, std::io::stderr().lock(), format_args!("{tool}:{rest}"), true);
+            return;
+        }
+    }
     let _ = write(&STDERR_GONE, std::io::stderr().lock(), args, true);
 }
 

@@ -11,7 +11,10 @@ fn a_small_run_writes_results_that_round_trip_and_cross_check() {
     let o = spanalloc(&["run", "--spans", "3000", "--rate", "0", "--trace-state", "0,4", "--dhat-spans", "2000", "--out", out]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(text.contains("allocs/span ÷ VC") && text.contains("pointer-passing"), "table printed: {text}");
+    assert!(text.contains("allocs") && text.contains("÷ VC") && text.contains("pointer-passing"), "table printed: {text}");
+    // The table fits 120 columns, its notes are footnotes ([1] otel-sdk … same-thread read).
+    assert!(text.lines().take_while(|l| !l.starts_with("[1]")).all(|l| l.chars().count() <= 120), "{text}");
+    assert!(text.contains("otel-sdk [1]") && text.lines().any(|l| l.starts_with("[1] otel-sdk ts=0:")), "{text}");
     assert!(text.contains("÷ VC: this row's figure divided by value-copy's"), "the marks explained under it: {text}");
     let r = results(dir.path());
     assert_eq!(r.schema_version, spanalloc::record::schema::SCHEMA_VERSION);
@@ -57,6 +60,9 @@ fn bad_options_exit_2_with_one_line() {
         (&["run", "--allocator", "tcmalloc"], "unknown allocator 'tcmalloc' (known: system, jemalloc, mimalloc)"),
         (&["compare", "--between", "value-copy"], "--between"),
         (&["history", "show", "--file", missing.to_str().unwrap()], "no such file"),
+        // A typo gets clap's suggestion, on the same one line.
+        (&["run", "--spanz", "5"], "unexpected argument '--spanz' found; tip: a similar argument exists: '--spans'"),
+        (&["runn"], "unrecognized subcommand 'runn'; tip: a similar subcommand exists: 'run'"),
     ];
     for (args, want) in cases {
         let o = spanalloc(args);
@@ -124,4 +130,24 @@ fn a_fresh_clones_first_commands_leave_the_committed_example_alone() {
     let page = std::fs::read_to_string(clone.path().join("reports/latest/index.html")).unwrap();
     assert!(page.contains("No history yet"), "the first report shows no history");
     assert!(page.contains("no baseline compared"), "nor a comparison nobody asked for");
+}
+
+/// A binary of another name (an outside crate's, on the extension point) names itself in its
+/// messages and its usage, never "spanalloc".
+#[test]
+fn an_outside_binary_names_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("my-bench");
+    std::fs::copy(env!("CARGO_BIN_EXE_spanalloc"), &bin).unwrap();
+    for (args, want) in [
+        (&["runn"][..], "my-bench: unrecognized subcommand 'runn'"),
+        (&["compare", "/nonexistent.json", "/nonexistent.json"], "my-bench: /nonexistent.json: no such file"),
+    ] {
+        let o = common::watchdog::output(std::process::Command::new(&bin).args(args), "my-bench");
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).starts_with(want), "{args:?}: {}", stderr(&o));
+    }
+    let o = common::watchdog::output(std::process::Command::new(&bin).arg("--help"), "my-bench --help");
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(help.contains("Usage: my-bench <COMMAND>") && !help.contains("Usage: spanalloc"), "{help}");
 }

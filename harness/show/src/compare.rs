@@ -63,7 +63,8 @@ pub fn value(v: Option<f64>, unit: &str) -> String {
 pub fn change(r: &Row) -> String {
     match (r.change_pct, r.baseline, r.current) {
         // One allocation on a heavy row is a small percentage, and still a verdict: show it.
-        (Some(p), _, _) if p != 0.0 && p.abs() < 0.1 => format!("{p:+.3}%"),
+        (Some(p), _, _) if p.abs() < 0.0005 => "±0%".into(),
+        (Some(p), _, _) if p.abs() < 0.1 => format!("{p:+.3}%"),
         (Some(p), _, _) => format!("{p:+.1}%"),
         (None, Some(b), Some(c)) if b == 0.0 && c == 0.0 => "0".into(),
         (None, Some(_), Some(_)) => "from 0".into(),
@@ -216,9 +217,14 @@ pub fn view(c: &Comparison) -> View<'_> {
     }
 }
 
-/// A signed per-span change.
+/// A signed per-span change. A change that rounds to nothing is "±0", never "-0.0000".
 fn signed(v: f64, decimals: usize) -> String {
-    format!("{v:+.decimals$}")
+    let shown = format!("{v:+.decimals$}");
+    if shown[1..].bytes().all(|b| b == b'0' || b == b'.') {
+        "±0".into()
+    } else {
+        shown
+    }
 }
 
 /// One site's change on one line: the change, the site, before → after, its top frames.
@@ -489,5 +495,13 @@ mod tests {
         assert_eq!(value(Some(5_218_300.0), "ns"), "5.22 ms");
         assert_eq!(value(None, "ns"), "—");
         assert_eq!(md_escape("a|b\nc"), "a\\|b\\\\nc");
+    }
+
+    #[test]
+    fn no_negative_zero() {
+        assert_eq!(signed(-0.00001, 4), "±0");
+        assert_eq!(signed(0.0, 3), "±0");
+        assert_eq!(signed(-0.0012, 3), "-0.001");
+        assert_eq!(signed(1.5, 1), "+1.5");
     }
 }

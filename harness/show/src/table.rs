@@ -2,7 +2,7 @@
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 
-use spanalloc_record::schema::{Results, VerifyOutcome};
+use spanalloc_record::schema::{Results, ScenarioResult, VerifyOutcome};
 use spanalloc_record::units::{human_bytes, signed_bytes};
 
 /// `value / reference` as `0.52×`, or `—` when the reference is 0.
@@ -65,83 +65,158 @@ pub fn legend(results: &Results) -> String {
         "value-copy's (ref: go-value's, for the Go rows)".to_owned()
     };
     format!(
-        "÷ {}: this row's figure divided by {divisor} at the same trace-state size; '=' both are 0, '—' the divisor is 0, 'n/a' no such row in this run, or a row that carries no trace state at a size with entries. setup heap: what setup left live; peak in flight: the highest live heap above it; exported/s: spans exported per second",
+        "÷ {}: this row's figure divided by {divisor} at the same trace-state size; '=' both are 0, '—' the divisor is 0, 'n/a' no such row in this run, or a row that carries no trace state at a size with entries. peak in flight: the highest live heap above what setup left live (setup heap); blocks/span: allocations + reallocations, what valgrind's DHAT counts; count÷plain CPU (--wide): CPU of the count pass over the plain pass, the meter's cost (below 1 is run-to-run noise); exported/s: spans exported per second",
         results.ratio_label()
     )
 }
 
-/// The headline table.
-pub fn headline(results: &Results) -> Table {
+/// A latency in the unit that keeps it short: `850 µs`, `12.1 ms`, `1.98 s`.
+fn latency(ns: u64) -> String {
+    let us = ns as f64 / 1000.0;
+    if us < 1000.0 {
+        format!("{us:.0} µs")
+    } else if us < 1_000_000.0 {
+        format!("{:.1} ms", us / 1000.0)
+    } else {
+        format!("{:.2} s", us / 1_000_000.0)
+    }
+}
+
+/// How much of the run table a terminal gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    /// The figures a reader decides on, within 120 columns.
+    Narrow,
+    /// Every column (`run --wide`).
+    Wide,
+}
+
+/// What a row's name would otherwise carry in brackets — reads on the publishing thread, no
+/// trace state carried, spans dropped — as footnotes: one `[n]` mark beside the name, the
+/// note under the table.
+fn row_notes(s: &ScenarioResult) -> Vec<String> {
+    let mut notes = Vec::new();
+    if s.same_thread_reads() {
+        notes.push("reads the current context on the publishing thread (same-thread read)".to_owned());
+    }
+    if !s.carries_trace_state && s.trace_state_entries > 0 {
+        notes.push("carries no trace state at this size: shown, never set against the others".to_owned());
+    }
+    if s.dropped_spans > 0 {
+        notes.push(format!("dropped {} spans", s.dropped_spans));
+    }
+    notes
+}
+
+/// The footnotes the table's `[n]` marks point to, in order.
+pub fn footnotes(results: &Results) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in &results.scenarios {
+        let notes = row_notes(s);
+        if !notes.is_empty() {
+            out.push(format!("[{}] {} ts={}: {}", out.len() + 1, s.id(), s.trace_state_entries, notes.join("; ")));
+        }
+    }
+    out
+}
+
+/// The headline table: at [`Width::Narrow`] the figures a reader decides on, at
+/// [`Width::Wide`] every column.
+pub fn headline(results: &Results, width: Width) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
-    // The allocator axis adds its two columns only when a run has it, so the default table stays
-    // as wide as it was.
+    let wide = width == Width::Wide;
+    // At the narrow width, headers take two lines so that no column is wider than its figures.
+    let h = |one: &'static str, two: &'static str| if wide { one } else { two };
+    // The allocator axis adds its columns only when a run has it.
     let axis = results.shows_allocator();
     let vs = results.ratio_label();
-    let (allocs_vs, bytes_vs) = (format!("allocs/span ÷ {vs}"), format!("bytes/span ÷ {vs}"));
-    let mut header = vec![
-        "scenario",
-        "ts",
-        "allocs/span",
-        "blocks/span",
-        "bytes/span",
-        "setup heap",
-        "peak in flight",
-        "retained",
-        "peak RSS",
-        "CPU ns/span",
-        "exported/s",
-        "p99 lat",
-        "meter ×",
-        &allocs_vs,
-        &bytes_vs,
-    ];
-    if axis {
-        header.insert(2, "allocator");
-        header.insert(10, "RSS − live");
-    }
-    // Rows from a program with a collector (the Go twin) add their GC cycles.
-    let gc = results.scenarios.iter().any(|s| s.metrics.gc_cycles.is_some());
-    if gc {
-        header.push("GC");
-    }
-    t.set_header(header);
-    for s in &results.scenarios {
+    let sep = if wide { " " } else { "\n" };
+    let (allocs_vs, bytes_vs) = (format!("allocs{sep}÷ {vs}"), format!("bytes{sep}÷ {vs}"));
+    // Each column: its header, whether it shows at the narrow width, and its cell for a row.
+    type Cellf<'a> = Box<dyn Fn(&ScenarioResult) -> String + 'a>;
+    let ratios = |s: &ScenarioResult| -> (String, String) {
         let m = &s.metrics;
-        let (ra, rb) = match results.reference_for(s) {
+        match results.reference_for(s) {
             Some(r) => (ratio(m.allocs_per_span, r.metrics.allocs_per_span), ratio(m.bytes_per_span, r.metrics.bytes_per_span)),
             None => ("n/a".into(), "n/a".into()),
-        };
-        let mut row = vec![
-            s.label(),
-            s.trace_state_entries.to_string(),
-            format!("{:.3}", m.allocs_per_span),
-            format!("{:.3}", m.blocks_per_span(s.spans)),
-            format!("{:.1}", m.bytes_per_span),
-            human_bytes(m.setup_heap_bytes as f64),
-            human_bytes(m.peak_heap_bytes.saturating_sub(m.setup_heap_bytes) as f64),
-            signed_bytes(m.retained_heap_bytes),
-            human_bytes(m.peak_rss_bytes as f64),
-            format!("{:.0}", m.cpu_ns_per_span),
-            format!("{:.0}", m.achieved_rate),
-            format!("{:.1} µs", m.latency_p99_ns as f64 / 1000.0),
-            format!("{:.2}", m.meter_overhead),
-            ra,
-            rb,
-        ];
-        if axis {
-            row.insert(2, s.allocator.clone());
-            row.insert(10, m.rss_slack_bytes.map_or_else(|| "n/a".into(), signed_bytes));
         }
-        if gc {
-            row.push(m.gc_cycles.map_or_else(|| "—".into(), |g| g.to_string()));
-        }
-        t.add_row(row.into_iter().enumerate().map(|(i, c)| {
-            let cell = Cell::new(c);
-            if i >= 1 && !(axis && i == 2) {
-                cell.set_alignment(CellAlignment::Right)
+    };
+    let mut columns: Vec<(&str, bool, Cellf<'_>)> = vec![
+        (
+            "scenario",
+            true,
+            Box::new(|s: &ScenarioResult| {
+                if row_notes(s).is_empty() {
+                    s.name.clone()
+                } else {
+                    // Marks are numbered in row order, as footnotes() numbers the notes.
+                    let n = results
+                        .scenarios
+                        .iter()
+                        .take_while(|r| !std::ptr::eq(*r, s))
+                        .filter(|r| !row_notes(r).is_empty())
+                        .count();
+                    format!("{} [{}]", s.name, n + 1)
+                }
+            }),
+        ),
+        ("ts", true, Box::new(|s: &ScenarioResult| s.trace_state_entries.to_string())),
+    ];
+    if axis {
+        columns.push(("allocator", true, Box::new(|s: &ScenarioResult| s.allocator.clone())));
+    }
+    columns.extend::<Vec<(&str, bool, Cellf<'_>)>>(vec![
+        (h("allocs/span", "allocs/\nspan"), true, Box::new(|s: &ScenarioResult| format!("{:.3}", s.metrics.allocs_per_span))),
+        (
+            h("blocks/span", "blocks/\nspan"),
+            true,
+            Box::new(|s: &ScenarioResult| format!("{:.3}", s.metrics.blocks_per_span(s.spans))),
+        ),
+        (h("bytes/span", "bytes/\nspan"), true, Box::new(|s: &ScenarioResult| format!("{:.1}", s.metrics.bytes_per_span))),
+        ("setup heap", false, Box::new(|s: &ScenarioResult| human_bytes(s.metrics.setup_heap_bytes as f64))),
+        (
+            h("peak in flight", "peak in\nflight"),
+            true,
+            Box::new(|s: &ScenarioResult| {
+                human_bytes(s.metrics.peak_heap_bytes.saturating_sub(s.metrics.setup_heap_bytes) as f64)
+            }),
+        ),
+        ("retained", false, Box::new(|s: &ScenarioResult| signed_bytes(s.metrics.retained_heap_bytes))),
+        ("peak RSS", false, Box::new(|s: &ScenarioResult| human_bytes(s.metrics.peak_rss_bytes as f64))),
+    ]);
+    if axis {
+        columns.push((
+            "RSS − live",
+            false,
+            Box::new(|s: &ScenarioResult| s.metrics.rss_slack_bytes.map_or_else(|| "n/a".into(), signed_bytes)),
+        ));
+    }
+    columns.extend::<Vec<(&str, bool, Cellf<'_>)>>(vec![
+        (h("CPU ns/span", "CPU\nns/span"), true, Box::new(|s: &ScenarioResult| format!("{:.0}", s.metrics.cpu_ns_per_span))),
+        ("exported/s", false, Box::new(|s: &ScenarioResult| format!("{:.0}", s.metrics.achieved_rate))),
+        (h("p99 lat", "p99\nlatency"), true, Box::new(|s: &ScenarioResult| latency(s.metrics.latency_p99_ns))),
+        ("count÷plain CPU", false, Box::new(|s: &ScenarioResult| format!("{:.2}", s.metrics.meter_overhead))),
+        (&allocs_vs, true, Box::new(move |s: &ScenarioResult| ratios(s).0)),
+        (&bytes_vs, true, Box::new(move |s: &ScenarioResult| ratios(s).1)),
+    ]);
+    // Rows from a program with a collector (the Go twin) add their GC cycles.
+    if results.scenarios.iter().any(|s| s.metrics.gc_cycles.is_some()) {
+        columns.push((
+            "GC",
+            true,
+            Box::new(|s: &ScenarioResult| s.metrics.gc_cycles.map_or_else(|| "—".into(), |g| g.to_string())),
+        ));
+    }
+    columns.retain(|(_, narrow, _)| wide || *narrow);
+    t.set_header(columns.iter().map(|(h, _, _)| *h).collect::<Vec<_>>());
+    for s in &results.scenarios {
+        t.add_row(columns.iter().map(|(h, _, cell)| {
+            let c = Cell::new(cell(s));
+            if matches!(*h, "scenario" | "allocator") {
+                c
             } else {
-                cell
+                c.set_alignment(CellAlignment::Right)
             }
         }));
     }
@@ -151,6 +226,27 @@ pub fn headline(results: &Results) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The committed nightly baseline holds every row a full night measures (the real stacks,
+    /// the Go twin, their longest names and notes): its narrow table fits 120 columns.
+    #[test]
+    fn the_default_table_fits_120_columns() {
+        let r = spanalloc_record::input::parse_results(include_bytes!("../../../reports/baselines/nightly.json")).unwrap();
+        let narrow = headline(&r, Width::Narrow).to_string();
+        let widest = narrow.lines().map(|l| l.chars().count()).max().unwrap();
+        assert!(widest <= 120, "{widest} columns:\n{narrow}");
+        if std::env::var_os("SPANALLOC_SHOW_TABLE").is_some() {
+            eprintln!("{narrow}");
+        }
+        // The notes are footnotes, not part of the name.
+        assert!(!narrow.contains("(dropped") && !narrow.contains("(same-thread"), "{narrow}");
+        let wide = headline(&r, Width::Wide).to_string();
+        assert!(wide.contains("count÷plain CPU") && wide.contains("setup heap") && !narrow.contains("setup heap"));
+        for (i, note) in footnotes(&r).iter().enumerate() {
+            assert!(note.starts_with(&format!("[{}] ", i + 1)), "{note}");
+            assert!(narrow.contains(&format!(" [{}]", i + 1)), "mark [{}] is in the table", i + 1);
+        }
+    }
 
     #[test]
     fn formats() {
