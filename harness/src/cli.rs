@@ -1174,8 +1174,8 @@ fn usage_error(e: &str) -> ExitCode {
 /// Progress on stderr: a bar per pass on a terminal; one line per finished pass otherwise (CI
 /// logs), so a long run shows life either way.
 enum Display {
-    Bars { bars: MultiProgress, current: Mutex<Option<ProgressBar>>, style: ProgressStyle },
-    Lines,
+    Bars { bars: MultiProgress, current: Mutex<Option<ProgressBar>>, style: ProgressStyle, rows: ProgressBar },
+    Lines { started: std::time::Instant },
 }
 
 impl Display {
@@ -1184,15 +1184,23 @@ impl Display {
             let style = ProgressStyle::with_template("{prefix:>32} {bar:30} {pos:>8}/{len:8} {msg}")
                 .expect("valid template")
                 .progress_chars("=> ");
-            Display::Bars { bars: MultiProgress::new(), current: Mutex::new(None), style }
+            let bars = MultiProgress::new();
+            // The whole run above the pass: which row of how many, and the time left at this pace.
+            let rows = bars.add(ProgressBar::new(0));
+            rows.set_style(
+                ProgressStyle::with_template("{prefix:>32} row {pos}/{len}, {elapsed} so far, about {eta} left")
+                    .expect("valid template"),
+            );
+            Display::Bars { bars, current: Mutex::new(None), style, rows }
         } else {
-            Display::Lines
+            Display::Lines { started: std::time::Instant::now() }
         }
     }
 
     /// Clears the bars, so that what follows starts on a line of its own.
     fn done(&self) {
-        if let Display::Bars { bars, .. } = self {
+        if let Display::Bars { bars, rows, .. } = self {
+            rows.finish_and_clear();
             let _ = bars.clear();
         }
     }
@@ -1200,7 +1208,7 @@ impl Display {
 
 impl Progress for Display {
     fn pass_started(&self, scenario: &str, ts: usize, pass: Pass, spans: u64) {
-        if let Display::Bars { bars, current, style } = self {
+        if let Display::Bars { bars, current, style, .. } = self {
             let bar = bars.add(ProgressBar::new(spans));
             bar.set_style(style.clone());
             bar.set_prefix(format!("{scenario} ts={ts} {}", pass.name()));
@@ -1227,7 +1235,7 @@ impl Progress for Display {
                     }
                 }
             }
-            Display::Lines => {
+            Display::Lines { .. } => {
                 let how = match outcome {
                     Ok(()) => "done".to_owned(),
                     Err(e) => format!("FAILED: {e}"),
@@ -1242,7 +1250,29 @@ impl Progress for Display {
             Display::Bars { bars, .. } => {
                 let _ = bars.println(format!("spanalloc: warning: {line}"));
             }
-            Display::Lines => tell!("spanalloc: warning: {line}"),
+            Display::Lines { .. } => tell!("spanalloc: warning: {line}"),
+        }
+    }
+
+    fn row_started(&self, index: usize, total: usize, label: &str) {
+        match self {
+            Display::Bars { rows, .. } => {
+                rows.set_length(total as u64);
+                rows.set_position(index.saturating_sub(1) as u64);
+                rows.set_prefix(label.to_owned());
+            }
+            // One line per row where stderr is not a terminal (a CI log): the same count, and the
+            // time left at the pace of the rows so far.
+            Display::Lines { started } => {
+                let done = index.saturating_sub(1);
+                let left = if done == 0 {
+                    String::new()
+                } else {
+                    let each = started.elapsed().as_secs_f64() / done as f64;
+                    format!(", about {:.0} s left", each * (total - done) as f64)
+                };
+                tell!("spanalloc: row {index} of {total}: {label}{left}");
+            }
         }
     }
 }

@@ -64,6 +64,8 @@ pub trait Progress: Sync {
     fn pass_finished(&self, scenario: &str, ts: usize, pass: Pass, elapsed: Duration, outcome: Result<(), &str>);
     /// Something the user should know that does not fail the run.
     fn warning(&self, line: &str);
+    /// Row `index` (from 1) of the `total` this run measures starts: `label` names it.
+    fn row_started(&self, index: usize, total: usize, label: &str);
 }
 
 /// What a run found wrong besides bad input: each makes the exit status 1.
@@ -223,14 +225,19 @@ pub fn run(plan: &RunPlan<'_>, progress: &dyn Progress) -> std::io::Result<(Resu
         saved_with_failures: false,
     };
     let mut problems = Problems::default();
+    let runs_over = |entry: &Entry, allocator: &str| !(matches!(entry, Entry::External(_)) && allocator != "system");
+    let taken = |position: usize| !plan.shard.as_ref().is_some_and(|s| !s.takes(position));
+    let total = (0..plan.workloads.len()).filter(|&p| taken(p)).count()
+        * plan.allocators.iter().map(|(a, _)| plan.scenarios.iter().filter(|e| runs_over(e, a)).count()).sum::<usize>();
+    let mut started = 0;
     for (position, (cfg, expected)) in plan.workloads.iter().zip(&expected).enumerate() {
-        if plan.shard.as_ref().is_some_and(|s| !s.takes(position)) {
+        if !taken(position) {
             continue;
         }
         let ts = cfg.trace_state_entries;
         for (allocator, exe) in &plan.allocators {
             for entry in &plan.scenarios {
-                if matches!(entry, Entry::External(_)) && allocator != "system" {
+                if !runs_over(entry, allocator) {
                     if ts == plan.workloads[0].trace_state_entries {
                         progress.warning(&format!(
                             "{} runs in a program of its own, with its own allocator: not run over {allocator}",
@@ -253,6 +260,9 @@ pub fn run(plan: &RunPlan<'_>, progress: &dyn Progress) -> std::io::Result<(Resu
                     other => other.expected(cfg),
                 };
                 let at = Row { entry, cfg, expected, allocator, exe };
+                started += 1;
+                let suffix = if allocator == "system" { String::new() } else { format!("@{allocator}") };
+                progress.row_started(started, total, &format!("{}{suffix} ts={ts}", entry.name()));
                 let measured = measure_scenario(plan, &at, profiled, progress);
                 for w in &measured.warnings {
                     progress.warning(w);

@@ -10,6 +10,10 @@ fn a_small_run_writes_results_that_round_trip_and_cross_check() {
     let out = dir.path().to_str().unwrap();
     let o = spanalloc(&["run", "--spans", "3000", "--rate", "0", "--trace-state", "0,4", "--dhat-spans", "2000", "--out", out]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // Where stderr is not a terminal, one line per row says how far the run is and what is left.
+    let err = stderr(&o);
+    assert!(err.contains("spanalloc: row 1 of 12: value-copy ts=0\n"), "{err}");
+    assert!(err.lines().any(|l| l.starts_with("spanalloc: row 12 of 12: ") && l.contains("s left")), "{err}");
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("allocs") && text.contains("÷ VC") && text.contains("pointer-passing"), "table printed: {text}");
     // The table fits 120 columns, its notes are footnotes ([1] otel-sdk … same-thread read).
