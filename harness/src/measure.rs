@@ -226,7 +226,7 @@ pub fn run(plan: &RunPlan<'_>, progress: &dyn Progress) -> std::io::Result<(Resu
     };
     let mut problems = Problems::default();
     let runs_over = |entry: &Entry, allocator: &str| !(matches!(entry, Entry::External(_)) && allocator != "system");
-    let taken = |position: usize| !plan.shard.as_ref().is_some_and(|s| !s.takes(position));
+    let taken = |position: usize| plan.shard.as_ref().is_none_or(|s| s.takes(position));
     let total = (0..plan.workloads.len()).filter(|&p| taken(p)).count()
         * plan.allocators.iter().map(|(a, _)| plan.scenarios.iter().filter(|e| runs_over(e, a)).count()).sum::<usize>();
     let mut started = 0;
