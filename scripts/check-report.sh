@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Renders a small run's report in headless Chromium and fails when the page is blank, a chart is
 # missing, the console shows an error, two labels of a chart overlap or the page is wider than
-# its 1280-pixel window (measured by the browser over the DevTools protocol:
+# its 1280-pixel window, a chart's label is drawn under 11 px, the page's text shows a backtick, or
+# the first table does not fit the window (measured by the browser over the DevTools protocol:
 # scripts/check_page_layout.py), or the long tables are not folded in <details>. It first proves each
 # check can fail: a page with a console error, a missing chart, two planted overlapping labels
 # and a planted over-wide block must be refused. It leaves the first screen at 1280 x 900 in
@@ -59,14 +60,20 @@ page = page.replace("</body>", "<script>console.error('planted error')</script><
 page = page.replace('<figure class="chart" id="chart-main-allocs"><svg', '<figure class="chart" id="chart-main-allocs"><svg><text x="5" y="20">planted one</text><text x="9" y="22">planted two</text></svg><svg', 1)
 # A block wider than the window: the whole page would scroll sideways.
 page = page.replace("</body>", '<div style="width:2000px">planted wide block</div></body>')
+# Markdown never rendered, a label too small to read, and a first table wider than the window.
+page = page.replace("</body>", "<p>run `planted code` here</p></body>")
+page = page.replace('<text x="9" y="22">planted two</text>', '<text x="9" y="22">planted two</text><text x="300" y="200" font-size="8">planted small</text>', 1)
+page = page.replace('<table id="strategies-first">', '<table id="strategies-first" style="width:1700px">', 1)
 open(sys.argv[2], "w", encoding="utf-8").write(page)
 PY
 if "$work/venv/bin/python" scripts/check_page_layout.py chromium "$work/broken.html" "$min_details" >"$work/broken-layout.out"; then
     echo "check-report: the layout check passed a page with two overlapping labels" >&2
     exit 1
 fi
-grep -q 'overlaps "planted two"' "$work/broken-layout.out" && grep -q 'wider than its window' "$work/broken-layout.out" || {
-    echo "check-report: the layout check did not name the planted overlap and the over-wide page:" >&2
+grep -q 'overlaps "planted two"' "$work/broken-layout.out" && grep -q 'wider than its window' "$work/broken-layout.out" &&
+    grep -q '"planted small" is drawn at 8.0 px' "$work/broken-layout.out" && grep -q 'a literal backtick' "$work/broken-layout.out" &&
+    grep -q 'the first table ends at' "$work/broken-layout.out" || {
+    echo "check-report: the layout check did not name every planted problem (overlap, over-wide page, small label, backtick, wide first table):" >&2
     cat "$work/broken-layout.out" >&2
     exit 1
 }

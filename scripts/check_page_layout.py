@@ -6,8 +6,10 @@ usage: check_page_layout.py CHROMIUM PAGE.html [MIN_DETAILS [FIRST_SCREEN.png]]
 Starts headless Chromium with a DevTools port and a 1280 x 900 window, opens the page, and asks
 the browser for the box of every text in every chart (getBoundingClientRect, after the SVG's own
 layout): it fails (exit 1, one line per problem) when two texts of one chart overlap, when a
-text leaves its chart, when the page is wider than the window (the reader would scroll the whole
-page sideways), or when the page has fewer than MIN_DETAILS <details> sections. With
+text leaves its chart, when a chart's text is drawn under 11 px, when the page is wider than the
+window (the reader would scroll the whole page sideways), when the first table (#strategies-first)
+does not fit the window or scrolls in its box, when the page's text shows a backtick (Markdown
+never rendered), or when the page has fewer than MIN_DETAILS <details> sections. With
 FIRST_SCREEN.png it saves what the window shows first. Needs websocket-client (PyPI);
 scripts/check-report.sh installs it in a virtual environment.
 """
@@ -35,6 +37,14 @@ MEASURE = r"""
     const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim() !== '');
     const boxes = texts.map(t => ({text: t.textContent.trim(), box: t.getBoundingClientRect()}));
     out.texts += boxes.length;
+    // The size a reader sees: the text's font size times the scale the chart is drawn at.
+    const scale = frame.width / (svg.width.baseVal.value || frame.width);
+    for (const t of texts) {
+      const px = parseFloat(getComputedStyle(t).fontSize) * scale;
+      if (px < 11 - 0.01) {
+        out.problems.push(`${fig.id}: "${t.textContent.trim()}" is drawn at ${px.toFixed(1)} px, under 11 px`);
+      }
+    }
     for (let i = 0; i < boxes.length; i++) {
       const a = boxes[i];
       if (a.box.left < frame.left - 1 || a.box.right > frame.right + 1 || a.box.top < frame.top - 1 || a.box.bottom > frame.bottom + 1) {
@@ -44,6 +54,28 @@ MEASURE = r"""
         if (overlap(a.box, boxes[j].box)) {
           out.problems.push(`${fig.id}: "${a.text}" overlaps "${boxes[j].text}"`);
         }
+      }
+    }
+  }
+  // No Markdown in the page: a backtick a reader sees is a code span that was never rendered.
+  const visible = document.body.innerText;
+  for (let at = visible.indexOf('`'), n = 0; at >= 0 && n < 5; at = visible.indexOf('`', at + 1), n++) {
+    out.problems.push(`a literal backtick in the page's text: "${visible.slice(Math.max(0, at - 40), at + 40).replace(/\s+/g, ' ')}"`);
+  }
+  // The first table, the figures a reader decides on, is read without scrolling it sideways.
+  const first = document.querySelector('#strategies-first');
+  if (!first) {
+    out.problems.push('no first table (#strategies-first)');
+  } else {
+    const right = first.getBoundingClientRect().right;
+    if (right > out.windowWidth) {
+      out.problems.push(`the first table ends at ${Math.round(right)} px, past the window (${out.windowWidth} px)`);
+    }
+    let box = first.parentElement;
+    for (; box && box !== document.body; box = box.parentElement) {
+      if (box.scrollWidth > box.clientWidth + 1 && getComputedStyle(box).overflowX !== 'visible') {
+        out.problems.push(`the first table scrolls sideways in its box (${box.scrollWidth} px in ${box.clientWidth})`);
+        break;
       }
     }
   }

@@ -231,7 +231,11 @@ timing_name="$name-timing-$fingerprint"
 current_key="$baselines/$name-counts.current"
 save() { "$bin" baseline save "$1" --from "$results" --dir "$baselines" --force; }
 report() {
-    step "report" "$bin" report "$out" --baseline "$counts_name" --baselines "$baselines" --history "$history" \
+    # Against the counts baseline when there is one; a first night (or a failed one before it)
+    # has none, and `report` refuses a named baseline that does not exist.
+    local against=none
+    [ -f "$baselines/$counts_name.json" ] && against=$counts_name
+    step "report" "$bin" report "$out" --baseline "$against" --baselines "$baselines" --history "$history" \
         --criterion "$bench_home/criterion" --iai "$bench_home/iai" || worse 1
 }
 

@@ -57,7 +57,7 @@ finish() { # EXIT-STATUS
 }
 fail() { first="❌ spanalloc: $1"; state=failure; finish 1; }
 # shellcheck source=scripts/md-text.sh
-source "$(dirname "$0")/md-text.sh"
+source scripts/md-text.sh
 # `gh api --paginate` prints one JSON array per page: one array of them all.
 pages() {
     python3 -c '
@@ -115,10 +115,11 @@ git merge-base --is-ancestor "$base_sha" "$default" 2>/dev/null ||
     fail "the base $base_sha the head's run names is not a commit of the default branch: not judged"
 # What the head changes since it left the base (three dots): not what the base gained since.
 changed=$(git diff --name-only "$base_sha...$HEAD_SHA") || fail "cannot list what the head changes"
-# A build script runs at build time wherever it sits: it can change any crate's measurement.
-measurement=$(grep -E '^(harness/|scripts/|\.github/|benches/|Cargo\.toml$|\.cargo/)|(^|/)build\.rs$' <<<"$changed" || true)
+# What changes the measurement or the judgement, a scenario's own declarations included.
+measurement=$(bash scripts/measurement-changes.sh "$base_sha" "$HEAD_SHA") ||
+    fail "cannot tell what the head changes in the measurement"
 if [ -n "$measurement" ]; then
-    notes+=("⚠️ measurement changed: review by hand — the head changes how it is measured (the meter, the judge, the scripts, the workflows or a build script): $(tr '\n' ' ' <<<"$measurement" | sed 's/ $//' | sed 's/[^ ][^ ]*/`&`/g')")
+    notes+=("⚠️ measurement changed: review by hand — the head changes how it is measured (the meter, the judge, the scripts, the workflows, a build script, or a scenario's declaration of how it is judged): $(tr '\n' ' ' <<<"$measurement" | sed 's/ $//' | sed 's/[^ ][^ ]*/`&`/g')")
 fi
 toolchain_changed=0
 if grep -qx 'rust-toolchain.toml' <<<"$changed"; then

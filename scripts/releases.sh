@@ -70,7 +70,12 @@ fi
 results="$out/results.json"
 key=$("$bin" fingerprint "$results" --counts-key --id) || exit 2
 counts_name="$name-counts-$key"
-report() { "$bin" report "$out" --baseline "$counts_name" --baselines "$baselines" || return 1; }
+# Against the counts baseline when there is one (`report` refuses a named baseline that does not exist).
+report() {
+    local against=none
+    [ -f "$baselines/$counts_name.json" ] && against=$counts_name
+    "$bin" report "$out" --baseline "$against" --baselines "$baselines" || return 1
+}
 if [ "$sweep" != 0 ]; then
     printf '### ❌ spanalloc releases: the sweep failed (exit %s): nothing saved\n' "$sweep" | tee -a "$summary" >&2
     report

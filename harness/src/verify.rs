@@ -74,7 +74,7 @@ impl Outcome {
 
     /// The verdict in words, with both figures: `exact` says how the row was judged, `n` is N.
     pub fn describe(&self, exact: bool, n: u64) -> String {
-        let figure = |r: (u64, u64)| if r.0 == r.1 { r.0.to_string() } else { format!("{}–{}", r.0, r.1) };
+        let figure = |r: (u64, u64)| spanalloc_record::units::range(r.0, r.1);
         match self {
             Outcome::Agrees { dhat, meter } => format!(
                 "agrees{}: DHAT Δblocks {}, meter Δ(allocs + reallocs) {} ({:.3} blocks/span)",

@@ -20,3 +20,12 @@ pub fn signed_bytes(bytes: i64) -> String {
         human_bytes(bytes as f64)
     }
 }
+
+/// A count that may move, as shown: `27831` when it held, `27829–27833` over its least and most.
+pub fn range(least: u64, most: u64) -> String {
+    if least == most {
+        least.to_string()
+    } else {
+        format!("{least}–{most}")
+    }
+}

@@ -26,6 +26,24 @@ pub fn esc(s: &str) -> String {
     out
 }
 
+/// Text written with Markdown's code spans (`spanalloc history append`), for HTML: escaped,
+/// each span in `<code>`. The page never shows a backtick: one renderer per medium, and HTML's
+/// code is `<code>` (a stray backtick, unpaired, is dropped).
+pub fn prose(s: &str) -> String {
+    let mut out = String::new();
+    let parts: Vec<&str> = s.split('`').collect();
+    let paired = parts.len() % 2 == 1;
+    for (i, part) in parts.iter().enumerate() {
+        let code = i % 2 == 1 && (paired || i + 1 < parts.len());
+        if code {
+            let _ = write!(out, "<code>{}</code>", esc(part));
+        } else {
+            out.push_str(&esc(part));
+        }
+    }
+    out
+}
+
 /// A bar chart: file stem, title, unit, and the value it shows per scenario.
 pub(super) type BarSpec = (&'static str, &'static str, &'static str, fn(&ScenarioResult) -> f64);
 
@@ -52,7 +70,7 @@ impl Builder<'_> {
     }
 
     pub(super) fn absent(&mut self, why: &str) {
-        let _ = write!(self.html, "<p class=\"absent\">{}</p>", esc(why));
+        let _ = write!(self.html, "<p class=\"absent\">{}</p>", prose(why));
     }
 
     /// Inlines a chart (without the namespace attribute, which HTML does not need) and keeps it

@@ -344,8 +344,10 @@ pub fn small_multiples(title: &str, x_label: &str, y_label: &str, series: &[Seri
                 .label_style(("sans-serif", FONT - 1))
                 .light_line_style(WHITE)
                 .disable_x_mesh();
+            // Whole units once the axis is long enough to need no fraction.
+            let x_format = |v: &f64| if x_max >= 5.0 { format!("{v:.0}") } else { format!("{v:.1}") };
             if last {
-                mesh.x_desc(x_label);
+                mesh.x_desc(x_label).x_label_formatter(&x_format);
             } else {
                 mesh.x_labels(0);
             }
@@ -371,7 +373,28 @@ pub fn small_multiples(title: &str, x_label: &str, y_label: &str, series: &[Seri
 /// Every chart ends here: its text is made XML-safe ([`crate::text::xml_safe`]) whatever names
 /// it was drawn from.
 fn finish(svg: String, drawn: Drawn, title: &str, height: u32) -> String {
-    crate::text::xml_safe(finish_drawn(svg, drawn, title, height))
+    crate::text::xml_safe(nominal_font_sizes(&finish_drawn(svg, drawn, title, height)))
+}
+
+/// plotters' SVG backend writes a font of size `s` as `font-size="s / 1.24"` (a point-to-pixel
+/// guess), so a 12 px label was drawn at 9.7 px. The sizes here are the pixels meant — the same
+/// ones [`text_width`] lays the chart out with — so each is written back as it was asked for.
+fn nominal_font_sizes(svg: &str) -> String {
+    const KEY: &str = "font-size=\"";
+    let mut out = String::with_capacity(svg.len());
+    let mut rest = svg;
+    while let Some(at) = rest.find(KEY) {
+        let (head, tail) = rest.split_at(at + KEY.len());
+        out.push_str(head);
+        let end = tail.find('"').unwrap_or(0);
+        match tail[..end].parse::<f64>() {
+            Ok(size) => out.push_str(&format!("{}", (size * 1.24 * 10.0).round() / 10.0)),
+            Err(_) => out.push_str(&tail[..end]),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn finish_drawn(svg: String, drawn: Drawn, title: &str, height: u32) -> String {

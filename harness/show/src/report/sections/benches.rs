@@ -68,7 +68,7 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     let mut html = String::new();
     if crit.is_empty() {
         html.push_str(
-            "<p class=\"absent\">No criterion results found (target/criterion): run `cargo bench -p spanalloc-benches`.</p>",
+            "<p class=\"absent\">No criterion results found (target/criterion): run <code>cargo bench -p spanalloc-benches</code>.</p>",
         );
     } else {
         let mut sorted: Vec<&BenchEstimate> = crit.iter().collect();
@@ -92,7 +92,9 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     }
     let chart = handoff_chart(crit);
     if iai.is_empty() {
-        html.push_str("<p class=\"absent\">No iai-callgrind results found (target/iai): run `scripts/bench-iai.sh`.</p>");
+        html.push_str(
+            "<p class=\"absent\">No iai-callgrind results found (target/iai): run <code>scripts/bench-iai.sh</code>.</p>",
+        );
     } else {
         html.push_str("<h3>iai-callgrind: instructions</h3><table><tr><th class=\"l\">benchmark</th><th>instructions</th></tr>");
         for b in iai {

@@ -9,7 +9,9 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     b.section("claims", "The article's claims, measured");
     let mut html = String::from(
         "<p>The article <i>The secret use of Go pointers in cloud-native observability: how *trace.SpanContext cuts OpenTelemetry's memory overhead by 62%</i> \
-         (published in Chinese as <i lang=\"zh-Hans\">Go指针在云原生可观测性中的秘密应用:如何用*trace.SpanContext降低OpenTelemetry内存开销62%</i>; no URL for it is known) \
+         (published in Chinese as <i lang=\"zh-Hans\">Go指针在云原生可观测性中的秘密应用:如何用*trace.SpanContext降低OpenTelemetry内存开销62%</i>, \
+         in pinyin <i lang=\"zh-Latn-pinyin\">Go zhǐzhēn zài yún yuánshēng kěguāncèxìng zhōng de mìmì yìngyòng: rúhé yòng *trace.SpanContext jiàngdī OpenTelemetry nèicún kāixiāo 62%</i> \
+         — shown always, since a page cannot tell whether the reader's machine has a font for the Chinese; no URL for it is known) \
          claims pointer passing cuts OpenTelemetry Go's memory 62%. Each verdict below is computed from this run's numbers, per size, with direction and size judged apart: <b>holds</b> (direction right, size within ±25% of the claim), <b>holds in direction</b> (right direction, size outside that band), <b>contradicted</b>, <b>inconclusive</b> (inside the noise, or a timing or peak-memory difference under 5%), <b>not measured</b>. The same verdicts are in <code>claims.json</code> beside this page; the Go twin's verdicts are in <a href=\"#go\">the article in its own language</a>.</p>\
          <p><b>Which contrast answers which question.</b> A Go <code>SpanContext</code> copy is shallow: its trace state is a slice header over shared members. A Rust SDK clone is deep (1 + 2n allocations for n entries). So C1–C3 are judged twice: <b>copy vs pointer</b> — value-shared (by value, trace state shared) against pointer-passing — is the article's question, with the representation held fixed; <b>deep vs shared trace state</b> — value-copy against value-shared — is the Rust SDK's own cost, what sharing would save it, and not the article's question.</p>",
     );

@@ -102,7 +102,7 @@ fn outside(r: &Results) -> String {
     let Some(v) = r.config.verify.as_ref() else {
         return String::new();
     };
-    let figure = |p: [u64; 2]| if p[0] == p[1] { p[0].to_string() } else { format!("{}–{}", p[0], p[1]) };
+    let figure = |p: [u64; 2]| spanalloc_record::units::range(p[0], p[1]);
     let rows: Vec<String> = r
         .scenarios
         .iter()

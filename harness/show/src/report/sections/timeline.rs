@@ -11,12 +11,20 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
         .at_ts()
         .iter()
         .filter(|s| !s.timeline.is_empty())
-        .map(|s| Series { label: s.label(), points: s.timeline.iter().map(|p| (p[0] as f64, p[1] as f64 / 1024.0)).collect() })
+        .map(|s| {
+            // Seconds from the region's first sample: a reader asks "how long into the pass".
+            let start = s.timeline.first().map_or(0, |p| p[0]);
+            let points = s.timeline.iter().map(|p| (p[0].saturating_sub(start) as f64 / 1000.0, p[1] as f64 / 1024.0)).collect();
+            Series { label: s.label(), points }
+        })
         .collect();
     if series.is_empty() {
         b.absent("No timeline was recorded.");
     } else {
-        b.chart("timeline", charts::small_multiples("live heap above the harness's own", "ms", "KiB", &series));
+        b.chart(
+            "timeline",
+            charts::small_multiples("live heap above the harness's own", "s from the measured region's start", "KiB", &series),
+        );
     }
     b.end();
 }

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::compare::{change, headline, site_line, value, view};
-use crate::report::builder::{esc, Builder};
+use crate::report::builder::{esc, prose, Builder};
 use crate::report::charts;
 
 /// The sections a reader can jump to from the first screen.
@@ -130,7 +130,7 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
             }
         }
         None => {
-            let _ = write!(b.html, "<div class=\"banner grey\" id=\"verdict-counts\">{}</div>", esc(&b.inputs.no_comparison));
+            let _ = write!(b.html, "<div class=\"banner grey\" id=\"verdict-counts\">{}</div>", prose(&b.inputs.no_comparison));
         }
     }
     cheapest(b);
