@@ -50,7 +50,16 @@ fn the_real_stacks_do_the_same_work_and_say_where_they_differ() {
     assert_eq!(row("fastrace", 0)["digest"], row("fastrace", 4)["digest"], "the structure does not see the trace state");
     // Above 0 entries fastrace is marked and set against nothing.
     let table = String::from_utf8_lossy(&o.stdout);
-    assert!(table.lines().any(|l| l.contains("fastrace") && l.contains("(no trace state)") && l.contains("┆  4 ┆")), "{table}");
+    // The table marks the row and says why in its footnote.
+    let mark = table
+        .lines()
+        .find(|l| l.contains("fastrace [") && l.contains("┆  4 ┆"))
+        .and_then(|l| l.split("fastrace [").nth(1)?.split(']').next())
+        .unwrap_or_else(|| panic!("no mark on fastrace ts=4:\n{table}"));
+    assert!(
+        table.lines().any(|l| l.starts_with(&format!("[{mark}] fastrace ts=4:")) && l.contains("carries no trace state")),
+        "{table}"
+    );
     let o = stacks(&["compare", "--between", "otel-sdk", "tracing-otel", &format!("{out}/results.json")]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let between = String::from_utf8_lossy(&o.stdout);
