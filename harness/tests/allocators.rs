@@ -12,7 +12,7 @@ use spanalloc::record::Results;
 fn exact_rows_count_the_same_over_every_allocator() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_spanalloc"))
-        .args(["run", "--allocator", "system,jemalloc,mimalloc", "--trace-state", "1,4", "--spans", "3000"])
+        .args(["run", "--allocator", "system,jemalloc,mimalloc", "--trace-state", "1,4", "--spans", "3000", "--wide"])
         .args(["--warmup", "500", "--rate", "0", "--no-dhat", "--out"])
         .arg(dir.path())
         // cargo built the executables for this test; a nested cargo would wait on its lock.
@@ -44,7 +44,7 @@ fn exact_rows_count_the_same_over_every_allocator() {
         }
     }
     assert_eq!(checked, spanalloc_builtin::STRATEGIES.len() * 2 * 2, "every strategy × two sizes × two other allocators");
-    // The table names each row's allocator.
+    // The table names each row's allocator; at --wide, with the RSS the allocator keeps.
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("allocator") && stdout.contains("RSS − live") && stdout.contains("mimalloc"), "{stdout}");
 }
