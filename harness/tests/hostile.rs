@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::{spanalloc, stderr, watchdog};
+use common::{one_line_exit_2, spanalloc, stderr, watchdog};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/record/tests/fixtures/results-v1.json");
 const BIN: &str = env!("CARGO_BIN_EXE_spanalloc");
@@ -18,13 +18,6 @@ fn fixture() -> serde_json::Value {
 fn write_json(path: &Path, v: &serde_json::Value) -> PathBuf {
     std::fs::write(path, serde_json::to_vec(v).unwrap()).unwrap();
     path.to_path_buf()
-}
-
-fn one_line_exit_2(o: &std::process::Output, want: &str, what: &str) {
-    let err = stderr(o);
-    assert_eq!(o.status.code(), Some(2), "{what}: {err}");
-    assert_eq!(err.lines().count(), 1, "{what}: one line, got {err:?}");
-    assert!(err.contains(want), "{what}: want {want:?}, got {err:?}");
 }
 
 /// A symlink a committed output folder could hold is not followed out of it: `run` refuses

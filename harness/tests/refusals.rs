@@ -5,17 +5,10 @@
 
 mod common;
 
-use common::{spanalloc, stderr};
+use common::{one_line_exit_2, spanalloc, stderr};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/record/tests/fixtures/results-v1.json");
 const THRESHOLDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../reports/thresholds.toml");
-
-fn exit_2_one_line(o: &std::process::Output, want: &str) {
-    let err = stderr(o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains(want), "want {want:?}: {err}");
-}
 
 #[test]
 fn alpha_0_is_refused_not_a_gate_switched_off() {
@@ -25,7 +18,7 @@ fn alpha_0_is_refused_not_a_gate_switched_off() {
     let file = dir.path().join("t.toml");
     std::fs::write(&file, text.replace("alpha = 0.05", "alpha = 0")).unwrap();
     let o = spanalloc(&["compare", FIXTURE, FIXTURE, "--thresholds", file.to_str().unwrap()]);
-    exit_2_one_line(&o, "alpha above 0");
+    one_line_exit_2(&o, "alpha above 0", "alpha above 0");
 }
 
 #[test]
@@ -43,7 +36,7 @@ fn a_report_asked_for_a_missing_baseline_fails() {
         let a = args(b);
         spanalloc(&a.iter().map(String::as_str).collect::<Vec<_>>())
     };
-    exit_2_one_line(&run("nope"), "no such baseline");
+    one_line_exit_2(&run("nope"), "no such baseline", "no such baseline");
     assert!(!dir.path().join("index.html").exists(), "no page that quietly compared with nothing");
     // `none` is the way to ask for no comparison.
     let o = run("none");
@@ -53,5 +46,5 @@ fn a_report_asked_for_a_missing_baseline_fails() {
 #[test]
 fn between_with_thresholds_is_refused() {
     let o = spanalloc(&["compare", "--between", "value-copy", "pooled", FIXTURE, "--thresholds", THRESHOLDS]);
-    exit_2_one_line(&o, "--between judges nothing");
+    one_line_exit_2(&o, "--between judges nothing", "--between judges nothing");
 }

@@ -47,6 +47,15 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// Bad input's contract: exit 2 and one line on stderr holding `want` (`what` names the case).
+#[allow(dead_code)] // not every test binary that includes this module refuses input
+pub fn one_line_exit_2(o: &Output, want: &str, what: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "{what}: {err}");
+    assert_eq!(err.lines().count(), 1, "{what}: one line, got {err:?}");
+    assert!(err.contains(want), "{what}: want {want:?}, got {err:?}");
+}
+
 /// Sets a results row's count — `allocs_per_span`, `bytes_per_span`, `allocs` or
 /// `bytes_allocated` — to about `value`, with its twin (the total, or the per-span figure) to
 /// match, as a run writes them: a reader refuses a file whose per-span figure and total disagree.
