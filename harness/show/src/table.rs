@@ -142,23 +142,19 @@ pub fn headline(results: &Results, width: Width) -> Table {
             None => ("n/a".into(), "n/a".into()),
         }
     };
+    // Each noted row's mark, numbered in row order as footnotes() numbers its notes.
+    let mut marks = std::collections::HashMap::new();
+    for s in results.scenarios.iter().filter(|s| !row_notes(s).is_empty()) {
+        let n = marks.len() + 1;
+        marks.insert(s.key(), n);
+    }
     let mut columns: Vec<(&str, bool, Cellf<'_>)> = vec![
         (
             "scenario",
             true,
-            Box::new(|s: &ScenarioResult| {
-                if row_notes(s).is_empty() {
-                    s.name.clone()
-                } else {
-                    // Marks are numbered in row order, as footnotes() numbers the notes.
-                    let n = results
-                        .scenarios
-                        .iter()
-                        .take_while(|r| !std::ptr::eq(*r, s))
-                        .filter(|r| !row_notes(r).is_empty())
-                        .count();
-                    format!("{} [{}]", s.name, n + 1)
-                }
+            Box::new(move |s: &ScenarioResult| match marks.get(&s.key()) {
+                Some(n) => format!("{} [{n}]", s.name),
+                None => s.name.clone(),
             }),
         ),
         ("ts", true, Box::new(|s: &ScenarioResult| s.trace_state_entries.to_string())),
