@@ -59,9 +59,12 @@ pub fn write_entries<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>, 
 /// pass dropped (plain 50,004/s, count 48,841/s). But a full night run alone on the same machine
 /// on 2026-12-05 dropped 477 spans at 50,000 in a count pass at n = 32; at 40,000, 200,000-span
 /// count passes exported every span at 39,987–40,003/s (CPU 26–27 µs a span), three of three,
-/// as did 45,000 (44,966–44,979/s). 40,000 leaves a margin the 50,000 gate did not.
+/// as did 45,000 (44,966–44,979/s). But on 2026-12-06 four nightly shards at n = 32, run alone,
+/// dropped at 40,000 (198, 19,227, 12,105 and 9,054 spans in a count pass), and tracing-otel
+/// dropped 7,221 at 30,000; at 20,000 three count passes of each exported every span
+/// (20,001/s; CPU 22–32 µs a span, half a core). 20,000 keeps that margin on a slower day.
 /// docs/real-stacks.md.
-pub const GATE_RATE: u64 = 40_000;
+pub const GATE_RATE: u64 = 20_000;
 
 /// The scenario entry for the harness.
 pub const SCENARIO: Scenario = Scenario::pipeline::<SdkPipeline>(
