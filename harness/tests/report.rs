@@ -120,7 +120,7 @@ fn every_section_and_chart_is_present_and_filled() {
         doc.select(&sel("section#claims [lang=\"zh-Hans\"]")).next().expect("the original title").text().collect();
     assert!(original.starts_with("Go指针"), "{original}");
     let claims = claims_json(&r);
-    assert_eq!(claims["version"], 2);
+    assert_eq!(claims["version"], 3);
     assert_eq!(claims["claims"].as_array().unwrap().len(), 13, "C1–C3 once per contrast");
     assert!(doc.select(&sel("section#stages a[href^='dhat/']")).count() >= 1, "links to the dhat profiles");
 }
@@ -283,7 +283,67 @@ fn claim_verdicts_follow_the_numbers() {
     set_metric(&mut doctored, "pooled", 4, "allocs_per_span", 0.5.into());
     let r = render(&doctored, Path::new(FIXTURE));
     assert_eq!(claim(&r, "C2").0, "holds");
-    assert_eq!(claim(&r, "C6").0, "depends on size: holds at ts=0; holds in direction at ts=4");
+    // At ts 0 value-copy allocates nothing per span: nothing for a pool to remove, so the pool's
+    // zero there is no evidence, and the overall verdict rests on ts 4 alone.
+    let (c6, sizes) = claim(&r, "C6");
+    assert_eq!(sizes, [("ts=0".into(), "nothing-carried".into()), ("ts=4".into(), "holds-in-direction".into())]);
+    assert_eq!(c6, "holds in direction");
+    assert_eq!(shown(&r.html, "C6", "ts=0"), "nothing carried");
+}
+
+/// Each claim names the quantity it is judged on, one string in claims.json and on the page; C7,
+/// which every safe slot passes, says it does not discriminate in both.
+#[test]
+fn each_claim_names_its_metric_in_the_json_and_on_the_page() {
+    let r = render(&with_value_shared(fixture()), Path::new(FIXTURE));
+    let claims = claims_json(&r);
+    assert_eq!(claims["version"], 3);
+    let doc = Html::parse_document(&r.html);
+    for c in claims["claims"].as_array().unwrap() {
+        let metric = c["metric"].as_str().unwrap_or_else(|| panic!("{} names no metric", c["id"]));
+        assert!(!metric.is_empty(), "{}", c["id"]);
+        let contrast = c["contrast"]["name"].as_str().unwrap_or("");
+        let cell = doc
+            .select(&sel(&format!("tr[data-claim='{}'][data-contrast='{contrast}'] td", c["id"].as_str().unwrap())))
+            .nth(2)
+            .unwrap_or_else(|| panic!("{} {contrast} is not on the page", c["id"]));
+        let shown: String = cell.select(&sel("span.metric b")).next().expect("the metric on the page").text().collect();
+        assert_eq!(shown, metric, "{} {contrast}", c["id"]);
+    }
+    let c3 = claims["claims"].as_array().unwrap().iter().find(|c| c["id"] == "C3").unwrap();
+    assert_eq!(c3["metric"], "peak heap in flight (peak live heap − setup heap)");
+    let c7 = claims["claims"].as_array().unwrap().iter().find(|c| c["id"] == "C7").unwrap();
+    if c7["sizes"].as_array().unwrap().iter().all(|s| s["verdict"] == "holds") {
+        assert_eq!(c7["overall"], "holds-not-discriminating");
+        let overall: String = doc.select(&sel("tr[data-claim='C7'] td.overall")).next().unwrap().text().collect();
+        assert!(overall.starts_with("holds, not discriminating"), "{overall}");
+    }
+}
+
+/// C3 is judged on the heap a hand-off holds in flight, setup left out: with setup heaps that
+/// would reverse the peaks' verdict, the verdict follows the heap in flight and says that setup
+/// alone decides the other figure.
+#[test]
+fn peak_memory_is_judged_in_flight_not_on_setup() {
+    let mut v = with_value_shared(fixture());
+    // Peaks with setup: pointer-passing 682,376 B against value-shared 790,024 B at ts 4 (less
+    // by pointer); setup heaps of 100,000 and 700,000 B leave 582,376 against 90,024 in flight.
+    set_metric(&mut v, "pointer-passing", 4, "setup_heap_bytes", 100_000.into());
+    set_metric(&mut v, "value-shared", 4, "setup_heap_bytes", 700_000.into());
+    let r = render(&v, Path::new(FIXTURE));
+    let (_, sizes) = claim(&r, "C3");
+    assert_eq!(sizes[1], ("ts=4".into(), "contradicted".into()), "{sizes:?}");
+    let claims = claims_json(&r);
+    let c3 = claims["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "C3" && c["contrast"]["name"] == "copy vs pointer")
+        .unwrap();
+    let measured = c3["sizes"][1]["measured"].as_str().unwrap();
+    assert!(measured.contains("heap in flight 87.9 KiB") && measured.contains("setup alone decides"), "{measured}");
+    // RSS shown beside never counts toward the overall verdict.
+    assert!(c3["sizes"].as_array().unwrap().iter().all(|s| s["informs_only"] == s["size"].as_str().unwrap().ends_with("RSS")));
 }
 
 #[test]

@@ -7,8 +7,11 @@ use serde::Serialize;
 use super::judge::{self, Verdict};
 
 /// The layout version of `claims.json`. Version 2: a claim judged on two rows names its
-/// contrast (`contrast`), one entry per claim × contrast.
-pub const CLAIMS_VERSION: u32 = 2;
+/// contrast (`contrast`), one entry per claim × contrast. Version 3: each claim names the
+/// quantity it is judged on (`metric`); a size that only informs (`informs_only`: peak RSS beside
+/// a heap verdict) and a size with no verdict are left out of the overall one; the verdicts
+/// `nothing-carried` and `holds-not-discriminating`.
+pub const CLAIMS_VERSION: u32 = 3;
 
 /// Which two rows a claim sets against each other, and which question that answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -43,6 +46,9 @@ pub struct Claim {
     pub language: &'static str,
     /// The article's claim (Go).
     pub claim: &'static str,
+    /// The quantity the verdicts are judged on, in a few words: `claims.json` and the page
+    /// both show this one string.
+    pub metric: &'static str,
     /// What is measured instead.
     pub analogue: String,
     /// The two rows set against each other, for a claim judged on a pair.
@@ -73,6 +79,8 @@ pub struct SizeVerdict {
     pub measured_effect: Option<f64>,
     /// The claimed effect in the same terms.
     pub claimed_effect: Option<f64>,
+    /// Shown beside the verdicts, never part of the overall one (peak RSS beside a heap verdict).
+    pub informs_only: bool,
 }
 
 impl Claim {
@@ -80,22 +88,27 @@ impl Claim {
     pub fn new(
         id: &'static str,
         claim: &'static str,
+        metric: &'static str,
         analogue: impl Into<String>,
         criterion: String,
         sizes: Vec<SizeVerdict>,
     ) -> Self {
-        let verdicts: Vec<Verdict> = sizes.iter().map(|s| s.verdict).collect();
+        let counted: Vec<&SizeVerdict> = sizes.iter().filter(|s| !s.informs_only).collect();
+        let verdicts: Vec<Verdict> = counted.iter().map(|s| s.verdict).collect();
         let overall = judge::overall(&verdicts);
         let overall_detail = if overall == Verdict::DependsOnSize {
+            // Only the sizes that were judged: an inconclusive size is no size the claim depends on.
             let mut groups: Vec<(Verdict, Vec<&str>)> = Vec::new();
-            for s in sizes.iter().filter(|s| s.verdict != Verdict::NotMeasured) {
+            for s in counted.iter().filter(|s| s.verdict.is_judged()) {
                 match groups.iter_mut().find(|(v, _)| *v == s.verdict) {
                     Some((_, names)) => names.push(&s.size),
                     None => groups.push((s.verdict, vec![&s.size])),
                 }
             }
             let parts: Vec<String> = groups.iter().map(|(v, names)| format!("{} at {}", v.word(), names.join(", "))).collect();
-            format!("depends on size: {}", parts.join("; "))
+            let unjudged: Vec<&str> = counted.iter().filter(|s| !s.verdict.is_judged()).map(|s| s.size.as_str()).collect();
+            let rest = if unjudged.is_empty() { String::new() } else { format!(" (not judged at {})", unjudged.join(", ")) };
+            format!("depends on size: {}{rest}", parts.join("; "))
         } else {
             overall.word().to_owned()
         };
@@ -103,6 +116,7 @@ impl Claim {
             id,
             language: "rust",
             claim,
+            metric,
             analogue: analogue.into(),
             contrast: None,
             criterion,

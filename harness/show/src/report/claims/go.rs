@@ -4,7 +4,7 @@
 
 use super::claim::{Claim, Contrast, SizeVerdict};
 use super::judge::{judge, Effect, Verdict};
-use super::rust::{c1, c2, c3, not_measured, pairs, pct, Pair};
+use super::rust::{c1, c2, c3, not_measured, pairs, pct, Pair, METRIC_ALLOCS_PER_SPAN};
 use spanalloc_record::schema::{Results, ScenarioResult};
 
 /// In Go, a `SpanContext` copy is shallow (its trace state a slice header): go-value against
@@ -60,7 +60,7 @@ pub fn evaluate(r: &Results) -> Vec<Claim> {
         claims.push(go(
             c3(r, pair),
             &format!(
-                "peak live heap (runtime/metrics heap objects, sampled every millisecond), {p} against {v}; peak RSS beside it"
+                "peak heap in flight (runtime/metrics heap objects, sampled every millisecond, minus the heap setup left live), {p} against {v}; setup heap and peak RSS beside it"
             ),
         ));
         claims.push(c4(r, pair));
@@ -107,12 +107,14 @@ fn c6(r: &Results) -> Claim {
                 claimed: "the per-span *SpanContext allocation removed: −1 per span".into(),
                 measured_effect: Some(effect.value),
                 claimed_effect: Some(CLAIMED),
+                informs_only: false,
             }
         })
         .collect();
     let mut c = Claim::new(
         "C6",
         "pooling *SpanContext (sync.Pool) removes the per-span allocation",
+        METRIC_ALLOCS_PER_SPAN,
         "allocations per span, go-pool (sync.Pool, emptied at every GC) against go-pointer (a new *SpanContext per span)",
         "per trace-state size: fewer allocations with the pool (direction); holds within ±25% of one allocation per span fewer; the noise is the spread of the count passes".into(),
         sizes,
@@ -145,12 +147,14 @@ fn c4(r: &Results, pair: &Pair) -> Claim {
                 claimed: "87 vs 33: 62.1% fewer".into(),
                 measured_effect: effect.map(|e| e.value),
                 claimed_effect: Some(CLAIMED),
+                informs_only: false,
             }
         })
         .collect();
     let mut c = Claim::new(
         "C4",
         "GC count 87 vs 33",
+        "GC cycles per 1M spans (runtime.MemStats NumGC)",
         format!(
             "GC cycles in the measured region (runtime.MemStats NumGC), per 1M spans, {} against {}",
             pair.pointer, pair.value

@@ -7,7 +7,14 @@
 //! - `contradicted`: the direction is wrong;
 //! - `inconclusive`: the noise interval of the measured effect reaches both directions, or a noisy
 //!   effect (timing, peak memory) is under 5%;
-//! - `not measured`: the inputs are missing.
+//! - `not measured`: the inputs are missing;
+//! - `nothing carried`: the row the claim would save against carries nothing to save (C6 where
+//!   value-copy allocates nothing per span: a pool has nothing to remove);
+//! - `holds, not discriminating`: a check every candidate passes (C7: a mutex's slot reads as
+//!   safely as an atomic's).
+//!
+//! The overall verdict rests on the judged sizes only (holds, holds in direction, contradicted):
+//! an inconclusive size or one with nothing to judge is not a size the claim "depends on".
 
 use serde::Serialize;
 
@@ -30,6 +37,11 @@ pub enum Verdict {
     NotMeasured,
     /// The claim has no counterpart here (a GC count in Rust).
     NotApplicable,
+    /// Nothing to save: the row the claim saves against carries nothing (no allocation per span).
+    NothingCarried,
+    /// Every candidate passes the check, the claim's and the alternatives: true, and no reason to
+    /// prefer the claim's means.
+    HoldsNotDiscriminating,
     /// Overall only: the sizes disagree.
     DependsOnSize,
 }
@@ -44,6 +56,8 @@ impl Verdict {
             Verdict::Inconclusive => "inconclusive",
             Verdict::NotMeasured => "not measured",
             Verdict::NotApplicable => "not applicable",
+            Verdict::NothingCarried => "nothing carried",
+            Verdict::HoldsNotDiscriminating => "holds, not discriminating",
             Verdict::DependsOnSize => "depends on size",
         }
     }
@@ -51,12 +65,17 @@ impl Verdict {
     /// A CSS class for the word.
     pub fn class(self) -> &'static str {
         match self {
-            Verdict::Holds => "v-holds",
+            Verdict::Holds | Verdict::HoldsNotDiscriminating => "v-holds",
             Verdict::HoldsInDirection => "v-direction",
             Verdict::Contradicted => "v-contradicted",
             Verdict::DependsOnSize => "v-depends",
             _ => "v-none",
         }
+    }
+
+    /// A verdict on the claim's direction (and size): what an overall verdict rests on.
+    pub fn is_judged(self) -> bool {
+        matches!(self, Verdict::Holds | Verdict::HoldsInDirection | Verdict::Contradicted | Verdict::HoldsNotDiscriminating)
     }
 }
 
@@ -118,14 +137,23 @@ pub fn judge(measured: Effect, claimed: f64) -> Verdict {
     }
 }
 
-/// The overall verdict of per-size verdicts: theirs when every measured size agrees, `depends
-/// on size` when they do not, `not measured` when none was.
+/// The overall verdict of per-size verdicts: theirs when every judged size agrees, `depends on
+/// size` when they do not. With no judged size: `inconclusive` if any size was, else `nothing
+/// carried` or `not applicable` if every measured size says so, else `not measured`.
 pub fn overall(per_size: &[Verdict]) -> Verdict {
+    let judged: Vec<Verdict> = per_size.iter().copied().filter(|v| v.is_judged()).collect();
+    if let Some(first) = judged.first() {
+        return if judged.iter().all(|v| v == first) { *first } else { Verdict::DependsOnSize };
+    }
     let measured: Vec<Verdict> = per_size.iter().copied().filter(|v| *v != Verdict::NotMeasured).collect();
-    match measured.first() {
-        None => Verdict::NotMeasured,
-        Some(first) if measured.iter().all(|v| v == first) => *first,
-        Some(_) => Verdict::DependsOnSize,
+    if measured.contains(&Verdict::Inconclusive) {
+        Verdict::Inconclusive
+    } else if let Some(first) = measured.first().filter(|f| measured.iter().all(|v| v == *f)) {
+        *first
+    } else if measured.is_empty() {
+        Verdict::NotMeasured
+    } else {
+        Verdict::NotApplicable
     }
 }
 
@@ -160,6 +188,14 @@ mod tests {
         assert_eq!(overall(&[NotMeasured, HoldsInDirection]), HoldsInDirection);
         assert_eq!(overall(&[NotMeasured]), NotMeasured);
         assert_eq!(overall(&[]), NotMeasured);
+        // Only judged sizes count: an inconclusive size is not one the claim depends on.
+        assert_eq!(overall(&[Inconclusive, Holds]), Holds);
+        assert_eq!(overall(&[Inconclusive, Holds, Contradicted]), DependsOnSize);
+        assert_eq!(overall(&[Inconclusive, NotMeasured]), Inconclusive);
+        assert_eq!(overall(&[NothingCarried, Holds]), Holds);
+        assert_eq!(overall(&[NothingCarried, NotMeasured]), NothingCarried);
+        assert_eq!(overall(&[NotApplicable, NotApplicable]), NotApplicable);
+        assert_eq!(overall(&[HoldsNotDiscriminating, HoldsNotDiscriminating]), HoldsNotDiscriminating);
     }
 
     #[test]

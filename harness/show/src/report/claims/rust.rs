@@ -76,6 +76,7 @@ pub(super) fn not_measured(size: String, why: &str) -> SizeVerdict {
         claimed: String::new(),
         measured_effect: None,
         claimed_effect: None,
+        informs_only: false,
     }
 }
 
@@ -145,18 +146,30 @@ pub(super) fn c1(r: &Results, rows: &Pair) -> Claim {
                 size,
                 verdict,
                 measured: format!(
-                    "{:+.1} MB/s: {:.0} B/span at {:.0} spans/s vs {:.0} B/span at {:.0} spans/s{single}",
-                    extra.value, vc.metrics.bytes_per_span, vr.0, pp.metrics.bytes_per_span, pr.0
+                    "{:+.1} MB/s: {:.0} B/span at {:.0} spans/s vs {:.0} B/span at {:.0} spans/s{single}{}",
+                    extra.value,
+                    vc.metrics.bytes_per_span,
+                    vr.0,
+                    pp.metrics.bytes_per_span,
+                    pr.0,
+                    sdk_beside(r, rows, ts, |s| format!(
+                        "{:.1} MB/s ({:.0} B/span at {:.0} spans/s)",
+                        s.metrics.bytes_per_span * s.metrics.achieved_rate / MB,
+                        s.metrics.bytes_per_span,
+                        s.metrics.achieved_rate
+                    ))
                 ),
                 claimed: format!("+{CLAIMED} MB/s"),
                 measured_effect: Some(extra.value),
                 claimed_effect: Some(CLAIMED),
+                informs_only: false,
             }
         })
         .collect();
     let claim = Claim::new(
         "C1",
         "at 100k spans/s, value copies of SpanContext cause ~4.8 MB/s extra heap allocation",
+        "bytes allocated per second (value row minus the other)",
         format!("{} minus {} bytes allocated per second, at the rate each exported", rows.value, rows.pointer),
         "per trace-state size: more bytes/s by value (direction only: the size, an absolute figure of the article's workload, is contradicted by the article's own C2); the noise is the spread of exported rates over repeats".into(),
         sizes,
@@ -184,6 +197,15 @@ pub(super) fn c2(r: &Results, rows: &Pair) -> Claim {
                 Some(e) => format!("{measured}: {}", pct(e)),
                 None => format!("{measured}: {} allocates, {} does not", rows.pointer, rows.value),
             };
+            let sdk = sdk_beside(r, rows, ts, |s| {
+                format!(
+                    "{:.2} MB over {} spans ({:.0} B/span)",
+                    s.metrics.bytes_allocated as f64 / MB,
+                    s.spans,
+                    s.metrics.bytes_per_span
+                )
+            });
+            let measured = format!("{measured}{sdk}");
             SizeVerdict {
                 size,
                 verdict,
@@ -191,12 +213,14 @@ pub(super) fn c2(r: &Results, rows: &Pair) -> Claim {
                 claimed: "61.7% less".into(),
                 measured_effect: effect,
                 claimed_effect: Some(CLAIMED),
+                informs_only: false,
             }
         })
         .collect();
     let claim = Claim::new(
         "C2",
         "1M spans: value copy allocates 16.2 MB, pointer 6.2 MB (−61.7%)",
+        "bytes allocated over the run",
         format!("bytes allocated over the run, {} against {}", rows.pointer, rows.value),
         "per trace-state size: fewer bytes on the second row (direction); holds within ±25% of −61.7%; exact counts, no noise"
             .into(),
@@ -217,46 +241,67 @@ pub(super) fn c3(r: &Results, rows: &Pair) -> Claim {
         .flat_map(|(ts, pair)| {
             let size = format!("ts={ts}");
             let Some((vc, pp)) = pair else { return vec![not_measured(size, "a row is missing")] };
-            let heap = |s: &ScenarioResult| spread(s.metrics.peak_heap_bytes as f64, &s.samples.peak_heap_bytes);
-            let Some(effect) = Effect::ratio(heap(pp), heap(vc)) else { return vec![not_measured(size, "no peak heap")] };
-            let range = |s: &ScenarioResult| {
-                let (m, lo, hi) = heap(s);
-                if s.samples.peak_heap_bytes.len() < 2 {
-                    format!("{} (one run)", human_bytes(m))
-                } else {
-                    format!(
-                        "{} ({}–{}, {} runs)",
-                        human_bytes(m),
-                        human_bytes(lo),
-                        human_bytes(hi),
-                        s.samples.peak_heap_bytes.len()
-                    )
-                }
+            // The hand-off's memory is what it holds in flight: the peak above what setup left
+            // live. Setup (a pool, queues, buffers sized by the record) is shown apart: it is
+            // paid once, and a claim about passing a context by pointer is not about it.
+            let effect = Effect::ratio(in_flight(pp), in_flight(vc));
+            let verdict = match effect {
+                Some(e) => judge_noisy(e, CLAIMED),
+                // The value row holds nothing in flight: the other can only hold more, or as little.
+                None if in_flight(pp).0 > 0.0 => Verdict::Contradicted,
+                None => Verdict::NothingCarried,
+            };
+            let change = effect.map_or_else(
+                || format!("{} holds nothing in flight", rows.value),
+                |e| pct(e.value),
+            );
+            // The verdict the peak with setup included would give: when it differs, setup alone
+            // decides that figure, and the reader is told so.
+            let with_setup = Effect::ratio(peak_with_setup(pp), peak_with_setup(vc)).map(|e| (judge_noisy(e, CLAIMED), e.value));
+            let setup_note = match with_setup {
+                Some((v, e)) if v != verdict => format!(
+                    "; with setup included the peaks give {} ({}): a difference setup alone decides, not the hand-off",
+                    v.word(),
+                    pct(e)
+                ),
+                _ => String::new(),
             };
             let mut out = vec![SizeVerdict {
                 size: size.clone(),
-                verdict: judge_noisy(effect, CLAIMED),
+                verdict,
                 measured: format!(
-                    "peak live heap {} vs {}: {}; peak RSS {} vs {} (shown{})",
-                    range(vc),
-                    range(pp),
-                    pct(effect.value),
+                    "heap in flight {} vs {}: {}; setup heap {} vs {} (apart){setup_note}; peak RSS {} vs {} (shown{}){}",
+                    range(vc, in_flight),
+                    range(pp, in_flight),
+                    change,
+                    human_bytes(vc.metrics.setup_heap_bytes as f64),
+                    human_bytes(pp.metrics.setup_heap_bytes as f64),
                     human_bytes(vc.metrics.peak_rss_bytes as f64),
                     human_bytes(pp.metrics.peak_rss_bytes as f64),
-                    rss_judgeable(vc, pp).map_or(", not judged: needs 5 repeats a side with ranges apart", |_| "")
+                    rss_judgeable(vc, pp).map_or(", not judged: needs 5 repeats a side with ranges apart", |_| ""),
+                    sdk_beside(r, rows, ts, |s| format!(
+                        "heap in flight {}, setup {}",
+                        human_bytes(in_flight(s).0),
+                        human_bytes(s.metrics.setup_heap_bytes as f64)
+                    ))
                 ),
                 claimed: "24.1 MB vs 15.3 MB: 36.5% less".into(),
-                measured_effect: Some(effect.value),
+                measured_effect: effect.map(|e| e.value),
                 claimed_effect: Some(CLAIMED),
+                informs_only: false,
             }];
             if let Some(rss) = rss_judgeable(vc, pp) {
                 out.push(SizeVerdict {
                     size: format!("{size} RSS"),
                     verdict: judge_noisy(rss, CLAIMED),
-                    measured: format!("peak RSS, {RSS_MIN_REPEATS}+ repeats a side, ranges apart: {}", pct(rss.value)),
+                    measured: format!(
+                        "peak RSS, {RSS_MIN_REPEATS}+ repeats a side, ranges apart: {} (the whole process, setup included: shown, not part of the overall verdict)",
+                        pct(rss.value)
+                    ),
                     claimed: "36.5% less".into(),
                     measured_effect: Some(rss.value),
                     claimed_effect: Some(CLAIMED),
+                    informs_only: true,
                 });
             }
             out
@@ -265,14 +310,52 @@ pub(super) fn c3(r: &Results, rows: &Pair) -> Claim {
     let claim = Claim::new(
         "C3",
         "1M spans: peak memory 24.1 MB vs 15.3 MB (−36.5%)",
+        METRIC_IN_FLIGHT,
         format!(
-            "peak live heap (the meter's, setup included; median of repeats with their range), {} against {}; peak RSS beside it",
+            "peak heap in flight (the meter's peak live heap minus the setup heap; median of repeats with their range), {} against {}; setup heap and peak RSS beside it",
             rows.pointer, rows.value
         ),
-        "per trace-state size: a lower peak on the second row (direction); holds within ±25% of −36.5%; inconclusive when the range of repeats reaches both ways or the difference is under 5%. Peak RSS is judged only with 5 or more repeats a side whose ranges do not overlap".into(),
+        "per trace-state size: less heap in flight on the second row (direction); holds within ±25% of −36.5%; inconclusive when the range of repeats reaches both ways or the difference is under 5%. Setup heap is shown apart and judged in nothing; where the peak with setup included would give another verdict, the size says so. Peak RSS is shown, judged only with 5 or more repeats a side whose ranges do not overlap, and never part of the overall verdict".into(),
         sizes,
     );
     on(claim, rows)
+}
+
+/// C6's quantity (the Rust and the Go verdict alike).
+pub(super) const METRIC_ALLOCS_PER_SPAN: &str = "allocations per span";
+
+/// C3's quantity: what the hand-off holds live, setup left out.
+pub(super) const METRIC_IN_FLIGHT: &str = "peak heap in flight (peak live heap − setup heap)";
+
+/// `(median, lo, hi)` of the peak live heap above setup, over the count passes.
+fn in_flight(s: &ScenarioResult) -> (f64, f64, f64) {
+    let setup = s.metrics.setup_heap_bytes as f64;
+    let (m, lo, hi) = peak_with_setup(s);
+    ((m - setup).max(0.0), (lo - setup).max(0.0), (hi - setup).max(0.0))
+}
+
+/// `(median, lo, hi)` of the peak live heap, setup included.
+fn peak_with_setup(s: &ScenarioResult) -> (f64, f64, f64) {
+    spread(s.metrics.peak_heap_bytes as f64, &s.samples.peak_heap_bytes)
+}
+
+/// A heap figure with its range over repeats.
+fn range(s: &ScenarioResult, figure: fn(&ScenarioResult) -> (f64, f64, f64)) -> String {
+    let (m, lo, hi) = figure(s);
+    if s.samples.peak_heap_bytes.len() < 2 {
+        format!("{} (one run)", human_bytes(m))
+    } else {
+        format!("{} ({}–{}, {} runs)", human_bytes(m), human_bytes(lo), human_bytes(hi), s.samples.peak_heap_bytes.len())
+    }
+}
+
+/// The SDK's own figure beside a ratio over the stripped model: "; beside it, opentelemetry_sdk
+/// (otel-sdk): …" at that size, for the Rust contrasts, when the run has the row.
+pub(super) fn sdk_beside(r: &Results, rows: &Pair, ts: usize, figure: impl Fn(&ScenarioResult) -> String) -> String {
+    if rows.value.starts_with("go-") {
+        return String::new();
+    }
+    find(r, "otel-sdk", ts).map_or_else(String::new, |s| format!("; beside it, the real SDK (otel-sdk) itself: {}", figure(s)))
 }
 
 /// The effect on peak RSS, when both sides have enough repeats and their ranges are apart.
@@ -304,12 +387,14 @@ fn c4(r: &Results) -> Claim {
                 claimed: "87 vs 33 GC cycles".into(),
                 measured_effect: None,
                 claimed_effect: None,
+                informs_only: false,
             }
         })
         .collect();
     Claim::new(
         "C4",
         "GC count 87 vs 33",
+        "GC cycles (none in Rust: allocator calls per second shown)",
         "no garbage collector in Rust: allocator calls per second are shown as the pressure figure",
         "not applicable to Rust rows".into(),
         sizes,
@@ -343,6 +428,7 @@ fn c5_sizes(b: &[BenchEstimate], group: &str, pointer: &str) -> Vec<SizeVerdict>
                 claimed: format!("copy {copy_ns} ns vs pointer {ptr_ns} ns"),
                 measured_effect: Some(effect.value),
                 claimed_effect: Some(claimed_effect),
+                informs_only: false,
             }
         })
         .collect()
@@ -352,6 +438,7 @@ fn c5_call(b: &[BenchEstimate]) -> Claim {
     Claim::new(
         "C5a",
         "below 32 bytes copying is cheaper, above it a pointer is (24 B: 1.2 vs 1.8 ns; 40 B: 4.7 vs 1.9 ns)",
+        "ns per hand-off within a call (criterion median)",
         "within a call: a context passed by value (memcpy) against by reference (&T), criterion",
         "per context size: copy cheaper at 24 B and dearer at 40 B (direction); holds within ±25% of the claimed ratio; inconclusive when criterion's 95% intervals reach both ways or the difference is under 5%".into(),
         c5_sizes(b, "handoff", "ref"),
@@ -362,6 +449,7 @@ fn c5_thread(b: &[BenchEstimate]) -> Claim {
     Claim::new(
         "C5b",
         "below 32 bytes copying is cheaper, above it a pointer is (24 B: 1.2 vs 1.8 ns; 40 B: 4.7 vs 1.9 ns)",
+        "ns per hand-off across threads (criterion median)",
         "across threads: a context handed to another thread by value against in a Box (a heap pointer, as Go's escapes), criterion",
         "per context size: as C5a, for a hand-off through a queue to a consumer thread, measured paired (benches/benches/handoff_thread.rs: medians over 31 rounds, 95% order-statistic intervals)".into(),
         c5_sizes(b, "handoff_thread", "box"),
@@ -379,7 +467,11 @@ fn c6(r: &Results) -> Claim {
                 return not_measured(size, "a row is missing");
             };
             let (p, v) = (pooled.metrics.allocs_per_span, vc.metrics.allocs_per_span);
-            let verdict = if p == 0.0 {
+            // Where value-copy allocates nothing per span (no trace state to clone), there is no
+            // per-span allocation for a pool to remove: a pool's zero proves nothing there.
+            let verdict = if v == 0.0 && p == 0.0 {
+                Verdict::NothingCarried
+            } else if p == 0.0 {
                 Verdict::Holds
             } else if p < v {
                 Verdict::HoldsInDirection
@@ -397,14 +489,16 @@ fn c6(r: &Results) -> Claim {
                 claimed: "no allocation per span".into(),
                 measured_effect: Some(p),
                 claimed_effect: Some(0.0),
+                informs_only: false,
             }
         })
         .collect();
     Claim::new(
         "C6",
         "pooling *SpanContext (sync.Pool) removes the per-span allocation",
+        METRIC_ALLOCS_PER_SPAN,
         "pooled: allocations per span in steady state. The Rust pool is filled at setup to the pipeline's most contexts in flight (its batches and queues, stated as its capacity) and never shrinks, so steady state cannot allocate by construction; a Go sync.Pool is emptied at every GC (the Go twin's go-pool verdict)",
-        "per trace-state size: holds at exactly 0 allocations per span; holds in direction when fewer than value-copy; exact counts".into(),
+        "per trace-state size: holds at exactly 0 allocations per span; holds in direction when fewer than value-copy; nothing carried where value-copy allocates nothing per span either (nothing for a pool to remove); exact counts".into(),
         sizes,
     )
 }
@@ -437,18 +531,22 @@ fn c7(r: &Results) -> Claim {
                 claimed: "safe cross-goroutine reads (atomic.Value)".into(),
                 measured_effect: None,
                 claimed_effect: None,
+                informs_only: false,
             }
         })
         .collect();
     let mut claim = Claim::new(
         "C7",
         "atomic.Value gives safe cross-goroutine reads of the context",
+        "torn and out-of-order reads of the current-context slot under a writer",
         "the current-context check of every row's slot (whole, linearizable reads while another thread publishes); the check itself catches a torn and a stale slot (harness/tests/current_context.rs)",
         "holds per row when every read is whole and in order. Every safe slot passes, a mutex too: the verdict says reads are safe, not that an atomic is needed for it — it does not discriminate; the costs of a load and a store against a mutex are in the benchmarks".into(),
         if sizes.is_empty() { vec![not_measured("safe reads".into(), "no row with a current-context check")] } else { sizes },
     );
+    // Every safe slot passes, a mutex's too: one verdict, in claims.json and on the page alike.
     if claim.overall == Verdict::Holds {
-        claim.overall_detail = "safety: holds for every safe slot — not discriminating".into();
+        claim.overall = Verdict::HoldsNotDiscriminating;
+        claim.overall_detail = "holds, not discriminating: every safe slot passes, a mutex's too".into();
     }
     claim
 }
@@ -472,6 +570,7 @@ fn c8(b: &[BenchEstimate]) -> Claim {
                 claimed: "184 ns → 32 ns: 82.6% less".into(),
                 measured_effect: Some(e.value),
                 claimed_effect: Some(CLAIMED),
+                informs_only: false,
             },
             None => not_measured(size, "a zero estimate"),
         },
@@ -480,6 +579,7 @@ fn c8(b: &[BenchEstimate]) -> Claim {
     Claim::new(
         "C8",
         "a pointer receiver on the tracer: 184 ns / 48 B → 32 ns / 16 B",
+        "ns per call (criterion median); the article's B/op is Go heap bytes, not judged here",
         "criterion: a method of a plain, copyable 48-byte tracer (the size the article's 48 B/op implies) on &self against on self, a copy",
         "faster by reference (direction); holds within ±25% of −82.6%; inconclusive when criterion's intervals reach both ways or the difference is under 5%"
             .into(),
@@ -502,12 +602,14 @@ fn clone_cost(b: &[BenchEstimate]) -> Claim {
             claimed: "not claimed".into(),
             measured_effect: None,
             claimed_effect: None,
+            informs_only: false,
         },
         _ => not_measured(size, "no criterion results for tracer (cargo bench -p spanalloc-benches)"),
     };
     Claim::new(
         "C8 (Rust clone cost)",
         "—",
+        "ns per call (criterion median), shown",
         "criterion: a method of a tracer that owns Strings and a Vec on &self against on a clone of it",
         "shown, not judged: the cost of cloning an owning tracer, which is not the article's claim".into(),
         vec![row],

@@ -12,7 +12,7 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
          (published in Chinese as <i lang=\"zh-Hans\">Go指针在云原生可观测性中的秘密应用:如何用*trace.SpanContext降低OpenTelemetry内存开销62%</i>, \
          in pinyin <i lang=\"zh-Latn-pinyin\">Go zhǐzhēn zài yún yuánshēng kěguāncèxìng zhōng de mìmì yìngyòng: rúhé yòng *trace.SpanContext jiàngdī OpenTelemetry nèicún kāixiāo 62%</i> \
          — shown always, since a page cannot tell whether the reader's machine has a font for the Chinese; no URL for it is known) \
-         claims pointer passing cuts OpenTelemetry Go's memory 62%. Each verdict below is computed from this run's numbers, per size, with direction and size judged apart: <b>holds</b> (direction right, size within ±25% of the claim), <b>holds in direction</b> (right direction, size outside that band), <b>contradicted</b>, <b>inconclusive</b> (inside the noise, or a timing or peak-memory difference under 5%), <b>not measured</b>. The same verdicts are in <code>claims.json</code> beside this page; the Go twin's verdicts are in <a href=\"#go\">the article in its own language</a>.</p>\
+         claims pointer passing cuts OpenTelemetry Go's memory 62%. Each verdict below is computed from this run's numbers, per size, with direction and size judged apart: <b>holds</b> (direction right, size within ±25% of the claim), <b>holds in direction</b> (right direction, size outside that band), <b>contradicted</b>, <b>inconclusive</b> (inside the noise, or a timing or peak-memory difference under 5%), <b>nothing carried</b> (nothing for the claim's means to save), <b>not measured</b>. Each claim names the quantity it is judged on; a claim's overall verdict rests on the sizes judged, never on an inconclusive one or on peak RSS shown beside a heap verdict. The same verdicts are in <code>claims.json</code> beside this page; the Go twin's verdicts are in <a href=\"#go\">the article in its own language</a>.</p>\
          <p><b>Which contrast answers which question.</b> A Go <code>SpanContext</code> copy is shallow: its trace state is a slice header over shared members. A Rust SDK clone is deep (1 + 2n allocations for n entries). So C1–C3 are judged twice: <b>copy vs pointer</b> — value-shared (by value, trace state shared) against pointer-passing — is the article's question, with the representation held fixed; <b>deep vs shared trace state</b> — value-copy against value-shared — is the Rust SDK's own cost, what sharing would save it, and not the article's question.</p>",
     );
     let _ = write!(html, "<p>{}</p>", esc(crate::report::claims::rust::ARTICLE_INCONSISTENCY));
@@ -46,9 +46,10 @@ pub(in crate::report) fn table<'c>(claims: impl Iterator<Item = &'c Claim>, anal
                 });
                 let _ = write!(
                     html,
-                    "<td class=\"l\" rowspan=\"{n}\">{}</td><td class=\"l\" rowspan=\"{n}\">{}</td><td class=\"l\" rowspan=\"{n}\">{named}{}<br><small>{}</small></td>",
+                    "<td class=\"l\" rowspan=\"{n}\">{}</td><td class=\"l\" rowspan=\"{n}\">{}</td><td class=\"l\" rowspan=\"{n}\">{named}<span class=\"metric\">judged on: <b>{}</b></span><br>{}<br><small>{}</small></td>",
                     c.id,
                     esc(c.claim),
+                    esc(c.metric),
                     esc(&c.analogue),
                     esc(&c.criterion)
                 );
