@@ -496,6 +496,29 @@ impl ScenarioResult {
         self.rate.unwrap_or(config.rate)
     }
 
+    /// The meter's cost as "count ÷ plain CPU" over the repeats' plain and count passes, paired
+    /// in the order they ran: the median of the pairs' ratios and, from two pairs on, half their
+    /// range — a row with nothing to meter reads as 1× within that spread. `1.04× ±0.06 (5
+    /// pairs)`, or `1.22× (1 pair)`; the file's median ratio when it holds no samples.
+    pub fn meter_overhead_text(&self) -> String {
+        let pairs: Vec<f64> = self
+            .samples
+            .cpu_ns_per_span
+            .iter()
+            .zip(&self.samples.count_cpu_ns_per_span)
+            .filter(|(plain, _)| **plain > 0.0)
+            .map(|(plain, count)| count / plain)
+            .collect();
+        match pairs.len() {
+            0 => format!("{:.2}×", self.metrics.meter_overhead),
+            1 => format!("{:.2}× (1 pair)", pairs[0]),
+            n => {
+                let (lo, hi) = pairs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+                format!("{:.2}× ±{:.2} ({n} pairs)", crate::stats::median(&pairs), (hi - lo) / 2.0)
+            }
+        }
+    }
+
     /// What identifies a row in a results file: scenario, trace-state size, allocator.
     pub fn key(&self) -> (&str, usize, &str) {
         (&self.name, self.trace_state_entries, &self.allocator)

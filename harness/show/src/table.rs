@@ -65,7 +65,7 @@ pub fn legend(results: &Results) -> String {
         "value-copy's (ref: go-value's, for the Go rows)".to_owned()
     };
     format!(
-        "÷ {}: this row's figure divided by {divisor} at the same trace-state size; '=' both are 0, '—' the divisor is 0, 'n/a' no such row in this run, or a row that carries no trace state at a size with entries. peak in flight: the highest live heap above what setup left live (setup heap); blocks/span: allocations + reallocations, what valgrind's DHAT counts; count÷plain CPU (--wide): CPU of the count pass over the plain pass, the meter's cost (below 1 is run-to-run noise); exported/s: spans exported per second",
+        "÷ {}: this row's figure divided by {divisor} at the same trace-state size; '=' both are 0, '—' the divisor is 0, 'n/a' no such row in this run, or a row that carries no trace state at a size with entries. peak in flight: the highest live heap above what setup left live (setup heap); blocks/span: allocations + reallocations, what valgrind's DHAT counts; count÷plain CPU (--wide): CPU of the count pass over the plain pass, the meter's cost: the median over the repeats' pairs ± half their range (a row with nothing to meter reads 1× within it); exported/s: spans exported per second",
         results.ratio_label()
     )
 }
@@ -192,7 +192,7 @@ pub fn headline(results: &Results, width: Width) -> Table {
         (h("CPU ns/span", "CPU\nns/span"), true, Box::new(|s: &ScenarioResult| format!("{:.0}", s.metrics.cpu_ns_per_span))),
         ("exported/s", false, Box::new(|s: &ScenarioResult| format!("{:.0}", s.metrics.achieved_rate))),
         (h("p99 lat", "p99\nlatency"), true, Box::new(|s: &ScenarioResult| latency(s.metrics.latency_p99_ns))),
-        ("count÷plain CPU", false, Box::new(|s: &ScenarioResult| format!("{:.2}", s.metrics.meter_overhead))),
+        ("count÷plain CPU", false, Box::new(|s: &ScenarioResult| s.meter_overhead_text())),
         (&allocs_vs, true, Box::new(move |s: &ScenarioResult| ratios(s).0)),
         (&bytes_vs, true, Box::new(move |s: &ScenarioResult| ratios(s).1)),
     ]);
