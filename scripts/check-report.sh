@@ -8,6 +8,14 @@
 # and a planted over-wide block must be refused. It leaves the first screen at 1280 x 900 in
 # reports/latest/first-screen.png.
 #
+# usage: scripts/check-report.sh [RUN_DIR]
+#   RUN_DIR   a run of the README's main command (`cargo run --release -p spanalloc -- run`, as
+#             .ci/run makes one): its own page is checked as the user opens it, and its results
+#             are the ones the checks below re-render. Without it, a small run is made here.
+# Either way, the run is then compared against a copy of itself with one allocation per span
+# planted on one row (scripts/plant_allocation.py): that row's name and change, and the verdict,
+# must be drawn within the first 900 px of the page at 1280 x 900.
+#
 # Needs: cargo, python3, and Debian's chromium (installed here if missing); websocket-client
 # from PyPI, installed in a virtual environment here.
 set -euo pipefail
@@ -43,9 +51,16 @@ charts=(main-allocs main-bytes allocs-per-span bytes-per-span peak-heap peak-rss
 # stacks.
 min_details=3
 
-# A small real run, with a baseline and two history entries so that every section has input.
+# The README's run as a user opens it, or a small real run; then the same with a baseline and two
+# history entries, so that every section has input.
 run="$work/run"
-"$bin" run --spans 20000 --trace-state 0,4 --dhat-spans 2000 --out "$run" >"$work/run.log" 2>&1 || { cat "$work/run.log"; exit 1; }
+if [ $# -gt 0 ]; then
+    [ -s "$1/results.json" ] && [ -s "$1/index.html" ] || { echo "check-report: $1 holds no run (results.json and index.html)" >&2; exit 2; }
+    "$work/venv/bin/python" scripts/check_page_layout.py chromium "$1/index.html" 0 "$work/default-first.png"
+    cp -R "$1" "$run"
+else
+    "$bin" run --spans 20000 --trace-state 0,4 --dhat-spans 2000 --out "$run" >"$work/run.log" 2>&1 || { cat "$work/run.log"; exit 1; }
+fi
 "$bin" history append "$run/results.json" --file "$work/history.jsonl" >/dev/null
 "$bin" history append "$run/results.json" --file "$work/history.jsonl" >/dev/null
 "$bin" report "$run" --baseline "$run/results.json" --history "$work/history.jsonl" >/dev/null
@@ -92,5 +107,34 @@ render "file://$run/index.html" "$work/report.png" "$work/report.dom" "$work/rep
 python3 scripts/check_report.py "$work/report.dom" "$work/report.png" "$work/report.log" "${charts[@]}"
 mkdir -p reports/latest
 "$work/venv/bin/python" scripts/check_page_layout.py chromium "$run/index.html" "$min_details" reports/latest/first-screen.png
+
+# What regressed, where, by how much, on the first screen: the run against a copy of itself with
+# one allocation per span more on one exact row, the plan's last system-allocator row at its
+# largest trace state (so that neither the table's order nor the first row helps it).
+read -r row ts < <(python3 -c '
+import json, sys
+rows = [r for r in json.load(open(sys.argv[1]))["scenarios"] if r.get("allocator", "system") == "system" and r["name"] in ("atomic-swap", "pooled", "pointer-passing", "value-copy")]
+last = max(rows, key=lambda r: (r["trace_state_entries"], rows.index(r)))
+print(last["name"], last["trace_state_entries"])' "$run/results.json")
+mkdir "$work/planted"
+python3 scripts/plant_allocation.py "$run/results.json" "$work/planted/results.json" "$row" "$ts"
+"$bin" report "$work/planted" --baseline "$run/results.json" >"$work/planted.log" 2>&1 || { cat "$work/planted.log"; exit 1; }
+grep -q 'id="verdict-counts">[^<]*regressed' "$work/planted/index.html" || grep -q 'class="banner bad" id="verdict-counts"' "$work/planted/index.html" ||
+    { echo "check-report: the report of a run with one allocation per span planted on $row at ts=$ts does not say it regressed" >&2; exit 1; }
+"$work/venv/bin/python" scripts/check_page_layout.py chromium "$work/planted/index.html" 0 reports/latest/first-screen-regressed.png --regressed "$row"
+# That check can fail: the same page with a tall block above the verdict, and the clean run's page,
+# which lists no regression.
+python3 - "$work/planted/index.html" "$work/planted/pushed.html" <<'PY'
+import sys
+page = open(sys.argv[1], encoding="utf-8").read()
+open(sys.argv[2], "w", encoding="utf-8").write(page.replace("<body>", '<body><div style="height:1000px">planted tall block</div>', 1))
+PY
+for page in "$work/planted/pushed.html" "$run/index.html"; do
+    if "$work/venv/bin/python" scripts/check_page_layout.py chromium "$page" 0 --regressed "$row" >"$work/regressed.out"; then
+        echo "check-report: the first-screen check passed $page, where $row's regression is below the fold or absent" >&2
+        exit 1
+    fi
+    grep -q "below the first 900 px\|no regression of $row is listed" "$work/regressed.out" || { cat "$work/regressed.out" >&2; exit 1; }
+done
 cp "$work/report.png" reports/latest/check-report.png
-echo "check-report: ok ($(wc -c <"$run/index.html") bytes of HTML, ${#charts[@]} charts; the whole page in reports/latest/check-report.png, the first screen in reports/latest/first-screen.png)"
+echo "check-report: ok ($(wc -c <"$run/index.html") bytes of HTML, ${#charts[@]} charts; the whole page in reports/latest/check-report.png, the first screen in reports/latest/first-screen.png, with $row regressed in reports/latest/first-screen-regressed.png)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks a spanalloc report's layout as Chromium lays it out, over the DevTools protocol.
 
-usage: check_page_layout.py CHROMIUM PAGE.html [MIN_DETAILS [FIRST_SCREEN.png]]
+usage: check_page_layout.py CHROMIUM PAGE.html [MIN_DETAILS [FIRST_SCREEN.png]] [--regressed SCENARIO]
 
 Starts headless Chromium with a DevTools port and a 1280 x 900 window, opens the page, and asks
 the browser for the box of every text in every chart (getBoundingClientRect, after the SVG's own
@@ -10,7 +10,10 @@ text leaves its chart, when a chart's text is drawn under 11 px, when the page i
 window (the reader would scroll the whole page sideways), when the first table (#strategies-first)
 does not fit the window or scrolls in its box, when the page's text shows a backtick (Markdown
 never rendered), or when the page has fewer than MIN_DETAILS <details> sections. With
-FIRST_SCREEN.png it saves what the window shows first. Needs websocket-client (PyPI);
+FIRST_SCREEN.png it saves what the window shows first. With --regressed SCENARIO the page must
+answer "what regressed, where, by how much" on its first screen: the verdict banner, and a
+regression of that row with its name and its change, all drawn within the window's top 900 px.
+Needs websocket-client (PyPI);
 scripts/check-report.sh installs it in a virtual environment.
 """
 import base64
@@ -79,6 +82,47 @@ MEASURE = r"""
       }
     }
   }
+  // What regressed, where and by how much, on the first screen (with --regressed).
+  const regressed = REGRESSED;
+  if (regressed !== null) {
+    const fold = document.documentElement.clientHeight;
+    const banner = document.querySelector('#verdict-counts');
+    if (!banner || banner.getBoundingClientRect().bottom > fold) {
+      out.problems.push(`the verdict banner is not within the first ${fold} px`);
+    }
+    const items = [...document.querySelectorAll('ul.regressions > li')]
+      .filter(li => li.querySelector('b') && li.querySelector('b').textContent.trim() === regressed);
+    if (items.length === 0) {
+      out.problems.push(`no regression of ${regressed} is listed`);
+    } else {
+      const li = items[0];
+      const name = li.querySelector('b').getBoundingClientRect();
+      // The change is the parenthesis after the arrow: "base → current (+N%)".
+      const walker = document.createTreeWalker(li, NodeFilter.SHOW_TEXT);
+      let change = null;
+      for (let t = walker.nextNode(); t && !change; t = walker.nextNode()) {
+        const arrow = t.textContent.indexOf('→');
+        const open = arrow < 0 ? -1 : t.textContent.indexOf('(', arrow);
+        const close = open < 0 ? -1 : t.textContent.indexOf(')', open);
+        if (close > open) {
+          const r = document.createRange();
+          r.setStart(t, open);
+          r.setEnd(t, close + 1);
+          change = {text: t.textContent.slice(open, close + 1), box: r.getBoundingClientRect()};
+        }
+      }
+      if (name.height === 0 || name.bottom > fold) {
+        out.problems.push(`the regressed row ${regressed} is named at ${Math.round(name.bottom)} px, below the first ${fold} px`);
+      }
+      if (!change) {
+        out.problems.push(`the regression of ${regressed} shows no change "(…)" after its figures`);
+      } else if (change.box.height === 0 || change.box.bottom > fold) {
+        out.problems.push(`the change of ${regressed} ${change.text} ends at ${Math.round(change.box.bottom)} px, below the first ${fold} px`);
+      } else {
+        out.regressed = `${regressed} ${change.text} at ${Math.round(change.box.bottom)} px`;
+      }
+    }
+  }
   return JSON.stringify(out);
 })()
 """
@@ -103,9 +147,18 @@ def main():
     if len(sys.argv) < 3:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
-    chromium, page = sys.argv[1], os.path.abspath(sys.argv[2])
-    min_details = int(sys.argv[3]) if len(sys.argv) > 3 else 0
-    screenshot = sys.argv[4] if len(sys.argv) > 4 else None
+    args, regressed = sys.argv[1:], None
+    if "--regressed" in args:
+        at = args.index("--regressed")
+        if at + 1 >= len(args):
+            print("check-layout: --regressed needs a scenario's name", file=sys.stderr)
+            return 2
+        regressed = args[at + 1]
+        del args[at:at + 2]
+    chromium, page = args[0], os.path.abspath(args[1])
+    min_details = int(args[2]) if len(args) > 2 else 0
+    screenshot = args[3] if len(args) > 3 else None
+    measure = MEASURE.replace("REGRESSED", json.dumps(regressed))
     # Chromium may still be writing its profile as it exits: removed without complaint after.
     profile = tempfile.mkdtemp()
     try:
@@ -132,7 +185,7 @@ def main():
                 if state.get("result", {}).get("value") == "complete":
                     break
                 time.sleep(0.1)
-            measured = json.loads(call("Runtime.evaluate", expression=MEASURE, returnByValue=True)["result"]["value"])
+            measured = json.loads(call("Runtime.evaluate", expression=measure, returnByValue=True)["result"]["value"])
             if screenshot:
                 shot = call("Page.captureScreenshot", format="png")
                 with open(screenshot, "wb") as f:
@@ -153,7 +206,8 @@ def main():
         print("check-layout: " + p)
     if not problems:
         print(f"check-layout: ok ({measured['charts']} charts, {measured['texts']} labels measured, none overlapping; "
-              f"{measured['details']} <details> sections; the page {measured['pageWidth']} px wide, its window {measured['windowWidth']} px inside the scroll bar)")
+              f"{measured['details']} <details> sections; the page {measured['pageWidth']} px wide, its window {measured['windowWidth']} px inside the scroll bar"
+              + (f"; the regression {measured['regressed']}, on the first screen" if regressed else "") + ")")
     return 1 if problems else 0
 
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """scripts/check-spread.sh's two helpers.
 
-plant_allocation.py IN OUT
-    Writes IN with one allocation per span more on every row — in its totals, every count pass
-    and the deallocations that freed them — as a run that made them would write it.
+plant_allocation.py IN OUT [SCENARIO TRACE_STATE]
+    Writes IN with one allocation per span more on every row (or only on the row SCENARIO at
+    TRACE_STATE entries: scripts/check-report.sh's planted regression) — in its totals, every
+    count pass and the deallocations that freed them — as a run that made them would write it.
 plant_allocation.py --table DIR RERUNS
     Reads check-spread's comparisons under DIR and prints, per row, the baseline's spread and the
     smallest change the gate is sure to catch for each count (compare's `detectable`), how many
@@ -20,9 +21,13 @@ SAMPLES = {"allocs_per_span": "allocs", "bytes_per_span": "bytes_allocated", "re
 JUDGED_QUIET = {"unchanged", "noise"}
 
 
-def plant(src: Path, dst: Path) -> None:
+def plant(src: Path, dst: Path, only=None) -> None:
     results = json.loads(src.read_text())
-    for row in results["scenarios"]:
+    rows = [r for r in results["scenarios"]
+            if only is None or (r["name"], r["trace_state_entries"], r.get("allocator", "system")) == (*only, "system")]
+    if not rows:
+        raise SystemExit(f"plant_allocation.py: no row {only[0]} at trace-state {only[1]} in {src}")
+    for row in rows:
         more = row["spans"]
         for count in ("allocs", "deallocs"):
             row["metrics"][count] += more
@@ -101,8 +106,9 @@ def table(out: Path, reruns: int) -> int:
 def main() -> int:
     if len(sys.argv) == 4 and sys.argv[1] == "--table":
         return table(Path(sys.argv[2]), int(sys.argv[3]))
-    if len(sys.argv) == 3:
-        plant(Path(sys.argv[1]), Path(sys.argv[2]))
+    if len(sys.argv) in (3, 5):
+        only = (sys.argv[3], int(sys.argv[4])) if len(sys.argv) == 5 else None
+        plant(Path(sys.argv[1]), Path(sys.argv[2]), only)
         return 0
     print(__doc__, file=sys.stderr)
     return 2
