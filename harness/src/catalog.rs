@@ -112,11 +112,12 @@ impl Entry {
         }
     }
 
-    /// The rate a pass asked to run at `requested` spans/s is paced at: its unpaced rate for an
-    /// unpaced request, never above its gate rate (see [`Scenario::gate_rate`]).
-    pub fn paced_rate(&self, requested: u64) -> u64 {
+    /// The rate a pass at `entries` trace-state entries asked to run at `requested` spans/s is
+    /// paced at: its unpaced rate for an unpaced request, never above its gate rate at that size
+    /// (see [`Scenario::gate_at`]).
+    pub fn paced_rate(&self, requested: u64, entries: usize) -> u64 {
         match self {
-            Entry::InProcess(s) => spanalloc_model::registry::paced_rate(requested, s.unpaced_rate, s.gate_rate),
+            Entry::InProcess(s) => spanalloc_model::registry::paced_rate(requested, s.unpaced_rate, s.gate_at(entries)),
             Entry::External(_) => requested,
         }
     }

@@ -325,7 +325,7 @@ fn check_same_work(r: &mut ScenarioResult, at: &Row<'_>, m: &mut Measured) {
             "dropped {} of {} spans at its gate rate, {} spans/s (its bounded queue was full): not the same work, so its counts cannot be judged; a row must hold the rate it is gated at (declare one it holds on this machine: Scenario::gated_at)",
             r.dropped_spans,
             e.spans_exported,
-            at.entry.paced_rate(at.cfg.rate)
+            at.entry.paced_rate(at.cfg.rate, at.cfg.trace_state_entries)
         );
         m.failures.push(failure(&r.id(), ts, FailureKind::Dropped, "count", error, String::new()));
         return;
@@ -414,7 +414,7 @@ fn measure_scenario(
     r.carries_trace_state = entry.carries_trace_state();
     r.per_export = entry.per_export();
     r.bytes_modes = entry.bytes_modes();
-    let gate = entry.paced_rate(cfg.rate);
+    let gate = entry.paced_rate(cfg.rate, cfg.trace_state_entries);
     r.rate = Some(gate);
     check_same_work(&mut r, at, &mut m);
     if m.failures.is_empty() {
@@ -590,7 +590,7 @@ fn profile(
     let per_export = at.entry.per_export();
     // The first attempt is the scenario's own unpaced pass (paced at its unpaced or gate rate, if
     // it has one); a retry names its rate.
-    let paced = at.entry.paced_rate(0);
+    let paced = at.entry.paced_rate(0, unpaced.trace_state_entries);
     let first_rate = if paced == 0 { WorkloadConfig::default().rate } else { paced };
     let mut tried = Vec::new();
     for attempt in 0..=DHAT_RETRIES {
@@ -718,7 +718,7 @@ mod tests {
         check_same_work(&mut r, &at(&sdk, &cfg, &r0), &mut m);
         assert_eq!(r.dropped_spans, 100);
         assert_eq!(m.failures[0].kind, FailureKind::Dropped);
-        let gate = sdk.paced_rate(cfg.rate);
+        let gate = sdk.paced_rate(cfg.rate, cfg.trace_state_entries);
         assert!(gate < cfg.rate, "the SDK row is gated below the default rate");
         assert!(
             m.failures[0]

@@ -219,7 +219,7 @@ pub fn verify(entry: &Entry, cfg: &WorkloadConfig, sizes: Sizes, pass: &PassFn<'
     if let Some(why) = not_verifiable(entry, "system") {
         return Outcome::NotVerifiable(why);
     }
-    let paced = entry.paced_rate(0);
+    let paced = entry.paced_rate(0, cfg.trace_state_entries);
     let first_rate = if paced == 0 { WorkloadConfig::default().rate } else { paced };
     let mut outcome = Outcome::Failed("not run".into());
     for attempt in 0..=RETRIES {

@@ -36,6 +36,10 @@ pub struct Scenario {
     /// the measured reason in its doc. Baseline and current rows then ran at the same rate, and
     /// a row that drops spans at its gate rate fails its run. `None`: the run's rate.
     pub gate_rate: Option<u64>,
+    /// From this many trace-state entries on, a lower gate rate: a stack that holds
+    /// [`Scenario::gate_rate`] at small trace states but not at the largest (its per-span CPU
+    /// grows with the entries) declares the rate it holds there, with the measured reason.
+    pub gate_rate_from: Option<(usize, u64)>,
     /// Whether its pipeline may drop spans by design (a bounded queue that drops when full, as
     /// the SDK's batch processor does). Its passes are paced, never unpaced, and its dhat pass is
     /// run again slower when it drops. A drop in its measured passes still fails the run, as it
@@ -103,6 +107,7 @@ impl Scenario {
             check_current: Some(current_check::run::<S>),
             unpaced_rate: None,
             gate_rate: None,
+            gate_rate_from: None,
             may_drop: false,
             same_work: SameWork::Digest,
             carries_trace_state: true,
@@ -122,6 +127,7 @@ impl Scenario {
             check_current: None,
             unpaced_rate: None,
             gate_rate: None,
+            gate_rate_from: None,
             may_drop: false,
             same_work: SameWork::Digest,
             carries_trace_state: true,
@@ -139,6 +145,22 @@ impl Scenario {
     /// The same scenario, its passes paced at `rate` at most (see [`Scenario::gate_rate`]).
     pub const fn gated_at(self, rate: u64) -> Scenario {
         Scenario { gate_rate: Some(rate), ..self }
+    }
+
+    /// The same scenario, its passes at `entries` trace-state entries or more paced at `rate` at
+    /// most (see [`Scenario::gate_rate_from`]).
+    pub const fn gated_from(self, entries: usize, rate: u64) -> Scenario {
+        Scenario { gate_rate_from: Some((entries, rate)), ..self }
+    }
+
+    /// The rate its passes at `entries` trace-state entries are paced at most: the lower of
+    /// [`Scenario::gate_rate`] and, from its size on, [`Scenario::gate_rate_from`]'s.
+    pub fn gate_at(&self, entries: usize) -> Option<u64> {
+        let from = self.gate_rate_from.filter(|(at, _)| entries >= *at).map(|(_, rate)| rate);
+        match (self.gate_rate, from) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// The same scenario, declared to drop spans by design when its bounded queue is full (see
@@ -175,7 +197,7 @@ impl Scenario {
     /// paced at [`Scenario::unpaced_rate`] when the scenario has one, and no pass runs faster
     /// than its [`Scenario::gate_rate`].
     pub fn workload(&self, cfg: &WorkloadConfig) -> WorkloadConfig {
-        WorkloadConfig { rate: paced_rate(cfg.rate, self.unpaced_rate, self.gate_rate), ..cfg.clone() }
+        WorkloadConfig { rate: paced_rate(cfg.rate, self.unpaced_rate, self.gate_at(cfg.trace_state_entries)), ..cfg.clone() }
     }
 
     /// Runs the scenario on [`Scenario::workload`]`(cfg)`.

@@ -93,6 +93,7 @@ macro_rules! release {
             )
             .with_unpaced_rate(spanalloc_otel_sdk::UNPACED_RATE)
             .gated_at(spanalloc_otel_sdk::GATE_RATE)
+            .gated_from(spanalloc_otel_sdk::LARGE_TRACE_STATE, spanalloc_otel_sdk::LARGE_GATE_RATE)
             .may_drop_spans();
 
             /// The row, named by its release; its counts judged net of each export's cost where
