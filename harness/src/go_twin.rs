@@ -94,7 +94,11 @@ macro_rules! go_row {
 }
 
 go_row!(GO_VALUE, "value", "Go twin: SpanContext by value, as OpenTelemetry Go passes it (opt-in: --go)");
-go_row!(GO_POINTER, "pointer", "Go twin: a *SpanContext per span, the article's proposal (opt-in: --go)");
+go_row!(
+    GO_POINTER,
+    "pointer",
+    "Go twin: a *SpanContext per span inside the SDK, the article's proposal — a hypothetical SDK fork: it rewrites unexported SDK fields, which no user can (opt-in: --go)"
+);
 go_row!(
     GO_POINTER_EMBEDDED,
     "pointer-embedded",

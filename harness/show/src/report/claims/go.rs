@@ -16,7 +16,7 @@ const GO: Pair = Pair {
         name: "copy vs pointer",
         value: "go-value",
         other: "go-pointer",
-        question: "the article's: SpanContext by value (Go's copy is shallow) against a *SpanContext per span",
+        question: "the article's: SpanContext by value (Go's copy is shallow) against a *SpanContext per span — go-pointer is a hypothetical SDK fork (it rewrites unexported SDK fields, which no user can)",
         answers_article: true,
     },
 };
