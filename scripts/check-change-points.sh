@@ -3,7 +3,8 @@
 # virtual environment of its own): the differential test harness/judge/tests/otava.rs, then the
 # detection table and the year-of-nights timing docs/change-points.md quotes.
 #
-# usage: scripts/check-change-points.sh [VENV]   (VENV: target/otava-venv)
+# usage: scripts/check-change-points.sh [VENV] [--venv-only]   (VENV: target/otava-venv)
+#   --venv-only   only make the virtual environment (.ci/run does it beside the tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${1:-target/otava-venv}
@@ -12,6 +13,7 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import otava.analysis
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q "apache-otava==0.8.0"
 fi
+[ "${2:-}" != --venv-only ] || exit 0
 echo "== the differential test against apache-otava $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("apache-otava"))')"
 SPANALLOC_OTAVA_PYTHON="$venv/bin/python" cargo test -q -p spanalloc-judge --test otava -- --ignored --nocapture
 echo "== a year of nights (timed, not gated: timings live in output)"
