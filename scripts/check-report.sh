@@ -11,7 +11,8 @@
 # usage: scripts/check-report.sh [RUN_DIR]
 #   RUN_DIR   a run of the README's main command (`cargo run --release -p spanalloc -- run`, as
 #             .ci/run makes one): its own page is checked as the user opens it, and its results
-#             are the ones the checks below re-render. Without it, a small run is made here.
+#             are the ones the planted regression below is made from. A small run of two
+#             trace-state sizes is made here either way, for the sections only a sweep has.
 # Either way, the run is then compared against a copy of itself with one allocation per span
 # planted on one row (scripts/plant_allocation.py): that row's name and change, and the verdict,
 # must be drawn within the first 900 px of the page at 1280 x 900.
@@ -53,14 +54,17 @@ min_details=3
 
 # The README's run as a user opens it, or a small real run; then the same with a baseline and two
 # history entries, so that every section has input.
+# The small run sweeps two trace-state sizes, so that the sweep's charts exist too (the README's
+# run measures one size and has none).
 run="$work/run"
+readme="$run"
 if [ $# -gt 0 ]; then
     [ -s "$1/results.json" ] && [ -s "$1/index.html" ] || { echo "check-report: $1 holds no run (results.json and index.html)" >&2; exit 2; }
     "$work/venv/bin/python" scripts/check_page_layout.py chromium "$1/index.html" 0 "$work/default-first.png"
-    cp -R "$1" "$run"
-else
-    "$bin" run --spans 20000 --trace-state 0,4 --dhat-spans 2000 --out "$run" >"$work/run.log" 2>&1 || { cat "$work/run.log"; exit 1; }
+    readme="$work/readme"
+    cp -R "$1" "$readme"
 fi
+"$bin" run --spans 20000 --trace-state 0,4 --dhat-spans 2000 --out "$run" >"$work/run.log" 2>&1 || { cat "$work/run.log"; exit 1; }
 "$bin" history append "$run/results.json" --file "$work/history.jsonl" >/dev/null
 "$bin" history append "$run/results.json" --file "$work/history.jsonl" >/dev/null
 "$bin" report "$run" --baseline "$run/results.json" --history "$work/history.jsonl" >/dev/null
@@ -108,17 +112,18 @@ python3 scripts/check_report.py "$work/report.dom" "$work/report.png" "$work/rep
 mkdir -p reports/latest
 "$work/venv/bin/python" scripts/check_page_layout.py chromium "$run/index.html" "$min_details" reports/latest/first-screen.png
 
-# What regressed, where, by how much, on the first screen: the run against a copy of itself with
-# one allocation per span more on one exact row, the plan's last system-allocator row at its
-# largest trace state (so that neither the table's order nor the first row helps it).
+# What regressed, where, by how much, on the first screen: the README's run (or the small one)
+# against a copy of itself with one allocation per span more on one exact row, the plan's last
+# system-allocator row at its largest trace state (so that neither the table's order nor the
+# first row helps it).
 read -r row ts < <(python3 -c '
 import json, sys
 rows = [r for r in json.load(open(sys.argv[1]))["scenarios"] if r.get("allocator", "system") == "system" and r["name"] in ("atomic-swap", "pooled", "pointer-passing", "value-copy")]
 last = max(rows, key=lambda r: (r["trace_state_entries"], rows.index(r)))
-print(last["name"], last["trace_state_entries"])' "$run/results.json")
+print(last["name"], last["trace_state_entries"])' "$readme/results.json")
 mkdir "$work/planted"
-python3 scripts/plant_allocation.py "$run/results.json" "$work/planted/results.json" "$row" "$ts"
-"$bin" report "$work/planted" --baseline "$run/results.json" >"$work/planted.log" 2>&1 || { cat "$work/planted.log"; exit 1; }
+python3 scripts/plant_allocation.py "$readme/results.json" "$work/planted/results.json" "$row" "$ts"
+"$bin" report "$work/planted" --baseline "$readme/results.json" >"$work/planted.log" 2>&1 || { cat "$work/planted.log"; exit 1; }
 grep -q 'id="verdict-counts">[^<]*regressed' "$work/planted/index.html" || grep -q 'class="banner bad" id="verdict-counts"' "$work/planted/index.html" ||
     { echo "check-report: the report of a run with one allocation per span planted on $row at ts=$ts does not say it regressed" >&2; exit 1; }
 "$work/venv/bin/python" scripts/check_page_layout.py chromium "$work/planted/index.html" 0 reports/latest/first-screen-regressed.png --regressed "$row"
