@@ -442,6 +442,12 @@ impl Results {
 }
 
 impl Metrics {
+    /// The peak live heap above what setup left live: what the pipeline held in flight (the
+    /// tables' "peak in flight", C3's quantity).
+    pub fn peak_in_flight_bytes(&self) -> u64 {
+        self.peak_heap_bytes.saturating_sub(self.setup_heap_bytes)
+    }
+
     /// Reallocations per span: a block that grew or shrank, which DHAT and Go's `-benchmem`
     /// count as an allocation of its own.
     pub fn reallocs_per_span(&self, spans: u64) -> f64 {

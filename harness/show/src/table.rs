@@ -174,9 +174,7 @@ pub fn headline(results: &Results, width: Width) -> Table {
         (
             h("peak in flight", "peak in\nflight"),
             true,
-            Box::new(|s: &ScenarioResult| {
-                human_bytes(s.metrics.peak_heap_bytes.saturating_sub(s.metrics.setup_heap_bytes) as f64)
-            }),
+            Box::new(|s: &ScenarioResult| human_bytes(s.metrics.peak_in_flight_bytes() as f64)),
         ),
         ("retained", false, Box::new(|s: &ScenarioResult| signed_bytes(s.metrics.retained_heap_bytes))),
         ("peak RSS", false, Box::new(|s: &ScenarioResult| human_bytes(s.metrics.peak_rss_bytes as f64))),

@@ -330,8 +330,8 @@ pub(super) const METRIC_IN_FLIGHT: &str = "peak heap in flight (peak live heap â
 /// `(median, lo, hi)` of the peak live heap above setup, over the count passes.
 fn in_flight(s: &ScenarioResult) -> (f64, f64, f64) {
     let setup = s.metrics.setup_heap_bytes as f64;
-    let (m, lo, hi) = peak_with_setup(s);
-    ((m - setup).max(0.0), (lo - setup).max(0.0), (hi - setup).max(0.0))
+    let (_, lo, hi) = peak_with_setup(s);
+    (s.metrics.peak_in_flight_bytes() as f64, (lo - setup).max(0.0), (hi - setup).max(0.0))
 }
 
 /// `(median, lo, hi)` of the peak live heap, setup included.
