@@ -352,7 +352,8 @@ fn range(s: &ScenarioResult, figure: fn(&ScenarioResult) -> (f64, f64, f64)) -> 
 /// The SDK's own figure beside a ratio over the stripped model: "; beside it, opentelemetry_sdk
 /// (otel-sdk): …" at that size, for the Rust contrasts, when the run has the row.
 pub(super) fn sdk_beside(r: &Results, rows: &Pair, ts: usize, figure: impl Fn(&ScenarioResult) -> String) -> String {
-    if rows.value.starts_with("go-") {
+    // The Go twin's rows are themselves the SDK's mirror: no stripped model to set the SDK beside.
+    if find(r, rows.value, ts).is_some_and(|s| s.language == "go") {
         return String::new();
     }
     find(r, "otel-sdk", ts).map_or_else(String::new, |s| format!("; beside it, the real SDK (otel-sdk) itself: {}", figure(s)))
