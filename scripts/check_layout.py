@@ -36,8 +36,9 @@ ALLOWED = {
     "spanalloc-record": [],
     "spanalloc-judge": ["spanalloc-record"],
     "spanalloc-show": ["spanalloc-record", "spanalloc-judge"],
-    "spanalloc": [*SCENARIO_CRATES, *RESULTS],
-    "spanalloc-testbin": [*SCENARIO_CRATES, *RESULTS, "spanalloc"],
+    "spanalloc-peak": [],
+    "spanalloc": [*SCENARIO_CRATES, *RESULTS, "spanalloc-peak"],
+    "spanalloc-testbin": [*SCENARIO_CRATES, *RESULTS, "spanalloc-peak", "spanalloc"],
     "custom-strategy": [*SCENARIO_CRATES, "spanalloc"],
     "spanalloc-benches": [*SCENARIO_CRATES, *RESULTS],
 }

@@ -299,6 +299,7 @@ mod tests {
 
     #[test]
     fn the_meter_is_this_test_binarys_allocator() {
+        let _mode = meter::MODE_TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         assert!(meter_installed());
     }
 

@@ -18,7 +18,6 @@
 //! allocated in one mode and freed in another is still handled correctly; only its accounting
 //! differs.
 
-pub mod peak;
 pub mod slots;
 pub mod timeline;
 
@@ -48,6 +47,11 @@ static MODE: AtomicU8 = AtomicU8::new(Mode::Off as u8);
 pub fn set_mode(mode: Mode) {
     MODE.store(mode as u8, Relaxed);
 }
+
+/// Held by every unit test that sets the mode: it is one global, and a test restoring `Off`
+/// while another counts would leave the second counting nothing.
+#[cfg(test)]
+pub(crate) static MODE_TEST_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The current mode.
 pub fn mode() -> Mode {

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use serde::{Deserialize, Serialize};
 use spanalloc_model::stage::{self, Stage};
 
-use super::peak;
+use spanalloc_peak as peak;
 
 /// Slots for this many threads; later threads share the last one.
 pub const SLOTS: usize = 1024;
@@ -319,6 +319,7 @@ mod tests {
     /// other test threads do.
     #[test]
     fn counts_a_known_answer_exactly() {
+        let _mode = crate::meter::MODE_TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         set_mode(Mode::Fast);
         let before = this_thread();
         let stages_before = this_thread_stages();
