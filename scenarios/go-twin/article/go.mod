@@ -1,0 +1,3 @@
+module spanalloc/gotwin/article
+
+go 1.19
