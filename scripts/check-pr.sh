@@ -186,6 +186,7 @@ grep -q 'scenarios/value-copy/build.rs' <<<"$said" || die "1: the comment does n
 grep -q "allocation regression against the base (judged by the base's binary" <<<"$said" || die "1: the comment does not say the allocations regressed: $said"
 grep -q "measurement changed: review by hand" <<<"$said" || die "1: the comment does not flag the measurement change"
 grep -q "value-copy" <<<"$said" || die "1: the comment does not name the row"
+! grep -qF "$work/" <<<"$said" || die "1: the comment names the runner's temporary directory: $(grep -F "$work/" <<<"$said" | head -1)"
 [ "$(status_said)" = failure ] || die "1: the head's status is $(status_said), not failure"
 grep -q "statuses/$head_sha" "$work/gh/calls.log" || die "1: no status on the head $head_sha"
 

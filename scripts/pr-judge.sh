@@ -161,9 +161,11 @@ rc=$?
 [ -z "$deps" ] || { rm -rf "$deps" && copy_deps "$work/base-target" "$deps"; } || true
 judge="$work/base-target/release/spanalloc"
 thresholds="$work/base/reports/thresholds.toml"
-args=(compare "$work/base-run/results/results.json" "$work/head/results/results.json" --fail-on exact --format markdown)
-[ -f "$thresholds" ] && args+=(--thresholds "$thresholds")
-"$judge" "${args[@]}" >"$work/compare.md" 2>"$work/compare.err"
+# Paths relative to the work directory: the comment names base-run/… and head/…, never the
+# runner's temporary directory.
+args=(compare base-run/results/results.json head/results/results.json --fail-on exact --format markdown)
+[ -f "$thresholds" ] && args+=(--thresholds base/reports/thresholds.toml)
+(cd "$work" && "$judge" "${args[@]}") >"$work/compare.md" 2>"$work/compare.err"
 status=$?
 case "$status" in
     0) if [ "$toolchain_changed" = 1 ] && [ "$accepted" != 1 ]; then

@@ -101,7 +101,12 @@ fn special_and_oversized_inputs_are_refused_at_once() {
     // SAFETY: mkfifo reads a NUL-terminated path that lives for the call.
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
     let f = fifo.to_str().unwrap();
+    let fine = dir.path().join("fine");
+    std::fs::create_dir(&fine).unwrap();
+    std::fs::copy(FIXTURE, fine.join("results.json")).unwrap();
+    let fine = fine.to_str().unwrap();
     let cases: Vec<Vec<&str>> = vec![
+        vec!["report", fine, "--history", f],
         vec!["compare", FIXTURE, f],
         vec!["compare", f, FIXTURE],
         vec!["compare", FIXTURE, FIXTURE, "--thresholds", f],
@@ -121,10 +126,18 @@ fn special_and_oversized_inputs_are_refused_at_once() {
     let report_dir = dir.path().join("run");
     std::fs::create_dir(&report_dir).unwrap();
     std::os::unix::fs::symlink(&big, report_dir.join("results.json")).unwrap();
+    // 300 MiB: over the history's cap (256 MiB), so the report refuses it rather than reading it
+    // or drawing a page that says "no history".
+    let big_history = dir.path().join("history.jsonl");
+    std::fs::File::create(&big_history).unwrap().set_len(300 * 1024 * 1024).unwrap();
     // Under 100 MB: the child's data segment (heap and private mappings) is capped there, so a
     // read of the file would fail rather than pass. (A child's peak RSS cannot be read here: it
     // counts the test process's own pages at the fork.)
-    for args in [vec!["compare", FIXTURE, big.to_str().unwrap()], vec!["report", report_dir.to_str().unwrap()]] {
+    for args in [
+        vec!["compare", FIXTURE, big.to_str().unwrap()],
+        vec!["report", report_dir.to_str().unwrap()],
+        vec!["report", fine, "--history", big_history.to_str().unwrap()],
+    ] {
         use std::os::unix::process::CommandExt;
         let mut cmd = Command::new(BIN);
         cmd.args(&args);

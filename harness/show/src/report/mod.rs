@@ -107,16 +107,11 @@ pub fn gather(dir: &Path, src: &Sources) -> Result<Inputs, InputError> {
             None,
         )
     };
-    let history = match history::read(&src.history) {
-        Ok((entries, w)) => {
-            warnings.extend(w);
-            entries
-        }
-        Err(e) => {
-            warnings.push(e.to_string());
-            vec![]
-        }
-    };
+    // A missing history is an empty one; an existing one that cannot be read (a FIFO, a file
+    // over its cap) fails the report, as it fails `history show`: a page whose trends section
+    // quietly said "no history" would hide it.
+    let (history, w) = history::read(&src.history)?;
+    warnings.extend(w);
     let linkable =
         results.scenarios.iter().filter_map(|s| s.dhat.as_ref().map(|d| d.file.clone())).filter(|f| safe_link(dir, f)).collect();
     Ok(Inputs {
