@@ -187,8 +187,9 @@ struct RunArgs {
     /// On a sharded night, the shard that measures that size verifies.
     #[arg(long, value_name = "ENTRIES")]
     verify_trace_state: Option<usize>,
-    /// Add the Go twin's rows (go-value, go-pointer, go-pointer-embedded, go-pool, go-atomic), or
-    /// only the Go rows named with --scenario; needs Go (scripts/install-go.sh).
+    /// Add the Go twin's rows (go-value, go-pointer, go-pointer-embedded, go-pool, go-atomic,
+    /// go-user-pointer) and the article's receiver benchmarks (C8, go test -benchmem), or only
+    /// the Go rows named with --scenario; needs Go (scripts/install-go.sh).
     #[arg(long)]
     go: bool,
     /// Allocators beneath the meter, comma-separated: system, jemalloc, mimalloc. Each other

@@ -17,12 +17,12 @@ use crate::pass::Pass;
 pub const PREFIX: &str = "go-";
 
 /// Where the twin's sources are.
-fn source_dir() -> PathBuf {
+pub(crate) fn source_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/go-twin")
 }
 
 /// The `go` to build with: `$GO`, or `go` on the PATH.
-fn go() -> std::ffi::OsString {
+pub(crate) fn go() -> std::ffi::OsString {
     std::env::var_os("GO").unwrap_or_else(|| "go".into())
 }
 
@@ -106,6 +106,11 @@ go_row!(
 );
 go_row!(GO_POOL, "pool", "Go twin: *SpanContext from a sync.Pool, returned after export (opt-in: --go)");
 go_row!(GO_ATOMIC, "atomic", "Go twin: *SpanContext per span, current context in an atomic.Pointer (opt-in: --go)");
+go_row!(
+    GO_USER_POINTER,
+    "user-pointer",
+    "Go twin: what a user can write — upstream's SDK unmodified (as go-value), the user's code holding a *SpanContext to each span's context across its stages (opt-in: --go)"
+);
 
 /// The Go rows, value first (the Go rows' ratio reference).
-pub const ALL: [External; 5] = [GO_VALUE, GO_POINTER, GO_POINTER_EMBEDDED, GO_POOL, GO_ATOMIC];
+pub const ALL: [External; 6] = [GO_VALUE, GO_POINTER, GO_POINTER_EMBEDDED, GO_POOL, GO_ATOMIC, GO_USER_POINTER];

@@ -27,6 +27,7 @@ pub mod cli;
 pub mod console;
 pub mod dhat_profile;
 pub mod external;
+pub mod go_benchmem;
 pub mod go_twin;
 pub mod holds;
 pub mod instructions;

@@ -223,6 +223,7 @@ pub fn run(plan: &RunPlan<'_>, progress: &dyn Progress) -> std::io::Result<(Resu
         scenarios: vec![],
         failures: vec![],
         saved_with_failures: false,
+        go_benchmem: None,
     };
     let mut problems = Problems::default();
     let runs_over = |entry: &Entry, allocator: &str| !(matches!(entry, Entry::External(_)) && allocator != "system");
@@ -272,6 +273,14 @@ pub fn run(plan: &RunPlan<'_>, progress: &dyn Progress) -> std::io::Result<(Resu
             }
         }
     }
+    // The article's receiver benchmarks ride with the Go rows, once per night: on the shard that
+    // measures the plan's first size. A run that asked for them and could not read them fails.
+    if plan.scenarios.iter().any(|e| e.name().starts_with(crate::go_twin::PREFIX)) && taken(0) {
+        match crate::go_benchmem::run() {
+            Ok(b) => results.go_benchmem = Some(b),
+            Err(e) => results.failures.push(failure(GO_BENCHMEM_ROW, 0, FailureKind::Crash, "benchmem", e, String::new())),
+        }
+    }
     problems.0.extend(results.failures.iter().map(Failure::line));
     let json = serde_json::to_vec_pretty(&results).map_err(std::io::Error::other)?;
     let written = if results.scenarios.is_empty() && has_rows(&plan.out.join("results.json")) {
@@ -281,6 +290,9 @@ pub fn run(plan: &RunPlan<'_>, progress: &dyn Progress) -> std::io::Result<(Resu
     };
     Ok((results, written, problems))
 }
+
+/// The name a failure of the article's benchmarks is recorded under.
+const GO_BENCHMEM_ROW: &str = "go-article-benchmem";
 
 /// Whether `file` is a results file with at least one row (an unreadable one is not).
 fn has_rows(file: &Path) -> bool {

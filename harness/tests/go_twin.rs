@@ -29,7 +29,7 @@ fn go_rows_export_the_same_spans_as_the_rust_rows() {
     for ts in [0, 4] {
         let rust = r.scenarios.iter().find(|s| s.name == "value-copy" && s.trace_state_entries == ts).unwrap();
         assert_eq!(rust.language, "rust");
-        for go in ["go-value", "go-pointer", "go-pointer-embedded", "go-pool", "go-atomic"] {
+        for go in ["go-value", "go-pointer", "go-pointer-embedded", "go-pool", "go-atomic", "go-user-pointer"] {
             let g = r.scenarios.iter().find(|s| s.name == go && s.trace_state_entries == ts).unwrap_or_else(|| panic!("{go}"));
             assert_eq!((g.spans_exported, &g.digest), (rust.spans_exported, &rust.digest), "{go} ts={ts}");
             assert_eq!(g.language, "go");
@@ -39,6 +39,23 @@ fn go_rows_export_the_same_spans_as_the_rust_rows() {
             assert_eq!(r.reference_for(g).map(|s| s.name.as_str()), Some("go-value"));
         }
     }
+    // The article's receiver benchmarks ride with the Go rows: five repeats of each, whose B/op
+    // and allocs/op (the runtime's counts per call) repeat exactly; C8 in Go is judged on B/op.
+    let b = r.go_benchmem.as_ref().expect("a run with the Go rows carries the article's benchmarks");
+    let names: Vec<&str> = b.benchmarks.iter().map(|x| x.name.as_str()).collect();
+    assert_eq!(names, ["PointerReceiver", "ValueReceiver"]);
+    for x in &b.benchmarks {
+        assert_eq!(x.samples.len(), 5, "{}", x.name);
+        assert!(x
+            .samples
+            .iter()
+            .all(|s| (s.bytes_per_op, s.allocs_per_op) == (x.samples[0].bytes_per_op, x.samples[0].allocs_per_op)));
+    }
+    assert!(b.benchmarks[0].samples[0].bytes_per_op < b.benchmarks[1].samples[0].bytes_per_op, "{b:?}");
+    let claims: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("claims.json")).unwrap()).unwrap();
+    let c8 = claims["claims"].as_array().unwrap().iter().find(|c| c["id"] == "C8" && c["language"] == "go").expect("C8 in Go");
+    assert!(c8["metric"].as_str().unwrap().starts_with("B/op"), "{c8}");
+    assert_eq!(c8["sizes"][0]["size"], "B/op");
 }
 
 /// A Go row run alone is still checked against the model's own digest, and `--go` with a named

@@ -54,7 +54,7 @@ fn bad_options_exit_2_with_one_line() {
         (&["run", "--scenario", "test-abort"], "unknown scenario 'test-abort'"),
         (
             &["run", "--scenario", "nope"],
-            "unknown scenario 'nope' (known: value-copy, value-shared, pointer-passing, pooled, atomic-swap, otel-sdk, go-value, go-pointer, go-pointer-embedded, go-pool, go-atomic)",
+            "unknown scenario 'nope' (known: value-copy, value-shared, pointer-passing, pooled, atomic-swap, otel-sdk, go-value, go-pointer, go-pointer-embedded, go-pool, go-atomic, go-user-pointer)",
         ),
         (&["run", "--out", file.to_str().unwrap()], "cannot write to --out"),
         (&["run", "--spans", "many"], "invalid value 'many' for '--spans <SPANS>'"),
@@ -100,6 +100,7 @@ fn list_prints_the_strategies_the_reference_row_and_the_go_twin_only() {
         "go-pointer-embedded",
         "go-pool",
         "go-atomic",
+        "go-user-pointer",
     ] {
         assert!(text.contains(name));
     }

@@ -56,7 +56,7 @@ type passOutput struct {
 
 func main() {
 	var w Workload
-	strategy := flag.String("strategy", "value", "value, pointer, pool, atomic or known")
+	strategy := flag.String("strategy", "value", "value, pointer, pointer-embedded, pool, atomic, user-pointer or known")
 	flag.Uint64Var(&w.Seed, "seed", 42, "workload seed")
 	flag.Uint64Var(&w.Spans, "spans", 1_000_000, "measured spans")
 	flag.Uint64Var(&w.Warmup, "warmup", 20_000, "warm-up spans")
@@ -69,7 +69,7 @@ func main() {
 	flag.Float64Var(&w.SampleRatio, "sample-ratio", 1.0, "share of root traces sampled")
 	flag.Parse()
 	if _, ok := strategies[*strategy]; !ok {
-		fail("unknown strategy %q (value, pointer, pool, atomic, known)", *strategy)
+		fail("unknown strategy %q (value, pointer, pointer-embedded, pool, atomic, user-pointer, known)", *strategy)
 	}
 	switch {
 	case w.Spans == 0:

@@ -18,6 +18,8 @@ package main
 //     done with it (and a remote parent once its child is); the current slot holds a copy, since a
 //     pooled context is reused after export.
 //   - atomic: as pointer, the current slot an atomic.Pointer[SpanContext].
+//   - user-pointer (what a user can write): the SDK as value has it, unmodified; the user's code
+//     around it takes each span's context once and holds a *SpanContext to it across its stages.
 //
 // A Go value copy is shallow, so the value row is not Rust's value-copy at the same trace-state
 // size: compare Go rows with Go rows.
@@ -36,6 +38,7 @@ var strategies = map[string]func(p *pipelineSet) producerFactory{
 	"pointer-embedded": newPointerEmbedded,
 	"pool":             newPool,
 	"atomic":           newAtomic,
+	"user-pointer":     newUserPointer,
 	"known":            newKnown,
 }
 
@@ -412,4 +415,50 @@ func (k *knownProducer) end(handle any) {
 	}
 	r.ended = nanotime()
 	k.set.pipe.queue <- r
+}
+
+// ----- user-pointer: the SDK as it is, the user's code holding a *SpanContext -----------------
+
+// userContextKey is where the user's code keeps its *SpanContext in its request context.
+type userContextKey struct{}
+
+// userPointerProducer is what a user can write: upstream's SDK unmodified (the value row's
+// producer, embedded and called as is), with the user's own code around it taking each span's
+// context once — by value, as the API's span.SpanContext() returns it — and holding a
+// *SpanContext to it in its request context across its stages, where the end reads the trace
+// id through it (a log line's correlation). Holding a pointer past the call moves the copy to
+// the heap, and the request context holding it is one more object: the SDK inside still copies.
+type userPointerProducer struct {
+	valueProducer
+	logged uint64
+}
+
+func newUserPointer(set *pipelineSet) producerFactory {
+	slot := &valueSlot{}
+	return producerFactory{slot: slot, producer: func() producer {
+		return &userPointerProducer{valueProducer: valueProducer{set, slot, newCarrier()}}
+	}, settings: map[string]string{"span context": "by value inside the SDK (upstream, unmodified); the user's code holds a *SpanContext to a copy in its request context (context.WithValue) across its stages"}}
+}
+
+// hold is the user's code after a span starts: span.SpanContext(), kept behind a pointer.
+func (u *userPointerProducer) hold(handle any) any {
+	ctx := handle.(context.Context)
+	sc := new(SpanContext)
+	*sc = u.parentOf(ctx)
+	return context.WithValue(ctx, userContextKey{}, sc)
+}
+
+func (u *userPointerProducer) startRoot(id TraceID, span SpanID, name string, ts TraceState) any {
+	return u.hold(u.valueProducer.startRoot(id, span, name, ts))
+}
+
+func (u *userPointerProducer) startChild(parentHandle any, span SpanID, name string, crossesBoundary bool) any {
+	return u.hold(u.valueProducer.startChild(parentHandle, span, name, crossesBoundary))
+}
+
+func (u *userPointerProducer) end(handle any) {
+	if sc, ok := handle.(context.Context).Value(userContextKey{}).(*SpanContext); ok {
+		u.logged += uint64(sc.traceID[0])
+	}
+	u.valueProducer.end(handle)
 }

@@ -99,6 +99,8 @@ pub fn merge(files: Vec<ShardFile>, run_id: String) -> Result<Results, String> {
         scenarios: Vec::new(),
         failures: Vec::new(),
         saved_with_failures: false,
+        // The one shard that ran the article's benchmarks (the first size's) carries them.
+        go_benchmem: chosen.values().find_map(|(_, f)| f.results.go_benchmem.clone()),
     };
     merged.environment.run_id = Some(run_id);
     let mut delivered = Vec::new();

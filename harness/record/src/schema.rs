@@ -48,7 +48,10 @@ use serde::{Deserialize, Serialize};
 /// (`config.verify`), and each row at the size it verified carries the outcome, DHAT's Δblocks
 /// and the meter's Δ(allocs + reallocs) (`scenarios[].verified`); a disagreement, or a row that
 /// could not be judged, is a failure of kind `verify`.
-pub const SCHEMA_VERSION: u32 = 17;
+/// Version 18: the article's receiver benchmarks as it ran them — `go test -bench -benchmem
+/// -count 5` of its code verbatim, every repeat's ns/op, B/op and allocs/op (`go_benchmem`),
+/// in a run with the Go rows.
+pub const SCHEMA_VERSION: u32 = 18;
 
 /// The first layout whose rows say whether their counts are exact and record every repeat's
 /// counts; older rows are told apart by their cross-check ([`ScenarioResult::exact_counts`]).
@@ -84,6 +87,57 @@ pub struct Results {
     /// failures, and `compare` says so.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub saved_with_failures: bool,
+    /// The article's receiver benchmarks (C8), run as the article ran them (schema 18; before,
+    /// and in a run without the Go rows: absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub go_benchmem: Option<GoBenchmem>,
+}
+
+/// `go test -bench . -benchmem -count N` of the article's receiver code, reproduced verbatim
+/// (`scenarios/go-twin/article`): what its C8 table reports, B/op and allocs/op (heap bytes and
+/// allocations per call, from the runtime's counters) and ns/op, for every repeat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoBenchmem {
+    /// `go version` of the toolchain that built and ran them.
+    pub go: String,
+    /// The package benchmarked, relative to the repository.
+    pub package: String,
+    /// `-benchtime`: calls per repeat (`200000x`).
+    pub benchtime: String,
+    /// Each benchmark, in the order `go test` ran them.
+    pub benchmarks: Vec<GoBenchmark>,
+}
+
+/// One Go benchmark's repeats.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoBenchmark {
+    /// Its name without `Benchmark` and the `-GOMAXPROCS` suffix (`PointerReceiver`).
+    pub name: String,
+    /// One entry per `-count` repeat.
+    pub samples: Vec<GoBenchSample>,
+}
+
+/// One line of `-benchmem` output.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GoBenchSample {
+    /// Nanoseconds per call.
+    pub ns_per_op: f64,
+    /// Heap bytes allocated per call (whole bytes: total ÷ calls, rounded down, as Go prints it).
+    pub bytes_per_op: u64,
+    /// Heap allocations per call (the same).
+    pub allocs_per_op: u64,
+}
+
+impl GoBenchmark {
+    /// The lowest and highest of `f` over the repeats, and their median.
+    pub fn spread(&self, f: impl Fn(&GoBenchSample) -> f64) -> Option<(f64, f64, f64)> {
+        let mut v: Vec<f64> = self.samples.iter().map(f).collect();
+        v.sort_by(f64::total_cmp);
+        let (lo, hi) = (*v.first()?, *v.last()?);
+        let n = v.len();
+        let median = if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 };
+        Some((lo, median, hi))
+    }
 }
 
 /// The workload and passes of a run.

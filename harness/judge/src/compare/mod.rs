@@ -318,8 +318,10 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
         });
     }
     let timing_metric = METRICS.iter().find(|m| !m.is_count()).expect("a timing metric");
-    let summary = Summary::of(&rows, current.failures.len(), &unjudged);
     let reproduce = reproductions(baseline, current, &rows, &unjudged, labels.0);
+    // After the rerun commands: the benchmarks are no row `run --scenario` could rerun.
+    unjudged.extend(benchmarks_lost(baseline, current));
+    let summary = Summary::of(&rows, current.failures.len(), &unjudged);
     let baseline_note = baseline.saved_with_failures.then(|| {
         format!(
             "the baseline {} was saved with {} failure(s) (--allow-failures): its rows may not be the same work",
@@ -346,6 +348,30 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
         thresholds,
         counts_gate_only: false,
     }
+}
+
+/// The name the article's receiver benchmarks are listed under when they are not judged.
+pub const GO_BENCHMEM: &str = "go-article-benchmem";
+
+/// The article's receiver benchmarks (schema 18) the baseline has and this run lacks, each a
+/// failure: a night that ran the Go rows without them measured less than its baseline.
+fn benchmarks_lost(baseline: &Results, current: &Results) -> Vec<Unjudged> {
+    let Some(b) = &baseline.go_benchmem else { return Vec::new() };
+    let have: Vec<&str> = current.go_benchmem.iter().flat_map(|c| c.benchmarks.iter().map(|x| x.name.as_str())).collect();
+    b.benchmarks
+        .iter()
+        .filter(|x| !have.contains(&x.name.as_str()))
+        .map(|x| Unjudged {
+            scenario: format!("{GO_BENCHMEM} {}", x.name),
+            trace_state_entries: 0,
+            reason: format!(
+                "not measured: the article's benchmark {} (go test -benchmem, `run --go`) is in the baseline, not in this run",
+                x.name
+            ),
+            absent: true,
+            fails: true,
+        })
+        .collect()
 }
 
 /// Rows here on both sides that no rule could judge: the first reason per scenario × trace state.
@@ -515,6 +541,36 @@ mod tests {
 
     fn verdict(c: &Comparison, scenario: &str, ts: usize, metric: &str) -> Verdict {
         c.rows.iter().find(|r| r.scenario == scenario && r.trace_state_entries == ts && r.metric == metric).expect("row").verdict
+    }
+
+    #[test]
+    fn the_article_benchmarks_a_baseline_has_and_a_run_lacks_fail() {
+        use spanalloc_record::schema::{GoBenchSample, GoBenchmark, GoBenchmem};
+        let sample = GoBenchSample { ns_per_op: 30.0, bytes_per_op: 32, allocs_per_op: 1 };
+        let bench = |name: &str| GoBenchmark { name: name.into(), samples: vec![sample; 5] };
+        let mut base = fixture();
+        base.go_benchmem = Some(GoBenchmem {
+            go: "go version go1.19.8 linux/amd64".into(),
+            package: "scenarios/go-twin/article".into(),
+            benchtime: "200000x".into(),
+            benchmarks: vec![bench("PointerReceiver"), bench("ValueReceiver")],
+        });
+        let c = compare(&base, &base, &Thresholds::default(), ("b", "c"));
+        assert!(c.unjudged.is_empty(), "{:?}", c.unjudged);
+        let mut one = base.clone();
+        one.go_benchmem.as_mut().unwrap().benchmarks.pop();
+        for (current, lost) in [
+            (one, vec!["go-article-benchmem ValueReceiver"]),
+            (fixture(), vec!["go-article-benchmem PointerReceiver", "go-article-benchmem ValueReceiver"]),
+        ] {
+            let c = compare(&base, &current, &Thresholds::default(), ("b", "c"));
+            let named: Vec<&str> = c.unjudged.iter().filter(|u| u.fails).map(|u| u.scenario.as_str()).collect();
+            assert_eq!(named, lost);
+            assert!(c.unjudged.iter().all(|u| u.reason.starts_with("not measured")));
+            assert!(c.fails(true), "a lost benchmark fails the comparison, counts-only gate too");
+        }
+        // A run with them against a baseline without: nothing to lose.
+        assert!(compare(&fixture(), &base, &Thresholds::default(), ("b", "c")).unjudged.is_empty());
     }
 
     #[test]

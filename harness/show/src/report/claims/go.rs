@@ -35,6 +35,20 @@ const GO_EMBEDDED: Pair = Pair {
     },
 };
 
+/// What a user can write around the SDK as it is: the user's code holds a `*SpanContext` to
+/// each span's context, the SDK inside still copies.
+const GO_USER: Pair = Pair {
+    value: "go-value",
+    pointer: "go-user-pointer",
+    contrast: Contrast {
+        name: "copy vs user's pointer",
+        value: "go-value",
+        other: "go-user-pointer",
+        question: "what a user can write: upstream's SDK unmodified, the user's own code holding a *SpanContext across its stages instead of reading the context by value",
+        answers_article: false,
+    },
+};
+
 /// The Go verdicts, or none when the run has no Go rows.
 pub fn evaluate(r: &Results) -> Vec<Claim> {
     if !r.scenarios.iter().any(|s| s.language == "go") {
@@ -46,7 +60,7 @@ pub fn evaluate(r: &Results) -> Vec<Claim> {
         c
     };
     let mut claims = Vec::new();
-    for pair in [&GO, &GO_EMBEDDED] {
+    for pair in [&GO, &GO_EMBEDDED, &GO_USER] {
         let (v, p) = (pair.value, pair.pointer);
         claims.push(go(
             c1(r, pair),

@@ -39,6 +39,9 @@ pub enum Verdict {
     NotApplicable,
     /// Nothing to save: the row the claim saves against carries nothing (no allocation per span).
     NothingCarried,
+    /// The claimed effect does not appear where the claim was made: both sides measured the
+    /// same (both 0 B/op, say, when escape analysis keeps everything on the stack).
+    NotReproduced,
     /// Every candidate passes the check, the claim's and the alternatives: true, and no reason to
     /// prefer the claim's means.
     HoldsNotDiscriminating,
@@ -57,6 +60,7 @@ impl Verdict {
             Verdict::NotMeasured => "not measured",
             Verdict::NotApplicable => "not applicable",
             Verdict::NothingCarried => "nothing carried",
+            Verdict::NotReproduced => "not reproduced",
             Verdict::HoldsNotDiscriminating => "holds, not discriminating",
             Verdict::DependsOnSize => "depends on size",
         }

@@ -4,6 +4,7 @@
 //! direction and size judged apart ([`judge`]). The claims are written as `claims.json` beside
 //! the report, and the report's table is drawn from the same values.
 
+pub mod benchmem;
 pub mod claim;
 pub mod go;
 pub mod judge;
@@ -16,5 +17,6 @@ pub use judge::Verdict;
 pub fn evaluate(results: &spanalloc_record::schema::Results, benches: &[super::sources::BenchEstimate]) -> Claims {
     let mut claims = rust::evaluate(results, benches);
     claims.extend(go::evaluate(results));
+    claims.extend(benchmem::evaluate(results));
     Claims { version: CLAIMS_VERSION, claims }
 }

@@ -81,7 +81,10 @@ pub(super) fn not_measured(size: String, why: &str) -> SizeVerdict {
 }
 
 pub(super) fn pct(effect: f64) -> String {
-    if effect <= 0.0 {
+    // Under 0.05% either way prints as no change, never "-0.0% less".
+    if (effect * 100.0).abs() < 0.05 {
+        "no change".to_owned()
+    } else if effect < 0.0 {
         format!("{:.1}% less", -effect * 100.0)
     } else {
         format!("{:.1}% more", effect * 100.0)
@@ -580,7 +583,7 @@ fn c8(b: &[BenchEstimate]) -> Claim {
     Claim::new(
         "C8",
         "a pointer receiver on the tracer: 184 ns / 48 B → 32 ns / 16 B",
-        "ns per call (criterion median); the article's B/op is Go heap bytes, not judged here",
+        "ns per call (criterion median); the article's B/op is Go heap bytes, judged on its own code in Go (C8, go test -benchmem)",
         "criterion: a method of a plain, copyable 48-byte tracer (the size the article's 48 B/op implies) on &self against on self, a copy",
         "faster by reference (direction); holds within ±25% of −82.6%; inconclusive when criterion's intervals reach both ways or the difference is under 5%"
             .into(),

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use crate::report::builder::{esc, Builder};
 use crate::report::sections::claims;
-use spanalloc_record::schema::ScenarioResult;
+use spanalloc_record::schema::{GoBenchmem, ScenarioResult};
 use spanalloc_record::units::human_bytes;
 
 /// The article's table (1M spans): `(row, bytes allocated MB, GC cycles, peak memory MB)`.
@@ -62,7 +62,54 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
         "</table><p>Bytes allocated and GC cycles are per 1M spans (the article's unit); peak heap is the highest heap in use \
          above what the process had before setup, garbage not yet collected included, as Go counts it.</p>",
     );
+    if let Some(bench) = &r.go_benchmem {
+        html.push_str(&benchmem_table(bench));
+    }
     html.push_str(&claims::table(b.claims.claims.iter().filter(|c| c.language == "go"), "Go twin measurement"));
     b.html.push_str(&html);
     b.end();
+}
+
+/// The article's C8 table beside the same benchmarks run here: its code verbatim, every repeat.
+fn benchmem_table(b: &GoBenchmem) -> String {
+    // The article's (Go 1.22): (benchmark, ns/op, B/op).
+    const ARTICLE: [(&str, &str, &str); 2] = [("ValueReceiver", "184", "48"), ("PointerReceiver", "32", "16")];
+    let mut html = format!(
+        "<h3>C8 as the article measured it: <code>go test -bench -benchmem</code></h3><p>The article's <code>StartSpan</code> \
+         (§2.4) verbatim in <code>{}</code>, on a pointer receiver and on the value receiver it describes, run with {} \
+         (<code>-benchtime {}</code>, every repeat shown). B/op and allocs/op are the runtime's heap counters per call: \
+         the quantity C8's 48 B → 16 B is, and the one it is judged on.</p>\
+         <table><tr><th class=\"l\">benchmark</th><th>B/op</th><th>allocs/op</th><th>ns/op median (range)</th><th>repeats</th>\
+         <th>article: ns/op, B/op</th></tr>",
+        esc(&b.package),
+        esc(&b.go),
+        esc(&b.benchtime)
+    );
+    for x in &b.benchmarks {
+        let range = |f: fn(&spanalloc_record::schema::GoBenchSample) -> f64, digits: usize| {
+            x.spread(f).map_or_else(
+                || "—".to_owned(),
+                |(lo, m, hi)| {
+                    if lo == hi {
+                        format!("{m:.digits$}")
+                    } else {
+                        format!("{m:.digits$} ({lo:.digits$}–{hi:.digits$})")
+                    }
+                },
+            )
+        };
+        let article = ARTICLE.iter().find(|a| a.0 == x.name).map_or_else(|| "—".to_owned(), |a| format!("{} ns, {} B", a.1, a.2));
+        let _ = write!(
+            html,
+            "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&x.name),
+            range(|s| s.bytes_per_op as f64, 0),
+            range(|s| s.allocs_per_op as f64, 0),
+            range(|s| s.ns_per_op, 1),
+            x.samples.len(),
+            article
+        );
+    }
+    html.push_str("</table>");
+    html
 }
