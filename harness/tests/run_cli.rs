@@ -87,7 +87,7 @@ fn bad_options_exit_2_with_one_line() {
 fn list_prints_the_strategies_the_reference_row_and_the_go_twin_only() {
     let o = spanalloc(&["list"]);
     let text = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(text.lines().count(), 11, "{text}");
+    assert_eq!(text.lines().count(), 12, "{text}");
     for name in [
         "value-copy",
         "value-shared",
