@@ -189,7 +189,7 @@ if [ "${SPANALLOC_BENCHES:-1}" != 0 ]; then
         criterion_baseline=(--baseline-lenient="$name")
     fi
     step "criterion benches" env CRITERION_HOME="$bench_home/criterion" \
-        cargo bench -q -p spanalloc-benches --bench handoff --bench handoff_thread --bench tracer --bench current --bench pipeline \
+        cargo bench -q -p spanalloc-benches --bench handoff --bench handoff_thread --bench paired_calls --bench tracer --bench current --bench pipeline \
         -- "${criterion_baseline[@]}" "${criterion_args[@]}" || worse 1
     iai_baseline=(--save-baseline="$name")
     if [ "$accept" != 1 ] && find "$bench_home/iai" -name "*.base@$name*" 2>/dev/null | grep -q .; then

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-/// One measured figure: its median over rounds and the interval of that median.
+/// One measured figure: its median over rounds, the interval of that median, and every round in
+/// the order measured (rounds of a paired bench interleave its sides, so the report can pair them).
 #[derive(Debug, Clone, Serialize)]
 pub struct Estimate {
     /// `group/function/parameter`, as criterion names its benchmarks.
@@ -16,36 +17,16 @@ pub struct Estimate {
     pub ci_ns: (f64, f64),
     /// Rounds measured.
     pub rounds: usize,
+    /// Each round's figure, ns, in the order measured.
+    pub rounds_ns: Vec<f64>,
 }
 
 impl Estimate {
-    /// The median of `values` and its 95% interval: the order statistics `k` and `n − 1 − k`
-    /// with `k` the largest rank whose binomial(n, ½) tail stays under 2.5% (for 31 rounds, the
-    /// 10th and 22nd smallest, 1-based).
-    pub fn of(id: String, mut values: Vec<f64>) -> Self {
-        values.sort_by(f64::total_cmp);
-        let n = values.len();
-        assert!(n >= 6, "too few rounds for an interval");
-        let k = lower_rank(n);
-        Estimate { id, median_ns: values[n / 2], ci_ns: (values[k], values[n - 1 - k]), rounds: n }
+    /// The median of `values` and its 95% interval ([`spanalloc_record::stats::median_interval`]).
+    pub fn of(id: String, values: Vec<f64>) -> Self {
+        let (median_ns, lo, hi) = spanalloc_record::stats::median_interval(&values).expect("too few rounds for an interval");
+        Estimate { id, median_ns, ci_ns: (lo, hi), rounds: values.len(), rounds_ns: values }
     }
-}
-
-/// The 0-based rank `k` such that P(Binomial(n, ½) ≤ k) ≤ 2.5%, the largest such.
-fn lower_rank(n: usize) -> usize {
-    // P(X ≤ k) accumulated with exact binomial terms (n is small).
-    let mut term = 0.5f64.powi(n as i32); // P(X = 0)
-    let mut cdf = term;
-    let mut k = 0;
-    while k + 1 < n / 2 {
-        term *= (n - k) as f64 / (k + 1) as f64;
-        if cdf + term > 0.025 {
-            break;
-        }
-        cdf += term;
-        k += 1;
-    }
-    k
 }
 
 /// Writes `estimates` as JSON to `file`, making its directory.
@@ -80,11 +61,13 @@ mod tests {
     #[test]
     fn median_interval_ranks_follow_the_binomial() {
         // Tables for the sign-test interval of a median at 95%: n = 31 → 10th and 22nd values.
+        use spanalloc_record::stats::lower_rank;
         assert_eq!(lower_rank(31), 9);
         assert_eq!(lower_rank(10), 1, "n = 10 → 2nd and 9th");
         assert_eq!(lower_rank(6), 0, "n = 6 → 1st and 6th");
         let e = Estimate::of("x".into(), (1..=31).map(f64::from).collect());
         assert_eq!((e.median_ns, e.ci_ns), (16.0, (10.0, 22.0)));
+        assert_eq!(e.rounds_ns.len(), 31);
     }
 
     #[test]

@@ -14,6 +14,9 @@ pub struct BenchEstimate {
     pub median_ns: f64,
     /// Lower and upper bound of the median's confidence interval, ns.
     pub median_ci_ns: (f64, f64),
+    /// A paired bench's every round, ns, in the order measured (its sides interleaved round by
+    /// round, so that round i of one side pairs with round i of the other); empty for criterion's.
+    pub rounds_ns: Vec<f64>,
 }
 
 /// One iai-callgrind benchmark's instruction count.
@@ -71,6 +74,9 @@ struct PairedEstimate {
     id: String,
     median_ns: f64,
     ci_ns: (f64, f64),
+    /// Absent from files written before the rounds were kept.
+    #[serde(default)]
+    rounds_ns: Vec<f64>,
 }
 
 /// Every `**/new/estimates.json` under `root` (criterion's output, normally `target/criterion`),
@@ -82,7 +88,12 @@ pub fn criterion(root: &Path) -> Vec<BenchEstimate> {
     for file in paired_dir.iter().filter_map(|d| std::fs::read_dir(d).ok()).flatten().flatten() {
         let Ok(bytes) = std::fs::read(file.path()) else { continue };
         let Ok(estimates) = serde_json::from_slice::<Vec<PairedEstimate>>(&bytes) else { continue };
-        out.extend(estimates.into_iter().map(|e| BenchEstimate { id: e.id, median_ns: e.median_ns, median_ci_ns: e.ci_ns }));
+        out.extend(estimates.into_iter().map(|e| BenchEstimate {
+            id: e.id,
+            median_ns: e.median_ns,
+            median_ci_ns: e.ci_ns,
+            rounds_ns: e.rounds_ns,
+        }));
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
@@ -102,6 +113,7 @@ fn criterion_only(root: &Path) -> Vec<BenchEstimate> {
                 id: id.full_id,
                 median_ns: m.point_estimate,
                 median_ci_ns: (m.confidence_interval.lower_bound, m.confidence_interval.upper_bound),
+                rounds_ns: Vec::new(),
             })
         })
         .collect();
@@ -180,7 +192,7 @@ mod tests {
         std::fs::copy(new.join("estimates.json"), base.join("estimates.json")).unwrap();
         assert_eq!(
             criterion(&root),
-            vec![BenchEstimate { id: "handoff/value/24".into(), median_ns: 1.5, median_ci_ns: (1.4, 1.6) }]
+            vec![BenchEstimate { id: "handoff/value/24".into(), median_ns: 1.5, median_ci_ns: (1.4, 1.6), rounds_ns: vec![] }]
         );
         assert!(criterion(&dir.path().join("absent")).is_empty());
     }
@@ -197,7 +209,12 @@ mod tests {
         .unwrap();
         assert_eq!(
             criterion(&dir.path().join("criterion")),
-            vec![BenchEstimate { id: "handoff_thread/box/24".into(), median_ns: 116.6, median_ci_ns: (109.2, 125.7) }]
+            vec![BenchEstimate {
+                id: "handoff_thread/box/24".into(),
+                median_ns: 116.6,
+                median_ci_ns: (109.2, 125.7),
+                rounds_ns: vec![]
+            }]
         );
     }
 

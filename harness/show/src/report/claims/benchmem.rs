@@ -4,7 +4,7 @@
 //! benchmarks (a run with the Go rows, schema 18).
 
 use super::claim::{Claim, SizeVerdict};
-use super::judge::{judge, judge_noisy, Effect, Verdict};
+use super::judge::{judge, judge_paired, spread_text, Effect, Verdict, MIN_ROUNDS};
 use super::rust::{not_measured, pct};
 use spanalloc_record::schema::{GoBenchSample, GoBenchmark, GoBenchmem, Results};
 
@@ -28,14 +28,14 @@ pub fn evaluate(r: &Results) -> Option<Claim> {
         "a pointer receiver on the tracer: 184 ns / 48 B → 32 ns / 16 B",
         METRIC,
         format!(
-            "the article's StartSpan verbatim ({}), on *Tracer against Tracer (a copy of its Mutex and counter), go test -bench -benchmem -count {} -benchtime {}, {}",
+            "the article's StartSpan verbatim ({}), on *Tracer against Tracer (a copy of its Mutex and counter), go test -bench -benchmem, {} interleaved runs of -benchtime {}, {}",
             b.package,
             repeats(b),
             b.benchtime,
             b.go
         ),
         "B/op: fewer bytes by pointer (direction); holds within ±25% of −66.7%; not reproduced when both sides allocate the same \
-         (escape analysis decides what reaches the heap). ns/op beside it, judged only outside the repeats' spread and above 5%"
+         (escape analysis decides what reaches the heap). ns/op beside it, on the runs' pairs, judged only outside their run-to-run spread"
             .into(),
         sizes,
     );
@@ -85,16 +85,19 @@ fn bytes(p: &GoBenchmark, v: &GoBenchmark) -> SizeVerdict {
     }
 }
 
-/// ns/op: timing, judged only when the two sides' repeats do not overlap and differ by 5% or more.
+/// ns/op: timing, on the runs' pairs (run i of each benchmark ran back to back), judged only
+/// outside their run-to-run spread ([`judge_paired`]); shown beside B/op, never part of the
+/// overall verdict.
 fn time(p: &GoBenchmark, v: &GoBenchmark) -> SizeVerdict {
     let (pt, vt) = (spread(p, |s| s.ns_per_op), spread(v, |s| s.ns_per_op));
     let claimed = BY_POINTER.1 / BY_VALUE.1 - 1.0;
-    let effect = Effect::ratio(pt, vt);
+    let ns = |b: &GoBenchmark| b.samples.iter().map(|s| s.ns_per_op).collect::<Vec<f64>>();
+    let paired = judge_paired(&ns(v), &ns(p), claimed);
     SizeVerdict {
         size: "ns/op".into(),
-        verdict: effect.map_or(Verdict::Inconclusive, |e| judge_noisy(e, claimed)),
+        verdict: paired.map_or(Verdict::NotMeasured, |(v, _)| v),
         measured: format!(
-            "*Tracer {:.1} ns/op ({:.1}–{:.1}) vs Tracer {:.1} ({:.1}–{:.1}), medians of {}{}",
+            "*Tracer {:.1} ns/op ({:.1}–{:.1}) vs Tracer {:.1} ({:.1}–{:.1}), medians of {} interleaved runs{}",
             pt.0,
             pt.1,
             pt.2,
@@ -102,10 +105,13 @@ fn time(p: &GoBenchmark, v: &GoBenchmark) -> SizeVerdict {
             vt.1,
             vt.2,
             p.samples.len().min(v.samples.len()),
-            effect.map_or_else(String::new, |e| format!(": {}", pct(e.value)))
+            paired.map_or_else(
+                || format!(": fewer than {MIN_ROUNDS} runs, not judged"),
+                |(_, e)| format!(": {} in the median run ({})", pct(e.value), spread_text(e))
+            )
         ),
         claimed: "184 → 32 ns/op: 82.6% less".into(),
-        measured_effect: effect.map(|e| e.value),
+        measured_effect: paired.map(|(_, e)| e.value),
         claimed_effect: Some(claimed),
         informs_only: true,
     }

@@ -10,8 +10,12 @@ use super::judge::{self, Verdict};
 /// contrast (`contrast`), one entry per claim × contrast. Version 3: each claim names the
 /// quantity it is judged on (`metric`); a size that only informs (`informs_only`: peak RSS beside
 /// a heap verdict) and a size with no verdict are left out of the overall one; the verdicts
-/// `nothing-carried` and `holds-not-discriminating`.
-pub const CLAIMS_VERSION: u32 = 3;
+/// `nothing-carried` and `holds-not-discriminating`. Version 4: timing claims are judged on
+/// interleaved rounds, with the verdict `within-spread` where the difference does not clear
+/// their run-to-run spread; C8 is judged in Go on B/op (`not-reproduced` where both receivers
+/// allocate the same), its Rust timing listed as `C8 (Rust)`; C5's overall detail names its
+/// crossover.
+pub const CLAIMS_VERSION: u32 = 4;
 
 /// Which two rows a claim sets against each other, and which question that answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

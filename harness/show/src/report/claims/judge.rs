@@ -42,6 +42,9 @@ pub enum Verdict {
     /// The claimed effect does not appear where the claim was made: both sides measured the
     /// same (both 0 B/op, say, when escape analysis keeps everything on the stack).
     NotReproduced,
+    /// A timing contrast whose difference does not clear the run-to-run spread its interleaved
+    /// rounds measured: no verdict either way.
+    WithinSpread,
     /// Every candidate passes the check, the claim's and the alternatives: true, and no reason to
     /// prefer the claim's means.
     HoldsNotDiscriminating,
@@ -61,6 +64,7 @@ impl Verdict {
             Verdict::NotApplicable => "not applicable",
             Verdict::NothingCarried => "nothing carried",
             Verdict::NotReproduced => "not reproduced",
+            Verdict::WithinSpread => "not judged: within run-to-run spread",
             Verdict::HoldsNotDiscriminating => "holds, not discriminating",
             Verdict::DependsOnSize => "depends on size",
         }
@@ -125,6 +129,45 @@ pub fn judge_noisy(measured: Effect, claimed: f64) -> Verdict {
     }
 }
 
+/// The least number of interleaved rounds a timing verdict rests on.
+pub const MIN_ROUNDS: usize = 5;
+
+/// The share of rounds that must go the same way before a timing contrast is judged.
+pub const AGREEING_ROUNDS: f64 = 0.9;
+
+/// A timing contrast measured in interleaved rounds — round i of `base` and of `other` ran back
+/// to back, so their ratio cancels what the machine was doing then. The effect is the median of
+/// the rounds' ratios `other_i / base_i − 1`, its interval the sign test's 95% interval of that
+/// median (from 6 rounds; at 5, their whole range). The test: a verdict only when at least
+/// [`AGREEING_ROUNDS`] of the rounds go the same way (every one of 5) and the median differs by
+/// 5% or more ([`MIN_NOISY_EFFECT`]); otherwise [`Verdict::WithinSpread`]. A difference the
+/// rounds' own spread could make gives no verdict, so two identical runs do not flip: with no
+/// real difference, 28 of 31 rounds agree by chance once in 200,000 runs (a 95% interval alone
+/// misleads one contrast in twenty). `None` under [`MIN_ROUNDS`] pairs or with a zero round.
+pub fn judge_paired(base: &[f64], other: &[f64], claimed: f64) -> Option<(Verdict, Effect)> {
+    let n = base.len().min(other.len());
+    if n < MIN_ROUNDS || base.iter().chain(other).any(|v| !v.is_finite() || *v <= 0.0) {
+        return None;
+    }
+    let ratios: Vec<f64> = base.iter().zip(other).map(|(b, o)| o / b - 1.0).collect();
+    let (value, lo, hi) = spanalloc_record::stats::median_interval(&ratios).unwrap_or_else(|| {
+        let (lo, hi) = ratios.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+        (spanalloc_record::stats::median(&ratios), lo, hi)
+    });
+    let effect = Effect { value, interval: (lo, hi) };
+    let up = ratios.iter().filter(|r| **r > 0.0).count();
+    let down = ratios.iter().filter(|r| **r < 0.0).count();
+    let agree = up.max(down) as f64 / n as f64 >= AGREEING_ROUNDS;
+    let judged = agree && value.abs() >= MIN_NOISY_EFFECT;
+    Some((if judged { judge(effect, claimed) } else { Verdict::WithinSpread }, effect))
+}
+
+/// The spread a paired effect was judged against, as a verdict's text gives it: `±X%`, half
+/// the interval's width.
+pub fn spread_text(e: Effect) -> String {
+    format!("±{:.1}%", (e.interval.1 - e.interval.0) / 2.0 * 100.0)
+}
+
 /// Judges `measured` against `claimed` (same units, non-zero).
 pub fn judge(measured: Effect, claimed: f64) -> Verdict {
     let (lo, hi) = measured.interval;
@@ -182,6 +225,23 @@ mod tests {
         // A single run's peak RSS 1.4% higher by pointer is not a contradiction: it has no spread.
         assert_eq!(judge_noisy(Effect::exact(0.014), -0.365), Verdict::Inconclusive);
         assert_eq!(judge_noisy(Effect::exact(0.08), -0.365), Verdict::Contradicted);
+    }
+
+    #[test]
+    fn paired_rounds_judge_a_real_difference_and_not_the_spread() {
+        // Noise: ±10% round to round, no difference: within spread, never a verdict.
+        let base: Vec<f64> = (0..31).map(|i| 100.0 + f64::from(i % 7) * 3.0).collect();
+        let same: Vec<f64> = base.iter().enumerate().map(|(i, v)| v * if i % 2 == 0 { 1.08 } else { 0.93 }).collect();
+        assert_eq!(judge_paired(&base, &same, -0.5).unwrap().0, Verdict::WithinSpread);
+        // A planted 2× cost on one side, under the same noise: judged, and the same way every time.
+        let slower: Vec<f64> = same.iter().map(|v| v * 2.0).collect();
+        let (v, e) = judge_paired(&base, &slower, 1.0).unwrap();
+        assert_eq!(v, Verdict::Holds, "{e:?}");
+        assert_eq!(judge_paired(&slower, &base, 1.0).unwrap().0, Verdict::Contradicted);
+        // Too few rounds: no judgement at all.
+        assert!(judge_paired(&base[..4], &slower[..4], 1.0).is_none());
+        // Five rounds: their whole range is the interval.
+        assert_eq!(judge_paired(&base[..5], &slower[..5], 1.0).unwrap().0, Verdict::Holds);
     }
 
     #[test]
