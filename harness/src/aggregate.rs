@@ -96,6 +96,7 @@ pub fn combine(
         reallocs: p.count.iter().filter_map(|o| o.counts.map(|c| c.reallocs)).collect(),
         deallocs: p.count.iter().filter_map(|o| o.counts.map(|c| c.deallocs)).collect(),
         export_batches: p.count.iter().filter_map(|o| o.export_batches).collect(),
+        gc_cycles: p.count.iter().filter_map(|o| o.gc_cycles).collect(),
     };
     let count_median = |f: fn(&PassOutput) -> Option<f64>| median(&p.count.iter().filter_map(f).collect::<Vec<_>>());
     let plain_cpu = median(&samples.cpu_ns_per_span);

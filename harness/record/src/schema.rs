@@ -48,9 +48,10 @@ use serde::{Deserialize, Serialize};
 /// (`config.verify`), and each row at the size it verified carries the outcome, DHAT's Δblocks
 /// and the meter's Δ(allocs + reallocs) (`scenarios[].verified`); a disagreement, or a row that
 /// could not be judged, is a failure of kind `verify`.
-/// Version 18: the article's receiver benchmarks as it ran them — `go test -bench -benchmem
-/// -count 5` of its code verbatim, every repeat's ns/op, B/op and allocs/op (`go_benchmem`),
-/// in a run with the Go rows.
+/// Version 18: the article's receiver benchmarks as it ran them — `go test -bench -benchmem`
+/// of its code verbatim, five interleaved runs, every repeat's ns/op, B/op and allocs/op
+/// (`go_benchmem`), in a run with the Go rows; a Go row's GC cycles per count pass
+/// (`samples.gc_cycles`).
 pub const SCHEMA_VERSION: u32 = 18;
 
 /// The first layout whose rows say whether their counts are exact and record every repeat's
@@ -1000,6 +1001,10 @@ pub struct Samples {
     /// ([`PerExport`]) is judged net of.
     #[serde(default)]
     pub export_batches: Vec<u64>,
+    /// GC cycles in every count pass, for a row whose program has a collector (schema 18; before
+    /// and otherwise: empty): they move between identical runs, so C4 is judged on their spread.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gc_cycles: Vec<u64>,
 }
 
 /// What dhat saw.
