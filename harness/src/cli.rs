@@ -731,10 +731,12 @@ fn run_command(catalog: &Catalog, args: &RunArgs) -> ExitCode {
             for line in table::settings_lines(&results) {
                 say!("{line}");
             }
-            if let Some(worst) = results.scenarios.iter().map(|s| s.metrics.meter_overhead).reduce(f64::max) {
+            let metered: Vec<&spanalloc_record::schema::ScenarioResult> =
+                results.scenarios.iter().filter(|s| !s.measured_in_one_pass()).collect();
+            if let Some(worst) = metered.iter().map(|s| s.metrics.meter_overhead).reduce(f64::max) {
                 say!(
-                    "meter overhead (count-pass CPU / plain-pass CPU): worst {worst:.2}× over {} scenarios",
-                    results.scenarios.len()
+                    "meter overhead (count-pass CPU / plain-pass CPU): worst {worst:.2}× over {} metered scenarios",
+                    metered.len()
                 );
             }
             if let Some(line) = table::verify_line(&results) {

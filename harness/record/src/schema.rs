@@ -557,11 +557,21 @@ impl ScenarioResult {
         self.rate.unwrap_or(config.rate)
     }
 
+    /// Whether the row's program measures in one pass (the Go twin: the runtime's own counters,
+    /// no meter), so that its plain passes are its count passes and there is no meter's cost to
+    /// show: "1.00× ±0.00" would claim a measured zero.
+    pub fn measured_in_one_pass(&self) -> bool {
+        !self.samples.cpu_ns_per_span.is_empty() && self.samples.cpu_ns_per_span == self.samples.count_cpu_ns_per_span
+    }
+
     /// The meter's cost as "count ÷ plain CPU" over the repeats' plain and count passes, paired
     /// in the order they ran: the median of the pairs' ratios and, from two pairs on, half their
     /// range — a row with nothing to meter reads as 1× within that spread. `1.04× ±0.06 (5
     /// pairs)`, or `1.22× (1 pair)`; the file's median ratio when it holds no samples.
     pub fn meter_overhead_text(&self) -> String {
+        if self.measured_in_one_pass() {
+            return "— (one pass, no meter)".into();
+        }
         let pairs: Vec<f64> = self
             .samples
             .cpu_ns_per_span
@@ -1226,5 +1236,19 @@ impl Failure {
     /// One line: scenario, size, kind, pass and what went wrong.
     pub fn line(&self) -> String {
         format!("{} ts={} {} ({} pass): {}", self.name, self.trace_state_entries, self.kind.word(), self.pass, self.error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_row_measured_in_one_pass_shows_no_meter_cost() {
+        let r = crate::input::parse_results(include_bytes!("../tests/fixtures/results-v1.json")).expect("the fixture is valid");
+        let mut row = r.scenarios[0].clone();
+        assert!(row.meter_overhead_text().ends_with("pairs)"), "{}", row.meter_overhead_text());
+        // A program that measures in one pass (the Go twin): its plain passes are its count passes.
+        row.samples.count_cpu_ns_per_span = row.samples.cpu_ns_per_span.clone();
+        assert!(row.measured_in_one_pass());
+        assert_eq!(row.meter_overhead_text(), "— (one pass, no meter)");
     }
 }

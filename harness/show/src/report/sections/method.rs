@@ -7,7 +7,8 @@ use spanalloc_record::units::human_bytes;
 pub(in crate::report) fn write(b: &mut Builder<'_>) {
     b.section("method", "How these numbers were measured");
     let r = b.results();
-    let overheads: Vec<f64> = r.scenarios.iter().map(|s| s.metrics.meter_overhead).collect();
+    let overheads: Vec<f64> =
+        r.scenarios.iter().filter(|s| !s.measured_in_one_pass()).map(|s| s.metrics.meter_overhead).collect();
     let (lo, hi) = overheads.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     let checks: Vec<&ScenarioResult> = r.scenarios.iter().filter(|s| s.cross_check.is_some()).collect();
     let agreed = checks.iter().filter(|s| s.cross_check.as_ref().is_some_and(|c| c.agrees)).count();
