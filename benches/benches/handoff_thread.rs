@@ -21,7 +21,6 @@
 //! here (the hypervisor deschedules PAUSE-looping vCPUs).
 
 use std::hint::black_box;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -113,12 +112,5 @@ fn main() {
     sized::<40>(&mut out);
     sized::<64>(&mut out);
     sized::<128>(&mut out);
-    // Beside criterion's output, where the report looks: under CRITERION_HOME's parent when set.
-    let dir = match std::env::var_os("CRITERION_HOME") {
-        Some(home) => {
-            Path::new(&home).parent().map_or_else(|| Path::new(".").to_path_buf(), Path::to_path_buf).join("spanalloc-bench")
-        }
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/spanalloc-bench"),
-    };
-    paired::write(&dir.join("handoff_thread.json"), &out).expect("write the estimates");
+    paired::write_beside_criterion("handoff_thread", &out).expect("write the estimates");
 }

@@ -9,7 +9,6 @@
 //! `tracer_paired/plain48_by_{ref,value}`), with every round.
 
 use std::hint::black_box;
-use std::path::Path;
 use std::time::Instant;
 
 use spanalloc_benches::{paired, take_ref, take_value, PlainTracer, SizedContext};
@@ -84,11 +83,5 @@ fn main() {
         black_box(black_box(p).start_by_value(id, black_box(7)));
     };
     rounds(["tracer_paired/plain48_by_ref".into(), "tracer_paired/plain48_by_value".into()], by_ref, by_value, &mut out);
-    let dir = match std::env::var_os("CRITERION_HOME") {
-        Some(home) => {
-            Path::new(&home).parent().map_or_else(|| Path::new(".").to_path_buf(), Path::to_path_buf).join("spanalloc-bench")
-        }
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/spanalloc-bench"),
-    };
-    paired::write(&dir.join("paired_calls.json"), &out).expect("write the estimates");
+    paired::write_beside_criterion("paired_calls", &out).expect("write the estimates");
 }

@@ -29,6 +29,18 @@ impl Estimate {
     }
 }
 
+/// Writes `estimates` as `NAME.json` where the report looks for them: beside criterion's output
+/// (`CRITERION_HOME`'s parent, `spanalloc-bench/`) when that is set, else `target/spanalloc-bench/`.
+pub fn write_beside_criterion(name: &str, estimates: &[Estimate]) -> std::io::Result<()> {
+    let dir = match std::env::var_os("CRITERION_HOME") {
+        Some(home) => {
+            Path::new(&home).parent().map_or_else(|| Path::new(".").to_path_buf(), Path::to_path_buf).join("spanalloc-bench")
+        }
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/spanalloc-bench"),
+    };
+    write(&dir.join(format!("{name}.json")), estimates)
+}
+
 /// Writes `estimates` as JSON to `file`, making its directory.
 pub fn write(file: &Path, estimates: &[Estimate]) -> std::io::Result<()> {
     if let Some(dir) = file.parent() {
