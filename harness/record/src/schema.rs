@@ -132,12 +132,9 @@ pub struct GoBenchSample {
 impl GoBenchmark {
     /// The lowest and highest of `f` over the repeats, and their median.
     pub fn spread(&self, f: impl Fn(&GoBenchSample) -> f64) -> Option<(f64, f64, f64)> {
-        let mut v: Vec<f64> = self.samples.iter().map(f).collect();
-        v.sort_by(f64::total_cmp);
-        let (lo, hi) = (*v.first()?, *v.last()?);
-        let n = v.len();
-        let median = if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 };
-        Some((lo, median, hi))
+        let v: Vec<f64> = self.samples.iter().map(f).collect();
+        let (lo, hi) = (v.iter().copied().reduce(f64::min)?, v.iter().copied().reduce(f64::max)?);
+        Some((lo, crate::stats::median(&v), hi))
     }
 }
 
