@@ -47,15 +47,8 @@ has_benches() { # INDEX.HTML LABEL
 #         hosted runner has, played by a stub that records its calls).
 git clone -q "$repo" "$work/fresh"
 # The workflow's cache restores `target` with the dependencies built; so may the rehearsal, from
-# this checkout's release build — never the project's own artifacts (every crate here is named
-# spanalloc-*, but the outside example's custom-strategy), which the fresh clone builds itself.
-seed_target() { # FROM TO
-    [ -d "$1/release" ] || return 0
-    mkdir -p "$2/release"
-    tar -C "$1/release" --exclude='*spanalloc*' --exclude='*custom-strategy*' --exclude='*custom_strategy*' \
-        --exclude=incremental -cf - . | tar -C "$2/release" -xf -
-}
-seed_target "$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')" "$work/fresh/target"
+# this checkout's release build (scripts/seed-target.sh: never the project's own artifacts).
+bash scripts/seed-target.sh "$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')" "$work/fresh/target"
 git init -q --bare "$work/origin.git"
 git -C "$work/fresh" remote set-url origin "$work/origin.git"
 mkdir -p "$work/bin"

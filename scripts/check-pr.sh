@@ -22,12 +22,7 @@ die() { echo "check-pr: $*" >&2; exit 1; }
 py="${SPANALLOC_PYTHON:-python3}"
 target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 # The dependencies as a workflow cache would restore them: never the project's own artifacts.
-seed() { # TO
-    [ -d "$target_dir/release" ] || return 0
-    mkdir -p "$1/release"
-    tar -C "$target_dir/release" --exclude='*spanalloc*' --exclude='*custom-strategy*' --exclude='*custom_strategy*' \
-        --exclude=incremental -cf - . | tar -C "$1/release" -xf -
-}
+seed() { bash "$repo/scripts/seed-target.sh" "$target_dir" "$1"; } # TO
 run_set=(--set "SPANALLOC_PR_RUN=--scenario value-copy --spans 2600 --rate 0 --no-dhat --trace-state 4")
 
 # The repository on "GitHub": main, and the pull request's head at refs/pull/7/head.
