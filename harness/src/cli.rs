@@ -1188,10 +1188,11 @@ impl Display {
                 .expect("valid template")
                 .progress_chars("=> ");
             let bars = MultiProgress::new();
-            // The whole run above the pass: which row of how many, and the time left at this pace.
+            // The whole run above the pass: which step of how many (a row's round of timed
+            // passes, or its checks), and the time left at this pace.
             let rows = bars.add(ProgressBar::new(0));
             rows.set_style(
-                ProgressStyle::with_template("{prefix:>32} row {pos}/{len}, {elapsed} so far, about {eta} left")
+                ProgressStyle::with_template("{prefix:>32} step {pos}/{len}, {elapsed} so far, about {eta} left")
                     .expect("valid template"),
             );
             Display::Bars { bars, current: Mutex::new(None), style, rows }
@@ -1257,15 +1258,15 @@ impl Progress for Display {
         }
     }
 
-    fn row_started(&self, index: usize, total: usize, label: &str) {
+    fn step_started(&self, index: usize, total: usize, label: &str) {
         match self {
             Display::Bars { rows, .. } => {
                 rows.set_length(total as u64);
                 rows.set_position(index.saturating_sub(1) as u64);
                 rows.set_prefix(label.to_owned());
             }
-            // One line per row where stderr is not a terminal (a CI log): the same count, and the
-            // time left at the pace of the rows so far.
+            // One line per step where stderr is not a terminal (a CI log): the same count, and the
+            // time left at the pace of the steps so far.
             Display::Lines { started } => {
                 let done = index.saturating_sub(1);
                 let left = if done == 0 {
@@ -1274,7 +1275,7 @@ impl Progress for Display {
                     let each = started.elapsed().as_secs_f64() / done as f64;
                     format!(", about {:.0} s left", each * (total - done) as f64)
                 };
-                tell!("spanalloc: row {index} of {total}: {label}{left}");
+                tell!("spanalloc: step {index} of {total}: {label}{left}");
             }
         }
     }

@@ -65,7 +65,9 @@ pub trait Progress: Sync {
     /// Something the user should know that does not fail the run.
     fn warning(&self, line: &str);
     /// Row `index` (from 1) of the `total` this run measures starts: `label` names it.
-    fn row_started(&self, index: usize, total: usize, label: &str);
+    /// Step `index` (from 1) of the `total` this run takes starts: `label` names it. A step is
+    /// one row's round of timed passes, or its checks after the rounds.
+    fn step_started(&self, index: usize, total: usize, label: &str);
 }
 
 /// What a run found wrong besides bad input: each makes the exit status 1.
@@ -228,14 +230,17 @@ pub fn run(plan: &RunPlan<'_>, progress: &dyn Progress) -> std::io::Result<(Resu
     let mut problems = Problems::default();
     let runs_over = |entry: &Entry, allocator: &str| !(matches!(entry, Entry::External(_)) && allocator != "system");
     let taken = |position: usize| plan.shard.as_ref().is_none_or(|s| s.takes(position));
-    let total = (0..plan.workloads.len()).filter(|&p| taken(p)).count()
+    let rows = (0..plan.workloads.len()).filter(|&p| taken(p)).count()
         * plan.allocators.iter().map(|(a, _)| plan.scenarios.iter().filter(|e| runs_over(e, a)).count()).sum::<usize>();
-    let mut started = 0;
+    // A step: one row's round of timed passes, or its checks after the rounds.
+    let total = rows * (plan.repeat + 1);
+    let mut step = 0;
     for (position, (cfg, expected)) in plan.workloads.iter().zip(&expected).enumerate() {
         if !taken(position) {
             continue;
         }
         let ts = cfg.trace_state_entries;
+        let mut rows = vec![];
         for (allocator, exe) in &plan.allocators {
             for entry in &plan.scenarios {
                 if !runs_over(entry, allocator) {
@@ -248,29 +253,51 @@ pub fn run(plan: &RunPlan<'_>, progress: &dyn Progress) -> std::io::Result<(Resu
                     continue;
                 }
                 let exe = matches!(entry, Entry::InProcess(_)).then_some(exe.as_path());
-                // The dhat pass always runs over the system allocator, so a row already measured
-                // over another allocator at this size has this row's sites: take them, once run.
-                let profiled = results
-                    .scenarios
-                    .iter()
-                    .find(|r| r.name == entry.name() && r.trace_state_entries == ts && r.dhat.is_some())
-                    .map(|r| (r.dhat.clone(), r.cross_check.clone()));
                 // A stack with its own span ids proves its work by the structure alone.
                 let expected = match entry.same_work() {
                     SameWork::Digest => *expected,
                     other => other.expected(cfg),
                 };
-                let at = Row { entry, cfg, expected, allocator, exe };
-                started += 1;
-                let suffix = if allocator == "system" { String::new() } else { format!("@{allocator}") };
-                progress.row_started(started, total, &format!("{}{suffix} ts={ts}", entry.name()));
-                let measured = measure_scenario(plan, &at, profiled, progress);
-                for w in &measured.warnings {
-                    progress.warning(w);
-                }
-                results.failures.extend(measured.failures);
-                results.scenarios.extend(measured.row);
+                rows.push(Row { entry, cfg, expected, allocator, exe });
             }
+        }
+        // The timed passes in rounds across the rows of this size: every row's round before any
+        // row's next, so that a machine growing busier or quieter over the run weighs on every
+        // row alike and the rows' spreads are comparable; the order turns each round, so that no
+        // row always follows the same neighbour. A row whose pass fails leaves the rounds.
+        let mut timed: Vec<Result<Passes, Failure>> = rows.iter().map(|_| Ok(Passes { plain: vec![], count: vec![] })).collect();
+        for round in 0..plan.repeat {
+            let order: Vec<usize> = if round % 2 == 0 { (0..rows.len()).collect() } else { (0..rows.len()).rev().collect() };
+            for i in order {
+                step += 1;
+                let Ok(passes) = &mut timed[i] else { continue };
+                progress.step_started(step, total, &format!("{} round {} of {}", rows[i].label(), round + 1, plan.repeat));
+                if let Err(f) = timed_round(plan, &rows[i], passes, progress) {
+                    timed[i] = Err(f);
+                }
+            }
+        }
+        for (at, timed) in rows.iter().zip(timed) {
+            step += 1;
+            let measured = match timed {
+                Ok(passes) => {
+                    progress.step_started(step, total, &format!("{} checks", at.label()));
+                    // The dhat pass always runs over the system allocator, so a row already
+                    // measured over another allocator at this size has this row's sites.
+                    let profiled = results
+                        .scenarios
+                        .iter()
+                        .find(|r| r.name == at.entry.name() && r.trace_state_entries == ts && r.dhat.is_some())
+                        .map(|r| (r.dhat.clone(), r.cross_check.clone()));
+                    finish_row(plan, at, passes, profiled, progress)
+                }
+                Err(f) => Measured { failures: vec![f], ..Measured::default() },
+            };
+            for w in &measured.warnings {
+                progress.warning(w);
+            }
+            results.failures.extend(measured.failures);
+            results.scenarios.extend(measured.row);
         }
     }
     // The article's receiver benchmarks ride with the Go rows, once per night: on the shard that
@@ -308,6 +335,14 @@ struct Row<'a> {
     allocator: &'a str,
     /// The executable an in-process entry's plain and count passes run in.
     exe: Option<&'a Path>,
+}
+
+impl Row<'_> {
+    /// How progress names the row: the scenario, its allocator when not the default, its size.
+    fn label(&self) -> String {
+        let suffix = if self.allocator == "system" { String::new() } else { format!("@{}", self.allocator) };
+        format!("{}{suffix} ts={}", self.entry.name(), self.cfg.trace_state_entries)
+    }
 }
 
 /// What measuring one row gave: the row, if its passes completed, and everything that failed.
@@ -370,47 +405,66 @@ const DHAT_RETRIES: u32 = 2;
 /// cross-check's tolerance.
 const MOVING_TWINS: usize = 3;
 
-/// Measures one row: its plain and count passes, then — where the dhat pass runs — the dhat pass
-/// and the cross-check, the current-context check and the same-work check. Every check that fails
-/// or cannot run is a failure; the row is kept whenever its passes completed, so its figures can
-/// be read beside why they failed.
-fn measure_scenario(
+/// One pass of `at`, reported to `progress`; a failure is the row's, under its label.
+fn row_pass(
     plan: &RunPlan<'_>,
     at: &Row<'_>,
+    progress: &dyn Progress,
+    program: Option<&Path>,
+    pass: Pass,
+    cfg: &WorkloadConfig,
+    dhat_file: Option<&Path>,
+) -> Result<PassOutput, Failure> {
+    let (name, ts) = (at.entry.name(), cfg.trace_state_entries);
+    // The label passes are reported under: the scenario, and its allocator when not the default.
+    let label = if at.allocator == "system" { name.to_owned() } else { format!("{name}@{}", at.allocator) };
+    progress.pass_started(&label, ts, pass, cfg.spans);
+    let started = Instant::now();
+    let out = run_pass(at.entry, program, pass, cfg, dhat_file, plan.stall, &|n| progress.exported(n));
+    progress.pass_finished(&label, ts, pass, started.elapsed(), out.as_ref().map(|_| ()).map_err(|f| f.error.as_str()));
+    out.map_err(|f: PassFailure| {
+        let kind = if f.stuck { FailureKind::Stuck } else { FailureKind::Crash };
+        failure(&label, ts, kind, pass.name(), f.error, f.stderr_tail)
+    })
+}
+
+/// The program a row's plain and count passes run in: its own, or the allocator's executable.
+fn program_of<'p>(plan: &'p RunPlan<'_>, at: &Row<'p>) -> Option<&'p Path> {
+    plan.programs.get(at.entry.name()).map(PathBuf::as_path).or(at.exe)
+}
+
+/// One round of a row's timed passes: its plain pass (where it runs one), then its count pass,
+/// back to back, so that a machine getting busier affects both alike.
+fn timed_round(plan: &RunPlan<'_>, at: &Row<'_>, passes: &mut Passes, progress: &dyn Progress) -> Result<(), Failure> {
+    let program = program_of(plan, at);
+    if at.entry.runs(Pass::Plain) {
+        passes.plain.push(row_pass(plan, at, progress, program, Pass::Plain, at.cfg, None)?);
+    }
+    passes.count.push(row_pass(plan, at, progress, program, Pass::Count, at.cfg, None)?);
+    Ok(())
+}
+
+/// Finishes one row from its rounds of timed passes: combines them, then — where they run — the
+/// probes above its rate, the instructions pass, the outside check, the dhat pass and the
+/// cross-check, the current-context check and the same-work check. Every check that fails or
+/// cannot run is a failure; the row is kept whenever its passes completed, so its figures can be
+/// read beside why they failed.
+fn finish_row(
+    plan: &RunPlan<'_>,
+    at: &Row<'_>,
+    mut passes: Passes,
     profiled: Option<(Option<DhatSummary>, Option<CrossCheck>)>,
     progress: &dyn Progress,
 ) -> Measured {
     let (entry, cfg, allocator) = (at.entry, at.cfg, at.allocator);
     let (name, ts) = (entry.name(), cfg.trace_state_entries);
-    // The label passes are reported under: the scenario, and its allocator when not the default.
     let label = if allocator == "system" { name.to_owned() } else { format!("{name}@{allocator}") };
     let mut m = Measured::default();
-    let program = plan.programs.get(name).map(PathBuf::as_path).or(at.exe);
+    let program = program_of(plan, at);
     let system = plan.programs.get(name).map(PathBuf::as_path);
     let pass_in = |program: Option<&Path>, pass: Pass, cfg: &WorkloadConfig, dhat_file: Option<&Path>| {
-        progress.pass_started(&label, ts, pass, cfg.spans);
-        let started = Instant::now();
-        let out = run_pass(entry, program, pass, cfg, dhat_file, plan.stall, &|n| progress.exported(n));
-        progress.pass_finished(&label, ts, pass, started.elapsed(), out.as_ref().map(|_| ()).map_err(|f| f.error.as_str()));
-        out.map_err(|f: PassFailure| {
-            let kind = if f.stuck { FailureKind::Stuck } else { FailureKind::Crash };
-            failure(&label, ts, kind, pass.name(), f.error, f.stderr_tail)
-        })
+        row_pass(plan, at, progress, program, pass, cfg, dhat_file)
     };
-    let mut passes = Passes { plain: vec![], count: vec![] };
-    // Interleaved, so that a machine getting busier affects both passes alike.
-    for _ in 0..plan.repeat {
-        if entry.runs(Pass::Plain) {
-            match pass_in(program, Pass::Plain, cfg, None) {
-                Ok(o) => passes.plain.push(o),
-                Err(f) => return Measured { failures: vec![f], ..m },
-            }
-        }
-        match pass_in(program, Pass::Count, cfg, None) {
-            Ok(o) => passes.count.push(o),
-            Err(f) => return Measured { failures: vec![f], ..m },
-        }
-    }
     if passes.plain.is_empty() {
         // A program that measures in one pass: its count pass is its timing pass too.
         passes.plain = passes.count.clone();

@@ -10,10 +10,14 @@ fn a_small_run_writes_results_that_round_trip_and_cross_check() {
     let out = dir.path().to_str().unwrap();
     let o = spanalloc(&["run", "--spans", "3000", "--rate", "0", "--trace-state", "0,4", "--dhat-spans", "2000", "--out", out]);
     assert!(o.status.success(), "{}", stderr(&o));
-    // Where stderr is not a terminal, one line per row says how far the run is and what is left.
+    // Where stderr is not a terminal, one line per step (a row's round of timed passes, or its
+    // checks) says how far the run is and what is left.
     let err = stderr(&o);
-    assert!(err.contains("spanalloc: row 1 of 12: value-copy ts=0\n"), "{err}");
-    assert!(err.lines().any(|l| l.starts_with("spanalloc: row 12 of 12: ") && l.contains("s left")), "{err}");
+    assert!(err.contains("spanalloc: step 1 of 24: value-copy ts=0 round 1 of 1\n"), "{err}");
+    assert!(
+        err.lines().any(|l| l.starts_with("spanalloc: step 24 of 24: otel-sdk ts=4 checks, about ") && l.ends_with(" s left")),
+        "{err}"
+    );
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("allocs") && text.contains("÷ VC") && text.contains("pointer-passing"), "table printed: {text}");
     // The table fits 120 columns, its notes are footnotes ([1] otel-sdk … same-thread read).
@@ -155,4 +159,37 @@ fn an_outside_binary_names_itself() {
     let o = common::watchdog::output(std::process::Command::new(&bin).arg("--help"), "my-bench --help");
     let help = String::from_utf8_lossy(&o.stdout);
     assert!(help.contains("Usage: my-bench <COMMAND>") && !help.contains("Usage: spanalloc"), "{help}");
+}
+
+/// The timed passes run in rounds across the rows of a size, the order turning each round: a
+/// machine growing busier over the run weighs on every row alike, and no row always follows the
+/// same neighbour. Every row still gets every repeat; its checks come after the rounds.
+#[test]
+fn timed_passes_run_in_rounds_across_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let args = ["run", "--spans", "2000", "--rate", "0", "--trace-state", "4", "--repeat", "3", "--no-dhat"];
+    let rows = ["--scenario", "value-copy", "--scenario", "pooled", "--scenario", "atomic-swap", "--out", out];
+    let o = spanalloc(&[&args[..], &rows[..]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    let timed: Vec<&str> = err
+        .lines()
+        .filter_map(|l| l.strip_prefix("spanalloc: ").and_then(|l| l.split_once(" ts=4 plain pass done")).map(|(name, _)| name))
+        .collect();
+    let (a, b, c) = ("value-copy", "pooled", "atomic-swap");
+    assert_eq!(timed, [a, b, c, c, b, a, a, b, c], "{err}");
+    // A row's plain and count passes stay back to back.
+    let passes: Vec<&str> = err.lines().filter(|l| l.contains(" pass done")).take(4).collect();
+    assert!(passes[0].contains("value-copy ts=4 plain") && passes[1].contains("value-copy ts=4 count"), "{passes:?}");
+    assert!(passes[2].contains("pooled ts=4 plain") && passes[3].contains("pooled ts=4 count"), "{passes:?}");
+    // The steps: nine rounds, then each row's checks.
+    assert!(err.contains("spanalloc: step 6 of 12: value-copy ts=4 round 2 of 3,"), "{err}");
+    assert!(err.contains("spanalloc: step 10 of 12: value-copy ts=4 checks,"), "{err}");
+    let r = results(dir.path());
+    assert_eq!(r.scenarios.len(), 3);
+    for s in &r.scenarios {
+        let (plain, count) = (s.samples.cpu_ns_per_span.len(), s.samples.count_cpu_ns_per_span.len());
+        assert_eq!((plain, count, s.samples.allocs.len()), (3, 3, 3), "{}: every repeat, once each", s.name);
+    }
 }
