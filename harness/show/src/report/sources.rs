@@ -79,6 +79,11 @@ struct PairedEstimate {
     rounds_ns: Vec<f64>,
 }
 
+/// The estimate of bench `id` among `b`.
+pub fn bench<'a>(b: &'a [BenchEstimate], id: &str) -> Option<&'a BenchEstimate> {
+    b.iter().find(|e| e.id == id)
+}
+
 /// Every `**/new/estimates.json` under `root` (criterion's output, normally `target/criterion`),
 /// and the paired estimates the spanalloc benches that criterion cannot run write beside it
 /// (`root/../spanalloc-bench/*.json`).

@@ -3,9 +3,9 @@
 //! quantity its 48 B → 16 B is — with ns/op beside it. Judged only when the run carries the
 //! benchmarks (a run with the Go rows, schema 18).
 
+use super::claim::{not_measured, pct};
 use super::claim::{Claim, SizeVerdict};
 use super::judge::{judge, judge_paired, spread_text, Effect, Verdict, MIN_ROUNDS};
-use super::rust::{not_measured, pct};
 use spanalloc_record::schema::{GoBenchSample, GoBenchmark, GoBenchmem, Results};
 
 /// The article's figures: `(B/op, ns/op)` by pointer receiver, then by value receiver.

@@ -14,8 +14,9 @@ use super::judge::{self, Verdict};
 /// interleaved rounds, with the verdict `within-spread` where the difference does not clear
 /// their run-to-run spread; C8 is judged in Go on B/op (`not-reproduced` where both receivers
 /// allocate the same), its Rust timing listed as `C8 (Rust)`; C5's overall detail names its
-/// crossover.
-pub const CLAIMS_VERSION: u32 = 4;
+/// crossover. Version 5: C5's overall verdict is its crossover's — where a pointer starts to win,
+/// between which sizes — not a summary of its per-size verdicts, which stay beside it.
+pub const CLAIMS_VERSION: u32 = 5;
 
 /// Which two rows a claim sets against each other, and which question that answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -128,5 +129,30 @@ impl Claim {
             overall_detail,
             sizes,
         }
+    }
+}
+
+/// A size with no verdict, and why.
+pub(super) fn not_measured(size: String, why: &str) -> SizeVerdict {
+    SizeVerdict {
+        size,
+        verdict: Verdict::NotMeasured,
+        measured: why.to_owned(),
+        claimed: String::new(),
+        measured_effect: None,
+        claimed_effect: None,
+        informs_only: false,
+    }
+}
+
+/// A relative change in words: "12.3% less", "4.0% more", or "no change".
+pub(super) fn pct(effect: f64) -> String {
+    // Under 0.05% either way prints as no change, never "-0.0% less".
+    if (effect * 100.0).abs() < 0.05 {
+        "no change".to_owned()
+    } else if effect < 0.0 {
+        format!("{:.1}% less", -effect * 100.0)
+    } else {
+        format!("{:.1}% more", effect * 100.0)
     }
 }

@@ -2,9 +2,10 @@
 //! go-pointer), with the same criteria as the Rust rows, and the GC count, which only Go has.
 //! Judged only when the run has the Go rows.
 
+use super::claim::{not_measured, pct};
 use super::claim::{Claim, Contrast, SizeVerdict};
 use super::judge::{judge, Effect, Verdict};
-use super::rust::{c1, c2, c3, not_measured, pairs, pct, Pair, METRIC_ALLOCS_PER_SPAN};
+use super::rust::{c1, c2, c3, pairs, Pair, METRIC_ALLOCS_PER_SPAN};
 use spanalloc_record::schema::{Results, ScenarioResult};
 
 /// In Go, a `SpanContext` copy is shallow (its trace state a slice header): go-value against

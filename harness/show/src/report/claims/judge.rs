@@ -129,6 +129,9 @@ pub fn judge_noisy(measured: Effect, claimed: f64) -> Verdict {
     }
 }
 
+/// [`judge_paired`]'s test, as every timing claim's criterion states it.
+pub const PAIRED_RULE: &str = "judged on interleaved rounds, the two sides back to back in each: the effect is the median round's ratio, and a verdict is given only when at least 90% of the rounds go the same way (every one of 5) and the median differs by 5% or more — else not judged, within run-to-run spread";
+
 /// The least number of interleaved rounds a timing verdict rests on.
 pub const MIN_ROUNDS: usize = 5;
 

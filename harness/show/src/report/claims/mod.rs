@@ -5,6 +5,7 @@
 //! the report, and the report's table is drawn from the same values.
 
 pub mod benchmem;
+mod c5;
 pub mod claim;
 pub mod go;
 pub mod judge;

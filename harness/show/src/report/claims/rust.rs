@@ -1,8 +1,9 @@
 //! The article's claims judged from the Rust rows: each claim's Rust analogue, per size.
 
-use super::claim::{Claim, Contrast, SizeVerdict};
-use super::judge::{judge, judge_noisy, judge_paired, spread_text, Effect, Verdict, MIN_ROUNDS};
-use crate::report::sources::BenchEstimate;
+use super::c5;
+use super::claim::{not_measured, pct, Claim, Contrast, SizeVerdict};
+use super::judge::{judge, judge_noisy, judge_paired, spread_text, Effect, Verdict, MIN_ROUNDS, PAIRED_RULE};
+use crate::report::sources::{bench, BenchEstimate};
 use spanalloc_record::schema::{Results, ScenarioResult};
 use spanalloc_record::units::human_bytes;
 
@@ -68,29 +69,6 @@ pub(super) fn pairs<'r>(r: &'r Results, p: &Pair) -> Vec<(usize, Option<(&'r Sce
     r.config.trace_state.iter().map(|&ts| (ts, find(r, p.value, ts).zip(find(r, p.pointer, ts)))).collect()
 }
 
-pub(super) fn not_measured(size: String, why: &str) -> SizeVerdict {
-    SizeVerdict {
-        size,
-        verdict: Verdict::NotMeasured,
-        measured: why.to_owned(),
-        claimed: String::new(),
-        measured_effect: None,
-        claimed_effect: None,
-        informs_only: false,
-    }
-}
-
-pub(super) fn pct(effect: f64) -> String {
-    // Under 0.05% either way prints as no change, never "-0.0% less".
-    if (effect * 100.0).abs() < 0.05 {
-        "no change".to_owned()
-    } else if effect < 0.0 {
-        format!("{:.1}% less", -effect * 100.0)
-    } else {
-        format!("{:.1}% more", effect * 100.0)
-    }
-}
-
 /// `(point, lo, hi)` of repeated samples: the median and the spread; a single value is exact.
 fn spread(point: f64, samples: &[f64]) -> (f64, f64, f64) {
     let finite: Vec<f64> = samples.iter().copied().filter(|v| v.is_finite()).collect();
@@ -103,17 +81,13 @@ fn spread(point: f64, samples: &[f64]) -> (f64, f64, f64) {
     }
 }
 
-fn bench<'a>(b: &'a [BenchEstimate], id: &str) -> Option<&'a BenchEstimate> {
-    b.iter().find(|e| e.id == id)
-}
-
 /// Every claim, judged: C1–C3 once per contrast, the article's first.
 pub fn evaluate(r: &Results, benches: &[BenchEstimate]) -> Vec<Claim> {
     let mut claims = Vec::new();
     for judge in [c1, c2, c3] {
         claims.extend(CONTRASTS.iter().map(|p| judge(r, p)));
     }
-    claims.extend([c4(r), c5_call(benches), c5_thread(benches), c6(r), c7(r), c8(benches), clone_cost(benches)]);
+    claims.extend([c4(r), c5::call(benches), c5::thread(benches), c6(r), c7(r), c8(benches), clone_cost(benches)]);
     claims
 }
 
@@ -423,128 +397,6 @@ fn c4(r: &Results) -> Claim {
     )
 }
 
-/// The article's C5 figures: `(context bytes, copy ns, pointer ns)`.
-const C5_CLAIMED: [(u32, f64, f64); 2] = [(24, 1.2, 1.8), (40, 4.7, 1.9)];
-
-/// The context sizes the paired benches measure, for the crossover.
-const C5_SIZES: [u32; 6] = [16, 24, 32, 40, 64, 128];
-
-/// A copy-against-pointer contrast at `bytes` from a paired bench's interleaved rounds: the
-/// effect is how much more copying costs (`copy_i / pointer_i − 1`, median over rounds).
-fn c5_effect(
-    b: &[BenchEstimate],
-    group: &str,
-    pointer: &str,
-    bytes: u32,
-    claimed: f64,
-) -> Result<(Verdict, Effect, f64, f64), String> {
-    let (Some(v), Some(p)) = (bench(b, &format!("{group}/value/{bytes}")), bench(b, &format!("{group}/{pointer}/{bytes}")))
-    else {
-        return Err(format!("no paired results for {group} (cargo bench -p spanalloc-benches)"));
-    };
-    let (verdict, effect) = judge_paired(&p.rounds_ns, &v.rounds_ns, claimed)
-        .ok_or_else(|| format!("fewer than {MIN_ROUNDS} interleaved rounds for {group} (cargo bench -p spanalloc-benches)"))?;
-    Ok((verdict, effect, v.median_ns, p.median_ns))
-}
-
-fn c5_sizes(b: &[BenchEstimate], group: &str, pointer: &str) -> Vec<SizeVerdict> {
-    C5_CLAIMED
-        .iter()
-        .map(|&(bytes, copy_ns, ptr_ns)| {
-            let size = format!("{bytes} B");
-            let claimed_effect = copy_ns / ptr_ns - 1.0;
-            let (verdict, effect, v, p) = match c5_effect(b, group, pointer, bytes, claimed_effect) {
-                Ok(x) => x,
-                Err(why) => return not_measured(size, &why),
-            };
-            SizeVerdict {
-                size,
-                verdict,
-                measured: format!(
-                    "copy {v:.2} ns vs {pointer} {p:.2} ns (medians): copying costs {} in the median round ({:+.1}% to {:+.1}%, 95%; {}){}",
-                    pct(effect.value),
-                    effect.interval.0 * 100.0,
-                    effect.interval.1 * 100.0,
-                    spread_text(effect),
-                    if verdict == Verdict::WithinSpread { ": within run-to-run spread" } else { "" }
-                ),
-                claimed: format!("copy {copy_ns} ns vs pointer {ptr_ns} ns"),
-                measured_effect: Some(effect.value),
-                claimed_effect: Some(claimed_effect),
-                informs_only: false,
-            }
-        })
-        .collect()
-}
-
-/// C5 as one crossover: the smallest size from which copying is judged dearer at it and at every
-/// larger size measured, with its interval there; the article puts it at 32 B.
-fn crossover(b: &[BenchEstimate], group: &str, pointer: &str) -> String {
-    let judged: Vec<(u32, Option<(Verdict, Effect)>)> =
-        C5_SIZES.iter().map(|&n| (n, c5_effect(b, group, pointer, n, 1.0).ok().map(|(v, e, _, _)| (v, e)))).collect();
-    if judged.iter().any(|(_, j)| j.is_none()) {
-        return "crossover not measured".into();
-    }
-    let dearer = |j: &Option<(Verdict, Effect)>| j.is_some_and(|(v, e)| v.is_judged() && e.value > 0.0);
-    let from = (0..judged.len()).find(|&i| judged[i..].iter().all(|(_, j)| dearer(j)));
-    match from {
-        Some(i) => {
-            let (n, j) = &judged[i];
-            let e = j.expect("measured").1;
-            format!(
-                "crossover: a pointer wins from {n} B on (copying {:+.1}% there, {:+.1}% to {:+.1}%); the article puts it at 32 B",
-                e.value * 100.0,
-                e.interval.0 * 100.0,
-                e.interval.1 * 100.0
-            )
-        }
-        None => format!(
-            "crossover: none up to {} B (copying is never judged dearer from some size on); the article puts it at 32 B",
-            C5_SIZES[C5_SIZES.len() - 1]
-        ),
-    }
-}
-
-fn c5_claim(b: &[BenchEstimate], id: &'static str, metric: &'static str, analogue: &str, group: &str, pointer: &str) -> Claim {
-    let mut c = Claim::new(
-        id,
-        "below 32 bytes copying is cheaper, above it a pointer is (24 B: 1.2 vs 1.8 ns; 40 B: 4.7 vs 1.9 ns)",
-        metric,
-        analogue,
-        format!(
-            "per context size: copy cheaper at 24 B and dearer at 40 B (direction); holds within ±25% of the claimed ratio. Judged on interleaved rounds (benches/benches/{}): the median of the rounds' copy ÷ pointer ratios, and a verdict only when its sign-test 95% interval leaves out no change and the difference is 5% or more — else not judged, within run-to-run spread",
-            if group == "handoff_thread" { "handoff_thread.rs" } else { "paired_calls.rs" }
-        ),
-        c5_sizes(b, group, pointer),
-    );
-    if c.overall != Verdict::NotMeasured {
-        c.overall_detail = format!("{}; {}", c.overall_detail, crossover(b, group, pointer));
-    }
-    c
-}
-
-fn c5_call(b: &[BenchEstimate]) -> Claim {
-    c5_claim(
-        b,
-        "C5a",
-        "ns per hand-off within a call (interleaved rounds)",
-        "within a call: a context passed by value (memcpy) against by reference (&T), 31 interleaved rounds of 50,000 calls a side",
-        "handoff_paired",
-        "ref",
-    )
-}
-
-fn c5_thread(b: &[BenchEstimate]) -> Claim {
-    c5_claim(
-        b,
-        "C5b",
-        "ns per hand-off across threads (interleaved rounds)",
-        "across threads: a context handed to another thread by value against in a Box (a heap pointer, as Go's escapes), 31 interleaved rounds",
-        "handoff_thread",
-        "box",
-    )
-}
-
 fn c6(r: &Results) -> Claim {
     let sizes = r
         .config
@@ -674,8 +526,7 @@ fn c8(b: &[BenchEstimate]) -> Claim {
         "a pointer receiver on the tracer: 184 ns / 48 B → 32 ns / 16 B",
         "ns per call (interleaved rounds); the article's B/op is Go heap bytes, judged on its own code in Go (C8, go test -benchmem)",
         "a method of a plain, copyable 48-byte tracer (the size the article's 48 B/op implies) on &self against on self, a copy; 31 interleaved rounds of 50,000 calls a side (benches/benches/paired_calls.rs)",
-        "faster by reference (direction); holds within ±25% of −82.6%; a verdict only when the sign-test 95% interval of the median round's ratio leaves out no change and the difference is 5% or more — else not judged, within run-to-run spread"
-            .into(),
+        format!("faster by reference (direction); holds within ±25% of −82.6%; {PAIRED_RULE}"),
         vec![verdict],
     )
 }
