@@ -66,7 +66,7 @@ job() { # NAME LOG ARGS...
         --temp "$work/runner-$name${matrix:+-$matrix}" --artifacts "$work/artifacts" --set SPANALLOC_QUICK=1 "$@") >>"$log" 2>&1
 }
 rehearse() { # LABEL EXPECTED-STATUS ARGS...
-    local label=$1 want=$2 got=0 k shards=success
+    local label=$1 want=$2 got=0 k shards=success benches=success
     shift 2
     rm -rf "$work"/runner-* "$work/artifacts" "$work/rehearsal.log"
     matrix="" job build "$work/rehearsal.log" "$@" || got=$?
@@ -75,7 +75,8 @@ rehearse() { # LABEL EXPECTED-STATUS ARGS...
         matrix=$k job shard "$work/rehearsal.log" --matrix "shard=$k" --needs build=success "$@" || shards=failure
     done
     if [ "$got" = 0 ]; then
-        matrix="" job nightly "$work/rehearsal.log" --needs build=success --needs "shard=$shards" "$@" || got=$?
+        matrix="" job benches "$work/rehearsal.log" --needs build=success "$@" || benches=failure
+        matrix="" job nightly "$work/rehearsal.log" --needs build=success --needs "shard=$shards" --needs "benches=$benches" "$@" || got=$?
     fi
     if [ "$got" != "$want" ]; then
         tail -40 "$work/rehearsal.log"
@@ -134,6 +135,18 @@ has_benches "$work/fresh/reports/latest/index.html" "R3"
 grep -q "counts unchanged against" "$work/fresh/reports/latest/compare.md" || die "R3: not gated against R1's counts baseline"
 [ "$(history_lines)" -ge 2 ] || die "R3: the second night was not published"
 accepted=$(counts_blobs)
+# R3's merge job again, as a re-run after its benches job was lost (failed before it handed its
+# results over), from another branch so that nothing is published: it fails, naming the benches.
+rm -rf "$work/artifacts"/spanalloc-benches-* "$work/rehearsal.log"
+got=0
+matrix="" job nightly "$work/rehearsal.log" --ref refs/heads/topic --event schedule --schedule "17 2 * * 1-6" \
+    --needs build=success --needs shard=success --needs benches=failure --set SPANALLOC_INSTRUCTIONS=0 \
+    --set SPANALLOC_VERIFY=0 "${elsewhere[@]}" || got=$?
+[ "$got" = 1 ] || { tail -30 "$work/rehearsal.log"; die "R3, benches lost: the night exited $got, not 1"; }
+for said in "the benches job delivered no results" "the benches job ended 'failure'"; do
+    grep -q "$said" "$work/rehearsal.log" || { tail -30 "$work/rehearsal.log"; die "R3, benches lost: no '$said'"; }
+done
+echo "check-nightly: R3's merge again with its benches lost: exit 1, the benches named"
 
 sed -i 's/^        LinkedSpan { ctx, parent_span_id }$/        std::hint::black_box(Box::new(0_u8));\n        LinkedSpan { ctx, parent_span_id }/' \
     "$work/fresh/scenarios/value-copy/src/lib.rs"
@@ -145,7 +158,7 @@ grep -q "value-copy" "$work/fresh/reports/latest/compare.md" || die "R4: the com
 [ "$(counts_blobs)" = "$accepted" ] || die "R4: a regressed night replaced the published counts baseline"
 grep -q "^gh issue create" "$work/gh.log" || die "R4: the failed night opened no issue: $(cat "$work/gh.log" 2>/dev/null)"
 git -C "$work/fresh" reset -q --hard HEAD~1
-echo "check-nightly: A the hosted workflow rehearsed from its file: two nights published, a dispatch from another branch published nothing, a planted allocation failed the night, kept the baseline and alerted"
+echo "check-nightly: A the hosted workflow rehearsed from its file (build, four shards, benches, merge): two nights published, a merge whose benches were lost failed, a dispatch from another branch published nothing, a planted allocation failed the night, kept the baseline and alerted"
 rm -rf "$work/fresh" "$work/elsewhere" "$work/origin.git"
 
 # B. A fleet of simulated machines.

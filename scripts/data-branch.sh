@@ -73,7 +73,7 @@ fetch() {
     # criterion and iai-callgrind rewrite their latest results every run; only the named
     # baselines are worth keeping.
     printf '%s\n' 'benches/**/criterion/**/new/' 'benches/**/criterion/**/change/' 'benches/**/criterion/**/report/' \
-        'benches/**/criterion/report/' 'benches/**/iai/**/*.old' '.spanalloc-lock' '.*.spanalloc-lock' '.*.spanalloc-tmp' >"$dir/.gitignore"
+        'benches/**/criterion/report/' 'benches/**/iai/**/*.old' 'benches/tonight' '.spanalloc-lock' '.*.spanalloc-lock' '.*.spanalloc-tmp' >"$dir/.gitignore"
 }
 
 commit() {

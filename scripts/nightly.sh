@@ -40,9 +40,13 @@
 #                         sharded night (.github/workflows/nightly.yml, docs/nightly.md):
 #                         `build` builds the binary into $SPANALLOC_OUT/bin and stops; `shard`
 #                         measures shard $SPANALLOC_SHARD (I/N) of the sweep with $SPANALLOC_BIN
-#                         into $SPANALLOC_OUT and stops; `merge` merges the shard directories
-#                         under $SPANALLOC_SHARDS where the sweep would run, then does the rest
-#                         (benches, compare, history, report)
+#                         into $SPANALLOC_OUT and stops; `benches` runs the benches into
+#                         $SPANALLOC_BENCH_HOME (against the baselines saved there), marks them
+#                         as tonight's and stops; `merge` merges the shard directories under
+#                         $SPANALLOC_SHARDS where the sweep would run, attaches the benches the
+#                         `benches` stage left in $SPANALLOC_BENCH_HOME (none there fails the
+#                         night, as does SPANALLOC_BENCHES_RESULT other than success: how the
+#                         benches job ended), then does the rest (compare, history, report)
 #
 # Exit status: 0 fine; 1 a regression, a failed scenario or a failed bench; 2 the comparison
 # could not be made (or bad settings). The first night with a counts key saves its counts
@@ -59,13 +63,13 @@ cd "$(dirname "$0")/.."
 quick="${SPANALLOC_QUICK:-0}"
 stage="${SPANALLOC_STAGE:-all}"
 case "$stage" in
-    all | build | shard | merge) ;;
-    *) echo "nightly.sh: SPANALLOC_STAGE is all, build, shard or merge, not '$stage'" >&2; exit 2 ;;
+    all | build | shard | benches | merge) ;;
+    *) echo "nightly.sh: SPANALLOC_STAGE is all, build, shard, benches or merge, not '$stage'" >&2; exit 2 ;;
 esac
 for arg in "$@"; do
     case "$arg" in
         --quick) quick=1 ;;
-        -h | --help) sed -n '2,55p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,59p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "nightly.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -179,11 +183,30 @@ if [ "$stage" = shard ]; then
 fi
 
 # Benches, against this machine's own saved baselines (saved the first time, and on accept):
-# wall time and instruction counts belong to a machine, like every timing figure.
+# wall time and instruction counts belong to a machine, like every timing figure. A sharded
+# night runs them in a job of their own beside the shards; the merge attaches what it left.
 here=$("$bin" fingerprint --here --id) || exit 2
 bench_home="$bench_root/$here"
+tonight="$bench_root/tonight"
+if [ "$stage" = merge ] && [ "${SPANALLOC_BENCHES:-1}" != 0 ]; then
+    benched=$(cat "$tonight" 2>/dev/null || true)
+    if [ -n "$benched" ] && [ -d "$bench_root/$benched" ]; then
+        bench_home="$bench_root/$benched"
+        echo "nightly: the benches job's results attached (machine $benched)"
+    else
+        echo "nightly: the benches job delivered no results ($tonight): the night fails" >&2
+        printf '### ❌ spanalloc: the benches job delivered no results\n' >>"$summary"
+        worse 1
+    fi
+    if [ -n "${SPANALLOC_BENCHES_RESULT:-}" ] && [ "$SPANALLOC_BENCHES_RESULT" != success ]; then
+        echo "nightly: the benches job ended '$SPANALLOC_BENCHES_RESULT': the night fails" >&2
+        printf '### ❌ spanalloc: the benches job ended %s\n' "$SPANALLOC_BENCHES_RESULT" >>"$summary"
+        worse 1
+    fi
+fi
 mkdir -p "$bench_home" || exit 2
-if [ "${SPANALLOC_BENCHES:-1}" != 0 ]; then
+if [ "${SPANALLOC_BENCHES:-1}" != 0 ] && [ "$stage" != merge ]; then
+    rm -f "$tonight"
     criterion_baseline=(--save-baseline="$name")
     if [ "$accept" != 1 ] && { compgen -G "$bench_home/criterion/*/*/$name" >/dev/null || compgen -G "$bench_home/criterion/*/*/*/$name" >/dev/null; }; then
         criterion_baseline=(--baseline-lenient="$name")
@@ -196,6 +219,13 @@ if [ "${SPANALLOC_BENCHES:-1}" != 0 ]; then
         iai_baseline=(--baseline="$name")
     fi
     step "iai-callgrind bench" env IAI_CALLGRIND_HOME="$bench_home/iai" scripts/bench-iai.sh "${iai_baseline[@]}" || worse 1
+    # Which machine's directory holds tonight's results, for the merge job that attaches them.
+    printf '%s\n' "$here" >"$tonight.tmp" && mv "$tonight.tmp" "$tonight" || exit 2
+fi
+if [ "$stage" = benches ]; then
+    echo "== nightly: where the time went"
+    cat "$timings"
+    exit "$status"
 fi
 
 # The sweep. What follows acts on its own exit status and run id: the results file of an earlier

@@ -19,7 +19,9 @@
         `--event-field pull_request.number=7` sets github.event.pull_request.number. A job of a
         matrix runs once per `--matrix shard=1` given; `--needs build=success` says how a job it
         needs ended (needs.build.result), and the job's own `if:` is evaluated with it.
-        download-artifact copies DIR/NAME (or each DIR/* matching its `pattern`) to its path. `--set` adds the rehearsal's own variables (the
+        download-artifact copies DIR/NAME (or each DIR/* matching its `pattern`) to its path. A
+        step with `continue-on-error: true` that fails leaves the job running, as GitHub's does
+        (its outcome failure, its conclusion success). `--set` adds the rehearsal's own variables (the
         smallest sizes), printed so a reader sees exactly what differs from the runner. Exit 0
         when the job succeeds, 1 when it fails, 2 on bad input.
 """
@@ -40,7 +42,7 @@ except ImportError:
     print("rehearse_workflow: needs PyYAML (pip install pyyaml; .ci/run puts it in its lint venv)", file=sys.stderr)
     sys.exit(2)
 
-ALLOWED_KEYS = {"name", "id", "if", "env", "run", "uses", "with"}
+ALLOWED_KEYS = {"name", "id", "if", "env", "run", "uses", "with", "continue-on-error"}
 SHELL_SYNTAX = re.compile(r"&&|\|\||[;|<>`]|\$\(|\bexport\b|\bif\b|\bthen\b|\bfor\b|\bwhile\b")
 REPOSITORY = "rehearsal/spanalloc"
 ACTIONS = ("actions/checkout@", "actions/cache@", "actions/setup-go@", "actions/upload-artifact@", "actions/download-artifact@")
@@ -278,10 +280,12 @@ def run(args) -> int:
         outputs = dict(line.split("=", 1) for line in outputs_file.read_text().splitlines() if "=" in line)
         outcome = "success" if status == 0 else "failure"
         print(f"rehearse: step {i + 1} ({label}): {outcome}" + (f" (exit {status})" if status else "") + f", {took:.0f} s", flush=True)
-        if status != 0:
+        # continue-on-error: the step's outcome is a failure, its conclusion (and the job's) not.
+        if status != 0 and not step.get("continue-on-error", False):
             state["failed"] = True
         if sid:
-            ctx["steps"][sid] = {"outputs": outputs, "outcome": outcome, "conclusion": outcome}
+            conclusion = "success" if step.get("continue-on-error", False) else outcome
+            ctx["steps"][sid] = {"outputs": outputs, "outcome": outcome, "conclusion": conclusion}
     which = args.job + "".join(f" {k}={v}" for k, v in ctx["matrix"].items())
     print(f"rehearse: job {which}: {'failure' if state['failed'] else 'success'}, {time.monotonic() - job_started:.0f} s", flush=True)
     return 1 if state["failed"] else 0
