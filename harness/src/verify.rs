@@ -6,8 +6,10 @@
 //! meter enters the outside side.
 //!
 //! Exact rows (their counts repeat whatever the threads do) must agree to the block; a row whose
-//! counts move with its threads' timing runs at least five of each side, and agrees when the
-//! ranges of Δ the two sides span overlap.
+//! counts move with its threads' timing runs at least five of each side, and agrees unless the
+//! ranges of Δ the two sides span lie apart by more than the wider of them spans (five runs need
+//! not reach a moving row's extremes: one night's tracing-opentelemetry ranges, 39,775–39,777
+//! and 39,778–39,779 blocks, lay one block apart).
 //! Rows DHAT cannot see — a program of its own (the Go twin: Go's runtime allocates without
 //! malloc) or an allocator other than the system's (jemalloc and mimalloc take their memory from
 //! mmap, which DHAT does not count as blocks) — and a row whose allocations follow its threads'
@@ -46,7 +48,7 @@ pub struct Sizes {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// DHAT's Δblocks and the meter's Δ(allocs + reallocs) agree: exactly, or (a row whose
-    /// counts move) in ranges that overlap.
+    /// counts move) in ranges no further apart than the wider of them spans.
     Agrees {
         /// The least and the most Δblocks from N to 2N DHAT's runs allow (one run for an exact row).
         dhat: (u64, u64),
@@ -286,8 +288,9 @@ fn verify_at(entry: &Entry, sizes: [WorkloadConfig; 2], repeat: usize, pass: &Pa
 }
 
 /// The verdict from DHAT's totals and the meter's at N and 2N, each side's runs: an exact row's
-/// must repeat and agree to the block; a moving row agrees when the ranges of Δ its two sides
-/// span overlap (each side's own spread, nothing assumed).
+/// must repeat and agree to the block; a moving row agrees unless the ranges of Δ its two sides
+/// span lie apart by more than the wider of them spans — the rule C3's heap ranges are judged
+/// by: a gap the runs' own spread could close is no evidence (each side's spread, nothing assumed).
 pub fn judge(exact: bool, dhat: &[Vec<u64>; 2], meter: &[Vec<u64>; 2]) -> Outcome {
     let range = |side: &[Vec<u64>; 2], what: &str| -> Result<(u64, u64), String> {
         let ((small_lo, small_hi), (large_lo, large_hi)) = (lo_hi(&side[0]), lo_hi(&side[1]));
@@ -305,7 +308,8 @@ pub fn judge(exact: bool, dhat: &[Vec<u64>; 2], meter: &[Vec<u64>; 2]) -> Outcom
         (Ok(d), Ok(m)) => (d, m),
         (Err(e), _) | (_, Err(e)) => return Outcome::Failed(e),
     };
-    if dhat.0 <= meter.1 && meter.0 <= dhat.1 {
+    let spread = if exact { 0 } else { (dhat.1 - dhat.0).max(meter.1 - meter.0) };
+    if gap(dhat, meter).unsigned_abs() <= u128::from(spread) || (dhat.0 <= meter.1 && meter.0 <= dhat.1) {
         Outcome::Agrees { dhat, meter }
     } else {
         Outcome::Disagrees { dhat, meter }
@@ -353,15 +357,21 @@ mod tests {
     }
 
     #[test]
-    fn a_moving_row_agrees_when_both_sides_spreads_overlap() {
+    fn a_moving_row_agrees_unless_its_ranges_lie_apart_by_more_than_their_spread() {
         let meter = [vec![1000, 1003], vec![1500, 1502]];
-        // The meter allows Δ 497 to 502.
+        // The meter allows Δ 497 to 502: a spread of 5.
         assert!(judge(false, &[vec![0, 2], vec![499, 499]], &meter).passed());
         assert!(judge(false, &[vec![0], vec![502]], &meter).passed());
+        // Apart, but by less than the spread: five runs need not reach a moving row's extremes.
+        assert!(judge(false, &[vec![0, 1], vec![506, 507]], &meter).passed(), "505–507 is 3 above 502");
+        assert!(judge(false, &[vec![0], vec![492]], &meter).passed(), "492 is 5 below 497");
         assert_eq!(
-            judge(false, &[vec![0, 1], vec![504, 505]], &meter),
-            Outcome::Disagrees { dhat: (503, 505), meter: (497, 502) }
+            judge(false, &[vec![0, 1], vec![509, 510]], &meter),
+            Outcome::Disagrees { dhat: (508, 510), meter: (497, 502) }
         );
+        assert_eq!(judge(false, &[vec![0], vec![491]], &meter), Outcome::Disagrees { dhat: (491, 491), meter: (497, 502) });
+        // The night's case: 39,775–39,777 against 39,778–39,779, one block apart, spreads 2 and 1.
+        assert!(judge(false, &[vec![100, 101], vec![39_877, 39_876]], &[vec![0, 1], vec![39_779, 39_779]]).passed());
         assert!(matches!(judge(false, &[vec![10], vec![5]], &meter), Outcome::Failed(_)));
     }
 }
