@@ -58,9 +58,15 @@ night "$data" two '{"n":2}' >/dev/null || die "a second night in the same work t
 [ "$(remote_file history.jsonl | wc -l)" = 2 ] || die "the history has not two lines"
 ok "second night in the same persistent work tree: pushed"
 
+# A job that only reads (the nightly's benches), in this same clone before the job that
+# publishes: the branch's files, detached, so that the branch stays free for that job's fetch.
+bash "$script" read "$work/benches-data"
+[ "$(cat "$work/benches-data/baselines/night-two.json")" = '{"n":2}' ] || die "read did not give the branch's files"
+git -C "$work/benches-data" symbolic-ref -q HEAD >/dev/null && die "read checked the branch out (it must stay free to publish)"
+
 rm -rf "$work/runner-temp"
 night "$data" three '{"n":3}' >/dev/null || die "a night after the work tree was wiped failed"
-ok "a night after the work tree was wiped: pushed"
+ok "a night after the work tree was wiped, beside a reading job's detached work tree: pushed"
 
 # Another writer moves the branch meanwhile, accepting a baseline this night does not touch.
 git clone -q -b spanalloc-data "$work/origin.git" "$work/other"

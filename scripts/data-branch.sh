@@ -8,6 +8,9 @@
 #          a worktree of the data branch at DIR (reused when DIR already is one; stale
 #          registrations of a wiped DIR are pruned first); a new, empty branch the first time.
 #          A failed fetch is an error, never taken for "no branch yet".
+#        scripts/data-branch.sh read DIR
+#          the same files for a job that only reads them (the nightly's benches): detached from
+#          the branch, which stays free for the job that publishes; an empty DIR the first time.
 #        scripts/data-branch.sh publish DIR RESULTS RUN_ID
 #          commit what changed in DIR and push it; RESULTS must be the run RUN_ID names (the
 #          night's own, as nightly.sh reported it), or nothing is published. If the push is
@@ -43,8 +46,8 @@ remote_has_branch() {
     return "$rc"
 }
 
-fetch() {
-    local dir=$1 err rc=0
+fetch() { # DIR [read]: with `read`, the branch's files detached from it (a job that reads only)
+    local dir=$1 read=${2:-} err rc=0
     err=$(mktemp)
     git worktree prune
     remote_has_branch "$err" || rc=$?
@@ -56,12 +59,19 @@ fetch() {
     esac
     if [ -e "$dir/.git" ] && git -C "$dir" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
         # A persistent work tree (a self-hosted runner's second night): reuse it.
-        if [ "$rc" = 0 ]; then
+        if [ "$rc" = 0 ] && [ -n "$read" ]; then
+            git -C "$dir" checkout --quiet --detach "origin/$branch"
+        elif [ "$rc" = 0 ]; then
             git -C "$dir" checkout --quiet -B "$branch" "origin/$branch"
             git -C "$dir" reset --quiet --hard "origin/$branch"
         fi
+    elif [ "$rc" = 0 ] && [ -n "$read" ]; then
+        # Detached: the branch stays free for the job that publishes (one work tree per branch).
+        git worktree add --quiet --force --detach "$dir" "origin/$branch"
     elif [ "$rc" = 0 ]; then
         git worktree add --quiet --force -B "$branch" "$dir" "origin/$branch"
+    elif [ -n "$read" ]; then
+        mkdir -p "$dir"
     else
         git worktree add --quiet --force --detach "$dir"
         git -C "$dir" checkout --quiet --orphan "$branch"
@@ -174,7 +184,8 @@ publish() {
 
 case "${1:-}" in
     fetch) fetch "${2:?usage: data-branch.sh fetch DIR}" ;;
+    read) fetch "${2:?usage: data-branch.sh read DIR}" read ;;
     publish) publish "${2:?usage: data-branch.sh publish DIR RESULTS RUN_ID}" "${3:?usage: data-branch.sh publish DIR RESULTS RUN_ID}" \
         "${4:?usage: data-branch.sh publish DIR RESULTS RUN_ID}" ;;
-    *) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
