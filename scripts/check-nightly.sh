@@ -137,7 +137,8 @@ grep -q "counts unchanged against" "$work/fresh/reports/latest/compare.md" || di
 accepted=$(counts_blobs)
 # R3's merge job again, as a re-run after its benches job was lost (failed before it handed its
 # results over), from another branch so that nothing is published: it fails, naming the benches.
-rm -rf "$work/artifacts"/spanalloc-benches-* "$work/rehearsal.log"
+# A re-run job gets a fresh runner (RUNNER_TEMP is emptied at each job's start).
+rm -rf "$work/artifacts"/spanalloc-benches-* "$work/rehearsal.log" "$work/runner-nightly"
 got=0
 matrix="" job nightly "$work/rehearsal.log" --ref refs/heads/topic --event schedule --schedule "17 2 * * 1-6" \
     --needs build=success --needs shard=success --needs benches=failure --set SPANALLOC_INSTRUCTIONS=0 \

@@ -189,12 +189,13 @@ here=$("$bin" fingerprint --here --id) || exit 2
 bench_home="$bench_root/$here"
 tonight="$bench_root/tonight"
 if [ "$stage" = merge ] && [ "${SPANALLOC_BENCHES:-1}" != 0 ]; then
-    benched=$(cat "$tonight" 2>/dev/null || true)
-    if [ -n "$benched" ] && [ -d "$bench_root/$benched" ]; then
+    # "MACHINE RUN": tonight's only when the benches ran for this night's run.
+    read -r benched benched_run 2>/dev/null <"$tonight" || true
+    if [ -n "${benched:-}" ] && [ "${benched_run:-}" = "${GITHUB_RUN_ID:-local}" ] && [ -d "$bench_root/$benched" ]; then
         bench_home="$bench_root/$benched"
         echo "nightly: the benches job's results attached (machine $benched)"
     else
-        echo "nightly: the benches job delivered no results ($tonight): the night fails" >&2
+        echo "nightly: the benches job delivered no results for run ${GITHUB_RUN_ID:-local} ($tonight): the night fails" >&2
         printf '### ❌ spanalloc: the benches job delivered no results\n' >>"$summary"
         worse 1
     fi
@@ -220,7 +221,7 @@ if [ "${SPANALLOC_BENCHES:-1}" != 0 ] && [ "$stage" != merge ]; then
     fi
     step "iai-callgrind bench" env IAI_CALLGRIND_HOME="$bench_home/iai" scripts/bench-iai.sh "${iai_baseline[@]}" || worse 1
     # Which machine's directory holds tonight's results, for the merge job that attaches them.
-    printf '%s\n' "$here" >"$tonight.tmp" && mv "$tonight.tmp" "$tonight" || exit 2
+    printf '%s %s\n' "$here" "${GITHUB_RUN_ID:-local}" >"$tonight.tmp" && mv "$tonight.tmp" "$tonight" || exit 2
 fi
 if [ "$stage" = benches ]; then
     echo "== nightly: where the time went"
