@@ -9,6 +9,7 @@ use spanalloc_record::stats::{median, min_max};
 use crate::pass::PassOutput;
 
 /// The plain and count passes of one scenario at one trace-state size.
+#[derive(Default)]
 pub struct Passes {
     /// Plain passes, one per repeat.
     pub plain: Vec<PassOutput>,

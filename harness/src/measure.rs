@@ -265,7 +265,7 @@ pub fn run(plan: &RunPlan<'_>, progress: &dyn Progress) -> std::io::Result<(Resu
         // row's next, so that a machine growing busier or quieter over the run weighs on every
         // row alike and the rows' spreads are comparable; the order turns each round, so that no
         // row always follows the same neighbour. A row whose pass fails leaves the rounds.
-        let mut timed: Vec<Result<Passes, Failure>> = rows.iter().map(|_| Ok(Passes { plain: vec![], count: vec![] })).collect();
+        let mut timed: Vec<Result<Passes, Failure>> = rows.iter().map(|_| Ok(Passes::default())).collect();
         for round in 0..plan.repeat {
             let order: Vec<usize> = if round % 2 == 0 { (0..rows.len()).collect() } else { (0..rows.len()).rev().collect() };
             for i in order {
@@ -338,10 +338,20 @@ struct Row<'a> {
 }
 
 impl Row<'_> {
-    /// How progress names the row: the scenario, its allocator when not the default, its size.
+    /// The name its passes and failures go under: the scenario, and its allocator when not the
+    /// default.
+    fn name(&self) -> String {
+        let name = self.entry.name();
+        if self.allocator == "system" {
+            name.to_owned()
+        } else {
+            format!("{name}@{}", self.allocator)
+        }
+    }
+
+    /// How progress names the row: its name and its size.
     fn label(&self) -> String {
-        let suffix = if self.allocator == "system" { String::new() } else { format!("@{}", self.allocator) };
-        format!("{}{suffix} ts={}", self.entry.name(), self.cfg.trace_state_entries)
+        format!("{} ts={}", self.name(), self.cfg.trace_state_entries)
     }
 }
 
@@ -415,9 +425,7 @@ fn row_pass(
     cfg: &WorkloadConfig,
     dhat_file: Option<&Path>,
 ) -> Result<PassOutput, Failure> {
-    let (name, ts) = (at.entry.name(), cfg.trace_state_entries);
-    // The label passes are reported under: the scenario, and its allocator when not the default.
-    let label = if at.allocator == "system" { name.to_owned() } else { format!("{name}@{}", at.allocator) };
+    let (label, ts) = (at.name(), cfg.trace_state_entries);
     progress.pass_started(&label, ts, pass, cfg.spans);
     let started = Instant::now();
     let out = run_pass(at.entry, program, pass, cfg, dhat_file, plan.stall, &|n| progress.exported(n));
@@ -458,7 +466,7 @@ fn finish_row(
 ) -> Measured {
     let (entry, cfg, allocator) = (at.entry, at.cfg, at.allocator);
     let (name, ts) = (entry.name(), cfg.trace_state_entries);
-    let label = if allocator == "system" { name.to_owned() } else { format!("{name}@{allocator}") };
+    let label = at.name();
     let mut m = Measured::default();
     let program = program_of(plan, at);
     let system = plan.programs.get(name).map(PathBuf::as_path);
