@@ -34,7 +34,7 @@ has_benches() { # INDEX.HTML LABEL
 #    settings are the quick sizes, and no instructions pass or outside check after the first
 #    night, which walks both. Four nights:
 #      R1 main, scheduled: the first night saves its counts and bench baselines and publishes;
-#         the shard that measures trace-state 4 verifies its rows with DHAT, and the marks
+#         each shard verifies its rows at trace-state 4 with DHAT, and the marks
 #         reach the merged night and its report;
 #      R2 a dispatch from another branch, asking to accept: measures (one row, under baselines
 #         of its own name, as a full night's would fail on the rows it leaves out: what it
@@ -96,7 +96,7 @@ git -C "$work/fresh" status --porcelain reports/baselines | grep -q . && die "R1
 for row in tracing-otel fastrace; do
     grep -q "\"name\": \"$row\"" "$work/fresh/reports/latest/results.json" || die "R1: no $row row"
 done
-# The outside check ran on the shard that measured its size, and its marks travelled with the
+# The outside check ran on the shards that measured its size, and its marks travelled with the
 # rows through the merge: every in-process row verified (tracing-otel among them); the Go
 # twin's and fastrace's listed as not verifiable (DHAT cannot see Go; valgrind changes fastrace's pace).
 verdicts=$("${SPANALLOC_PYTHON:-python3}" -c '

@@ -120,7 +120,7 @@ if [ "$sweeps" = true ] && [ "${SPANALLOC_INSTRUCTIONS:-1}" = 1 ]; then
 fi
 # The meter checked from outside: every system-allocator row at one size (the plan's nearest 4),
 # its pass without the meter under valgrind's DHAT against its count passes (`spanalloc verify`);
-# the shard that measures that size verifies, and the mark travels with the row.
+# each shard verifies its own rows at that size, and the mark travels with the row.
 if [ "$sweeps" = true ] && [ "${SPANALLOC_VERIFY:-1}" = 1 ]; then
     bash scripts/install-valgrind.sh >&2 || exit 2
     scenario_args+=(--verify --verify-spans "$verify_spans")

@@ -184,7 +184,7 @@ struct RunArgs {
     #[arg(long, default_value_t = crate::verify::DEFAULT_SPANS, value_parser = clap::value_parser!(u64).range(1..))]
     verify_spans: u64,
     /// The trace-state size --verify checks every row at (default: the plan's size nearest 4).
-    /// On a sharded night, the shard that measures that size verifies.
+    /// On a sharded night, each shard verifies its rows at that size.
     #[arg(long, value_name = "ENTRIES")]
     verify_trace_state: Option<usize>,
     /// Add the Go twin's rows (go-value, go-pointer, go-pointer-embedded, go-pool, go-atomic,
@@ -200,9 +200,11 @@ struct RunArgs {
     /// stuck (the run goes on).
     #[arg(long, default_value_t = crate::spawn::DEFAULT_STALL.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
     stall_timeout: u64,
-    /// Measure shard I of N of the plan: the trace-state sizes at positions I-1, I-1+N, … (every
-    /// row of a size on one shard; a shard beyond the plan's sizes measures nothing).
-    /// `spanalloc merge` makes the night whole again.
+    /// Measure shard I of N of the plan: the units dealt to it. A unit is one group's rows at one
+    /// size — the built-in strategies and the SDK, the Go twin, each row added to the catalog —
+    /// so that the rows a claim contrasts on timing are measured on one machine; the units go
+    /// costliest first to the shard with the least predicted work (every shard's results record
+    /// the whole split). `spanalloc merge` makes the night whole again.
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
     /// The night a shard belongs to: the CI run's id (default: $GITHUB_RUN_ID). Merging refuses
@@ -705,6 +707,9 @@ fn run_command(catalog: &Catalog, args: &RunArgs) -> ExitCode {
             tell!("spanalloc: warning: {var} is set: the fingerprint records '{v}' (a simulation, for tests)");
         }
     }
+    if let Some(shard) = &plan.shard {
+        tell!("spanalloc: {}", crate::split::describe(shard));
+    }
     crate::signals::forward_to_children();
     let progress = Display::new(args.workload.spans);
     match measure::run(&plan, &progress) {
@@ -806,7 +811,7 @@ fn plan<'c>(catalog: &'c Catalog, args: &RunArgs) -> Result<RunPlan<'c>, String>
     measure::check_room(&args.out, rows, !args.no_dhat)?;
     let programs = measure::prepare_externals(&scenarios)?;
     let allocators = crate::allocators::executables(catalog.allocator_build(), &allocators)?;
-    Ok(RunPlan {
+    let mut plan = RunPlan {
         workloads,
         scenarios,
         repeat: args.repeat,
@@ -819,7 +824,12 @@ fn plan<'c>(catalog: &'c Catalog, args: &RunArgs) -> Result<RunPlan<'c>, String>
         allocators,
         stall: Duration::from_secs(args.stall_timeout),
         shard,
-    })
+    };
+    let split = plan.shard.as_ref().map(|s| crate::split::deal(&plan, s.count));
+    if let (Some(shard), Some(split)) = (plan.shard.as_mut(), split) {
+        shard.split = split;
+    }
+    Ok(plan)
 }
 
 /// The outside check `--verify` asks for, at the size it names or the plan's nearest 4 (the
@@ -875,7 +885,8 @@ fn shard(args: &RunArgs) -> Result<Option<Shard>, String> {
             None => 1,
         },
     };
-    Ok(Some(Shard { index, count, run, attempt }))
+    // Dealt once the plan is whole (`run_plan`): the split needs every row.
+    Ok(Some(Shard { index, count, run, attempt, split: Vec::new() }))
 }
 
 fn measure_command(catalog: &Catalog, m: &MeasureArgs) -> ExitCode {

@@ -38,6 +38,7 @@ pub mod pass;
 pub mod settle;
 pub mod signals;
 pub mod spawn;
+pub mod split;
 pub mod sys;
 pub mod time;
 pub mod verify;

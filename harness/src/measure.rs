@@ -228,17 +228,23 @@ pub fn run(plan: &RunPlan<'_>, progress: &dyn Progress) -> std::io::Result<(Resu
         go_benchmem: None,
     };
     let mut problems = Problems::default();
-    let runs_over = |entry: &Entry, allocator: &str| !(matches!(entry, Entry::External(_)) && allocator != "system");
-    let taken = |position: usize| plan.shard.as_ref().is_none_or(|s| s.takes(position));
-    let rows = (0..plan.workloads.len()).filter(|&p| taken(p)).count()
-        * plan.allocators.iter().map(|(a, _)| plan.scenarios.iter().filter(|e| runs_over(e, a)).count()).sum::<usize>();
+    let taken = |position: usize, ts: usize, row: &str| plan.shard.as_ref().is_none_or(|s| s.takes(position, ts, row));
+    let rows = plan
+        .workloads
+        .iter()
+        .enumerate()
+        .map(|(position, cfg)| {
+            let ts = cfg.trace_state_entries;
+            let over = |(a, _): &(String, PathBuf)| {
+                plan.scenarios.iter().filter(|e| runs_over(e, a) && taken(position, ts, &row_name(e.name(), a))).count()
+            };
+            plan.allocators.iter().map(over).sum::<usize>()
+        })
+        .sum::<usize>();
     // A step: one row's round of timed passes, or its checks after the rounds.
     let total = rows * (plan.repeat + 1);
     let mut step = 0;
     for (position, (cfg, expected)) in plan.workloads.iter().zip(&expected).enumerate() {
-        if !taken(position) {
-            continue;
-        }
         let ts = cfg.trace_state_entries;
         let mut rows = vec![];
         for (allocator, exe) in &plan.allocators {
@@ -250,6 +256,9 @@ pub fn run(plan: &RunPlan<'_>, progress: &dyn Progress) -> std::io::Result<(Resu
                             entry.name()
                         ));
                     }
+                    continue;
+                }
+                if !taken(position, ts, &row_name(entry.name(), allocator)) {
                     continue;
                 }
                 let exe = matches!(entry, Entry::InProcess(_)).then_some(exe.as_path());
@@ -301,8 +310,11 @@ pub fn run(plan: &RunPlan<'_>, progress: &dyn Progress) -> std::io::Result<(Resu
         }
     }
     // The article's receiver benchmarks ride with the Go rows, once per night: on the shard that
-    // measures the plan's first size. A run that asked for them and could not read them fails.
-    if plan.scenarios.iter().any(|e| e.name().starts_with(crate::go_twin::PREFIX)) && taken(0) {
+    // measures the first Go row at the plan's first size. A run that asked for them and could not
+    // read them fails.
+    let first_go = plan.scenarios.iter().find(|e| e.name().starts_with(crate::go_twin::PREFIX));
+    let first_ts = plan.workloads.first().map(|w| w.trace_state_entries);
+    if first_go.zip(first_ts).is_some_and(|(go, ts)| taken(0, ts, &row_name(go.name(), "system"))) {
         match crate::go_benchmem::run() {
             Ok(b) => results.go_benchmem = Some(b),
             Err(e) => results.failures.push(failure(GO_BENCHMEM_ROW, 0, FailureKind::Crash, "benchmem", e, String::new())),
@@ -326,6 +338,20 @@ fn has_rows(file: &Path) -> bool {
     spanalloc_record::input::load_results(file).is_ok_and(|r| !r.scenarios.is_empty())
 }
 
+/// Whether `entry` runs over `allocator`: a program of its own runs with its own allocator only.
+pub(crate) fn runs_over(entry: &Entry, allocator: &str) -> bool {
+    !(matches!(entry, Entry::External(_)) && allocator != "system")
+}
+
+/// A row's name as results give it: the scenario's, `@allocator` added over any but the system's.
+pub(crate) fn row_name(scenario: &str, allocator: &str) -> String {
+    if allocator == "system" {
+        scenario.to_owned()
+    } else {
+        format!("{scenario}@{allocator}")
+    }
+}
+
 /// One row to measure: a scenario at one workload over one allocator.
 struct Row<'a> {
     entry: &'a Entry,
@@ -341,12 +367,7 @@ impl Row<'_> {
     /// The name its passes and failures go under: the scenario, and its allocator when not the
     /// default.
     fn name(&self) -> String {
-        let name = self.entry.name();
-        if self.allocator == "system" {
-            name.to_owned()
-        } else {
-            format!("{name}@{}", self.allocator)
-        }
+        row_name(self.entry.name(), self.allocator)
     }
 
     /// How progress names the row: its name and its size.

@@ -36,6 +36,13 @@ fn two_shards_merged_are_the_whole_night_and_a_lost_or_foreign_shard_fails() {
     let shard = results(&s1);
     assert_eq!(shard.config.trace_state, [0, 4], "a shard's config holds the whole plan");
     assert!(shard.scenarios.iter().all(|s| s.trace_state_entries == 0), "shard 1/2 measures the first size only");
+    // One group (the built-in strategies) at two sizes: two units, one a shard, each recorded
+    // whole in every shard's file.
+    let split = &shard.config.shard.as_ref().expect("a shard says which it is").split;
+    let dealt: Vec<(usize, usize, &str, usize)> =
+        split.iter().map(|u| (u.shard, u.trace_state, u.group.as_str(), u.rows.len())).collect();
+    assert_eq!(dealt, [(1, 0, "built-in", ROWS.len()), (2, 4, "built-in", ROWS.len())]);
+    assert_eq!(results(&s2).config.shard.unwrap().split, *split, "every shard deals alike");
 
     let o = spanalloc(&["merge", s1.to_str().unwrap(), s2.to_str().unwrap(), "--out", merged.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));

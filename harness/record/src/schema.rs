@@ -52,7 +52,12 @@ use serde::{Deserialize, Serialize};
 /// of its code verbatim, five interleaved runs, every repeat's ns/op, B/op and allocs/op
 /// (`go_benchmem`), in a run with the Go rows; a Go row's GC cycles per count pass
 /// (`samples.gc_cycles`).
-pub const SCHEMA_VERSION: u32 = 18;
+/// Version 19: the night split by unit — a size's rows on as many shards as its groups (the
+/// built-in strategies and the SDK, the Go twin, each row added to the catalog), each group's
+/// rows on one shard, the groups dealt to the shards by predicted cost; every shard's file and
+/// the merged one record the whole split (`config.shard.split`, `config.shards.split`), and a
+/// lost shard's rows are named from it. Before, a shard measured whole sizes (an empty split).
+pub const SCHEMA_VERSION: u32 = 19;
 
 /// The first layout whose rows say whether their counts are exact and record every repeat's
 /// counts; older rows are told apart by their cross-check ([`ScenarioResult::exact_counts`]).
@@ -209,10 +214,9 @@ pub struct VerifySettings {
 }
 
 /// One shard of a night: the `index`-th of `count` (from 1), of the CI run `run`, attempt
-/// `attempt`. A shard measures the plan's trace-state sizes at positions `index - 1`,
-/// `index - 1 + count`, …: every row of one size on one shard, so that the rows a claim
-/// contrasts on timing (strategies at the same size) are measured on one machine.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `attempt`, measuring the units `split` deals it (schema 19). Before, with no split, a shard
+/// measured the plan's trace-state sizes at positions `index - 1`, `index - 1 + count`, ….
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Shard {
     /// Which shard, from 1.
     pub index: usize,
@@ -222,12 +226,46 @@ pub struct Shard {
     pub run: String,
     /// The CI run's attempt: a re-run shard replaces its earlier attempt.
     pub attempt: u32,
+    /// The whole night's split, the same in every shard's file: which shard measures which rows
+    /// (schema 19; empty before, when a shard measured whole sizes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub split: Vec<Unit>,
+}
+
+/// Rows measured together on one shard: one group's rows at one trace-state size. The rows a
+/// claim contrasts on timing are one group (timing is never compared across machines).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unit {
+    /// The shard that measures it, from 1.
+    pub shard: usize,
+    /// Its trace-state size.
+    pub trace_state: usize,
+    /// The group: `built-in` (the strategies and the SDK), `go` (the Go twin), or the name of a
+    /// row added to the catalog.
+    pub group: String,
+    /// Its rows, as results name them (`name`, or `name@allocator`).
+    pub rows: Vec<String>,
+    /// Seconds its passes are predicted to take, from the plan and each row's pacing: what the
+    /// split balances (a prediction, not a measurement).
+    pub predicted_s: f64,
 }
 
 impl Shard {
-    /// Whether the trace-state size at `position` in the plan is this shard's.
-    pub fn takes(&self, position: usize) -> bool {
-        position % self.count == self.index - 1
+    /// Whether this shard measures row `row` at the plan's size `ts`, at `position` in the plan.
+    pub fn takes(&self, position: usize, ts: usize, row: &str) -> bool {
+        if self.split.is_empty() {
+            return position % self.count == self.index - 1;
+        }
+        self.split.iter().any(|u| u.shard == self.index && u.trace_state == ts && u.rows.iter().any(|r| r == row))
+    }
+
+    /// The plan's sizes shard `index` measures any row of, in plan order.
+    pub fn sizes_of(&self, index: usize, plan: &[usize]) -> Vec<usize> {
+        let mine = |(position, ts): &(usize, &usize)| match self.split.is_empty() {
+            true => position % self.count == index - 1,
+            false => self.split.iter().any(|u| u.shard == index && u.trace_state == **ts),
+        };
+        plan.iter().enumerate().filter(mine).map(|(_, &ts)| ts).collect()
     }
 
     /// `I/N`, as the command line and messages say it.
@@ -237,7 +275,7 @@ impl Shard {
 }
 
 /// What a merged run was made of.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Shards {
     /// How many shards the plan was split into.
     pub count: usize,
@@ -247,6 +285,9 @@ pub struct Shards {
     pub delivered: Vec<Delivered>,
     /// The shards that delivered nothing: their rows are failures of kind `shard-lost`.
     pub lost: Vec<usize>,
+    /// The night's split (schema 19; empty before, when a shard measured whole sizes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub split: Vec<Unit>,
 }
 
 /// One shard's part of a merged run.
