@@ -22,11 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1; then
-    echo "check-report: installing chromium"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-fi
+bash scripts/install-chromium.sh
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -103,13 +103,20 @@ pub fn describe(shard: &Shard) -> String {
 }
 
 /// Seconds one row's passes at `cfg` are predicted to take: its timed passes at the rate it is
-/// paced at, and the valgrind and dhat passes the plan asks of it, slower with more entries.
+/// paced at, the probes above a gate rate, and the valgrind and dhat passes the plan asks of it,
+/// slower with more entries.
 fn predicted(plan: &RunPlan<'_>, entry: &Entry, allocator: &str, cfg: &WorkloadConfig) -> f64 {
     let ts = cfg.trace_state_entries;
     let rate = entry.paced_rate(cfg.rate, ts);
     let per_span = if rate == 0 { UNPACED_S } else { 1.0 / rate as f64 };
     let passes = (usize::from(entry.runs(Pass::Plain)) + 1) * plan.repeat;
     let mut s = passes as f64 * (cfg.warmup + cfg.spans) as f64 * per_span;
+    if rate > 0 && rate < cfg.rate {
+        // A row gated below the run's rate is probed above its gate (`holds`): at most the run's
+        // rate and PROBE_STEPS halvings, each at a rate no lower than its gate.
+        let probe = (cfg.warmup + cfg.spans.min(crate::holds::PROBE_SPANS)) as f64 / rate as f64;
+        s += (1 + crate::holds::PROBE_STEPS) as f64 * probe;
+    }
     let slower = 1.0 + ts as f64 / ENTRIES_DOUBLING;
     if let Some(spans) = plan.dhat_spans.filter(|_| entry.runs(Pass::Dhat) && allocator == "system") {
         s += spans as f64 * DHAT_S * slower;
