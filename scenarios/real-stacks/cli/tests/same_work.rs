@@ -26,6 +26,11 @@ fn the_real_stacks_do_the_same_work_and_say_where_they_differ() {
         "0,4",
         "--dhat-spans",
         "1300",
+        // Paced at 20,000 spans/s, as tracing-otel's digest test is: at their 40,000 gate rate a
+        // debug build of the SDK rows on a loaded runner can fall behind, their bounded queues
+        // drop spans, and the run fails on what this test does not look at (its work, not its pace).
+        "--rate",
+        "20000",
         "--out",
         out,
     ]);

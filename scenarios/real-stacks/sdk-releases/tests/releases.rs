@@ -24,7 +24,11 @@ fn locked_sdk_versions() -> Vec<String> {
 fn six_releases_do_the_same_work_and_each_step_is_explained() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
-    let mut args = vec!["run", "--spans", "2600", "--trace-state", "0,4", "--dhat-spans", "1300", "--out", out];
+    // Paced at 20,000 spans/s: at the SDK's 40,000 gate rate a debug build of six releases on a
+    // loaded runner can fall behind, its bounded queue drops spans, and the run fails on what this
+    // test does not look at (the releases' work and sites, not their pace).
+    let mut args =
+        vec!["run", "--spans", "2600", "--rate", "20000", "--trace-state", "0,4", "--dhat-spans", "1300", "--out", out];
     for row in ROWS {
         args.extend(["--scenario", row]);
     }
