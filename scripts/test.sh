@@ -26,7 +26,7 @@ timed() { # LABEL CMD...
 timed "cargo fmt --check" cargo fmt --all -- --check
 timed "the crate layout (crates depend down only; no module imports its importer)" python3 scripts/check_layout.py
 timed "cargo clippy" cargo clippy --workspace --all-targets -- -D warnings
-cargo test --workspace --no-run -q
+timed "cargo test --workspace --no-run (the build)" cargo test --workspace --no-run -q
 
 busy=()
 stop_busy() { for pid in "${busy[@]}"; do kill "$pid" 2>/dev/null || true; done; busy=(); }
