@@ -12,7 +12,10 @@
 #      5. CPU A, one allocation per span planted: regressed, exit 1, the site named;
 #      6. the same, accepted (SPANALLOC_ACCEPT=1): exit 0, the counts baseline replaced;
 #      7. CPU B, planted: clean against the accepted counts baseline;
-#      8. a night whose sweep measures nothing: exit 1, nothing published, nothing changed.
+#      8. two shards on CPUs C and A, merged: C's first night saves its rows; A's rows judged
+#         against A's baseline, the row C measured named, not failed;
+#      9. the same shards on A and C: C's baseline gathers the size it measures for the first time;
+#     10. a night whose sweep measures nothing: exit 1, nothing published, nothing changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -180,34 +183,55 @@ export SPANALLOC_SPANS=2600 SPANALLOC_REPEAT=2 SPANALLOC_TRACE_STATE=0,4 SPANALL
 export SPANALLOC_OUT="$work/out" SPANALLOC_BASELINES="$work/baselines" SPANALLOC_HISTORY="$work/history.jsonl"
 export GITHUB_STEP_SUMMARY="$work/summary.md" GITHUB_OUTPUT="$work/output"
 real_rustc=$("$SPANALLOC_BIN" fingerprint --here | sed -n "s/.*rustc '\([^']*\)'.*/\1/p")
+ended() { # LABEL EXPECTED-STATUS STATUS
+    if [ "$3" != "$2" ]; then
+        tail -40 "$work/night.log"
+        cat "$GITHUB_STEP_SUMMARY"
+        die "$1: exit $3, expected $2"
+    fi
+    echo "check-nightly: $1: exit $3, as expected; the summary's first line:"
+    echo "    $(head -1 "$GITHUB_STEP_SUMMARY")"
+}
 night() { # LABEL EXPECTED-STATUS CPU RUSTC [ENV...]
     local label=$1 want=$2 cpu=$3 rustc=$4 got=0
     shift 4
     : >"$GITHUB_STEP_SUMMARY"
     : >"$GITHUB_OUTPUT"
     env SPANALLOC_SIMULATE_CPU="$cpu" SPANALLOC_SIMULATE_RUSTC="$rustc" "$@" scripts/nightly.sh --quick >"$work/night.log" 2>&1 || got=$?
-    if [ "$got" != "$want" ]; then
-        tail -40 "$work/night.log"
-        cat "$GITHUB_STEP_SUMMARY"
-        die "$label: exit $got, expected $want"
-    fi
-    echo "check-nightly: $label: exit $got, as expected; the summary's first line:"
-    echo "    $(head -1 "$GITHUB_STEP_SUMMARY")"
+    ended "$label" "$want" "$got"
+}
+# A night on two shards whose machines differ (the hosted pool's machine types), merged on the
+# first's: each machine's rows are judged against its own timing baseline.
+sharded() { # LABEL RUN-ID EXPECTED-STATUS RUSTC CPU-OF-SHARD-1 CPU-OF-SHARD-2 [ENV...]
+    local label=$1 run=$2 want=$3 rustc=$4 got=0 k
+    local cpus=("$5" "$6")
+    shift 6
+    : >"$GITHUB_STEP_SUMMARY"
+    : >"$GITHUB_OUTPUT"
+    rm -rf "$work/shards"
+    for k in 1 2; do
+        env SPANALLOC_SIMULATE_CPU="${cpus[k-1]}" SPANALLOC_SIMULATE_RUSTC="$rustc" SPANALLOC_STAGE=shard SPANALLOC_SHARD="$k/2" \
+            SPANALLOC_SHARD_RUN="$run" SPANALLOC_OUT="$work/shards/$k" "$@" scripts/nightly.sh --quick >"$work/night.log" 2>&1 ||
+            { tail -40 "$work/night.log"; die "$label: shard $k/2 failed"; }
+    done
+    env SPANALLOC_SIMULATE_CPU="${cpus[0]}" SPANALLOC_SIMULATE_RUSTC="$rustc" SPANALLOC_STAGE=merge SPANALLOC_SHARDS="$work/shards" \
+        "$@" scripts/nightly.sh --quick >"$work/night.log" 2>&1 || got=$?
+    ended "$label" "$want" "$got"
 }
 first() { head -1 "$GITHUB_STEP_SUMMARY"; }
 says() { grep -qF -- "$1" "$GITHUB_STEP_SUMMARY" || { cat "$GITHUB_STEP_SUMMARY"; die "$2: the summary does not say '$1'"; }; }
 
 night "B1 CPU A, first night" 0 "Simulated CPU A" "$real_rustc"
 says "first night with counts key" "B1"
-says "first night on this machine" "B1"
+says "first night on machine" "B1"
 counts=$(ls "$SPANALLOC_BASELINES"/nightly-counts-*.json)
 [ "$(echo "$counts" | wc -l)" = 1 ] || die "B1: not one counts baseline: $counts"
 night "B2 CPU A again" 0 "Simulated CPU A" "$real_rustc"
 says "counts unchanged against" "B2"
-says "timing: no regression against this machine's" "B2"
+says "timing: no regression against machine" "B2"
 night "B3 CPU B" 0 "Simulated CPU B" "$real_rustc"
 says "counts unchanged against \`$(basename "$counts" .json)\`" "B3 (gated against A's counts baseline)"
-says "first night on this machine" "B3 (timing not compared across machines)"
+says "first night on machine" "B3 (timing not compared across machines)"
 night "B4 CPU A, rustc bumped" 0 "Simulated CPU A" "rustc 9.99.0 (simulated)"
 says "toolchain changed" "B4"
 [ "$(ls "$SPANALLOC_BASELINES"/nightly-counts-*.json | wc -l)" = 2 ] || die "B4: the new toolchain's counts baseline was not saved"
@@ -221,13 +245,27 @@ night "B7 CPU B, new rustc, planted: clean after A's accept" 0 "Simulated CPU B"
 says "counts unchanged against" "B7"
 grep -qx "publish=true" "$GITHUB_OUTPUT" || die "B7: a clean night is not published"
 
+# A sharded night on CPUs C and A: C's first night saves C's rows alone; A's rows are judged
+# against A's baseline, the row C measured named there, not failed.
+sharded "B8 shards on CPUs C and A" b8 0 "rustc 9.99.0 (simulated)" "Simulated CPU C" "Simulated CPU A" SPANALLOC_TEST_PLANT=1
+says "first night on machine" "B8 (C)"
+says "timing: no regression against machine" "B8 (A)"
+says "judged against that machine's own baseline" "B8 (the row C measured, in A's comparison)"
+rows() { python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["scenarios"]))' "$1"; }
+c_base="$SPANALLOC_BASELINES/nightly-timing-$(SPANALLOC_SIMULATE_CPU="Simulated CPU C" SPANALLOC_SIMULATE_RUSTC="rustc 9.99.0 (simulated)" "$SPANALLOC_BIN" fingerprint --here --id).json"
+[ "$(rows "$c_base")" = 1 ] || die "B8: C's first timing baseline does not hold its one row"
+# The same shards the other way round: C measures the other size, which its baseline gathers.
+sharded "B9 shards on CPUs A and C" b9 0 "rustc 9.99.0 (simulated)" "Simulated CPU A" "Simulated CPU C" SPANALLOC_TEST_PLANT=1
+says "1 row(s) added" "B9 (C's baseline gathers the size it measured first tonight)"
+[ "$(rows "$c_base")" = 2 ] || die "B9: C's timing baseline did not gather its second row"
+
 lines=$(wc -l <"$SPANALLOC_HISTORY")
 results_before=$(sha256sum <"$SPANALLOC_OUT/results.json")
 baselines_before=$(cat "$SPANALLOC_BASELINES"/*.json | sha256sum)
-night "B8 a sweep that measures nothing" 1 "Simulated CPU B" "rustc 9.99.0 (simulated)" SPANALLOC_SCENARIOS=test-crash
-grep -qx "publish=false" "$GITHUB_OUTPUT" && ! grep -q "publish=true" "$GITHUB_OUTPUT" || die "B8: a night that measured nothing was to be published"
-[ "$(wc -l <"$SPANALLOC_HISTORY")" = "$lines" ] || die "B8: a failed night appended history"
-[ "$(sha256sum <"$SPANALLOC_OUT/results.json")" = "$results_before" ] || die "B8: a failed night replaced results.json"
-[ "$(cat "$SPANALLOC_BASELINES"/*.json | sha256sum)" = "$baselines_before" ] || die "B8: a failed night changed a baseline"
-says "the sweep measured nothing" "B8"
+night "B10 a sweep that measures nothing" 1 "Simulated CPU B" "rustc 9.99.0 (simulated)" SPANALLOC_SCENARIOS=test-crash
+grep -qx "publish=false" "$GITHUB_OUTPUT" && ! grep -q "publish=true" "$GITHUB_OUTPUT" || die "B10: a night that measured nothing was to be published"
+[ "$(wc -l <"$SPANALLOC_HISTORY")" = "$lines" ] || die "B10: a failed night appended history"
+[ "$(sha256sum <"$SPANALLOC_OUT/results.json")" = "$results_before" ] || die "B10: a failed night replaced results.json"
+[ "$(cat "$SPANALLOC_BASELINES"/*.json | sha256sum)" = "$baselines_before" ] || die "B10: a failed night changed a baseline"
+says "the sweep measured nothing" "B10"
 echo "check-nightly: ok"

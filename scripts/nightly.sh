@@ -15,12 +15,14 @@
 #                         never touch the example baseline committed in reports/baselines)
 #   SPANALLOC_BASELINE    the baselines' name (nightly): NAME-counts-<counts key> for the counts,
 #                         shared by every machine with the same toolchains and allocator, and
-#                         NAME-timing-<fingerprint id> for this machine's timing
+#                         NAME-timing-<fingerprint id> for each machine's timing (a sharded
+#                         night's rows may come from several: each machine's baseline gathers
+#                         the rows it measured)
 #   SPANALLOC_BENCH_HOME  where criterion and iai-callgrind keep their results and baselines, one
 #                         directory per machine fingerprint (cargo's target directory/spanalloc-nightly)
 #   SPANALLOC_ACCEPT=1    accept this night's changes: a regression is reported as accepted, and
-#                         the run is saved as the counts baseline (for every machine), this
-#                         machine's timing baseline and its bench baselines
+#                         the run is saved as the counts baseline (for every machine), its rows
+#                         into their machines' timing baselines, and the bench baselines
 #   SPANALLOC_RUNNER      a label for this machine, part of its fingerprint
 #   SPANALLOC_SPANS, SPANALLOC_REPEAT, SPANALLOC_TRACE_STATE, SPANALLOC_DHAT_SPANS,
 #   SPANALLOC_SCENARIOS (comma-separated names): the workload, overriding the defaults below
@@ -254,11 +256,9 @@ if [ -z "$run_id" ] || [ "$run_id" = "$before" ]; then
 fi
 echo "run_id=$run_id" >>"$outputs"
 results="$out/results.json"
-fingerprint=$("$bin" fingerprint "$results" --id) || exit 2
 counts_key=$("$bin" fingerprint "$results" --counts-key --id) || exit 2
 counts_parts=$("$bin" fingerprint "$results" --counts-key | cut -d' ' -f3-)
 counts_name="$name-counts-$counts_key"
-timing_name="$name-timing-$fingerprint"
 current_key="$baselines/$name-counts.current"
 save() { "$bin" baseline save "$1" --from "$results" --dir "$baselines" --force; }
 report() {
@@ -313,23 +313,43 @@ fi
 worse "$gate"
 [ "$gate" = 0 ] && { printf '%s\n' "$counts_key" >"$current_key.tmp" && mv "$current_key.tmp" "$current_key"; }
 
-# Timing: this machine's own baseline, compared only on the same fingerprint.
-if [ -f "$baselines/$timing_name.json" ]; then
-    step "compare timing" "$bin" compare "$timing_name" "$results" --baselines "$baselines" --metrics timing \
-        --format markdown >"$timing_md"
-    timing=$?
-    if [ "$timing" = 1 ] && [ "$accept" = 1 ]; then timing=0; fi
-    case "$timing" in
-        0) headline="$headline; timing: no regression against this machine's \`$timing_name\`" ;;
-        1) headline="$headline; ❌ timing regressed against this machine's \`$timing_name\`" ;;
-        *) headline="$headline; timing could not be compared (exit $timing)" ;;
-    esac
-    worse "$timing"
-    if [ "$accept" = 1 ] && [ "$timing" = 0 ]; then save "$timing_name" || worse 2; fi
-else
-    headline="$headline; first night on this machine ($fingerprint): timing saved as \`$timing_name\`"
-    save "$timing_name" || worse 2
-fi
+# Timing: each machine's rows against that machine's own baseline, never across machines. A
+# merged night's shards may have run on several machine types; each machine's baseline gathers
+# the rows it measures, night by night (`baseline save --machine`), and a row another machine
+# measured tonight is judged there. Every row is judged, or said to be a first on its machine.
+machines=$("$bin" fingerprint "$results" --machines) || exit 2
+ratchets=()
+for machine in $machines; do
+    timing_name="$name-timing-$machine"
+    gather=(--machine "$machine")
+    [ "$accept" = 1 ] && gather+=(--force)
+    if [ -f "$baselines/$timing_name.json" ]; then
+        step "compare timing on $machine" "$bin" compare "$timing_name" "$results" --baselines "$baselines" --metrics timing \
+            --machine "$machine" --format markdown >>"$timing_md"
+        timing=$?
+        if [ "$timing" = 1 ] && [ "$accept" = 1 ]; then timing=0; fi
+        case "$timing" in
+            0) ratchets+=("$timing_name") ;;
+            1) headline="$headline; ❌ timing regressed against machine $machine's \`$timing_name\`" ;;
+            *) headline="$headline; timing on machine $machine could not be compared (exit $timing)" ;;
+        esac
+        worse "$timing"
+        # The rows this machine measured for the first time join its baseline (with accept,
+        # tonight's replace its own): judged from the next night they land here.
+        if [ "$timing" = 0 ]; then
+            gathered=$("$bin" baseline save "$timing_name" --from "$results" --dir "$baselines" "${gather[@]}") || worse 2
+            printf '%s\n' "$gathered" >>"$timing_md"
+            added=$(sed -n 's/.*: \([0-9]*\) row(s) added, [0-9]* it had.*/\1/p' <<<"$gathered")
+            judged=$(sed -n 's/.* row(s) added, \([0-9]*\) it had.*/\1/p' <<<"$gathered")
+            [ "${judged:-0}" -gt 0 ] && headline="$headline; timing: no regression against machine $machine's \`$timing_name\` ($judged row(s))"
+            [ "${added:-0}" -gt 0 ] && headline="$headline; $added row(s) measured on machine $machine for the first time: saved into \`$timing_name\`, judged from their next night there"
+            [ -z "$judged$added" ] && headline="$headline; machine $machine's \`$timing_name\`: ${gathered##*: }"
+        fi
+    else
+        headline="$headline; first night on machine $machine: its rows' timing saved as \`$timing_name\`, judged from the next night"
+        "$bin" baseline save "$timing_name" --from "$results" --dir "$baselines" "${gather[@]}" >>"$timing_md" || worse 2
+    fi
+done
 # The summary's first line says what the night concluded; the comparisons follow.
 case "$headline" in ✅*"❌"*) headline="❌${headline#✅}" ;; esac
 { printf '### %s\n\n' "$headline"; cat "$counts_md" "$timing_md"; } >"$out/compare.md"
@@ -342,11 +362,13 @@ if [ "$publish" = true ]; then
     # A gain held for three nights tightens the baselines it was measured against, on a night
     # that passed both gates (a baseline saved tonight is tonight's: nothing tightens).
     : >"$out/ratchet.md"
-    if [ "$status" = 0 ] && [ -f "$baselines/$counts_name.json" ] && [ -f "$baselines/$timing_name.json" ]; then
+    if [ "$status" = 0 ] && [ -f "$baselines/$counts_name.json" ]; then
         "$bin" baseline ratchet "$counts_name" --kind counts --from "$results" --history "$history" --dir "$baselines" \
             --format markdown >>"$out/ratchet.md" || worse 2
-        "$bin" baseline ratchet "$timing_name" --kind timing --from "$results" --history "$history" --dir "$baselines" \
-            --format markdown >>"$out/ratchet.md" || worse 2
+        for timing_name in "${ratchets[@]}"; do
+            "$bin" baseline ratchet "$timing_name" --kind timing --from "$results" --history "$history" --dir "$baselines" \
+                --format markdown >>"$out/ratchet.md" || worse 2
+        done
     fi
     cat "$out/changes.md" "$out/ratchet.md" >>"$summary"
 fi

@@ -91,6 +91,10 @@ enum Command {
         /// names its bench baselines with it before anything is measured).
         #[arg(long, conflicts_with_all = ["run_id", "counts_key"])]
         here: bool,
+        /// Print the machines the file's rows were measured on instead, a fingerprint id a line
+        /// (a merged night's shards may have run on several).
+        #[arg(long, conflicts_with_all = ["id", "run_id", "counts_key", "here"])]
+        machines: bool,
     },
     /// Run one pass of one scenario in this process (what `run` starts its children with).
     #[command(hide = true)]
@@ -234,9 +238,16 @@ enum BaselineAction {
         /// Save a run that has failures all the same, marked as such (compare says so).
         #[arg(long)]
         allow_failures: bool,
-        /// Replace a baseline of that name; without it an existing one is kept and the save refused.
+        /// Replace a baseline of that name; without it an existing one is kept and the save
+        /// refused. With --machine: tonight's rows replace the baseline's own.
         #[arg(long)]
         force: bool,
+        /// Save the rows one machine measured (a fingerprint id, as `fingerprint --machines`
+        /// lists a merged night's) as that machine's timing baseline, which gathers them night
+        /// by night: the rows it has not measured before are added, the others kept (--force
+        /// replaces them with tonight's).
+        #[arg(long)]
+        machine: Option<String>,
     },
     /// Tighten baseline NAME where the history shows a gain held for --nights nights: each such
     /// row is replaced by the latest night's, marked with that night (its provenance).
@@ -311,6 +322,12 @@ struct CompareArgs {
     /// the nightly and CI never pass it.
     #[arg(long)]
     only_common: bool,
+    /// Judge the rows one machine measured (a fingerprint id, as `fingerprint --machines` lists
+    /// a merged night's): the night's timing, machine by machine, each against that machine's
+    /// own baseline. A baseline row another machine measured tonight is named, not failed; a
+    /// baseline holding another machine's rows is refused.
+    #[arg(long)]
+    machine: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -548,11 +565,19 @@ fn command(catalog: Catalog) -> ExitCode {
         Command::Measure(m) => measure_command(&catalog, &m),
         Command::Run(args) => run_command(&catalog, &args),
         Command::Baseline { action } => or_input_error(match action {
-            BaselineAction::Save { name, from, dir, allow_failures, force } => {
+            BaselineAction::Save { name, from, dir, allow_failures, force, machine: None } => {
                 baseline::save(&name, &from, &dir, baseline::SaveOptions { allow_failures, force }).map(|f| {
                     say!("saved baseline {name} to {}", f.display());
                     ExitCode::SUCCESS
                 })
+            }
+            BaselineAction::Save { name, from, dir, allow_failures, force, machine: Some(machine) } => {
+                baseline::save_machine(&name, &from, &dir, &machine, baseline::SaveOptions { allow_failures, force }).map(
+                    |(f, said)| {
+                        say!("saved machine {machine}'s rows to baseline {name} ({}): {said}", f.display());
+                        ExitCode::SUCCESS
+                    },
+                )
             }
             BaselineAction::Ratchet { name, from, history: file, dir, kind, nights, dry_run, format } => {
                 ratchet_command(&name, &from, &file, &dir, &kind, nights as usize, dry_run, format == "markdown")
@@ -619,6 +644,17 @@ fn command(catalog: Catalog) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Command::Fingerprint { results, machines: true, .. } => or_input_error(load_results(&results).and_then(|r| {
+            let machines = r.machines();
+            if machines.is_empty() {
+                return Err(InputError::new(
+                    &results,
+                    "names no machine: its rows have no fingerprint (written before schema 4)",
+                ));
+            }
+            machines.iter().for_each(|m| say!("{m}"));
+            Ok(ExitCode::SUCCESS)
+        })),
         Command::Fingerprint { results, id, run_id, counts_key, .. } => or_input_error(load_results(&results).and_then(|r| {
             if counts_key {
                 if id {
@@ -1090,7 +1126,28 @@ fn compare_command(args: &CompareArgs) -> Result<ExitCode, InputError> {
     let baseline_file = baseline::resolve(baseline_arg, &args.baselines).map_err(|e| InputError::new(baseline_arg, e))?;
     let baseline_name = baseline_arg.to_string_lossy();
     let baseline = load_results(&baseline_file)?;
-    let current = load_results(&args.current)?;
+    let mut current = load_results(&args.current)?;
+    let mut elsewhere = Vec::new();
+    if let Some(machine) = &args.machine {
+        let theirs = baseline.machines();
+        if theirs.iter().any(|m| m != machine) {
+            return Err(InputError::new(
+                &baseline_file,
+                format!("holds rows measured on {}: not machine {machine}'s own baseline", theirs.join(", ")),
+            ));
+        }
+        elsewhere = current
+            .scenarios
+            .iter()
+            .filter_map(|s| current.machine_of(s).filter(|m| m != machine).map(|m| (s.id(), s.trace_state_entries, m)))
+            .collect();
+        current = current.on_machine(machine).ok_or_else(|| {
+            InputError::new(
+                &args.current,
+                format!("has no row measured on machine {machine} (its machines: {})", current.machines().join(", ")),
+            )
+        })?;
+    }
     let labels = (&*baseline_name, &*args.current.to_string_lossy());
     let scope = match args.metrics.as_str() {
         "counts" => Some(true),
@@ -1101,12 +1158,23 @@ fn compare_command(args: &CompareArgs) -> Result<ExitCode, InputError> {
     if args.only_common {
         comparison = comparison.only_common();
     }
+    if !elsewhere.is_empty() {
+        comparison = comparison.measured_elsewhere(&elsewhere);
+    }
     if args.fail_on == "exact" {
         comparison = comparison.gated_on_counts();
     }
     say_raw!("{}", spanalloc_show::compare::render(&comparison, args.format));
     if let Some(why) = comparison.nothing_compared() {
-        return Ok(usage_error(&why));
+        // One machine's rows that are all new to its baseline (its rows there measured
+        // elsewhere tonight) are a first measurement on that machine, not a failed comparison:
+        // the nightly saves them into the baseline and says so.
+        let first_here = args.machine.is_some()
+            && !comparison.failed()
+            && comparison.rows.iter().all(|r| matches!(r.verdict, compare::Verdict::New | compare::Verdict::Missing));
+        if !first_here {
+            return Ok(usage_error(&why));
+        }
     }
     Ok(if comparison.failed() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

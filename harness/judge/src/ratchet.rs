@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::changes::{self, edivisive, Change};
 use spanalloc_record::history::{HeadlineRow, HistoryEntry};
-use spanalloc_record::schema::{Provenance, Results, RunConfig, ScenarioResult};
+use spanalloc_record::schema::{Provenance, Results, ScenarioResult};
 
 /// Which baseline is ratcheted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -216,12 +216,15 @@ pub fn ratchet(
         Kind::Counts => Some(baseline.counts_key()),
         Kind::Timing => baseline.environment.fingerprint().map(|f| f.id()),
     };
+    // A timing baseline is one machine's, but a sharded night's rows come from several: a night
+    // belongs to its series when it passed on the baseline's workload, and each row's nights
+    // are those on which that row was measured on the baseline's machine.
     let ours = |e: &HistoryEntry| {
         let same_key = match kind {
             Kind::Counts => e.counts_key == key,
-            Kind::Timing => e.fingerprint == key,
+            Kind::Timing => true,
         };
-        same_key && key.is_some() && e.failures == Some(0) && same_workload(&e.config, &baseline.config)
+        same_key && key.is_some() && e.failures == Some(0) && e.config.workload_difference(&baseline.config).is_none()
     };
     let mut seen = std::collections::HashSet::new();
     let series: Vec<&HistoryEntry> =
@@ -236,29 +239,43 @@ pub fn ratchet(
             key.as_deref().unwrap_or("unknown")
         ));
     }
-    let recent = &series[series.len().saturating_sub(nights)..];
     let since: Vec<HistoryEntry> = series.iter().map(|e| (*e).clone()).collect();
     let steps: Vec<Change> = changes::changes(&since, &edivisive::Options::default())
         .into_iter()
         .filter(|c| spanalloc_record::date::later(&c.first_after.date, &baseline.environment.started_at).unwrap_or(true))
         .filter(|c| figures(kind).iter().any(|f| f.tightens && f.name == c.series.metric))
+        .filter(|c| kind == Kind::Counts || key.as_deref() == Some(c.series.key.as_str()))
         .collect();
     let mut out = Outcome { nights, tightened: Vec::new(), steps, note: None };
-    if recent.len() < nights {
+    let recent = &series[series.len().saturating_sub(nights)..];
+    if kind == Kind::Counts && recent.len() < nights {
         out.note = Some(format!("{} of the {nights} nights needed under this key: nothing tightened yet", recent.len()));
         return Ok((baseline.clone(), out));
     }
+    // The row's figures on each of the nights it is judged on, newest first: the last `nights`
+    // of the series (counts), or the last `nights` on which this machine measured it (timing) —
+    // tonight's among them, or the row is not this machine's tonight and nothing is taken.
+    let nights_of = |b: &ScenarioResult| -> Option<Vec<&HeadlineRow>> {
+        let same = |h: &&HeadlineRow| h.scenario == b.name && h.trace_state_entries == b.trace_state_entries;
+        match kind {
+            Kind::Counts => recent.iter().map(|e| e.headline.iter().find(same)).collect(),
+            Kind::Timing => {
+                let here = |e: &&&HistoryEntry| e.headline.iter().find(same).is_some_and(|h| e.machine_of(h) == key.as_deref());
+                let on: Vec<&&HistoryEntry> = series.iter().rev().filter(here).take(nights).collect();
+                let tonight = on.first().is_some_and(|e| e.run_id == current.environment.run_id);
+                (tonight && on.len() == nights).then(|| on.iter().filter_map(|e| e.headline.iter().find(same)).collect())
+            }
+        }
+    };
     let primary = baseline.primary_allocator().to_owned();
     let mut next = baseline.clone();
+    let mut judged = 0;
     for b in next.scenarios.iter_mut().filter(|s| s.allocator == primary) {
-        let rows: Option<Vec<&HeadlineRow>> = recent
-            .iter()
-            .map(|e| e.headline.iter().find(|h| h.scenario == b.name && h.trace_state_entries == b.trace_state_entries))
-            .collect();
-        let Some(rows) = rows else { continue };
+        let Some(rows) = nights_of(b) else { continue };
         let Some(now) = current.primary().find(|s| s.name == b.name && s.trace_state_entries == b.trace_state_entries) else {
             continue;
         };
+        judged += 1;
         let mut improved = Vec::new();
         let mut worse = false;
         for f in figures(kind) {
@@ -300,20 +317,17 @@ pub fn ratchet(
         };
         out.tightened.extend(improved);
     }
+    if judged == 0 && kind == Kind::Timing {
+        out.note = Some(format!("no row has {nights} nights measured on this machine yet: nothing tightened"));
+    }
     Ok((next, out))
-}
-
-/// Whether a night measured the baseline's workload: per-span figures of another span count,
-/// rate, producer count or shape are not the same quantity.
-fn same_workload(a: &RunConfig, b: &RunConfig) -> bool {
-    (a.spans, a.rate, a.producers, a.seed, a.warmup, a.fan_out, a.depth, a.propagate_every)
-        == (b.spans, b.rate, b.producers, b.seed, b.warmup, b.fan_out, b.depth, b.propagate_every)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use spanalloc_record::input::parse_results;
+    use spanalloc_record::schema::Environment;
 
     /// The fixture's runs: the baseline at 6 allocations per span for value-copy ts=0, and the
     /// nights after it, night `i` at `allocs[i]`, each in the history.
@@ -413,6 +427,52 @@ mod tests {
         let history: Vec<HistoryEntry> = runs.iter().map(HistoryEntry::from_results).collect();
         let (_, o) = ratchet(&base, runs.last().unwrap(), &history, Kind::Timing, 3).unwrap();
         assert!(o.tightened.iter().any(|t| t.metric == "CPU ns/span" && t.scenario == "value-copy"), "{o:?}");
+    }
+
+    #[test]
+    fn a_timing_row_counts_only_the_nights_its_machine_measured_it() {
+        // CPU 20% lower on three nights; on the middle one a shard on another machine type
+        // measured the row (a merged night): that night is not the baseline machine's.
+        let (mut base, mut runs, _) = nights(&[6.0, 6.0, 6.0, 6.0]);
+        let m = value_copy(&base).metrics.clone();
+        let b = base.scenarios.iter_mut().find(|s| s.name == "value-copy" && s.trace_state_entries == 0).unwrap();
+        b.samples.cpu_ns_per_span = vec![m.cpu_ns_per_span; 5];
+        for (i, r) in runs.iter_mut().enumerate() {
+            let on_other = i == 2;
+            let env = r.environment.clone();
+            let s = r.scenarios.iter_mut().find(|s| s.name == "value-copy" && s.trace_state_entries == 0).unwrap();
+            s.metrics.cpu_ns_per_span = if i == 0 { m.cpu_ns_per_span } else { m.cpu_ns_per_span * 0.8 };
+            if on_other {
+                s.environment = Some(Environment { cpu: "another machine type".into(), ..env });
+            }
+        }
+        let history: Vec<HistoryEntry> = runs.iter().map(HistoryEntry::from_results).collect();
+        let other = runs[2].machine_of(value_copy(&runs[2]));
+        assert_ne!(other, base.environment.fingerprint().map(|f| f.id()));
+        assert_eq!(
+            history[2].headline.iter().find(|h| h.scenario == "value-copy" && h.trace_state_entries == 0).unwrap().fingerprint,
+            other
+        );
+        let (next, o) = ratchet(&base, runs.last().unwrap(), &history, Kind::Timing, 3).unwrap();
+        // This machine's last three nights are 0, 1 and 3, and night 0 had no gain.
+        assert!(o.tightened.is_empty(), "{o:?}");
+        assert_eq!(next, base);
+        // A fourth night on the machine makes three of its own (nights 1, 3 and 4).
+        let mut fourth = runs[3].clone();
+        fourth.environment.run_id = Some("night4".into());
+        let history: Vec<HistoryEntry> = runs.iter().chain([&fourth]).map(HistoryEntry::from_results).collect();
+        let (_, o) = ratchet(&base, &fourth, &history, Kind::Timing, 3).unwrap();
+        assert!(o.tightened.iter().any(|t| t.metric == "CPU ns/span" && t.scenario == "value-copy"), "{o:?}");
+        // Tonight's row measured elsewhere: nothing of it is taken into this machine's baseline.
+        let mut elsewhere = fourth.clone();
+        elsewhere.environment.run_id = Some("night5".into());
+        let env = elsewhere.environment.clone();
+        let s = elsewhere.scenarios.iter_mut().find(|s| s.name == "value-copy" && s.trace_state_entries == 0).unwrap();
+        s.environment = Some(Environment { cpu: "another machine type".into(), ..env });
+        let history: Vec<HistoryEntry> = runs.iter().chain([&fourth, &elsewhere]).map(HistoryEntry::from_results).collect();
+        let (next, o) = ratchet(&base, &elsewhere, &history, Kind::Timing, 3).unwrap();
+        assert!(o.tightened.is_empty(), "{o:?}");
+        assert_eq!(next, base);
     }
 
     #[test]

@@ -64,23 +64,91 @@ pub struct SaveOptions {
 /// that name is replaced only with `force` (checked under the file's lock, so two saves cannot
 /// both believe the name was free).
 pub fn save(name: &str, from: &Path, dir: &Path, options: SaveOptions) -> Result<PathBuf, InputError> {
-    let SaveOptions { allow_failures, force } = options;
-    check_name(name).map_err(|e| InputError::new(dir, e))?;
-    let (results, mut bytes) = read_results(from)?;
-    if let Some(first) = results.failures.first() {
-        if !allow_failures {
-            return Err(InputError::new(
-                from,
-                format!(
-                    "the run has {} failure(s) (first: {}): not saved as a baseline (--allow-failures saves it, marked)",
-                    results.failures.len(),
-                    first.line()
-                ),
-            ));
-        }
-        let marked = crate::schema::Results { saved_with_failures: true, ..results };
-        bytes = serde_json::to_vec_pretty(&marked).map_err(|e| InputError::new(from, format!("cannot encode: {e}")))?;
+    let (results, bytes) = clean(name, from, dir, options)?;
+    // A clean run is saved as it was written; a marked one re-encoded.
+    let bytes = if results.saved_with_failures { encode(&results, from)? } else { bytes };
+    let target = target(name, dir)?;
+    let cannot = |e: std::io::Error| InputError::new(&target, format!("cannot write the baseline: {e}"));
+    let locked = crate::fsio::lock(&target).map_err(cannot)?;
+    if !options.force && locked.target().exists() {
+        return Err(InputError::new(
+            &target,
+            format!("baseline {} already exists: not replaced (--force replaces it)", stem(name)),
+        ));
     }
+    locked.write(&bytes).map_err(cannot)?;
+    Ok(target)
+}
+
+/// Saves the rows of `from` that `machine` measured into that machine's timing baseline `name`
+/// (`baseline save --machine`): a first save writes them; after that the baseline gathers the
+/// rows its machine had not measured before, and with `force` tonight's rows replace its own.
+/// Rows it measured on earlier nights and another machine measured tonight are kept. On another
+/// workload it is refused, or with `force` started again from tonight's rows. Returns the file
+/// and what was done, in a few words.
+pub fn save_machine(
+    name: &str,
+    from: &Path,
+    dir: &Path,
+    machine: &str,
+    options: SaveOptions,
+) -> Result<(PathBuf, String), InputError> {
+    let (results, _) = clean(name, from, dir, options)?;
+    let tonight = results.on_machine(machine).ok_or_else(|| {
+        InputError::new(
+            from,
+            format!("has no row measured on machine {machine} (its machines: {})", results.machines().join(", ")),
+        )
+    })?;
+    let target = target(name, dir)?;
+    let cannot = |e: std::io::Error| InputError::new(&target, format!("cannot write the baseline: {e}"));
+    let locked = crate::fsio::lock(&target).map_err(cannot)?;
+    let rows = tonight.scenarios.len();
+    let (next, said) = if locked.target().exists() {
+        let saved = load_results(locked.target())?;
+        match saved.config.workload_difference(&tonight.config) {
+            Some(diff) if options.force => (tonight, format!("started again on another workload ({diff}): {rows} row(s)")),
+            Some(diff) => {
+                return Err(InputError::new(
+                    &target,
+                    format!("holds another workload ({diff}): not gathered into (--force starts it again)"),
+                ))
+            }
+            None => {
+                let next = saved.gathered(&tonight, options.force).map_err(|e| InputError::new(&target, e))?;
+                let added = next.scenarios.len() - saved.scenarios.len();
+                let kept = rows - added;
+                let what = if options.force { "replaced" } else { "kept as they were" };
+                (next, format!("{added} row(s) added, {kept} it had {what}"))
+            }
+        }
+    } else {
+        (tonight, format!("first save: {rows} row(s)"))
+    };
+    locked.write(&encode(&next, from)?).map_err(cannot)?;
+    Ok((target, said))
+}
+
+/// The results in `from`, refused when the run has failures (or, with `allow_failures`, marked).
+fn clean(name: &str, from: &Path, dir: &Path, options: SaveOptions) -> Result<(crate::schema::Results, Vec<u8>), InputError> {
+    check_name(name).map_err(|e| InputError::new(dir, e))?;
+    let (results, bytes) = read_results(from)?;
+    let Some(first) = results.failures.first() else { return Ok((results, bytes)) };
+    if !options.allow_failures {
+        return Err(InputError::new(
+            from,
+            format!(
+                "the run has {} failure(s) (first: {}): not saved as a baseline (--allow-failures saves it, marked)",
+                results.failures.len(),
+                first.line()
+            ),
+        ));
+    }
+    Ok((crate::schema::Results { saved_with_failures: true, ..results }, bytes))
+}
+
+/// `dir/NAME.json`, the directory made when it is missing.
+fn target(name: &str, dir: &Path) -> Result<PathBuf, InputError> {
     if dir.exists() && !dir.is_dir() {
         return Err(InputError::new(dir, "is not a directory, cannot save baselines in it"));
     }
@@ -89,16 +157,11 @@ pub fn save(name: &str, from: &Path, dir: &Path, options: SaveOptions) -> Result
     if target.is_dir() {
         return Err(InputError::new(&target, "is a directory, cannot save a baseline there"));
     }
-    let cannot = |e: std::io::Error| InputError::new(&target, format!("cannot write the baseline: {e}"));
-    let locked = crate::fsio::lock(&target).map_err(cannot)?;
-    if !force && locked.target().exists() {
-        return Err(InputError::new(
-            &target,
-            format!("baseline {} already exists: not replaced (--force replaces it)", stem(name)),
-        ));
-    }
-    locked.write(&bytes).map_err(cannot)?;
     Ok(target)
+}
+
+fn encode(results: &crate::schema::Results, from: &Path) -> Result<Vec<u8>, InputError> {
+    serde_json::to_vec_pretty(results).map_err(|e| InputError::new(from, format!("cannot encode: {e}")))
 }
 
 /// Reads the baseline in `file`, lets `change` decide what replaces it (`Ok(None)`: nothing), and

@@ -18,10 +18,11 @@ pub const DEFAULT_FILE: &str = "reports/history.jsonl";
 
 /// The layout of the lines this spanalloc writes: 2 added `history_version`, `fingerprint`,
 /// `counts_key` and each row's `exact_counts`; 3 each row's `instructions_per_span`; 4 each row's `reallocs_per_span` and
-/// `leaked_blocks_per_span`; 5 the run's `failures` (a ratchet takes only nights that passed).
+/// `leaked_blocks_per_span`; 5 the run's `failures` (a ratchet takes only nights that passed);
+/// 6 each row's `fingerprint` where a merged night measured it on another machine than the line's.
 /// Lines
 /// without it are version 1 and read as written by an unknown machine.
-pub const HISTORY_VERSION: u32 = 5;
+pub const HISTORY_VERSION: u32 = 6;
 
 /// One run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,6 +91,10 @@ pub struct HeadlineRow {
     /// Blocks the measured region left allocated, per span (line version 4; `None` before).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leaked_blocks_per_span: Option<f64>,
+    /// The machine that measured the row, when a merged night's shard measured it on another
+    /// than the line's (line version 6): its timing figures are that machine's series.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
 }
 
 fn version_one() -> u32 {
@@ -97,6 +102,11 @@ fn version_one() -> u32 {
 }
 
 impl HistoryEntry {
+    /// The machine that measured row `h` of this line: its own, or the line's.
+    pub fn machine_of<'a>(&'a self, h: &'a HeadlineRow) -> Option<&'a str> {
+        h.fingerprint.as_deref().or(self.fingerprint.as_deref())
+    }
+
     /// The entry for `r`.
     pub fn from_results(r: &Results) -> Self {
         HistoryEntry {
@@ -126,6 +136,7 @@ impl HistoryEntry {
                     instructions_per_span: s.instructions.as_ref().and_then(|i| i.per_span()),
                     reallocs_per_span: Some(s.metrics.reallocs_per_span(s.spans)),
                     leaked_blocks_per_span: Some(s.metrics.leaked_blocks_per_span(s.spans)),
+                    fingerprint: r.machine_of(s).filter(|m| r.environment.fingerprint().map(|f| f.id()).as_ref() != Some(m)),
                 })
                 .collect(),
         }

@@ -18,6 +18,7 @@ pub mod fsio;
 pub mod history;
 pub mod inert;
 pub mod input;
+mod machines;
 pub mod merge;
 pub mod schema;
 pub mod stats;

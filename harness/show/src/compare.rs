@@ -103,6 +103,12 @@ pub fn headline(c: &Comparison) -> String {
     if s.left_out > 0 {
         out.push_str(&format!("; {} baseline row(s) left out (--only-common): not in this run, not judged", s.left_out));
     }
+    if s.elsewhere > 0 {
+        out.push_str(&format!(
+            "; {} baseline row(s) measured on another machine tonight, judged against that machine's own baseline",
+            s.elsewhere
+        ));
+    }
     if s.dropped > 0 {
         out.push_str(&format!("; {} of them dropped spans at the gate rate", s.dropped));
     }
@@ -111,7 +117,11 @@ pub fn headline(c: &Comparison) -> String {
 
 /// One unjudged baseline row, as a line.
 fn unjudged_line(u: &Unjudged) -> String {
-    let what = if u.fails { "NOT JUDGED" } else { "left out" };
+    let what = match (u.fails, &u.elsewhere) {
+        (true, _) => "NOT JUDGED",
+        (false, Some(_)) => "judged elsewhere",
+        (false, None) => "left out",
+    };
     format!("{what} {} ts={}: {}", u.scenario, u.trace_state_entries, u.reason)
 }
 

@@ -181,8 +181,8 @@ pub fn series(entries: &[HistoryEntry]) -> Vec<Series> {
                 let Some(value) = (m.value)(h) else { continue };
                 let key = match m.keyed {
                     Keyed::CountsKey => e.counts_key.clone().unwrap_or_else(|| UNKNOWN_MACHINE.to_owned()),
-                    Keyed::Machine => match &e.fingerprint {
-                        Some(f) => f.clone(),
+                    Keyed::Machine => match e.machine_of(h) {
+                        Some(f) => f.to_owned(),
                         None => continue,
                     },
                 };

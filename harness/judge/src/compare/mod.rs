@@ -83,6 +83,10 @@ pub struct Unjudged {
     pub absent: bool,
     /// Whether it fails the comparison.
     pub fails: bool,
+    /// The machine that measured it tonight, when that was another than the one judged
+    /// (`--machine`): it is judged against that machine's own baseline, and does not fail here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elsewhere: Option<String>,
 }
 
 /// How to rerun one failed or regressed row locally and judge it against the same baseline.
@@ -123,6 +127,8 @@ pub struct Summary {
     pub not_judged: usize,
     /// Baseline rows left out on purpose (`--only-common`): not in this run, not judged.
     pub left_out: usize,
+    /// Baseline rows another machine measured tonight (`--machine`): judged against its own.
+    pub elsewhere: usize,
     /// Rows (scenario × trace state) a side of which dropped spans: not judged (among
     /// `not_judged`), and failed.
     pub dropped: usize,
@@ -148,7 +154,8 @@ impl Summary {
             hidden: rows.iter().filter(|r| r.hidden.is_some()).count(),
             failures,
             not_judged: unjudged.iter().filter(|u| u.fails).count(),
-            left_out: unjudged.iter().filter(|u| !u.fails).count(),
+            left_out: unjudged.iter().filter(|u| !u.fails && u.elsewhere.is_none()).count(),
+            elsewhere: unjudged.iter().filter(|u| u.elsewhere.is_some()).count(),
             dropped: dropped.len(),
         }
     }
@@ -250,6 +257,26 @@ impl Comparison {
         self
     }
 
+    /// The comparison of one machine's rows of a merged night (`--machine`): a baseline row
+    /// this machine did not measure tonight, but another did, is named with that machine and
+    /// not failed — it is judged against that machine's own baseline. A row no machine measured
+    /// tonight still fails.
+    /// `elsewhere`: each such row's id ([`ScenarioResult::id`]), size and machine.
+    pub fn measured_elsewhere(mut self, elsewhere: &[(String, usize, String)]) -> Comparison {
+        for u in self.unjudged.iter_mut().filter(|u| u.absent) {
+            let on = elsewhere.iter().find(|(id, ts, _)| *id == u.scenario && *ts == u.trace_state_entries);
+            if let Some((_, _, machine)) = on {
+                u.fails = false;
+                u.reason = format!("measured on machine {machine} tonight: judged against that machine's own baseline");
+                u.elsewhere = Some(machine.clone());
+            }
+        }
+        // Rerunning such a row here would judge it on the wrong machine's baseline.
+        self.reproduce.retain(|r| !elsewhere.iter().any(|(id, ts, _)| *id == r.scenario && *ts == r.trace_state_entries));
+        self.summary = Summary::of(&self.rows, self.failures.len(), &self.unjudged);
+        self
+    }
+
     /// The comparison gated on its counts only (`--fail-on exact`): what it shows says so.
     pub fn gated_on_counts(mut self) -> Comparison {
         self.counts_gate_only = true;
@@ -315,6 +342,7 @@ pub fn compare(baseline: &Results, current: &Results, t: &Thresholds, labels: (&
             reason: absence(bs, current),
             absent: true,
             fails: true,
+            elsewhere: None,
         });
     }
     let timing_metric = METRICS.iter().find(|m| !m.is_count()).expect("a timing metric");
@@ -370,6 +398,7 @@ fn benchmarks_lost(baseline: &Results, current: &Results) -> Vec<Unjudged> {
             ),
             absent: true,
             fails: true,
+            elsewhere: None,
         })
         .collect()
 }
@@ -391,6 +420,7 @@ fn not_judged(rows: &[Row]) -> Vec<Unjudged> {
             reason: format!("{}: {}", r.metric, r.rule),
             absent: false,
             fails: true,
+            elsewhere: None,
         });
     }
     out
