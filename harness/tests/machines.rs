@@ -180,3 +180,36 @@ fn another_workload_is_not_gathered_into_a_machines_baseline_but_starts_it_again
     assert_eq!(code, Some(0), "{text}");
     assert!(text.contains("started again on another workload (seed 42 → 7): 2 row(s)"), "{text}");
 }
+
+#[test]
+fn the_report_says_which_machine_measured_each_row_and_divides_no_timing_across_machines() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("night");
+    std::fs::create_dir(&run).unwrap();
+    let file = night(dir.path(), "first.json", 4, |_| {});
+    std::fs::copy(&file, run.join("results.json")).unwrap();
+    let [a, b] = <[String; 2]>::try_from(machines(&file)).unwrap();
+    let missing = dir.path().join("no-history.jsonl");
+    let (code, text) = out(&["report", run.to_str().unwrap(), "--history", missing.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{text}");
+    let html = std::fs::read_to_string(run.join("index.html")).unwrap();
+    assert!(html.contains(&format!("This night's shards ran on 2 machines (<b>m1</b> {a}, <b>m2</b> {b})")), "{text}");
+    assert!(html.contains(&format!("pointer-passing <sup title=\"measured on machine {b}\">m2</sup>")));
+    // pointer-passing at ts 4 was measured on B, value-copy (its reference) too: divided; at
+    // ts 0 both on A. A row whose reference is on another machine reads "other machine".
+    assert!(!html.contains("other machine</td>"), "no row here is set against another machine's");
+    let mixed = night(dir.path(), "mixed.json", 4, |v| {
+        let a_env = v["environment"].clone();
+        row_of(v, "value-copy", 4)["environment"] = a_env;
+    });
+    std::fs::copy(&mixed, run.join("results.json")).unwrap();
+    let (code, text) = out(&["report", run.to_str().unwrap(), "--history", missing.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{text}");
+    let html = std::fs::read_to_string(run.join("index.html")).unwrap();
+    assert_eq!(html.matches("<td>other machine</td>").count(), 2, "pointer-passing ts 4's peak heap and CPU ratios");
+}
+
+fn row_of<'a>(v: &'a mut Value, name: &str, ts: u64) -> &'a mut Value {
+    let rows = v["scenarios"].as_array_mut().unwrap();
+    rows.iter_mut().find(|s| s["name"] == name && s["trace_state_entries"] == ts).unwrap()
+}

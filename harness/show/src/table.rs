@@ -92,10 +92,19 @@ pub enum Width {
 }
 
 /// What a row's name would otherwise carry in brackets — reads on the publishing thread, no
-/// trace state carried, spans dropped — as footnotes: one `[n]` mark beside the name, the
-/// note under the table.
-fn row_notes(s: &ScenarioResult) -> Vec<String> {
+/// trace state carried, spans dropped, measured on another machine than the file's — as
+/// footnotes: one `[n]` mark beside the name, the note under the table.
+fn row_notes(results: &Results, s: &ScenarioResult) -> Vec<String> {
     let mut notes = Vec::new();
+    // A merged night's shards may have run on several machine types: its timing columns then
+    // compare only among rows of one machine, which the table must say, not leave to be read.
+    let here = results.environment.fingerprint().map(|f| f.id());
+    if let Some(m) = results.machine_of(s).filter(|m| here.as_ref() != Some(m)) {
+        notes.push(format!(
+            "measured on another machine ({}) than the file's: its CPU, latency and peaks compare only with rows of that machine",
+            &m[..m.len().min(8)]
+        ));
+    }
     if s.same_thread_reads() {
         notes.push("reads the current context on the publishing thread (same-thread read)".to_owned());
     }
@@ -112,7 +121,7 @@ fn row_notes(s: &ScenarioResult) -> Vec<String> {
 pub fn footnotes(results: &Results) -> Vec<String> {
     let mut out = Vec::new();
     for s in &results.scenarios {
-        let notes = row_notes(s);
+        let notes = row_notes(results, s);
         if !notes.is_empty() {
             out.push(format!("[{}] {} ts={}: {}", out.len() + 1, s.id(), s.trace_state_entries, notes.join("; ")));
         }
@@ -144,7 +153,7 @@ pub fn headline(results: &Results, width: Width) -> Table {
     };
     // Each noted row's mark, numbered in row order as footnotes() numbers its notes.
     let mut marks = std::collections::HashMap::new();
-    for s in results.scenarios.iter().filter(|s| !row_notes(s).is_empty()) {
+    for s in results.scenarios.iter().filter(|s| !row_notes(results, s).is_empty()) {
         let n = marks.len() + 1;
         marks.insert(s.key(), n);
     }
@@ -240,6 +249,21 @@ mod tests {
             assert!(note.starts_with(&format!("[{}] ", i + 1)), "{note}");
             assert!(narrow.contains(&format!(" [{}]", i + 1)), "mark [{}] is in the table", i + 1);
         }
+    }
+
+    #[test]
+    fn a_row_measured_on_another_machine_says_so_under_the_table() {
+        let mut r = spanalloc_record::input::parse_results(include_bytes!("../../../reports/baselines/nightly.json")).unwrap();
+        assert!(footnotes(&r).iter().all(|n| !n.contains("another machine")), "one machine measured the committed night");
+        let env = spanalloc_record::schema::Environment { cpu: "another machine type".into(), ..r.environment.clone() };
+        let other = spanalloc_record::schema::Results { environment: env.clone(), ..r.clone() };
+        let id = other.environment.fingerprint().unwrap().id();
+        r.scenarios[1].environment = Some(env);
+        let notes = footnotes(&r);
+        let mine: Vec<&String> = notes.iter().filter(|n| n.contains("measured on another machine")).collect();
+        assert_eq!(mine.len(), 1, "{notes:?}");
+        assert!(mine[0].contains(&format!("{} ts={}", r.scenarios[1].id(), r.scenarios[1].trace_state_entries)), "{mine:?}");
+        assert!(mine[0].contains(&format!("({})", &id[..8])), "{mine:?}");
     }
 
     #[test]

@@ -13,10 +13,23 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
     // Rows of another language (the Go twin's) are taken against their own first row.
     let vs = b.results().ratio_label();
     let r = b.results();
-    let name =
-        |s: &ScenarioResult| esc(&if s.allocator == "system" { s.label() } else { format!("{} @{}", s.label(), s.allocator) });
+    // A sharded night's rows may come from several machines: each row says which, and a timing
+    // figure is never divided by another machine's.
+    let machines = r.machines();
+    let several = machines.len() > 1;
+    let name = |s: &ScenarioResult| {
+        let label = esc(&if s.allocator == "system" { s.label() } else { format!("{} @{}", s.label(), s.allocator) });
+        match r.machine_of(s).and_then(|m| machines.iter().position(|x| *x == m).map(|k| (k, m))) {
+            Some((k, m)) if several => format!("{label} <sup title=\"measured on machine {}\">m{}</sup>", esc(&m), k + 1),
+            _ => label,
+        }
+    };
     let ratio_to = |s: &ScenarioResult, f: fn(&ScenarioResult) -> f64| {
         esc(&r.reference_for(s).map_or_else(|| "n/a".into(), |x| ratio(f(s), f(x))))
+    };
+    let timing_ratio_to = |s: &ScenarioResult, f: fn(&ScenarioResult) -> f64| match r.reference_for(s) {
+        Some(x) if r.machine_of(x) != r.machine_of(s) => "other machine".to_owned(),
+        _ => ratio_to(s, f),
     };
     // First the figures a reader decides on, narrow enough for a 1280-pixel window; every
     // column after it, folded.
@@ -74,8 +87,8 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
             esc(&s.meter_overhead_text()),
             ratio_to(s, |x| x.metrics.allocs_per_span),
             ratio_to(s, |x| x.metrics.bytes_per_span),
-            ratio_to(s, |x| x.metrics.peak_heap_bytes as f64),
-            ratio_to(s, |x| x.metrics.cpu_ns_per_span),
+            timing_ratio_to(s, |x| x.metrics.peak_heap_bytes as f64),
+            timing_ratio_to(s, |x| x.metrics.cpu_ns_per_span),
         );
     }
     rows.push_str("</table></div></details>");
@@ -91,6 +104,17 @@ pub(in crate::report) fn write(b: &mut Builder<'_>) {
          the peak heap ratio divides whole peaks, setup included; <b>=</b> both are 0, <b>—</b> the divisor is 0. <b>exported/s</b>: spans \
          exported per second (a row that dropped spans shows it here).</p>",
     );
+    if several {
+        let list: Vec<String> = machines.iter().enumerate().map(|(k, m)| format!("<b>m{}</b> {}", k + 1, esc(m))).collect();
+        let _ = write!(
+            b.html,
+            "<p>This night's shards ran on {} machines ({}): CPU, latency, peak RSS and peak heap compare only among rows of \
+             one machine, and their ratios to another machine's row read <b>other machine</b>. Allocations and bytes are the \
+             code's, on any machine.</p>",
+            machines.len(),
+            list.join(", ")
+        );
+    }
     let mut seen = std::collections::BTreeSet::new();
     let mut settings = String::new();
     for s in b.results().scenarios.iter().filter(|s| !s.settings.is_empty()) {
