@@ -171,7 +171,13 @@ fn hex16(v: u64) -> String {
 }
 
 /// Runs `scenario` with `cfg` as `pass`; `dhat_file` is where the dhat pass writes its profile.
-pub fn measure(scenario: &Scenario, cfg: &WorkloadConfig, pass: Pass, dhat_file: Option<&Path>) -> PassOutput {
+pub fn measure(
+    scenario: &Scenario,
+    cfg: &WorkloadConfig,
+    pass: Pass,
+    dhat_file: Option<&Path>,
+    current_check: bool,
+) -> PassOutput {
     // A probe asks how fast the row holds: paced as asked, past its gate rate.
     let paced = if pass == Pass::Probe { cfg.clone() } else { scenario.workload(cfg) };
     let cfg = &paced;
@@ -204,9 +210,13 @@ pub fn measure(scenario: &Scenario, cfg: &WorkloadConfig, pass: Pass, dhat_file:
     let (start, end) =
         (*hooks.start.lock().unwrap_or_else(PoisonError::into_inner), *hooks.end.lock().unwrap_or_else(PoisonError::into_inner));
     let harness_live = *hooks.harness_live.lock().unwrap_or_else(PoisonError::into_inner);
-    // Outside the measured region, on the count pass only: the current-context slot under a
-    // writer, for the claim that an atomic swap gives safe cross-thread reads.
-    let current_check = scenario.check_current.filter(|_| pass == Pass::Count).map(|check| check(CheckConfig::default()));
+    // The pass's peak RSS before the check below: its threads and stores are the harness's, and
+    // only a row's first count pass runs it.
+    let peak_rss_bytes = sys::peak_rss_bytes();
+    // Outside the measured region, on a count pass asked for it: the current-context slot under
+    // a writer, for the claim that an atomic swap gives safe cross-thread reads.
+    let current_check =
+        scenario.check_current.filter(|_| pass == Pass::Count && current_check).map(|check| check(CheckConfig::default()));
     let timeline = hooks.timeline.map(TimelineSampler::finish);
     let counted = matches!(pass, Pass::Count | Pass::StatsAlloc);
     let mut out = PassOutput {
@@ -222,7 +232,7 @@ pub fn measure(scenario: &Scenario, cfg: &WorkloadConfig, pass: Pass, dhat_file:
         latency_p50_ns: report.latency.p50_ns,
         latency_p99_ns: report.latency.p99_ns,
         latency_max_ns: report.latency.max_ns,
-        peak_rss_bytes: sys::peak_rss_bytes(),
+        peak_rss_bytes,
         counts: counted.then(|| end.counts - start.counts),
         setup_heap_bytes: None,
         retained_heap_bytes: None,

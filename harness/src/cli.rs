@@ -517,6 +517,10 @@ struct MeasureArgs {
     /// Where the dhat pass writes its profile.
     #[arg(long)]
     dhat_file: Option<PathBuf>,
+    /// After a count pass's region, the current-context slot under a writer (a row's first count
+    /// pass: the one whose check the row keeps).
+    #[arg(long)]
+    current_check: bool,
 }
 
 /// Runs the spanalloc command line over `catalog`. Exit status: 0 fine, 1 a scenario failed or
@@ -954,7 +958,7 @@ fn measure_command(catalog: &Catalog, m: &MeasureArgs) -> ExitCode {
     if let Err(e) = cfg.validate() {
         return usage_error(&format!("--{e}"));
     }
-    let out = crate::child::measure(scenario, &cfg, m.pass, m.dhat_file.as_deref());
+    let out = crate::child::measure(scenario, &cfg, m.pass, m.dhat_file.as_deref(), m.current_check);
     match serde_json::to_string(&out) {
         Ok(line) => {
             say!("{line}");

@@ -437,6 +437,7 @@ const DHAT_RETRIES: u32 = 2;
 const MOVING_TWINS: usize = 3;
 
 /// One pass of `at`, reported to `progress`; a failure is the row's, under its label.
+#[allow(clippy::too_many_arguments)]
 fn row_pass(
     plan: &RunPlan<'_>,
     at: &Row<'_>,
@@ -445,11 +446,12 @@ fn row_pass(
     pass: Pass,
     cfg: &WorkloadConfig,
     dhat_file: Option<&Path>,
+    current_check: bool,
 ) -> Result<PassOutput, Failure> {
     let (label, ts) = (at.name(), cfg.trace_state_entries);
     progress.pass_started(&label, ts, pass, cfg.spans);
     let started = Instant::now();
-    let out = run_pass(at.entry, program, pass, cfg, dhat_file, plan.stall, &|n| progress.exported(n));
+    let out = run_pass(at.entry, program, pass, cfg, dhat_file, current_check, plan.stall, &|n| progress.exported(n));
     progress.pass_finished(&label, ts, pass, started.elapsed(), out.as_ref().map(|_| ()).map_err(|f| f.error.as_str()));
     out.map_err(|f: PassFailure| {
         let kind = if f.stuck { FailureKind::Stuck } else { FailureKind::Crash };
@@ -467,9 +469,11 @@ fn program_of<'p>(plan: &'p RunPlan<'_>, at: &Row<'p>) -> Option<&'p Path> {
 fn timed_round(plan: &RunPlan<'_>, at: &Row<'_>, passes: &mut Passes, progress: &dyn Progress) -> Result<(), Failure> {
     let program = program_of(plan, at);
     if at.entry.runs(Pass::Plain) {
-        passes.plain.push(row_pass(plan, at, progress, program, Pass::Plain, at.cfg, None)?);
+        passes.plain.push(row_pass(plan, at, progress, program, Pass::Plain, at.cfg, None, false)?);
     }
-    passes.count.push(row_pass(plan, at, progress, program, Pass::Count, at.cfg, None)?);
+    // The row keeps its first count pass's current-context check: only that pass runs one.
+    let first = passes.count.is_empty();
+    passes.count.push(row_pass(plan, at, progress, program, Pass::Count, at.cfg, None, first)?);
     Ok(())
 }
 
@@ -492,7 +496,7 @@ fn finish_row(
     let program = program_of(plan, at);
     let system = plan.programs.get(name).map(PathBuf::as_path);
     let pass_in = |program: Option<&Path>, pass: Pass, cfg: &WorkloadConfig, dhat_file: Option<&Path>| {
-        row_pass(plan, at, progress, program, pass, cfg, dhat_file)
+        row_pass(plan, at, progress, program, pass, cfg, dhat_file, false)
     };
     if passes.plain.is_empty() {
         // A program that measures in one pass: its count pass is its timing pass too.

@@ -39,6 +39,11 @@ impl PassFailure {
 /// current-context check after the region — with a wide margin on a loaded machine.
 pub const DEFAULT_STALL: Duration = Duration::from_secs(120);
 
+/// The flag that asks a count pass for the current-context check after its region. A row keeps
+/// one check, its first count pass's: asked of every count pass, the other four were run and
+/// dropped — in a debug build up to 1.7 s a pass, most of some tests' time.
+pub const CURRENT_CHECK: &str = "--current-check";
+
 /// The arguments of `spanalloc measure` for one pass: every workload field, so that the child
 /// runs exactly `cfg`.
 pub fn measure_args(name: &str, pass: Pass, cfg: &WorkloadConfig, dhat_file: Option<&Path>) -> Vec<String> {
@@ -71,7 +76,8 @@ pub fn measure_args(name: &str, pass: Pass, cfg: &WorkloadConfig, dhat_file: Opt
 /// build over another allocator). `on_progress` gets the child's exported-span count as it
 /// reports it; `profile` is where the dhat pass writes its profile, or callgrind the
 /// instructions pass's counts; a child whose count has not moved for `stall` (or that reports
-/// nothing at all, a stopped one) is killed and the pass fails as stuck.
+/// nothing at all, a stopped one) is killed and the pass fails as stuck. `current_check` asks an
+/// in-process count pass for the current-context check after its region ([`CURRENT_CHECK`]).
 #[allow(clippy::too_many_arguments)]
 pub fn run_pass(
     entry: &Entry,
@@ -79,6 +85,7 @@ pub fn run_pass(
     pass: Pass,
     cfg: &WorkloadConfig,
     profile: Option<&Path>,
+    current_check: bool,
     stall: Duration,
     on_progress: &(dyn Fn(u64) + Sync),
 ) -> Result<PassOutput, PassFailure> {
@@ -100,6 +107,9 @@ pub fn run_pass(
                 _ => (Command::new(exe), profile),
             };
             cmd.args(measure_args(s.name, pass, cfg, child_file));
+            if current_check && pass == Pass::Count {
+                cmd.arg(CURRENT_CHECK);
+            }
             cmd
         }
         (Entry::External(e), Some(program)) => {

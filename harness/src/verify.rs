@@ -146,7 +146,7 @@ pub fn run(request: &Request<'_>) -> bool {
                 let outcome = match not_verifiable(entry, allocator) {
                     Some(why) => Outcome::NotVerifiable(why),
                     None => verify(entry, cfg, sizes, &|pass, c, profile| {
-                        crate::spawn::run_pass(entry, None, pass, c, profile, request.stall, &|_| {}).map_err(|f| {
+                        crate::spawn::run_pass(entry, None, pass, c, profile, false, request.stall, &|_| {}).map_err(|f| {
                             let tail = f.stderr_tail.lines().last().map(|l| format!(" ({l})")).unwrap_or_default();
                             format!("{}{tail}", f.error)
                         })

@@ -2,6 +2,8 @@
 //! other threads must only ever see whole ones, within the linearizable bounds, never going
 //! backwards — for every strategy. Two deliberately broken slots prove the check can fail.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
 use spanalloc_model::current_check::{self, CheckConfig};
@@ -135,4 +137,47 @@ fn the_check_catches_torn_and_stale_reads() {
     let stale = current_check::run::<StaleSlot>(CheckConfig { writers: 1, readers: 2, stores_per_writer: 20_000 });
     assert_eq!(stale.torn, 0, "{stale:?}");
     assert!(stale.out_of_order > 0 && !stale.passed(), "reads older than the last finished store must be caught: {stale:?}");
+}
+
+/// The check runs after a count pass's region only when asked, and a run asks it of each row's
+/// first count pass: every row of a strategy with a shared slot keeps one, the SDK's none.
+#[test]
+fn a_row_keeps_the_check_of_its_first_count_pass() {
+    let plain = common::measure("count", "atomic-swap", &["--spans", "2000", "--trace-state", "0"]);
+    assert_eq!(plain.current_check, None, "a count pass not asked for the check ran one");
+    let asked = common::measure("count", "atomic-swap", &["--spans", "2000", "--trace-state", "0", "--current-check"]);
+    let check = asked.current_check.expect("a count pass asked for the check ran none");
+    assert_eq!((check.stores, check.torn, check.out_of_order), (20_000, 0, 0));
+    assert!(check.reads > 0);
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let o = common::spanalloc(&[
+        "run",
+        "--scenario",
+        "atomic-swap",
+        "--scenario",
+        "otel-sdk",
+        "--trace-state",
+        "0",
+        "--spans",
+        "2000",
+        "--rate",
+        "0",
+        "--repeat",
+        "3",
+        "--no-dhat",
+        "--out",
+        out,
+    ]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let results = common::results(dir.path());
+    for r in &results.scenarios {
+        let kept = r.current_check.as_ref().map(|c| (c.stores, c.torn, c.out_of_order));
+        match r.name.as_str() {
+            "atomic-swap" => assert_eq!(kept, Some((20_000, 0, 0)), "atomic-swap kept no check"),
+            "otel-sdk" => assert_eq!(kept, None, "the SDK's context is thread-local: nothing to check"),
+            other => panic!("a row nobody asked for: {other}"),
+        }
+    }
 }
