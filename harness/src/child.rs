@@ -170,7 +170,8 @@ fn hex16(v: u64) -> String {
     s
 }
 
-/// Runs `scenario` with `cfg` as `pass`; `dhat_file` is where the dhat pass writes its profile.
+/// Runs `scenario` with `cfg` as `pass`; `dhat_file` is where the dhat pass writes its profile;
+/// `current_check` runs the current-context check after a count pass's region.
 pub fn measure(
     scenario: &Scenario,
     cfg: &WorkloadConfig,
