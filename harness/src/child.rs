@@ -216,8 +216,10 @@ pub fn measure(
     let peak_rss_bytes = sys::peak_rss_bytes();
     // Outside the measured region, on a count pass asked for it: the current-context slot under
     // a writer, for the claim that an atomic swap gives safe cross-thread reads.
-    let current_check =
-        scenario.check_current.filter(|_| pass == Pass::Count && current_check).map(|check| check(CheckConfig::default()));
+    let current_check = scenario
+        .check_current
+        .filter(|_| pass == Pass::Count && current_check)
+        .map(|check| check(CheckConfig::for_spans(cfg.spans)));
     let timeline = hooks.timeline.map(TimelineSampler::finish);
     let counted = matches!(pass, Pass::Count | Pass::StatsAlloc);
     let mut out = PassOutput {

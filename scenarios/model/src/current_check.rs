@@ -29,7 +29,21 @@ pub struct CheckConfig {
 
 impl Default for CheckConfig {
     fn default() -> Self {
-        CheckConfig { writers: 1, readers: 2, stores_per_writer: 20_000 }
+        CheckConfig { writers: 1, readers: 2, stores_per_writer: MAX_STORES }
+    }
+}
+
+/// The stores of a run's check at most: a full run's.
+pub const MAX_STORES: u64 = 20_000;
+
+impl CheckConfig {
+    /// The check a count pass of `spans` spans runs: as many stores as the pass measured spans, up
+    /// to [`MAX_STORES`]. A run of 20,000 spans or more (every night, the README's run) checks
+    /// 20,000; a short one checks for as long as it measured, which its results record (`stores`)
+    /// — its two readers spinning beside the writer were ten times the work of a 2,000-span count
+    /// pass in a debug build, and the test suite runs hundreds of those.
+    pub fn for_spans(spans: u64) -> Self {
+        CheckConfig { stores_per_writer: spans.clamp(1, MAX_STORES), ..CheckConfig::default() }
     }
 }
 
@@ -154,4 +168,17 @@ pub fn run<S: Strategy>(config: CheckConfig) -> CheckReport {
     });
     report.stores = next.load(SeqCst) - 1;
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pass_checks_as_many_stores_as_it_measured_spans_up_to_a_full_run() {
+        let stores = |spans| CheckConfig::for_spans(spans).stores_per_writer;
+        assert_eq!((stores(0), stores(2_000), stores(20_000), stores(1_000_000)), (1, 2_000, 20_000, MAX_STORES));
+        let c = CheckConfig::for_spans(2_000);
+        assert_eq!((c.writers, c.readers), (1, 2));
+    }
 }
