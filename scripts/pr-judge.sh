@@ -129,16 +129,7 @@ fi
 
 # 3. The accept label counts for the head it was given on: given after this head's run began.
 accepted=0
-labels=$(gh api "repos/$REPO/issues/$pr/events" --paginate | pages | python3 -c '
-import json, sys
-from datetime import datetime
-events = json.load(sys.stdin)
-when = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))
-label, measured = sys.argv[1], when(sys.argv[2])
-on = None
-for e in sorted((e for e in events if e.get("label", {}).get("name") == label), key=lambda e: when(e["created_at"])):
-    on = when(e["created_at"]) if e["event"] == "labeled" else None
-print("none" if on is None else "current" if on >= measured else "stale")' "$label" "$MEASURED_AT") ||
+labels=$(gh api "repos/$REPO/issues/$pr/events" --paginate | pages | bash scripts/pr-label.sh "$label" "$MEASURED_AT") ||
     fail "the pull request's label events could not be read"
 case "$labels" in
     current) accepted=1 ;;
