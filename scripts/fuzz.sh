@@ -32,7 +32,13 @@ for t in $targets; do
     corpus=$(mktemp -d)
     cp -r "fuzz/corpus/$t/." "$corpus/" 2>/dev/null || true
     log=$(mktemp)
-    cargo +nightly fuzz run --fuzz-dir fuzz "$t" "$corpus" -- -max_total_time="$seconds" -print_final_stats=1 >"$log" 2>&1
+    # Without AddressSanitizer (cargo-fuzz's default): the fuzzed crates forbid unsafe code
+    # (#![forbid(unsafe_code)] in model, record, judge and show), so it would instrument safe Rust,
+    # whose out-of-bounds accesses panic already, and libFuzzer reports a panic as a crash. It
+    # cost 39% more CPU to build (230 s against 166 s for every target, one job each, side by side,
+    # opt-level 1), and ran fewer inputs a second, idle: report 1,031 against 6,942, row_claims 53
+    # against 439, hostile_names 62 against 619.
+    cargo +nightly fuzz run --sanitizer none --fuzz-dir fuzz "$t" "$corpus" -- -max_total_time="$seconds" -print_final_stats=1 >"$log" 2>&1
     rc=$?
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
     if [ "$rc" = 0 ]; then

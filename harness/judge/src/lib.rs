@@ -10,6 +10,9 @@
 //! spanalloc-show's), never writes a file, and never measures: it reads what spanalloc-record
 //! read. Nothing it judges can set its own gate: tolerances come from the baseline's measured
 //! spread and the thresholds file, never from the file being judged.
+
+// Safe Rust only: scripts/fuzz.sh fuzzes this crate without AddressSanitizer, on that promise.
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod changes;

@@ -9,6 +9,10 @@
 //! This is the bottom of the results layers: it judges nothing and renders nothing (no verdict,
 //! no table, no HTML), and it links no scenario crate — measuring writes it, the judge and show
 //! read it, and nothing here knows either of them.
+
+// Safe Rust only (a test makes a FIFO through libc): scripts/fuzz.sh fuzzes this crate without
+// AddressSanitizer, on that promise.
+#![cfg_attr(not(test), forbid(unsafe_code))]
 #![deny(missing_docs)]
 
 pub mod baseline;

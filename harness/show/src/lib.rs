@@ -8,6 +8,9 @@
 //!
 //! It decides nothing: every verdict it shows comes from spanalloc-judge, every figure from
 //! spanalloc-record, and nothing here measures.
+
+// Safe Rust only: scripts/fuzz.sh fuzzes this crate without AddressSanitizer, on that promise.
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod between;

@@ -13,6 +13,9 @@
 //! It is not a tracing SDK: spans carry fixed names and attributes and are exported into a
 //! digest, which is what lets the suite prove every scenario did the same work. It imports no
 //! strategy and knows nothing of how runs are measured.
+
+// Safe Rust only: scripts/fuzz.sh fuzzes this crate without AddressSanitizer, on that promise.
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod context;
