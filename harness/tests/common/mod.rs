@@ -26,7 +26,8 @@ pub fn have_tool(program: &str, arg: &str, require: &str, installer: &str) -> bo
 /// A `run` or `measure` that does not say its warm-up gets [`TEST_WARMUP`].
 pub fn spanalloc(args: &[&str]) -> Output {
     let mut args = args.to_vec();
-    if matches!(args.first(), Some(&"run" | &"measure")) && !args.contains(&"--warmup") {
+    let says_warmup = args.iter().any(|a| *a == "--warmup" || a.starts_with("--warmup="));
+    if matches!(args.first(), Some(&"run" | &"measure")) && !says_warmup {
         args.extend(["--warmup", TEST_WARMUP]);
     }
     watchdog::output(Command::new(env!("CARGO_BIN_EXE_spanalloc")).args(&args), &format!("spanalloc {}", args.join(" ")))
