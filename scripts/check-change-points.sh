@@ -15,6 +15,9 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import otava.analysis
 fi
 [ "${2:-}" != --venv-only ] || exit 0
 echo "== the differential test against apache-otava $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("apache-otava"))')"
-SPANALLOC_OTAVA_PYTHON="$venv/bin/python" cargo test -q -p spanalloc-judge --test otava -- --ignored --nocapture
+# Selected from the whole workspace, as `cargo test --workspace` selects it: the test binary that
+# command built (CI's, a developer's) is the one run; `-p spanalloc-judge` resolves other features
+# for its dependencies and built spanalloc-record and spanalloc-judge once more.
+SPANALLOC_OTAVA_PYTHON="$venv/bin/python" cargo test -q --workspace --test otava -- --ignored --nocapture
 echo "== a year of nights (timed, not gated: timings live in output)"
 cargo run -q --release -p spanalloc-judge --example year_of_nights

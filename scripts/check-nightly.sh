@@ -96,8 +96,9 @@ rehearse() { # LABEL EXPECTED-STATUS ARGS...
         die "$label: the rehearsed night exited $got, expected $want"
     fi
     echo "check-nightly: $label: exit $got, as expected"
-    # Each job's time, and each step's that took 10 s or more: where a rehearsed night's minutes go.
-    grep -E '^rehearse: job|^rehearse: step .*, [0-9]{2,} s$' "$work/rehearsal.log" | sed 's/^/    /'
+    # Each job's time, each step's that took 10 s or more, and the benches job's two parts (each
+    # with its build): where a rehearsed night's minutes go.
+    grep -E '^rehearse: job|^rehearse: step .*, [0-9]{2,} s$|^(criterion benches|iai-callgrind bench): ' "$work/rehearsal.log" | sed 's/^/    /'
 }
 data_head() { git -C "$work/origin.git" rev-parse -q --verify refs/heads/spanalloc-data || true; }
 counts_blobs() { git -C "$work/origin.git" ls-tree -r spanalloc-data baselines/ 2>/dev/null | grep 'nightly-counts-' || true; }

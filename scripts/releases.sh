@@ -50,9 +50,12 @@ bin="$target_dir/release/spanalloc-releases"
 
 echo "== releases: build"
 # Its own workspace, built into this one's target directory (cargo reads .cargo/config.toml from
-# the working directory up, never from beside --manifest-path).
+# the working directory up, never from beside --manifest-path); the whole of it, as its tests
+# build it: `-p spanalloc-sdk-releases` alone resolves other features for shared dependencies
+# (syn, once_cell, getrandom: the real stacks enable more), so the project's crates were built
+# twice where both ran (CI's lane).
 cargo build --release -q --manifest-path scenarios/real-stacks/Cargo.toml --target-dir "$target_dir" \
-    -p spanalloc-sdk-releases || exit 2
+    --workspace || exit 2
 mkdir -p "$out" "$baselines" || exit 2
 
 rows=()
