@@ -12,9 +12,9 @@
 #      and says the label does not accept this head, the status on the head is failure;
 #   2. re-judged with the label given after the head's run began: exit 0, accepted, the same
 #      comment updated (not a second one).
-# Each judge builds the base (83 s of CPU from built dependencies, measured for `cargo build --release
-# -p spanalloc`): a pull request without the label, judged as a stale
-# label is but for its note, is one of the cases harness/tests/pr_label.rs walks.
+# Each judge builds the base (83 s of CPU from built dependencies, measured for `cargo build
+# --release -p spanalloc`): a pull request without the label, judged as a stale label is but for
+# its note, is one of the cases harness/tests/pr_label.rs walks.
 # GitHub's API is played by a stub `gh` (scripts/rehearse_workflow.py has no network either).
 set -euo pipefail
 cd "$(dirname "$0")/.."
